@@ -1,0 +1,31 @@
+package io.ndp.api;
+
+import java.util.Locale;
+
+/**
+ * A pattern with the same name is already registered. The registry is left unchanged.
+ *
+ * @since 0.1.0
+ */
+public final class DuplicatePatternException extends NdpException {
+  private static final long serialVersionUID = 1L;
+
+  private final String patternName;
+
+  /**
+   * @param patternName the name that is already taken
+   */
+  public DuplicatePatternException(String patternName) {
+    super(
+        String.format(
+            Locale.ROOT,
+            "a pattern named '%s' is already registered; unregister it first or choose another name",
+            patternName));
+    this.patternName = patternName;
+  }
+
+  /** Returns the name that is already taken. */
+  public String patternName() {
+    return patternName;
+  }
+}

@@ -1,0 +1,52 @@
+package io.ndp.api;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+
+/**
+ * What the executor hands a pattern for one execution: the host's delegates, the {@link Executor}
+ * for concurrent work, the deadline, the nesting depth, and a way to delegate a nested context to
+ * the best pattern for it.
+ *
+ * <p>Thread-safe: a pattern may use its scope from the tasks it starts.
+ *
+ * @since 0.1.0
+ */
+public interface ExecutionScope {
+
+  /** Returns the delegates the host registered. */
+  DelegateDirectory delegates();
+
+  /** Returns the executor on which patterns run concurrent work. */
+  Executor executor();
+
+  /** Returns the deadline of this execution, if the context set a timeout. */
+  Optional<Instant> deadline();
+
+  /**
+   * Returns the time left until the deadline, or {@code fallback} when there is none.
+   *
+   * @param fallback the wait to use without a deadline
+   * @return the time left (zero when the deadline passed)
+   */
+  default Duration remaining(Duration fallback) {
+    return deadline()
+        .map(d -> Duration.between(Instant.now(), d))
+        .map(d -> d.isNegative() ? Duration.ZERO : d)
+        .orElse(fallback);
+  }
+
+  /** Returns how deeply this execution is nested (0 for a host's call). */
+  int depth();
+
+  /**
+   * Executes a nested context with the best pattern for it, one level deeper. Confidence is learned
+   * for the nested context's domain.
+   *
+   * @param nested the nested context
+   * @return the nested result; a failed one when the depth limit is reached
+   */
+  PatternResult executeBestPattern(PatternContext nested);
+}

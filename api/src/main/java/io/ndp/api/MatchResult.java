@@ -1,0 +1,64 @@
+package io.ndp.api;
+
+import java.util.Locale;
+
+/**
+ * Whether and how well a pattern matches a context: a score in {@code [0, 1]} and, when the score
+ * is zero, the reason the pattern cannot serve the context.
+ *
+ * <p>Immutable and thread-safe.
+ *
+ * @param score 0 for no match, up to 1 for a perfect match
+ * @param reason why the pattern does not match (empty when it matches)
+ * @since 0.1.0
+ */
+public record MatchResult(double score, String reason) {
+
+  /** Validates the score range and that a non-match has a reason. */
+  public MatchResult {
+    if (!(score >= 0.0 && score <= 1.0)) {
+      throw new IllegalArgumentException(
+          String.format(Locale.ROOT, "match score must be within [0, 1] but was %s", score));
+    }
+    if (reason == null) {
+      throw new IllegalArgumentException("match reason must not be null");
+    }
+    if (score == 0.0 && reason.isBlank()) {
+      throw new IllegalArgumentException("a non-match must say why");
+    }
+  }
+
+  /**
+   * A match of the given quality.
+   *
+   * @param score in {@code (0, 1]}
+   * @return the match
+   */
+  public static MatchResult matches(double score) {
+    if (score <= 0.0) {
+      throw new IllegalArgumentException(
+          String.format(Locale.ROOT, "a match needs a score above 0 but was %s", score));
+    }
+    return new MatchResult(score, "");
+  }
+
+  /** A perfect match. */
+  public static MatchResult perfect() {
+    return new MatchResult(1.0, "");
+  }
+
+  /**
+   * No match.
+   *
+   * @param reason why, naming what is missing
+   * @return the non-match
+   */
+  public static MatchResult noMatch(String reason) {
+    return new MatchResult(0.0, reason);
+  }
+
+  /** Returns whether the pattern can serve the context at all. */
+  public boolean isMatch() {
+    return score > 0.0;
+  }
+}

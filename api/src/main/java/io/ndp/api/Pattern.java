@@ -1,0 +1,84 @@
+package io.ndp.api;
+
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A named way of getting work done: it says which agent types it serves, whether and how well it
+ * matches a context, and executes a context through the host's delegates.
+ *
+ * <p>Implementations must be thread-safe: the executor calls {@link #match} and {@link #execute}
+ * from many threads at once. Kinds should extend {@link AbstractPattern}, which supplies naming,
+ * equality and the confidence binding.
+ *
+ * @since 0.1.0
+ */
+public interface Pattern {
+
+  /** Returns the unique name, e.g. {@code validation_flow}. */
+  String name();
+
+  /** Returns what the pattern is for. */
+  String description();
+
+  /** Returns the stable type id of the kind, e.g. {@code sequential}. */
+  String type();
+
+  /**
+   * Returns other names of the type that storage queries accept, e.g. {@code
+   * SequentialDelegationPattern}.
+   */
+  Set<String> typeAliases();
+
+  /** Returns the agent types this pattern serves, e.g. {@code sequential}. */
+  Set<String> agentTypes();
+
+  /**
+   * Says whether and how well this pattern can serve {@code context}. Must not run any work.
+   *
+   * @param context the context to serve
+   * @return a score in {@code [0, 1]}, with a reason when it is 0
+   */
+  MatchResult match(PatternContext context);
+
+  /**
+   * Executes {@code context} through the delegates in {@code scope}. Checks every delegate it needs
+   * before it runs any of them.
+   *
+   * @param context the context, which this pattern matched
+   * @param scope the delegates, the executor and the deadline of this execution
+   * @return how the execution ended
+   * @throws MissingDelegateException when a needed delegate is not registered (nothing ran)
+   */
+  PatternOutcome execute(PatternContext context, ExecutionScope scope);
+
+  /**
+   * Returns what storage keeps of this pattern; its factory turns it back into an equal pattern.
+   */
+  PatternDefinition definition();
+
+  /**
+   * Returns the confidence learned for this pattern over all domains, from the {@link
+   * ConfidenceStore} it is bound to; {@link ConfidenceStats#NEUTRAL_PRIOR} when none.
+   */
+  double confidenceScore();
+
+  /**
+   * Returns the confidence learned for this pattern in {@code domain}.
+   *
+   * @param domain the domain
+   * @return the score, {@link ConfidenceStats#NEUTRAL_PRIOR} when nothing was recorded
+   */
+  double confidenceScore(String domain);
+
+  /**
+   * Binds this pattern to the store its confidence is read from. Storage and executor call this;
+   * hosts rarely need to.
+   *
+   * @param store the store that holds this pattern's statistics
+   */
+  void bindConfidence(ConfidenceStore store);
+
+  /** Returns the store this pattern's confidence is read from, if it is bound to one. */
+  Optional<ConfidenceStore> confidenceStore();
+}

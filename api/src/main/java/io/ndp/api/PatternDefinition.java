@@ -1,0 +1,140 @@
+package io.ndp.api;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What storage keeps of a pattern and what a {@link PatternFactory} turns back into one: its type
+ * id, name, description and kind-specific parameters.
+ *
+ * <p>Parameter values are JSON-like: {@code String}, {@code Number}, {@code Boolean}, lists of such
+ * values and maps with string keys. They are deep-copied into unmodifiable collections, so a
+ * definition is immutable and thread-safe.
+ *
+ * @param type the pattern type id, e.g. {@code sequential}
+ * @param name the unique pattern name
+ * @param description what the pattern is for
+ * @param parameters kind-specific settings, e.g. {@code steps}
+ * @since 0.1.0
+ */
+public record PatternDefinition(
+    String type, String name, String description, Map<String, Object> parameters) {
+
+  /** Validates and deep-copies the parameters. */
+  public PatternDefinition {
+    List<String> problems = new ArrayList<>();
+    if (type == null || type.isBlank()) {
+      problems.add("type must be non-blank but was " + PatternContext.describe(type));
+    }
+    if (name == null || name.isBlank()) {
+      problems.add("name must be non-blank but was " + PatternContext.describe(name));
+    }
+    if (description == null) {
+      problems.add("description must not be null");
+    }
+    if (parameters == null) {
+      problems.add("parameters must not be null");
+    }
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(
+          "invalid pattern definition: " + String.join("; ", problems));
+    }
+    @SuppressWarnings("unchecked")
+    Map<String, Object> copied = (Map<String, Object>) copyValue("parameters", parameters);
+    parameters = copied;
+  }
+
+  /**
+   * Reads a parameter that must be a list of strings.
+   *
+   * @param key the parameter
+   * @return the list, or empty when absent
+   * @throws IllegalArgumentException when the value is not a list of strings
+   */
+  public Optional<List<String>> stringList(String key) {
+    Object v = parameters.get(key);
+    if (v == null) {
+      return Optional.empty();
+    }
+    if (v instanceof List<?> list && list.stream().allMatch(String.class::isInstance)) {
+      @SuppressWarnings("unchecked")
+      List<String> strings = (List<String>) list;
+      return Optional.of(strings);
+    }
+    throw new IllegalArgumentException(
+        String.format(
+            Locale.ROOT,
+            "parameter '%s' of pattern '%s' must be a list of strings but was %s",
+            key,
+            name,
+            PatternContext.describe(v)));
+  }
+
+  /**
+   * Reads a parameter that must be a map.
+   *
+   * @param key the parameter
+   * @return the map, or empty when absent
+   * @throws IllegalArgumentException when the value is not a map
+   */
+  public Optional<Map<String, Object>> map(String key) {
+    Object v = parameters.get(key);
+    if (v == null) {
+      return Optional.empty();
+    }
+    if (v instanceof Map<?, ?>) {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> m = (Map<String, Object>) v;
+      return Optional.of(m);
+    }
+    throw new IllegalArgumentException(
+        String.format(
+            Locale.ROOT,
+            "parameter '%s' of pattern '%s' must be a map but was %s",
+            key,
+            name,
+            PatternContext.describe(v)));
+  }
+
+  private static Object copyValue(String path, Object value) {
+    if (value instanceof String || value instanceof Number || value instanceof Boolean) {
+      return value;
+    }
+    if (value instanceof Map<?, ?> m) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        if (!(e.getKey() instanceof String k)) {
+          throw new IllegalArgumentException(
+              path + " keys must be strings but found " + PatternContext.describe(e.getKey()));
+        }
+        if (e.getValue() == null) {
+          throw new IllegalArgumentException(path + "." + k + " must not be null");
+        }
+        out.put(k, copyValue(path + "." + k, e.getValue()));
+      }
+      return Collections.unmodifiableMap(out);
+    }
+    if (value instanceof Collection<?> c) {
+      List<Object> out = new ArrayList<>(c.size());
+      int i = 0;
+      for (Object element : c) {
+        if (element == null) {
+          throw new IllegalArgumentException(path + "[" + i + "] must not be null");
+        }
+        out.add(copyValue(path + "[" + i + "]", element));
+        i++;
+      }
+      return Collections.unmodifiableList(out);
+    }
+    throw new IllegalArgumentException(
+        path
+            + " must hold only strings, numbers, booleans, lists and maps but found "
+            + PatternContext.describe(value));
+  }
+}
