@@ -18,6 +18,7 @@ import io.ndp.core.internal.InMemoryConfidenceStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,9 +27,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,6 +82,7 @@ public final class PatternExecutor implements AutoCloseable {
   private final List<String> fallbacks;
   private final Executor executor;
   private final @Nullable ExecutorService ownedExecutor;
+  private final ConcurrentMap<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
 
   /**
    * An executor with the defaults: greedy selection, {@value #DEFAULT_MAX_ATTEMPTS} attempts, no
@@ -274,6 +281,53 @@ public final class PatternExecutor implements AutoCloseable {
   private record Ran(Attempt attempt, @Nullable Object output) {}
 
   private Ran run(Pattern pattern, PatternContext context, ExecutionScope scope, boolean fallback) {
+    AtomicInteger running = inFlight.computeIfAbsent(pattern.name(), k -> new AtomicInteger());
+    running.incrementAndGet();
+    try {
+      return runCounted(pattern, context, scope, fallback);
+    } finally {
+      running.decrementAndGet();
+    }
+  }
+
+  /**
+   * Returns how many executions of the named pattern are running right now.
+   *
+   * @param patternName the pattern
+   * @return the number of executions in flight
+   */
+  public int inFlight(String patternName) {
+    AtomicInteger n = inFlight.get(patternName);
+    return n == null ? 0 : n.get();
+  }
+
+  /**
+   * Waits until no execution of the named patterns is running, e.g. before unloading the plugin
+   * that provides them (unregister them first so that no new execution starts).
+   *
+   * @param patternNames the patterns
+   * @param timeout how long to wait at most
+   * @return whether they all finished in time
+   * @throws InterruptedException when interrupted while waiting
+   */
+  public boolean awaitIdle(Collection<String> patternNames, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (patternNames.stream().anyMatch(n -> inFlight(n) > 0)) {
+      if (System.nanoTime() - deadline >= 0) {
+        return false;
+      }
+      if (Thread.interrupted()) {
+        throw new InterruptedException("interrupted while waiting for " + patternNames);
+      }
+      // Unloading is rare; polling keeps the execution path free of locks and signals.
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+    }
+    return true;
+  }
+
+  private Ran runCounted(
+      Pattern pattern, PatternContext context, ExecutionScope scope, boolean fallback) {
     long start = System.nanoTime();
     PatternOutcome outcome;
     try {

@@ -21,6 +21,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,7 +56,7 @@ public final class PatternStorage {
 
   private final PatternDefinitionStore definitions;
   private final ConfidenceStore confidence;
-  private final PatternFactories factories;
+  private final Supplier<PatternFactories> factories;
   private final LoadingCache<String, Pattern> cache;
   private final ConcurrentMap<String, String> typeByAlias = new ConcurrentHashMap<>();
 
@@ -66,7 +68,12 @@ public final class PatternStorage {
   private PatternStorage(Builder b) {
     this.definitions = b.definitions;
     this.confidence = b.confidence;
-    this.factories = b.factories != null ? b.factories : PatternFactories.fromServiceLoader();
+    if (b.factories != null) {
+      this.factories = b.factories;
+    } else {
+      PatternFactories fromClassPath = PatternFactories.fromServiceLoader();
+      this.factories = () -> fromClassPath;
+    }
     this.cache =
         Caffeine.newBuilder().maximumSize(b.cacheSize).recordStats().build(this::materialize);
   }
@@ -150,7 +157,7 @@ public final class PatternStorage {
   public List<Pattern> getPatternsByType(String typeOrAlias) {
     String type =
         Optional.ofNullable(typeByAlias.get(typeOrAlias))
-            .or(() -> factories.resolveType(typeOrAlias))
+            .or(() -> factories.get().resolveType(typeOrAlias))
             .orElse(typeOrAlias);
     return materializeAll(definitions.findByType(type));
   }
@@ -237,6 +244,26 @@ public final class PatternStorage {
     return confidence;
   }
 
+  /**
+   * Drops cached pattern instances that match {@code filter} (their definitions stay), e.g. those
+   * whose classes come from a plugin being unloaded, so that no class loader is kept alive here.
+   *
+   * @param filter which instances to drop
+   * @return how many were dropped
+   */
+  public int evictCached(Predicate<Pattern> filter) {
+    int[] n = new int[1];
+    cache
+        .asMap()
+        .forEach(
+            (name, p) -> {
+              if (filter.test(p) && cache.asMap().remove(name, p)) {
+                n[0]++;
+              }
+            });
+    return n[0];
+  }
+
   /** Returns the hit, miss, load and eviction counts of the pattern cache. */
   public CacheStats cacheStats() {
     return cache.stats();
@@ -247,7 +274,7 @@ public final class PatternStorage {
     if (d == null) {
       return null;
     }
-    Pattern p = factories.create(d);
+    Pattern p = factories.get().create(d);
     p.bindConfidence(confidence);
     return p;
   }
@@ -279,7 +306,7 @@ public final class PatternStorage {
   public static final class Builder {
     private PatternDefinitionStore definitions = new InMemoryDefinitionStore();
     private ConfidenceStore confidence = new InMemoryConfidenceStore();
-    private @Nullable PatternFactories factories;
+    private @Nullable Supplier<PatternFactories> factories;
     private long cacheSize = DEFAULT_CACHE_SIZE;
 
     private Builder() {}
@@ -298,6 +325,19 @@ public final class PatternStorage {
 
     /** Sets the factories that turn definitions into patterns (default: ServiceLoader). */
     public Builder factories(PatternFactories factories) {
+      Objects.requireNonNull(factories, "factories");
+      this.factories = () -> factories;
+      return this;
+    }
+
+    /**
+     * Reads the current factories on every load, for hosts whose plugins come and go (the {@link
+     * Ndp} facade does this).
+     *
+     * @param factories supplies the factories in effect
+     * @return this builder
+     */
+    public Builder factories(Supplier<PatternFactories> factories) {
       this.factories = Objects.requireNonNull(factories, "factories");
       return this;
     }

@@ -1,0 +1,722 @@
+package io.ndp.core;
+
+import io.ndp.api.ConfidenceStore;
+import io.ndp.api.DelegateDirectory;
+import io.ndp.api.DuplicatePatternException;
+import io.ndp.api.NdpVersion;
+import io.ndp.api.Pattern;
+import io.ndp.api.PatternDefinition;
+import io.ndp.api.PatternDefinitionStore;
+import io.ndp.api.PatternFactory;
+import io.ndp.core.PluginReport.Status;
+import io.ndp.core.internal.NdpPluginManager;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.UnaryOperator;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
+import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
+import org.pf4j.PluginState;
+import org.pf4j.PluginWrapper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The runtime facade: wires a registry, a storage, an executor and the pattern kinds found on the
+ * class path ({@link ServiceLoader}), in a plugins folder (PF4J) and given by hand.
+ *
+ * <pre>{@code
+ * try (Ndp ndp = Ndp.builder().pluginsDir(Path.of("plugins")).build()) {
+ *   ndp.delegates().register("validate", in -> ...);
+ *   ndp.register(new PatternDefinition("sequential", "flow", "", Map.of("steps", List.of("validate"))));
+ *   PatternResult r = ndp.executor().executeBestPattern(ctx);
+ *   ndp.pluginReports().forEach(System.out::println);
+ * }
+ * }</pre>
+ *
+ * <p><b>Which kind wins.</b> When two sources provide the same type id, the first in this order is
+ * used and the other is reported as {@link Status#CONFLICT}: factories given to the builder, then
+ * the class path, then plugins in the order of their ids. Never are two kinds of one type id
+ * registered.
+ *
+ * <p><b>Broken plugins</b> never stop the host: each gets a {@link PluginReport} (id, path,
+ * reason), logged through SLF4J, and the other plugins load. Stored definitions whose type no
+ * loaded kind provides are kept in storage and listed by {@link #unresolvedDefinitions()}.
+ *
+ * <p><b>Stopping and unloading</b> a plugin first withdraws its pattern types, removes its patterns
+ * from the registry (no new execution picks them), waits for running executions of them to finish,
+ * drops cached instances, and only then stops the plugin in PF4J.
+ *
+ * <p>Thread-safe: executions never lock; plugin lifecycle calls are serialized (PF4J's manager is
+ * not thread-safe).
+ *
+ * @since 0.1.0
+ */
+public final class Ndp implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Ndp.class);
+
+  /** How long {@link #stopPlugin(String)} waits for running executions by default. */
+  public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
+
+  private static final String HOST = "host";
+  private static final String CLASSPATH = "classpath";
+
+  private final Object lifecycle = new Object();
+  private final PatternRegistry registry = new PatternRegistry();
+  private final PatternStorage storage;
+  private final PatternExecutor executor;
+  private final @Nullable NdpPluginManager plugins;
+  private final @Nullable Path pluginsDir;
+  private final List<Source> baseSources;
+  private final Map<String, PluginReport> reports = new TreeMap<>();
+  private volatile List<Source> pluginSources = List.of();
+  private volatile PatternFactories factories = PatternFactories.of();
+  private volatile List<String> conflicts = List.of();
+
+  /** A factory and where it came from ({@code host}, {@code classpath} or a plugin id). */
+  private record Source(String origin, PatternFactory factory) {}
+
+  private Ndp(Builder b) {
+    List<Source> base = new ArrayList<>();
+    b.factories.forEach(f -> base.add(new Source(HOST, f)));
+    if (b.serviceLoader) {
+      ServiceLoader.load(PatternFactory.class, b.classLoader)
+          .forEach(f -> base.add(new Source(CLASSPATH, f)));
+    }
+    this.baseSources = List.copyOf(base);
+    PatternStorage.Builder sb = PatternStorage.builder().factories(() -> factories);
+    if (b.definitionStore != null) {
+      sb.definitionStore(b.definitionStore);
+    }
+    if (b.confidenceStore != null) {
+      sb.confidenceStore(b.confidenceStore);
+    }
+    this.storage = sb.build();
+    PatternExecutor.Builder eb = PatternExecutor.builder(registry).storage(storage);
+    if (b.delegates != null) {
+      eb.delegates(b.delegates);
+    }
+    this.executor = b.executorCustomizer.apply(eb).build();
+    this.pluginsDir = b.pluginsDir;
+    this.plugins =
+        b.pluginsDir == null ? null : new NdpPluginManager(b.pluginsDir, NdpVersion.API_VERSION);
+    synchronized (lifecycle) {
+      if (plugins != null) {
+        long start = System.nanoTime();
+        loadAllPlugins();
+        log.info(
+            "loaded {} plugin(s) from {} in {} ms",
+            plugins.getPlugins().size(),
+            pluginsDir,
+            (System.nanoTime() - start) / 1_000_000);
+      }
+      rebuildFactories();
+      registerStoredDefinitions();
+    }
+  }
+
+  /** Returns a builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Returns the registry the executor selects from. */
+  public PatternRegistry registry() {
+    return registry;
+  }
+
+  /** Returns the executor, wired to {@link #storage()}. */
+  public PatternExecutor executor() {
+    return executor;
+  }
+
+  /** Returns the storage; confidence recorded by the executor lives here. */
+  public PatternStorage storage() {
+    return storage;
+  }
+
+  /** Returns the executor's delegate directory. */
+  public DelegateDirectory delegates() {
+    return executor.delegates();
+  }
+
+  /** Returns the pattern factories in effect now. */
+  public PatternFactories factories() {
+    return factories;
+  }
+
+  /**
+   * Builds a pattern from a definition with the factory of its type, without registering it.
+   *
+   * @param definition the definition
+   * @return the pattern
+   * @throws io.ndp.api.UnknownPatternTypeException when no loaded kind provides the type
+   */
+  public Pattern create(PatternDefinition definition) {
+    return factories.create(definition);
+  }
+
+  /**
+   * Builds a pattern from a definition, registers it and stores it. Nothing is stored when
+   * registration fails.
+   *
+   * @param definition the definition
+   * @return the registered pattern
+   * @throws DuplicatePatternException when the name is taken
+   * @throws io.ndp.api.UnknownPatternTypeException when no loaded kind provides the type
+   */
+  public Pattern register(PatternDefinition definition) {
+    Pattern p = create(definition);
+    registry.register(p);
+    storage.storePattern(p);
+    return p;
+  }
+
+  /**
+   * Registers and stores an existing pattern.
+   *
+   * @param pattern the pattern
+   * @return the pattern
+   */
+  public Pattern register(Pattern pattern) {
+    registry.register(pattern);
+    storage.storePattern(pattern);
+    return pattern;
+  }
+
+  /** Returns one report per plugin JAR seen and per type conflict, sorted by plugin id. */
+  public List<PluginReport> pluginReports() {
+    synchronized (lifecycle) {
+      return List.copyOf(reports.values());
+    }
+  }
+
+  /**
+   * Returns a plugin's report.
+   *
+   * @param pluginId the plugin id
+   * @return the report, or empty when no plugin has that id
+   */
+  public Optional<PluginReport> pluginReport(String pluginId) {
+    synchronized (lifecycle) {
+      return Optional.ofNullable(reports.get(pluginId));
+    }
+  }
+
+  /** Returns the type-id conflicts found among all sources (empty when none). */
+  public List<String> conflicts() {
+    return conflicts;
+  }
+
+  /** Returns stored definitions whose type no loaded kind provides; they stay in storage. */
+  public List<PatternDefinition> unresolvedDefinitions() {
+    return storage.definitions().stream()
+        .filter(d -> factories.resolveType(d.type()).isEmpty())
+        .toList();
+  }
+
+  /**
+   * Loads and starts a plugin JAR at runtime (e.g. a new version dropped in), then registers the
+   * stored definitions its types can now build.
+   *
+   * @param jar the plugin JAR
+   * @return its report
+   * @throws IllegalStateException when the facade has no plugins folder
+   */
+  public PluginReport loadPlugin(Path jar) {
+    synchronized (lifecycle) {
+      NdpPluginManager pm = requirePlugins();
+      String id;
+      try {
+        id = pm.loadPlugin(jar);
+      } catch (RuntimeException e) {
+        PluginReport r = inspectInvisible(jar, pm, e.getMessage());
+        record(r);
+        return r;
+      }
+      if (id == null) {
+        PluginReport r = inspectInvisible(jar, pm, null);
+        record(r);
+        return r;
+      }
+      PluginWrapper w = pm.getPlugin(id);
+      if (w.getPluginState() != PluginState.DISABLED) {
+        pm.startPlugin(id);
+      }
+      collect(pm, w);
+      rebuildFactories();
+      registerStoredDefinitions();
+      return reports.get(id);
+    }
+  }
+
+  /**
+   * Stops a plugin, waiting up to {@link #DEFAULT_DRAIN_TIMEOUT} for running executions of its
+   * patterns.
+   *
+   * @param pluginId the plugin id
+   * @return whether the plugin was stopped (false when executions did not finish in time; its
+   *     patterns then stay out of the registry and the call can be repeated)
+   */
+  public boolean stopPlugin(String pluginId) {
+    return stopPlugin(pluginId, DEFAULT_DRAIN_TIMEOUT);
+  }
+
+  /**
+   * Stops a plugin: withdraws its types, unregisters its patterns, waits for their running
+   * executions, drops cached instances, then stops it in PF4J.
+   *
+   * @param pluginId the plugin id
+   * @param drainTimeout how long to wait for running executions
+   * @return whether the plugin was stopped
+   * @throws IllegalArgumentException when no plugin has that id
+   */
+  public boolean stopPlugin(String pluginId, Duration drainTimeout) {
+    synchronized (lifecycle) {
+      NdpPluginManager pm = requirePlugins();
+      PluginWrapper w = requirePlugin(pm, pluginId);
+      ClassLoader cl = w.getPluginClassLoader();
+      pluginSources = pluginSources.stream().filter(s -> !s.origin().equals(pluginId)).toList();
+      rebuildFactories();
+      List<String> names = new ArrayList<>();
+      for (Pattern p : registry.patterns()) {
+        if (p.getClass().getClassLoader() == cl) {
+          registry.unregister(p.name());
+          names.add(p.name());
+        }
+      }
+      try {
+        if (!executor.awaitIdle(names, drainTimeout)) {
+          log.warn(
+              "plugin '{}': executions of {} still running after {}; not stopped yet",
+              pluginId,
+              names,
+              drainTimeout);
+          return false;
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+      storage.evictCached(p -> p.getClass().getClassLoader() == cl);
+      pm.stopPlugin(pluginId);
+      PluginReport old = reports.get(pluginId);
+      record(
+          new PluginReport(
+              pluginId,
+              w.getPluginPath(),
+              Status.STOPPED,
+              "stopped at runtime; patterns withdrawn: " + names,
+              old == null ? List.of() : old.types()));
+      return true;
+    }
+  }
+
+  /**
+   * Stops (see {@link #stopPlugin(String, Duration)}) and unloads a plugin, releasing its class
+   * loader.
+   *
+   * @param pluginId the plugin id
+   * @param drainTimeout how long to wait for running executions
+   * @return whether it was unloaded
+   */
+  public boolean unloadPlugin(String pluginId, Duration drainTimeout) {
+    synchronized (lifecycle) {
+      NdpPluginManager pm = requirePlugins();
+      PluginWrapper w = requirePlugin(pm, pluginId);
+      Path path = w.getPluginPath();
+      if (w.getPluginState() == PluginState.STARTED && !stopPlugin(pluginId, drainTimeout)) {
+        return false;
+      }
+      boolean unloaded = pm.unloadPlugin(pluginId);
+      if (unloaded) {
+        record(new PluginReport(pluginId, path, Status.UNLOADED, "unloaded at runtime", List.of()));
+      }
+      return unloaded;
+    }
+  }
+
+  /** Closes the executor and stops and unloads every plugin. */
+  @Override
+  public void close() {
+    executor.close();
+    synchronized (lifecycle) {
+      if (plugins != null) {
+        plugins.stopPlugins();
+        plugins.unloadPlugins();
+      }
+    }
+  }
+
+  // ---- loading ----
+
+  private void loadAllPlugins() {
+    NdpPluginManager pm = Objects.requireNonNull(plugins);
+    try {
+      pm.loadPlugins();
+      pm.startPlugins();
+    } catch (RuntimeException e) {
+      log.error("loading plugins from {} failed: {}", pluginsDir, e.getMessage(), e);
+    }
+    for (PluginWrapper w : pm.getPlugins()) {
+      collect(pm, w);
+    }
+    // PF4J forgets corrupt JARs, JARs without descriptor, duplicates and unresolved plugins:
+    // compare the folder with what it knows and say what happened to the rest.
+    Set<Path> known =
+        pm.getPlugins().stream()
+            .map(w -> w.getPluginPath().toAbsolutePath().normalize())
+            .collect(Collectors.toSet());
+    for (Path jar : jarsIn(Objects.requireNonNull(pluginsDir))) {
+      if (!known.contains(jar.toAbsolutePath().normalize())) {
+        record(inspectInvisible(jar, pm, null));
+      }
+    }
+  }
+
+  /** Reads a started (or failed, or disabled) plugin's state and factories into a report. */
+  private void collect(NdpPluginManager pm, PluginWrapper w) {
+    String id = w.getPluginId();
+    Path path = w.getPluginPath();
+    PluginState state = w.getPluginState();
+    if (state == PluginState.DISABLED) {
+      record(
+          new PluginReport(
+              id,
+              path,
+              Status.DISABLED,
+              String.format(
+                  Locale.ROOT,
+                  "requires NDP API '%s' but the host provides %s",
+                  w.getDescriptor().getRequires(),
+                  NdpVersion.API_VERSION),
+              List.of()));
+      return;
+    }
+    if (state == PluginState.FAILED) {
+      Throwable t = w.getFailedException();
+      record(
+          new PluginReport(
+              id,
+              path,
+              Status.FAILED,
+              "failed to start: " + (t == null ? "unknown cause" : t.toString()),
+              List.of()));
+      return;
+    }
+    if (state != PluginState.STARTED) {
+      record(new PluginReport(id, path, Status.FAILED, "not started: state " + state, List.of()));
+      return;
+    }
+    if (bundlesApi(w)) {
+      record(
+          new PluginReport(
+              id,
+              path,
+              Status.API_CLASH,
+              "the JAR bundles its own io.ndp.api or org.pf4j classes; depend on ndp-api with"
+                  + " provided scope",
+              List.of()));
+      return;
+    }
+    List<PatternFactory> found;
+    try {
+      found = pm.getExtensions(PatternFactory.class, id);
+    } catch (RuntimeException | LinkageError e) {
+      record(
+          new PluginReport(
+              id, path, Status.FAILED, "its pattern factories cannot be created: " + e, List.of()));
+      return;
+    }
+    if (found.isEmpty()) {
+      record(
+          new PluginReport(
+              id,
+              path,
+              Status.NO_EXTENSIONS,
+              "provides no io.ndp.api.PatternFactory (no META-INF/services entry or"
+                  + " extensions.idx)",
+              List.of()));
+      return;
+    }
+    List<Source> sources = new ArrayList<>(pluginSources);
+    Map<String, PatternFactory> byClass = new LinkedHashMap<>();
+    found.forEach(f -> byClass.putIfAbsent(f.getClass().getName(), f));
+    byClass.values().forEach(f -> sources.add(new Source(id, f)));
+    pluginSources = List.copyOf(sources);
+    record(
+        new PluginReport(
+            id,
+            path,
+            Status.STARTED,
+            "",
+            byClass.values().stream().map(PatternFactory::type).sorted().toList()));
+  }
+
+  private static boolean bundlesApi(PluginWrapper w) {
+    ClassLoader cl = w.getPluginClassLoader();
+    try {
+      Class<?> seen = Class.forName(PatternFactory.class.getName(), false, cl);
+      return seen != PatternFactory.class;
+    } catch (ClassNotFoundException e) {
+      return false;
+    }
+  }
+
+  /** Why PF4J holds no wrapper for a JAR in the folder, found by reading the JAR ourselves. */
+  private PluginReport inspectInvisible(Path jar, NdpPluginManager pm, @Nullable String error) {
+    Manifest mf;
+    try (JarFile jf = new JarFile(jar.toFile())) {
+      mf = jf.getManifest();
+    } catch (IOException e) {
+      return new PluginReport(
+          "?", jar, Status.INVALID, "not a readable JAR (corrupt?): " + e.getMessage(), List.of());
+    }
+    String id = mf == null ? null : mf.getMainAttributes().getValue("Plugin-Id");
+    if (id == null || id.isBlank()) {
+      return new PluginReport(
+          "?", jar, Status.INVALID, "no plugin descriptor (Plugin-Id missing)", List.of());
+    }
+    PluginWrapper same = pm.getPlugin(id);
+    if (same != null && !same.getPluginPath().equals(jar)) {
+      return new PluginReport(
+          id + "@" + jar.getFileName(),
+          jar,
+          Status.INVALID,
+          "duplicate plugin id '" + id + "': already loaded from " + same.getPluginPath(),
+          List.of());
+    }
+    String deps = mf.getMainAttributes().getValue("Plugin-Dependencies");
+    if (deps != null && !deps.isBlank()) {
+      List<String> missing = new ArrayList<>();
+      for (String dep : deps.split(",")) {
+        String depId = dep.trim().split("@")[0].replace("?", "");
+        PluginWrapper d = pm.getPlugin(depId);
+        if (!dep.trim().contains("?") && (d == null || d.getPluginState() != PluginState.STARTED)) {
+          missing.add(depId);
+        }
+      }
+      if (!missing.isEmpty()) {
+        return new PluginReport(
+            id, jar, Status.UNRESOLVED, "missing plugin dependencies: " + missing, List.of());
+      }
+    }
+    return new PluginReport(
+        id,
+        jar,
+        Status.INVALID,
+        "PF4J did not load it" + (error == null ? "" : ": " + error),
+        List.of());
+  }
+
+  private static List<Path> jarsIn(Path dir) {
+    List<Path> jars = new ArrayList<>();
+    if (!Files.isDirectory(dir)) {
+      return jars;
+    }
+    try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "*.{jar,zip}")) {
+      s.forEach(jars::add);
+    } catch (IOException e) {
+      log.error("cannot list plugins folder {}: {}", dir, e.getMessage());
+    }
+    jars.sort(null);
+    return jars;
+  }
+
+  // ---- factories and stored definitions ----
+
+  /** Applies the precedence rule and publishes a new factory snapshot. */
+  private void rebuildFactories() {
+    List<Source> all = new ArrayList<>(baseSources);
+    pluginSources.stream()
+        .sorted(java.util.Comparator.comparing(Source::origin))
+        .forEachOrdered(all::add);
+    Map<String, Source> winners = new LinkedHashMap<>();
+    Map<String, String> losers = new LinkedHashMap<>();
+    List<String> found = new ArrayList<>();
+    for (Source s : all) {
+      Source earlier = winners.putIfAbsent(s.factory().type(), s);
+      if (earlier != null && earlier.factory().getClass() != s.factory().getClass()) {
+        String msg =
+            String.format(
+                Locale.ROOT,
+                "pattern type '%s' is provided by %s (%s) and by %s (%s); using the first",
+                s.factory().type(),
+                earlier.origin(),
+                earlier.factory().getClass().getName(),
+                s.origin(),
+                s.factory().getClass().getName());
+        found.add(msg);
+        log.warn(msg);
+        losers.merge(s.origin(), msg, (a, b) -> a + "; " + b);
+      }
+    }
+    // A plugin that lost a type is reported as a conflict; one that no longer loses is healthy.
+    for (Source s : pluginSources) {
+      PluginReport r = reports.get(s.origin());
+      if (r == null || (r.status() != Status.STARTED && r.status() != Status.CONFLICT)) {
+        continue;
+      }
+      String lost = losers.get(s.origin());
+      reports.put(
+          s.origin(),
+          new PluginReport(
+              r.pluginId(),
+              r.path(),
+              lost == null ? Status.STARTED : Status.CONFLICT,
+              lost == null ? "" : lost,
+              r.types()));
+    }
+    factories = PatternFactories.of(winners.values().stream().map(Source::factory).toList());
+    conflicts = List.copyOf(found);
+  }
+
+  /** Registers every stored definition a loaded kind can build and that is not registered yet. */
+  private void registerStoredDefinitions() {
+    for (PatternDefinition d : storage.definitions()) {
+      if (registry.find(d.name()).isPresent()) {
+        continue;
+      }
+      if (factories.resolveType(d.type()).isEmpty()) {
+        log.warn(
+            "stored pattern '{}' has type '{}' which no loaded kind provides; kept in storage",
+            d.name(),
+            d.type());
+        continue;
+      }
+      try {
+        storage.findPattern(d.name()).ifPresent(registry::register);
+      } catch (RuntimeException e) {
+        log.warn("stored pattern '{}' cannot be built: {}", d.name(), e.getMessage());
+      }
+    }
+  }
+
+  private void record(PluginReport r) {
+    reports.put(r.pluginId(), r);
+    if (r.status() == Status.STARTED) {
+      log.info("plugin '{}' ({}) started, types {}", r.pluginId(), r.path(), r.types());
+    } else if (r.status() == Status.STOPPED || r.status() == Status.UNLOADED) {
+      log.info("plugin '{}' ({}): {}", r.pluginId(), r.path(), r.reason());
+    } else {
+      log.error("plugin '{}' ({}) {}: {}", r.pluginId(), r.path(), r.status(), r.reason());
+    }
+  }
+
+  private NdpPluginManager requirePlugins() {
+    if (plugins == null) {
+      throw new IllegalStateException("this Ndp has no plugins folder; set Builder.pluginsDir");
+    }
+    return plugins;
+  }
+
+  private static PluginWrapper requirePlugin(NdpPluginManager pm, String pluginId) {
+    PluginWrapper w = pm.getPlugin(pluginId);
+    if (w == null) {
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "no plugin with id '%s'; loaded: %s",
+              pluginId,
+              pm.getPlugins().stream().map(PluginWrapper::getPluginId).sorted().toList()));
+    }
+    return w;
+  }
+
+  /**
+   * Configures an {@link Ndp}. Not thread-safe.
+   *
+   * @since 0.1.0
+   */
+  public static final class Builder {
+    private @Nullable Path pluginsDir;
+    private final List<PatternFactory> factories = new ArrayList<>();
+    private boolean serviceLoader = true;
+    private ClassLoader classLoader = Ndp.class.getClassLoader();
+    private @Nullable PatternDefinitionStore definitionStore;
+    private @Nullable ConfidenceStore confidenceStore;
+    private @Nullable DelegateDirectory delegates;
+    private UnaryOperator<PatternExecutor.Builder> executorCustomizer = b -> b;
+
+    private Builder() {}
+
+    /** Loads plugin JARs from this folder (default: none). */
+    public Builder pluginsDir(Path dir) {
+      this.pluginsDir = Objects.requireNonNull(dir, "dir");
+      return this;
+    }
+
+    /** Adds factories given by the host; they win over every other source. */
+    public Builder factories(PatternFactory... given) {
+      for (PatternFactory f : given) {
+        factories.add(Objects.requireNonNull(f, "factory"));
+      }
+      return this;
+    }
+
+    /** Adds factories given by the host; they win over every other source. */
+    public Builder factories(Collection<? extends PatternFactory> given) {
+      given.forEach(f -> factories.add(Objects.requireNonNull(f, "factory")));
+      return this;
+    }
+
+    /** Whether to look for factories on the class path with ServiceLoader (default: yes). */
+    public Builder serviceLoader(boolean enabled) {
+      this.serviceLoader = enabled;
+      return this;
+    }
+
+    /** The class loader ServiceLoader searches (default: core's). */
+    public Builder classLoader(ClassLoader loader) {
+      this.classLoader = Objects.requireNonNull(loader, "loader");
+      return this;
+    }
+
+    /** Keeps definitions in this store (default: in memory). */
+    public Builder definitionStore(PatternDefinitionStore store) {
+      this.definitionStore = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /** Keeps confidence statistics in this store (default: in memory). */
+    public Builder confidenceStore(ConfidenceStore store) {
+      this.confidenceStore = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /** Uses this delegate directory (default: a new one). */
+    public Builder delegates(DelegateDirectory delegates) {
+      this.delegates = Objects.requireNonNull(delegates, "delegates");
+      return this;
+    }
+
+    /**
+     * Customizes the executor (policy, attempts, fallbacks, thread pool); registry and storage are
+     * set by the facade.
+     */
+    public Builder executor(UnaryOperator<PatternExecutor.Builder> customizer) {
+      this.executorCustomizer = Objects.requireNonNull(customizer, "customizer");
+      return this;
+    }
+
+    /** Builds the facade: discovers kinds, loads plugins, registers stored definitions. */
+    public Ndp build() {
+      return new Ndp(this);
+    }
+  }
+}
