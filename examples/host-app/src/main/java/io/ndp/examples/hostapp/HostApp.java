@@ -4,13 +4,14 @@ import io.ndp.api.Attempt;
 import io.ndp.api.ConfidenceStats;
 import io.ndp.api.Pattern;
 import io.ndp.api.PatternContext;
+import io.ndp.api.PatternDefinition;
 import io.ndp.api.PatternResult;
+import io.ndp.core.Ndp;
 import io.ndp.core.PatternExecutor;
-import io.ndp.core.PatternRegistry;
 import io.ndp.core.PatternStorage;
 import io.ndp.core.PerformanceMeasurement;
 import io.ndp.core.PerformanceStats;
-import io.ndp.patterns.sequential.SequentialDelegationPattern;
+import io.ndp.core.PluginReport;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -45,17 +46,33 @@ public final class HostApp {
   public static void main(String[] args) throws IOException {
     Path input = null;
     Path out = Path.of("target", "ndp-output");
+    Path plugins = defaultPluginsDir();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--input" -> input = Path.of(requireValue(args, ++i, "--input"));
         case "--out" -> out = Path.of(requireValue(args, ++i, "--out"));
+        case "--plugins" -> plugins = Path.of(requireValue(args, ++i, "--plugins"));
         default ->
             throw new IllegalArgumentException(
-                "unknown argument '" + args[i] + "'; usage: [--input orders.csv] [--out dir]");
+                "unknown argument '"
+                    + args[i]
+                    + "'; usage: [--input orders.csv] [--out dir] [--plugins dir]");
       }
     }
-    Summary summary = new HostApp().run(input, out, System.out);
+    Summary summary = new HostApp().run(input, out, plugins, System.out);
     System.out.print(summary.table());
+  }
+
+  /** The {@code plugins} folder next to the application JAR (or target/plugins in a build). */
+  static Path defaultPluginsDir() {
+    try {
+      Path here =
+          Path.of(HostApp.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      // target/ndp-host-app.jar and target/classes both sit next to target/plugins.
+      return here.getParent().resolve("plugins");
+    } catch (java.net.URISyntaxException e) {
+      return Path.of("plugins");
+    }
   }
 
   private static String requireValue(String[] args, int i, String flag) {
@@ -70,43 +87,69 @@ public final class HostApp {
    *
    * @param input the CSV, or {@code null} for the bundled one
    * @param outDir where to write
+   * @param pluginsDir where the pattern kinds' plugin JARs are
    * @param progress where to print progress
    * @return the run's figures
    */
-  Summary run(Path input, Path outDir, PrintStream progress) throws IOException {
+  Summary run(Path input, Path outDir, Path pluginsDir, PrintStream progress) throws IOException {
     long started = System.nanoTime();
     List<String> lines = readLines(input);
     Files.createDirectories(outDir);
     Path processed = outDir.resolve("orders-processed.csv");
     Path rejected = outDir.resolve("orders-rejected.csv");
 
-    PatternRegistry registry = new PatternRegistry();
-    PatternStorage storage = new PatternStorage();
     PerformanceMeasurement perf = new PerformanceMeasurement();
     Map<String, LongAdder> runs = new ConcurrentHashMap<>();
     Map<String, LongAdder> wins = new ConcurrentHashMap<>();
     long fallbacks = 0;
     long rejects = 0;
 
-    List<Pattern> patterns =
-        List.of(
-            new SequentialDelegationPattern(
+    long loadStart = System.nanoTime();
+    Ndp ndp = Ndp.builder().pluginsDir(pluginsDir).executor(b -> b.maxAttempts(2)).build();
+    long pluginMillis = (System.nanoTime() - loadStart) / 1_000_000;
+    progress.printf(
+        Locale.ROOT,
+        "loaded %d plugin(s) from %s in %d ms%n",
+        ndp.pluginReports().size(),
+        pluginsDir,
+        pluginMillis);
+    for (PluginReport r : ndp.pluginReports()) {
+      progress.printf(
+          Locale.ROOT,
+          "  %-22s %-8s types %s %s%n",
+          r.pluginId(),
+          r.status(),
+          r.types(),
+          r.reason());
+    }
+    List<Pattern> patterns = new ArrayList<>();
+    patterns.add(
+        ndp.register(
+            sequential(
                 "strict_ingest",
                 "Strict CSV: parse, validate, price, sign, store",
-                List.of("parse", "validate", "price", "sign", "store")),
-            new SequentialDelegationPattern(
+                "parse",
+                "validate",
+                "price",
+                "sign",
+                "store")));
+    patterns.add(
+        ndp.register(
+            sequential(
                 "tolerant_ingest",
                 "Repairs legacy exports before the strict steps",
-                List.of("repair", "parse", "validate", "price", "sign", "store")));
-    for (Pattern p : patterns) {
-      registry.register(p);
-      storage.storePattern(p);
-    }
+                "repair",
+                "parse",
+                "validate",
+                "price",
+                "sign",
+                "store")));
+    PatternStorage storage = ndp.storage();
 
-    try (BufferedWriter ok = Files.newBufferedWriter(processed, StandardCharsets.UTF_8);
-        BufferedWriter bad = Files.newBufferedWriter(rejected, StandardCharsets.UTF_8);
-        PatternExecutor executor =
-            PatternExecutor.builder(registry).storage(storage).maxAttempts(2).build()) {
+    try (ndp;
+        BufferedWriter ok = Files.newBufferedWriter(processed, StandardCharsets.UTF_8);
+        BufferedWriter bad = Files.newBufferedWriter(rejected, StandardCharsets.UTF_8)) {
+      PatternExecutor executor = ndp.executor();
       ok.write("order_id,region,sku,quantity,unit_price,total,email,sha256");
       ok.newLine();
       bad.write("line,reason");
@@ -157,6 +200,10 @@ public final class HostApp {
           rejected,
           (System.nanoTime() - started) / 1_000_000);
     }
+  }
+
+  private static PatternDefinition sequential(String name, String description, String... steps) {
+    return new PatternDefinition("sequential", name, description, Map.of("steps", List.of(steps)));
   }
 
   /** The region field, read loosely enough to route even malformed lines. */

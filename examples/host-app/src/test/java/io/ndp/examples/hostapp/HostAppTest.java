@@ -19,7 +19,12 @@ class HostAppTest {
   void bundledInput_isIngestedWithFallbacksRejectsAndLearning(@TempDir Path out) throws Exception {
     ByteArrayOutputStream progress = new ByteArrayOutputStream();
     HostApp.Summary s =
-        new HostApp().run(null, out, new PrintStream(progress, true, StandardCharsets.UTF_8));
+        new HostApp()
+            .run(
+                null,
+                out,
+                Path.of("target", "plugins"),
+                new PrintStream(progress, true, StandardCharsets.UTF_8));
 
     assertThat(s.records()).isEqualTo(6_000);
     assertThat(s.written() + s.rejected()).isEqualTo(s.records());
