@@ -4,14 +4,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.NavigableSet;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -71,12 +74,13 @@ public final class ResourcePool {
   private static final ResourcePool SHARED = new ResourcePool();
 
   private final ReentrantLock lock = new ReentrantLock();
-  private final Condition changed = lock.newCondition();
   // All fields below are guarded by lock. Maps hold only positive counts.
   private final Map<String, Integer> capacities = new HashMap<>();
   private final Map<String, Integer> inUse = new HashMap<>();
   private final Map<String, Map<String, Integer>> inUseByOwner = new HashMap<>();
-  private final List<Waiter> waiters = new ArrayList<>();
+  // Waiting requests, highest priority first, then oldest first.
+  private final NavigableSet<Waiter> waiters = new TreeSet<>(Waiter.ORDER);
+  private long arrivals;
 
   /** Creates an empty pool; declare its resources before acquiring them. */
   public ResourcePool() {}
@@ -263,12 +267,14 @@ public final class ResourcePool {
       if (nanos <= 0) {
         return Optional.empty();
       }
-      Waiter me = new Waiter(request, priority);
+      Waiter me = new Waiter(request, priority, arrivals++, lock.newCondition());
       waiters.add(me);
+      boolean granted = false;
       try {
         while (true) {
-          nanos = changed.awaitNanos(nanos);
+          nanos = me.ready.awaitNanos(nanos);
           if (canGrant(request, priority, me)) {
+            granted = true;
             return Optional.of(grant(owner, request));
           }
           if (nanos <= 0) {
@@ -277,9 +283,9 @@ public final class ResourcePool {
         }
       } finally {
         waiters.remove(me);
-        // Requests of lower priority that this one held back may fit now.
-        if (waiters.stream().anyMatch(w -> w.priority < me.priority)) {
-          changed.signalAll();
+        if (!granted || waiters.stream().anyMatch(w -> w.priority < me.priority)) {
+          // Units this request was woken for, or requests it held back, may suit others now.
+          wakeThoseThatFit();
         }
       }
     } finally {
@@ -395,6 +401,39 @@ public final class ResourcePool {
     return true;
   }
 
+  /**
+   * Wakes, in priority order, the waiting requests that fit in the free units, each counted against
+   * those before it, so that a release wakes the few requests it can serve rather than all of them.
+   * A woken request still re-checks under the lock; one that finds its units taken waits again, and
+   * every later release or departure runs this again, so no request is left asleep while it fits.
+   */
+  private void wakeThoseThatFit() {
+    if (waiters.isEmpty()) {
+      return;
+    }
+    Map<String, Integer> promised = new HashMap<>();
+    // Resource -> highest priority of a request that needs it and does not fit: lower ones wait.
+    Map<String, Integer> heldBack = new HashMap<>();
+    for (Waiter w : waiters) {
+      boolean fits = true;
+      for (Map.Entry<String, Integer> e : w.request.entrySet()) {
+        String r = e.getKey();
+        int free = capacities.get(r) - inUse.getOrDefault(r, 0) - promised.getOrDefault(r, 0);
+        Integer blocker = heldBack.get(r);
+        if (e.getValue() > free || (blocker != null && blocker > w.priority)) {
+          fits = false;
+          break;
+        }
+      }
+      if (fits) {
+        w.request.forEach((r, u) -> promised.merge(r, u, Integer::sum));
+        w.ready.signal();
+      } else {
+        w.request.keySet().forEach(r -> heldBack.merge(r, w.priority, Math::max));
+      }
+    }
+  }
+
   private Lease grant(String owner, Map<String, Integer> request) {
     Map<String, Integer> mine = inUseByOwner.computeIfAbsent(owner, o -> new HashMap<>());
     request.forEach(
@@ -429,9 +468,7 @@ public final class ResourcePool {
       if (mine != null && mine.isEmpty()) {
         inUseByOwner.remove(lease.owner);
       }
-      if (!waiters.isEmpty()) {
-        changed.signalAll();
-      }
+      wakeThoseThatFit();
     } finally {
       lock.unlock();
     }
@@ -504,14 +541,23 @@ public final class ResourcePool {
     }
   }
 
-  /** A request waiting for units; identity matters, not value. */
+  /** A request waiting for units, woken through its own condition. */
   private static final class Waiter {
+    static final Comparator<Waiter> ORDER =
+        Comparator.<Waiter>comparingInt(w -> w.priority)
+            .reversed()
+            .thenComparingLong(w -> w.arrival);
+
     final Map<String, Integer> request;
     final int priority;
+    final long arrival;
+    final Condition ready;
 
-    Waiter(Map<String, Integer> request, int priority) {
+    Waiter(Map<String, Integer> request, int priority, long arrival, Condition ready) {
       this.request = request;
       this.priority = priority;
+      this.arrival = arrival;
+      this.ready = ready;
     }
   }
 
