@@ -232,8 +232,9 @@ public final class ParallelCoordinationPattern extends AbstractPattern {
 
   /**
    * Returns the units held right now by this pattern's running tasks, by resource, sorted; empty
-   * when idle. A consistent snapshot taken under the pool's lock; leases are owned by the pattern's
-   * name, so equal patterns (same definition) report the same units.
+   * when idle. A consistent snapshot taken under the pool's lock. Leases are owned by the pattern's
+   * name, so an instance rebuilt from this pattern's definition on the same pool (as storage may
+   * do) reports the same units.
    *
    * @return resource name to units in use
    */
