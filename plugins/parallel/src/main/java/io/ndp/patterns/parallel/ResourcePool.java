@@ -1,0 +1,627 @@
+package io.ndp.patterns.parallel;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Named resources with capacities (units), acquired <b>all at once or not at all</b>.
+ *
+ * <p><b>Capacities.</b> A resource's capacity is set once per pool: by the host with {@link
+ * #declare} / {@link #declareAll} (or the {@link #ResourcePool(Map) constructor}), or by the first
+ * {@link ParallelCoordinationPattern} that declares the resource — with its configured capacity, or
+ * {@value #DEFAULT_CAPACITY} unit when it configures none. Declaring the same capacity again is
+ * harmless; declaring a different one is an {@link IllegalArgumentException} naming the resource
+ * and both capacities. A pattern that names a resource without a capacity adopts the one in force.
+ *
+ * <p><b>Sharing.</b> {@link #shared()} is the process-wide pool that patterns use unless they are
+ * given another: cpu, memory or network limits belong to the process, so two patterns that both
+ * name {@code cpu} compete for the same units. Give a pattern its own pool to isolate it (tests
+ * do).
+ *
+ * <p><b>Acquisition.</b> {@link #tryAcquireAll} takes every requested unit in one step under one
+ * lock, or waits (up to the given time) until all of them are free at the same moment; it never
+ * holds some units while waiting for others, so there is no deadlock and never more units in use
+ * than a capacity. Waiting requests with a higher priority go first: a request is not granted while
+ * a waiting request of higher priority needs one of its resources. Within a priority, whichever
+ * request fits first is granted (no head-of-line blocking). A request that can never fit (more
+ * units than the capacity) or names an undeclared resource is rejected at once.
+ *
+ * <p><b>Release.</b> The {@link Lease} returned is {@link AutoCloseable}; closing it releases its
+ * units exactly once, however often it is called and from whichever thread. Use it in
+ * try-with-resources so that units come back on every path.
+ *
+ * <pre>{@code
+ * ResourcePool pool = new ResourcePool(Map.of("cpu", 4, "memory", 2));
+ * Optional<ResourcePool.Lease> lease = pool.tryAcquireAll(Map.of("cpu", 2, "memory", 1),
+ *     Duration.ofSeconds(1));
+ * if (lease.isPresent()) {
+ *   try (ResourcePool.Lease held = lease.get()) {
+ *     // work with 2 cpu and 1 memory units
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe: all state is guarded by one lock; every query returns a consistent, immutable
+ * snapshot.
+ *
+ * @since 0.1.0
+ */
+public final class ResourcePool {
+
+  /** The capacity of a resource that a pattern names without configuring one. */
+  public static final int DEFAULT_CAPACITY = 1;
+
+  /** The owner recorded for leases taken without naming one. */
+  public static final String DEFAULT_OWNER = "host";
+
+  private static final ResourcePool SHARED = new ResourcePool();
+
+  private final ReentrantLock lock = new ReentrantLock();
+  // All fields below are guarded by lock. Maps hold only positive counts.
+  private final Map<String, Integer> capacities = new HashMap<>();
+  private final Map<String, Integer> inUse = new HashMap<>();
+  private final Map<String, Map<String, Integer>> inUseByOwner = new HashMap<>();
+  // Waiting requests, highest priority first, then oldest first.
+  private final NavigableSet<Waiter> waiters = new TreeSet<>(Waiter.ORDER);
+  private long arrivals;
+
+  /** Creates an empty pool; declare its resources before acquiring them. */
+  public ResourcePool() {}
+
+  /**
+   * Creates a pool with these capacities.
+   *
+   * @param capacities resource name to units, each at least 1
+   * @throws IllegalArgumentException naming every invalid entry
+   */
+  public ResourcePool(Map<String, Integer> capacities) {
+    declareAll(capacities);
+  }
+
+  /**
+   * Returns the process-wide pool that patterns use unless given another.
+   *
+   * @return the shared pool
+   */
+  public static ResourcePool shared() {
+    return SHARED;
+  }
+
+  /**
+   * Declares a resource's capacity; see the class documentation for the set-once rule.
+   *
+   * @param resource non-blank resource name
+   * @param capacity units, at least 1
+   * @return this pool
+   * @throws IllegalArgumentException when invalid or when the resource already has another capacity
+   */
+  public ResourcePool declare(String resource, int capacity) {
+    Map<String, Integer> one = new HashMap<>();
+    one.put(resource, capacity);
+    return declareAll(one);
+  }
+
+  /**
+   * Declares several capacities at once: all of them or, when any is invalid or conflicts, none.
+   *
+   * @param capacities resource name to units, each at least 1
+   * @return this pool
+   * @throws IllegalArgumentException naming every invalid or conflicting entry
+   */
+  public ResourcePool declareAll(Map<String, Integer> capacities) {
+    if (capacities == null) {
+      throw new IllegalArgumentException("capacities must be a map but was null");
+    }
+    List<String> problems = new ArrayList<>();
+    for (Map.Entry<String, Integer> e : capacities.entrySet()) {
+      checkCapacity(e.getKey(), e.getValue(), problems);
+    }
+    throwIfAny(problems);
+    lock.lock();
+    try {
+      capacities.forEach(
+          (r, c) -> checkNoConflict(r, c, "a declaration asks for capacity", problems));
+      throwIfAny(problems);
+      this.capacities.putAll(capacities);
+    } finally {
+      lock.unlock();
+    }
+    return this;
+  }
+
+  /**
+   * Declares what a pattern needs, atomically: explicit capacities must agree with those in force,
+   * other resources get {@link #DEFAULT_CAPACITY} unless already declared, and every task must fit
+   * in the resulting capacities. Nothing changes when anything is wrong.
+   */
+  void declareFor(
+      String patternName,
+      Set<String> resources,
+      Map<String, Integer> explicit,
+      Collection<ResourceTask> tasks) {
+    List<String> problems = new ArrayList<>();
+    lock.lock();
+    try {
+      String who = String.format(Locale.ROOT, "pattern '%s' declares capacity", patternName);
+      explicit.forEach((r, c) -> checkNoConflict(r, c, who, problems));
+      Map<String, Integer> effective = new HashMap<>();
+      for (String r : resources) {
+        Integer c = explicit.get(r);
+        effective.put(r, c != null ? c : capacities.getOrDefault(r, DEFAULT_CAPACITY));
+      }
+      for (ResourceTask t : tasks) {
+        t.resources()
+            .forEach(
+                (r, units) -> {
+                  Integer capacity = effective.get(r);
+                  if (capacity != null && units > capacity) {
+                    problems.add(
+                        String.format(
+                            Locale.ROOT,
+                            "task '%s' of pattern '%s' needs %d units of '%s' but its capacity is"
+                                + " %d",
+                            t.name(),
+                            patternName,
+                            units,
+                            r,
+                            capacity));
+                  }
+                });
+      }
+      throwIfAny(problems);
+      capacities.putAll(effective);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Returns a resource's capacity.
+   *
+   * @param resource the resource name
+   * @return its capacity, or empty when it is not declared in this pool
+   */
+  public OptionalInt capacity(String resource) {
+    lock.lock();
+    try {
+      Integer c = capacities.get(resource);
+      return c == null ? OptionalInt.empty() : OptionalInt.of(c);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Returns every declared capacity, sorted by resource name; an immutable snapshot. */
+  public Map<String, Integer> capacities() {
+    lock.lock();
+    try {
+      return sortedCopy(capacities);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Acquires all the requested units at once, waiting up to {@code wait} for them to be free
+   * together; owner {@value #DEFAULT_OWNER}, default priority 0.
+   *
+   * @param units resource name to units wanted (each at least 1); empty yields an empty lease
+   * @param wait how long to wait at most; zero tries once
+   * @return the lease, or empty when the units were not free in time (nothing is held then)
+   * @throws InterruptedException when interrupted before or while waiting (nothing is held then)
+   * @throws IllegalArgumentException naming every undeclared resource, non-positive count or count
+   *     above a capacity
+   */
+  public Optional<Lease> tryAcquireAll(Map<String, Integer> units, Duration wait)
+      throws InterruptedException {
+    return tryAcquireAll(DEFAULT_OWNER, 0, units, wait);
+  }
+
+  /**
+   * Acquires all the requested units at once for {@code owner}, waiting up to {@code wait}; waiting
+   * requests with a higher {@code priority} are served first.
+   *
+   * @param owner who holds the lease, e.g. a pattern name; see {@link #activeResources(String)}
+   * @param priority higher goes first among waiting requests that need the same resource
+   * @param units resource name to units wanted (each at least 1); empty yields an empty lease
+   * @param wait how long to wait at most; zero tries once
+   * @return the lease, or empty when the units were not free in time (nothing is held then)
+   * @throws InterruptedException when interrupted before or while waiting (nothing is held then)
+   * @throws IllegalArgumentException naming every undeclared resource, non-positive count or count
+   *     above a capacity
+   */
+  public Optional<Lease> tryAcquireAll(
+      String owner, int priority, Map<String, Integer> units, Duration wait)
+      throws InterruptedException {
+    if (owner == null || owner.isBlank()) {
+      throw new IllegalArgumentException(
+          "lease owner must be non-blank but was " + (owner == null ? "null" : "'" + owner + "'"));
+    }
+    if (wait == null || wait.isNegative()) {
+      throw new IllegalArgumentException("wait must be zero or positive but was " + wait);
+    }
+    Map<String, Integer> request = validRequest(units);
+    long nanos = saturatedNanos(wait);
+    lock.lockInterruptibly();
+    try {
+      if (canGrant(request, priority, null)) {
+        return Optional.of(grant(owner, request));
+      }
+      if (nanos <= 0) {
+        return Optional.empty();
+      }
+      Waiter me = new Waiter(request, priority, arrivals++, lock.newCondition());
+      waiters.add(me);
+      boolean granted = false;
+      try {
+        while (true) {
+          nanos = me.ready.awaitNanos(nanos);
+          if (canGrant(request, priority, me)) {
+            granted = true;
+            return Optional.of(grant(owner, request));
+          }
+          if (nanos <= 0) {
+            return Optional.empty();
+          }
+        }
+      } finally {
+        waiters.remove(me);
+        if (!granted || waiters.stream().anyMatch(w -> w.priority < me.priority)) {
+          // Units this request was woken for, or requests it held back, may suit others now.
+          wakeThoseThatFit();
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Returns the units in use now, by resource, sorted; empty when idle. An immutable snapshot. */
+  public Map<String, Integer> activeResources() {
+    lock.lock();
+    try {
+      return sortedCopy(inUse);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Returns the units held now by leases of {@code owner}, by resource, sorted; empty when it holds
+   * none. An immutable snapshot.
+   *
+   * @param owner the lease owner, e.g. a pattern name
+   * @return the units it holds
+   */
+  public Map<String, Integer> activeResources(String owner) {
+    lock.lock();
+    try {
+      Map<String, Integer> held = inUseByOwner.get(owner);
+      return held == null ? Map.of() : sortedCopy(held);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Returns how many requests are waiting for units right now. */
+  public int waitingRequests() {
+    lock.lock();
+    try {
+      return waiters.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public String toString() {
+    lock.lock();
+    try {
+      return String.format(
+          Locale.ROOT,
+          "ResourcePool[capacities=%s, inUse=%s, waiting=%d]",
+          sortedCopy(capacities),
+          sortedCopy(inUse),
+          waiters.size());
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private Map<String, Integer> validRequest(@Nullable Map<String, Integer> units) {
+    if (units == null) {
+      throw new IllegalArgumentException("units must be a map but was null");
+    }
+    List<String> problems = new ArrayList<>();
+    Map<String, Integer> copy = new TreeMap<>();
+    lock.lock();
+    try {
+      for (Map.Entry<String, Integer> e : units.entrySet()) {
+        String r = e.getKey();
+        Integer u = e.getValue();
+        Integer capacity = r == null ? null : capacities.get(r);
+        if (capacity == null) {
+          problems.add(
+              String.format(
+                  Locale.ROOT,
+                  "resource %s is not declared in this pool (declared: %s)",
+                  r == null ? "null" : "'" + r + "'",
+                  sortedCopy(capacities).keySet()));
+        } else if (u == null || u < 1) {
+          problems.add(
+              String.format(Locale.ROOT, "units of '%s' must be at least 1 but were %s", r, u));
+        } else if (u > capacity) {
+          problems.add(
+              String.format(
+                  Locale.ROOT,
+                  "%d units of '%s' can never be acquired: its capacity is %d",
+                  u,
+                  r,
+                  capacity));
+        } else {
+          copy.put(r, u);
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+    throwIfAny(problems);
+    return Collections.unmodifiableMap(copy);
+  }
+
+  /** Whether the request fits now and no waiting request of higher priority needs its resources. */
+  private boolean canGrant(Map<String, Integer> request, int priority, @Nullable Waiter self) {
+    for (Map.Entry<String, Integer> e : request.entrySet()) {
+      if (inUse.getOrDefault(e.getKey(), 0) + e.getValue() > capacities.get(e.getKey())) {
+        return false;
+      }
+    }
+    for (Waiter w : waiters) {
+      if (w != self && w.priority > priority && overlaps(w.request, request)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Wakes, in priority order, the waiting requests that fit in the free units, each counted against
+   * those before it, so that a release wakes the few requests it can serve rather than all of them.
+   * A woken request still re-checks under the lock; one that finds its units taken waits again, and
+   * every later release or departure runs this again, so no request is left asleep while it fits.
+   */
+  private void wakeThoseThatFit() {
+    if (waiters.isEmpty()) {
+      return;
+    }
+    Map<String, Integer> promised = new HashMap<>();
+    // Resource -> highest priority of a request that needs it and does not fit: lower ones wait.
+    Map<String, Integer> heldBack = new HashMap<>();
+    for (Waiter w : waiters) {
+      boolean fits = true;
+      for (Map.Entry<String, Integer> e : w.request.entrySet()) {
+        String r = e.getKey();
+        int free = capacities.get(r) - inUse.getOrDefault(r, 0) - promised.getOrDefault(r, 0);
+        Integer blocker = heldBack.get(r);
+        if (e.getValue() > free || (blocker != null && blocker > w.priority)) {
+          fits = false;
+          break;
+        }
+      }
+      if (fits) {
+        w.request.forEach((r, u) -> promised.merge(r, u, Integer::sum));
+        w.ready.signal();
+      } else {
+        w.request.keySet().forEach(r -> heldBack.merge(r, w.priority, Math::max));
+      }
+    }
+  }
+
+  private Lease grant(String owner, Map<String, Integer> request) {
+    Map<String, Integer> mine = inUseByOwner.computeIfAbsent(owner, o -> new HashMap<>());
+    request.forEach(
+        (r, u) -> {
+          int now = inUse.merge(r, u, Integer::sum);
+          if (now > capacities.get(r)) {
+            // Unreachable by construction (canGrant); fail loudly rather than over-allocate.
+            throw new IllegalStateException(
+                String.format(
+                    Locale.ROOT,
+                    "over-allocation of '%s': %d units in use, capacity %d",
+                    r,
+                    now,
+                    capacities.get(r)));
+          }
+          mine.merge(r, u, Integer::sum);
+        });
+    return new Lease(this, owner, request);
+  }
+
+  private void release(Lease lease) {
+    lock.lock();
+    try {
+      Map<String, Integer> mine = inUseByOwner.get(lease.owner);
+      lease.units.forEach(
+          (r, u) -> {
+            decrement(inUse, r, u);
+            if (mine != null) {
+              decrement(mine, r, u);
+            }
+          });
+      if (mine != null && mine.isEmpty()) {
+        inUseByOwner.remove(lease.owner);
+      }
+      wakeThoseThatFit();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private static void decrement(Map<String, Integer> counts, String resource, int units) {
+    Integer left = counts.computeIfPresent(resource, (r, c) -> c - units);
+    if (left == null || left < 0) {
+      throw new IllegalStateException(
+          String.format(
+              Locale.ROOT, "released %d units of '%s' that were not held", units, resource));
+    }
+    if (left == 0) {
+      counts.remove(resource);
+    }
+  }
+
+  private void checkNoConflict(String resource, int capacity, String who, List<String> problems) {
+    Integer existing = capacities.get(resource);
+    if (existing != null && existing != capacity) {
+      problems.add(
+          String.format(
+              Locale.ROOT,
+              "resource '%s' already has capacity %d in this pool but %s %d;"
+                  + " a capacity is set once per pool",
+              resource,
+              existing,
+              who,
+              capacity));
+    }
+  }
+
+  private static void checkCapacity(
+      @Nullable String resource, @Nullable Integer capacity, List<String> problems) {
+    if (resource == null || resource.isBlank()) {
+      problems.add(
+          "resource names must be non-blank but found "
+              + (resource == null ? "null" : "'" + resource + "'"));
+    } else if (capacity == null || capacity < 1) {
+      problems.add(
+          String.format(
+              Locale.ROOT, "capacity of '%s' must be at least 1 but was %s", resource, capacity));
+    }
+  }
+
+  private static boolean overlaps(Map<String, Integer> a, Map<String, Integer> b) {
+    for (String r : a.keySet()) {
+      if (b.containsKey(r)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static void throwIfAny(List<String> problems) {
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(String.join("; ", problems));
+    }
+  }
+
+  private static Map<String, Integer> sortedCopy(Map<String, Integer> m) {
+    return m.isEmpty() ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(m));
+  }
+
+  private static long saturatedNanos(Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException tooLong) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+  /** A request waiting for units, woken through its own condition. */
+  private static final class Waiter {
+    static final Comparator<Waiter> ORDER =
+        Comparator.<Waiter>comparingInt(w -> w.priority)
+            .reversed()
+            .thenComparingLong(w -> w.arrival);
+
+    final Map<String, Integer> request;
+    final int priority;
+    final long arrival;
+    final Condition ready;
+
+    Waiter(Map<String, Integer> request, int priority, long arrival, Condition ready) {
+      this.request = request;
+      this.priority = priority;
+      this.arrival = arrival;
+      this.ready = ready;
+    }
+  }
+
+  /**
+   * Units held from a {@link ResourcePool}; {@link #close()} gives them back exactly once.
+   *
+   * <p>Thread-safe: closing concurrently from several threads releases once.
+   *
+   * @since 0.1.0
+   */
+  public static final class Lease implements AutoCloseable {
+    private final ResourcePool pool;
+    private final String owner;
+    private final Map<String, Integer> units;
+    private final AtomicBoolean released = new AtomicBoolean();
+
+    private Lease(ResourcePool pool, String owner, Map<String, Integer> units) {
+      this.pool = pool;
+      this.owner = owner;
+      this.units = units;
+    }
+
+    /** Returns the units held, by resource, sorted. */
+    public Map<String, Integer> units() {
+      return units;
+    }
+
+    /** Returns who holds the lease. */
+    public String owner() {
+      return owner;
+    }
+
+    /** Returns whether the units have been given back. */
+    public boolean isReleased() {
+      return released.get();
+    }
+
+    /**
+     * Gives the units back if this lease still holds them; never blocks on interrupt.
+     *
+     * @return whether this call released them (false when already released)
+     */
+    public boolean release() {
+      if (released.compareAndSet(false, true)) {
+        pool.release(this);
+        return true;
+      }
+      return false;
+    }
+
+    /** Same as {@link #release()}; idempotent. */
+    @Override
+    public void close() {
+      release();
+    }
+
+    @Override
+    public String toString() {
+      return String.format(
+          Locale.ROOT,
+          "Lease[owner=%s, units=%s%s]",
+          owner,
+          units,
+          released.get() ? ", released" : "");
+    }
+  }
+}
