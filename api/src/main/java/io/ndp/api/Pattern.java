@@ -1,5 +1,6 @@
 package io.ndp.api;
 
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -78,6 +79,17 @@ public interface Pattern {
    * @param store the store that holds this pattern's statistics
    */
   void bindConfidence(ConfidenceStore store);
+
+  /**
+   * Returns the resources this pattern's running executions hold right now, as units per resource:
+   * a consistent snapshot for monitoring. Empty for kinds that hold no resources (the default); the
+   * parallel coordination kind reports its leases.
+   *
+   * @return resource to units in use; empty when idle
+   */
+  default Map<String, Integer> activeResources() {
+    return Map.of();
+  }
 
   /** Returns the store this pattern's confidence is read from, if it is bound to one. */
   Optional<ConfidenceStore> confidenceStore();

@@ -59,9 +59,7 @@ class ParallelResourceMonitoringTest {
       List<String> printed = new ArrayList<>();
       List<Pattern> parallelPatterns = storage.getPatternsByType("ParallelCoordinationPattern");
       for (Pattern pattern : parallelPatterns) {
-        if (pattern instanceof ParallelCoordinationPattern p) {
-          printed.add(p.name() + " active resources: " + p.activeResources());
-        }
+        printed.add(pattern.name() + " active resources: " + pattern.activeResources());
       }
       printed.forEach(System.out::println);
 

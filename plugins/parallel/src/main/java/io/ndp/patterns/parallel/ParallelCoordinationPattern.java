@@ -238,6 +238,7 @@ public final class ParallelCoordinationPattern extends AbstractPattern {
    *
    * @return resource name to units in use
    */
+  @Override
   public Map<String, Integer> activeResources() {
     return pool.activeResources(name());
   }
