@@ -88,20 +88,24 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Failure policy.</b> The first domain that fails (its delegate throws, or no pattern
  * succeeds for its nested context) fails the run: the outcome is {@link OutcomeStatus#FAILED} and
  * its message names the domain and why (the delegate's exception message or the nested result's
- * message); no further domain is started, so the failed domain's dependents never run; domains
- * still running are interrupted and awaited. The outcome's output holds the outputs of the domains
- * that completed. When the deadline passes the run ends {@link OutcomeStatus#TIMED_OUT}; when the
- * calling thread is interrupted it ends {@link OutcomeStatus#CANCELLED} with the interrupt flag
- * restored. In every case the pattern returns only after every domain it started has ended
- * (structured concurrency): a delegate that ignores interrupts delays the outcome.
+ * message), and its cause is a {@link DomainFailedException} naming the domain (caused in turn by
+ * the delegate's exception, if any); no further domain is started, so the failed domain's
+ * dependents never run; domains still running are interrupted and awaited. The outcome's output
+ * holds the outputs of the domains that completed. When the deadline passes the run ends {@link
+ * OutcomeStatus#TIMED_OUT}; when the calling thread is interrupted it ends {@link
+ * OutcomeStatus#CANCELLED} with the interrupt flag restored. In every case the pattern returns only
+ * after every domain it started has ended (structured concurrency): a delegate that ignores
+ * interrupts delays the outcome.
  *
  * <p><b>Nesting and the depth guard.</b> A nested context may be served by another
  * meta-orchestration pattern (agent type {@value #AGENT_TYPE}), which nests further. Runaway
  * nesting — a domain whose nested context selects this same pattern again — is stopped by the
  * executor's depth limit: the nested call returns a failed result whose message says the nesting
- * depth limit was reached, and the domain fails with it, naming the domain. Each level waits on a
- * thread of the executor, so a bounded pool must have more threads than nesting depth × parallel
- * domains, or the run can only end by its deadline.
+ * depth limit was reached, and the domain fails with it, naming the domain. The levels are reported
+ * once, as "pattern 'x' was selected again for it, 8 level(s) deep (auth > auth > ...)" followed by
+ * the depth-limit message, not as one nested message per level. Each level waits on a thread of the
+ * executor, so a bounded pool must have more threads than nesting depth × parallel domains, or the
+ * run stalls (until its deadline, if it has one).
  *
  * <p>Immutable and thread-safe; delegates must be thread-safe, as independent domains run
  * concurrently.

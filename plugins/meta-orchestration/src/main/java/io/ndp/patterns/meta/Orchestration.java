@@ -241,7 +241,12 @@ final class Orchestration {
       case FAILED -> {
         DomainResult r = failed.result();
         status = r.timedOut() ? OutcomeStatus.TIMED_OUT : OutcomeStatus.FAILED;
-        cause = r.cause();
+        cause =
+            new DomainFailedException(
+                pattern.name(),
+                r.nestedPath().isEmpty() ? List.of(failed.domain) : r.nestedPath(),
+                r.reason(),
+                r.cause());
         message.append(
             String.format(
                 Locale.ROOT, "domain '%s' failed (%s): %s", failed.domain, r.how(), r.message()));
@@ -287,6 +292,8 @@ final class Orchestration {
    * @param message why it failed (empty on success)
    * @param cause the failure, if any
    * @param timedOut whether it failed because the deadline had passed
+   * @param nestedPath when the nested context re-entered this pattern: the domain at each level
+   * @param reason the innermost reason (the message unless the pattern was re-entered)
    */
   record DomainResult(
       boolean success,
@@ -294,14 +301,21 @@ final class Orchestration {
       String how,
       String message,
       @Nullable Throwable cause,
-      boolean timedOut) {
+      boolean timedOut,
+      List<String> nestedPath,
+      String reason) {
 
     static DomainResult ok(@Nullable Object output, String how) {
-      return new DomainResult(true, output, how, "", null, false);
+      return new DomainResult(true, output, how, "", null, false, List.of(), "");
     }
 
     static DomainResult failed(String how, String message, @Nullable Throwable cause) {
-      return new DomainResult(false, null, how, message, cause, false);
+      return failed(how, message, cause, false);
+    }
+
+    static DomainResult failed(
+        String how, String message, @Nullable Throwable cause, boolean timedOut) {
+      return new DomainResult(false, null, how, message, cause, timedOut, List.of(), message);
     }
   }
 
@@ -416,8 +430,7 @@ final class Orchestration {
 
     private DomainResult handle() {
       if (deadlinePassed()) {
-        return new DomainResult(
-            false, null, how(), "deadline passed before the domain started", null, true);
+        return DomainResult.failed(how(), "deadline passed before the domain started", null, true);
       }
       if (delegate != null) {
         try {
@@ -432,8 +445,7 @@ final class Orchestration {
       // The nested context gets what is left of this run's deadline, never more.
       Duration timeout = deadline.map(d -> Duration.between(Instant.now(), d)).orElse(null);
       if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
-        return new DomainResult(
-            false, null, how(), "deadline passed before the domain started", null, true);
+        return DomainResult.failed(how(), "deadline passed before the domain started", null, true);
       }
       PatternContext nested;
       try {
@@ -452,7 +464,44 @@ final class Orchestration {
       }
       // A nested failure once the deadline has passed is this run's timeout, not the domain's
       // fault.
-      return new DomainResult(false, null, how(), r.message(), lastError(r), deadlinePassed());
+      boolean timedOut = deadlinePassed();
+      DomainFailedException reentered = reentered(r);
+      if (reentered == null) {
+        return DomainResult.failed(how(), r.message(), lastError(r), timedOut);
+      }
+      // The nested context selected this pattern again: report the chain once, not once per level.
+      List<String> path = new ArrayList<>();
+      path.add(domain);
+      path.addAll(reentered.domainPath());
+      String message =
+          String.format(
+              Locale.ROOT,
+              "pattern '%s' was selected again for it, %d level(s) deep (%s): %s",
+              pattern.name(),
+              path.size() - 1,
+              String.join(" > ", path),
+              reentered.reason());
+      return new DomainResult(
+          false,
+          null,
+          how(),
+          message,
+          reentered.getCause(),
+          timedOut,
+          List.copyOf(path),
+          reentered.reason());
+    }
+
+    /** The failure of this same pattern in the nested result's attempts, if it was selected. */
+    private @Nullable DomainFailedException reentered(PatternResult r) {
+      DomainFailedException found = null;
+      for (Attempt a : r.attempts()) {
+        if (a.error() instanceof DomainFailedException e
+            && e.patternName().equals(pattern.name())) {
+          found = e;
+        }
+      }
+      return found;
     }
 
     private PatternContext nestedContext(@Nullable Duration timeout) {

@@ -491,7 +491,16 @@ class MetaOrchestrationPatternTest {
           .isEqualTo(
               "domain 'auth' failed (delegate): token service down; cancelled: network;"
                   + " not started: data, compute");
-      assertThat(outcome.cause()).isInstanceOf(IllegalStateException.class);
+      assertThat(outcome.cause())
+          .isInstanceOfSatisfying(
+              DomainFailedException.class,
+              e -> {
+                assertThat(e.domain()).isEqualTo("auth");
+                assertThat(e.patternName()).isEqualTo("p");
+                assertThat(e.reason()).isEqualTo("token service down");
+                assertThat(e).hasMessage("domain 'auth' of pattern 'p' failed: token service down");
+              })
+          .hasCauseInstanceOf(IllegalStateException.class);
       assertThat(dependentCalls).hasValue(0);
       // the pattern returned only after the running sibling had ended
       assertThat(networkInterrupted).isTrue();
@@ -709,8 +718,18 @@ class MetaOrchestrationPatternTest {
 
       assertThat(outcome.status()).isEqualTo(OutcomeStatus.FAILED);
       assertThat(outcome.message())
-          .startsWith("domain 'auth' failed (nested context with agent type 'orchestrator'):")
-          .contains("nesting depth limit 8 reached at domain 'auth' (agent type 'orchestrator')");
+          .isEqualTo(
+              "domain 'auth' failed (nested context with agent type 'orchestrator'): pattern 'loop'"
+                  + " was selected again for it, 8 level(s) deep (auth > auth > auth > auth > auth"
+                  + " > auth > auth > auth > auth): nesting depth limit 8 reached at domain 'auth'"
+                  + " (agent type 'orchestrator'); completed: data by delegate");
+      assertThat(outcome.cause())
+          .isInstanceOfSatisfying(
+              DomainFailedException.class,
+              e -> {
+                assertThat(e.domainPath()).hasSize(9).containsOnly("auth");
+                assertThat(e.reason()).startsWith("nesting depth limit 8 reached");
+              });
       assertThat(scope.nestedContexts())
           .hasSize(9)
           .allSatisfy(
