@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
@@ -385,7 +386,8 @@ class MetaOrchestrationPatternTest {
           "auth",
           in -> {
             events.add("auth start");
-            Thread.sleep(20); // widen the window in which a wrong order would show
+            // some work, so that a data started too early would overlap it
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
             events.add("auth end");
             return "token";
           });
