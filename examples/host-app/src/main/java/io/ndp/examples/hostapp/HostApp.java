@@ -99,7 +99,6 @@ public final class HostApp {
     Path rejected = outDir.resolve("orders-rejected.csv");
 
     PerformanceMeasurement perf = new PerformanceMeasurement();
-    Map<String, LongAdder> runs = new ConcurrentHashMap<>();
     Map<String, LongAdder> wins = new ConcurrentHashMap<>();
     long fallbacks = 0;
     long rejects = 0;
@@ -146,46 +145,59 @@ public final class HostApp {
                 "store")));
     PatternStorage storage = ndp.storage();
 
-    try (ndp;
-        BufferedWriter ok = Files.newBufferedWriter(processed, StandardCharsets.UTF_8);
-        BufferedWriter bad = Files.newBufferedWriter(rejected, StandardCharsets.UTF_8)) {
+    try (ndp) {
       PatternExecutor executor = ndp.executor();
-      ok.write("order_id,region,sku,quantity,unit_price,total,email,sha256");
-      ok.newLine();
-      bad.write("line,reason");
-      bad.newLine();
-      OrderSteps steps = new OrderSteps(ok);
-      steps.registerIn(executor.delegates());
+      OrderSteps steps;
+      try (BufferedWriter ok = Files.newBufferedWriter(processed, StandardCharsets.UTF_8);
+          BufferedWriter bad = Files.newBufferedWriter(rejected, StandardCharsets.UTF_8)) {
+        ok.write("order_id,region,sku,quantity,unit_price,total,email,sha256");
+        ok.newLine();
+        bad.write("line,reason");
+        bad.newLine();
+        steps = new OrderSteps(ok);
+        steps.registerIn(executor.delegates());
 
-      for (int i = 0; i < lines.size(); i++) {
-        String line = lines.get(i);
-        PatternContext ctx =
-            PatternContext.builder(regionOf(line), "sequential").payload(line).build();
-        PatternResult r = perf.measure("ingest_record", () -> executor.executeBestPattern(ctx));
-        for (Attempt a : r.attempts()) {
-          runs.computeIfAbsent(a.patternName(), k -> new LongAdder()).increment();
-        }
-        if (r.success()) {
-          wins.computeIfAbsent(r.chosenPattern(), k -> new LongAdder()).increment();
-          if (r.attempts().size() > 1) {
-            fallbacks++;
+        for (int i = 0; i < lines.size(); i++) {
+          String line = lines.get(i);
+          PatternContext ctx =
+              PatternContext.builder(regionOf(line), "sequential").payload(line).build();
+          PatternResult r = perf.measure("ingest_record", () -> executor.executeBestPattern(ctx));
+          if (r.success()) {
+            wins.computeIfAbsent(r.chosenPattern(), k -> new LongAdder()).increment();
+            if (r.attempts().size() > 1) {
+              fallbacks++;
+            }
+          } else {
+            rejects++;
+            Attempt last = r.attempts().get(r.attempts().size() - 1);
+            bad.write((i + 2) + ",\"" + last.message().replace("\"", "'") + "\"");
+            bad.newLine();
           }
-        } else {
-          rejects++;
-          Attempt last = r.attempts().get(r.attempts().size() - 1);
-          bad.write((i + 2) + ",\"" + last.message().replace("\"", "'") + "\"");
-          bad.newLine();
-        }
-        if ((i + 1) % 1_000 == 0 || i + 1 == lines.size()) {
-          progress.printf(
-              Locale.ROOT,
-              "  processed %,d / %,d records (%d fallbacks, %d rejected)%n",
-              i + 1,
-              lines.size(),
-              fallbacks,
-              rejects);
+          if ((i + 1) % 1_000 == 0 || i + 1 == lines.size()) {
+            progress.printf(
+                Locale.ROOT,
+                "  processed %,d / %,d records (%d fallbacks, %d rejected)%n",
+                i + 1,
+                lines.size(),
+                fallbacks,
+                rejects);
+          }
         }
       }
+
+      progress.println(
+          "  reporting: aggregate per region (parallel), archive (optimizer), manifest");
+      patterns.addAll(registerReportPatterns(ndp));
+      new ReportSteps(outDir).registerIn(executor.delegates());
+      ArchiveSteps.registerIn(executor.delegates());
+      PatternContext report =
+          PatternContext.builder("reporting", "orchestrator")
+              .requiredDomains("aggregate", "archive", "manifest")
+              .payload(processed)
+              .timeout(java.time.Duration.ofMinutes(1))
+              .build();
+      PatternResult reportResult =
+          perf.measure("report", () -> executor.executeBestPattern(report));
       return new Summary(
           lines.size(),
           steps.written(),
@@ -193,13 +205,70 @@ public final class HostApp {
           fallbacks,
           patterns,
           storage,
-          runs,
           wins,
           perf.stats("ingest_record"),
+          reportResult,
           processed,
           rejected,
+          pluginMillis,
           (System.nanoTime() - started) / 1_000_000);
     }
+  }
+
+  /**
+   * The report stage: a meta-orchestration over three domains. {@code aggregate} goes to the best
+   * parallel pattern (one task per region, two cpu units for three tasks, so one waits), {@code
+   * archive} to the best evaluator-optimizer pattern (the third-party kind: the first one asks for
+   * more compression than the data allows and fails, the executor falls back), and {@code
+   * manifest}, which runs after both, to its delegate.
+   */
+  private static List<Pattern> registerReportPatterns(Ndp ndp) {
+    List<Map<String, Object>> tasks = new ArrayList<>();
+    for (String region : ReportSteps.REGIONS) {
+      tasks.add(
+          Map.of(
+              "name", "aggregate_" + region,
+              "delegate", "aggregate_" + region,
+              "resources", Map.of("cpu", 1)));
+    }
+    List<Pattern> out = new ArrayList<>();
+    out.add(
+        ndp.register(
+            new PatternDefinition(
+                "parallel",
+                "region_aggregation",
+                "Per-region totals, at most two regions at a time",
+                Map.of(
+                    "resources", List.of("cpu"),
+                    "capacities", Map.of("cpu", 2),
+                    "tasks", tasks))));
+    out.add(ndp.register(optimizer("archive_max", "gzip until 60% is saved", 0.60)));
+    out.add(ndp.register(optimizer("archive_small", "gzip until 54% is saved", 0.54)));
+    out.add(
+        ndp.register(
+            new PatternDefinition(
+                "meta-orchestration",
+                "nightly_report",
+                "Aggregate and archive in parallel, then the manifest",
+                Map.of(
+                    "domains", List.of("aggregate", "archive", "manifest"),
+                    "dependencies", Map.of("manifest", List.of("aggregate", "archive")),
+                    "domainAgentTypes", Map.of("aggregate", "parallel", "archive", "optimizer"),
+                    "domainAttributes", Map.of("archive", Map.of("min_quality", 0.53))))));
+    return out;
+  }
+
+  private static PatternDefinition optimizer(String name, String description, double bar) {
+    return new PatternDefinition(
+        "evaluator-optimizer",
+        name,
+        description,
+        Map.of(
+            "generator", "gzip_fast",
+            "evaluator", "gzip_savings",
+            "refiner", "gzip_harder",
+            "qualityBar", bar,
+            "maxIterations", 3));
   }
 
   private static PatternDefinition sequential(String name, String description, String... steps) {
@@ -238,21 +307,23 @@ public final class HostApp {
       long fallbacks,
       List<Pattern> patterns,
       PatternStorage storage,
-      Map<String, LongAdder> runs,
       Map<String, LongAdder> wins,
       PerformanceStats perf,
+      PatternResult report,
       Path processedFile,
       Path rejectedFile,
+      long pluginMillis,
       long millis) {
 
     String table() {
       StringBuilder sb = new StringBuilder();
-      sb.append(String.format(Locale.ROOT, "%nNDP host app: order ingest%n"));
+      sb.append(String.format(Locale.ROOT, "%nNDP host app: order ingest and nightly report%n"));
       sb.append(
           String.format(
               Locale.ROOT,
-              "%-16s %6s %9s %10s %-6s  %s%n",
+              "%-18s %-19s %5s %9s %10s %-6s  %s%n",
               "pattern",
+              "kind",
               "runs",
               "successes",
               "confidence",
@@ -267,9 +338,10 @@ public final class HostApp {
         sb.append(
             String.format(
                 Locale.ROOT,
-                "%-16s %6d %9d %10.3f %-6s  %s%n",
+                "%-18s %-19s %5d %9d %10.3f %-6s  %s%n",
                 p.name(),
-                count(runs, p.name()),
+                p.type(),
+                all.total(),
                 all.successes(),
                 all.score(),
                 all.level(),
@@ -291,15 +363,24 @@ public final class HostApp {
               perf.p95().toNanos() / 1e6,
               perf.p99().toNanos() / 1e6,
               perf.max().toNanos() / 1e6));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "report: %s in %d ms: %s%n",
+              report.success() ? "succeeded" : "FAILED",
+              report.totalDuration().toMillis(),
+              report.message()));
+      sb.append(String.format(Locale.ROOT, "plugins loaded in %d ms%n", pluginMillis));
       sb.append(String.format(Locale.ROOT, "output:  %s%n", processedFile.toAbsolutePath()));
       sb.append(String.format(Locale.ROOT, "rejects: %s%n", rejectedFile.toAbsolutePath()));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "reports: %s (report-*.csv, %s.gz, MANIFEST.sha256)%n",
+              processedFile.toAbsolutePath().getParent(),
+              processedFile.getFileName()));
       sb.append(String.format(Locale.ROOT, "took %d ms%n", millis));
       return sb.toString();
-    }
-
-    private static long count(Map<String, LongAdder> m, String k) {
-      LongAdder a = m.get(k);
-      return a == null ? 0 : a.sum();
     }
   }
 }

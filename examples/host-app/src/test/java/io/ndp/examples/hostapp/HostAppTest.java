@@ -1,30 +1,42 @@
 package io.ndp.examples.hostapp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
+import io.ndp.api.PatternContext;
+import io.ndp.api.PatternDefinition;
+import io.ndp.api.PatternFactory;
+import io.ndp.api.PatternResult;
+import io.ndp.core.Ndp;
+import io.ndp.core.PluginReport;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class HostAppTest {
+
+  /** Filled by the build (dependency:copy) with the four plugin JARs. */
+  private static final Path PLUGINS = Path.of("target", "plugins");
 
   @Test
   void bundledInput_isIngestedWithFallbacksRejectsAndLearning(@TempDir Path out) throws Exception {
     ByteArrayOutputStream progress = new ByteArrayOutputStream();
     HostApp.Summary s =
         new HostApp()
-            .run(
-                null,
-                out,
-                Path.of("target", "plugins"),
-                new PrintStream(progress, true, StandardCharsets.UTF_8));
+            .run(null, out, PLUGINS, new PrintStream(progress, true, StandardCharsets.UTF_8));
 
     assertThat(s.records()).isEqualTo(6_000);
     assertThat(s.written() + s.rejected()).isEqualTo(s.records());
@@ -54,6 +66,132 @@ class HostAppTest {
     assertThat(s.storage().statisticsByDomain("strict_ingest").get("apac").score())
         .isLessThan(s.storage().statisticsByDomain("tolerant_ingest").get("apac").score());
     assertThat(s.table()).contains("strict_ingest").contains("tolerant_ingest").contains("p95");
+
+    // The report stage used the three other kinds; the first archive pattern could not reach its
+    // bar on this data and the executor fell back to the second.
+    assertThat(s.report().success()).as(s.report().message()).isTrue();
+    assertThat(s.storage().statistics("nightly_report").successes()).isEqualTo(1);
+    assertThat(s.storage().statistics("region_aggregation").successes()).isEqualTo(1);
+    assertThat(s.storage().statistics("archive_max").failures()).isEqualTo(1);
+    assertThat(s.storage().statistics("archive_small").successes()).isEqualTo(1);
+
+    // Every file in the manifest has the hash written there.
+    List<String> manifest = Files.readAllLines(out.resolve("MANIFEST.sha256"));
+    assertThat(manifest).hasSize(5);
+    for (String entry : manifest) {
+      String[] parts = entry.split("  ");
+      byte[] bytes = Files.readAllBytes(out.resolve(parts[1]));
+      assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)))
+          .as(parts[1])
+          .isEqualTo(parts[0]);
+    }
+    // The archive holds the processed file.
+    try (var gz =
+        new GZIPInputStream(Files.newInputStream(out.resolve("orders-processed.csv.gz")))) {
+      assertThat(gz.readAllBytes())
+          .isEqualTo(Files.readAllBytes(out.resolve("orders-processed.csv")));
+    }
+    // Per-region reports add up to the processed records of that region.
+    for (String region : List.of("apac", "eu", "us")) {
+      BigDecimal expected =
+          processed.subList(1, processed.size()).stream()
+              .map(l -> l.split(","))
+              .filter(f -> f[1].equals(region))
+              .map(f -> new BigDecimal(f[5]))
+              .reduce(BigDecimal.ZERO, BigDecimal::add);
+      List<String> report = Files.readAllLines(out.resolve("report-" + region + ".csv"));
+      BigDecimal reported =
+          report.subList(1, report.size()).stream()
+              .map(l -> new BigDecimal(l.split(",")[2]))
+              .reduce(BigDecimal.ZERO, BigDecimal::add);
+      assertThat(reported).as(region).isEqualByComparingTo(expected);
+    }
+  }
+
+  @Test
+  void everyKind_isLoadedFromThePluginsFolder() throws Exception {
+    try (Ndp ndp = Ndp.builder().pluginsDir(PLUGINS).build()) {
+      assertThat(ndp.pluginReports())
+          .extracting(PluginReport::pluginId, PluginReport::status)
+          .containsExactlyInAnyOrder(
+              tuple("ndp-sequential", PluginReport.Status.STARTED),
+              tuple("ndp-parallel", PluginReport.Status.STARTED),
+              tuple("ndp-meta-orchestration", PluginReport.Status.STARTED),
+              tuple("evaluator-optimizer", PluginReport.Status.STARTED));
+      assertThat(ndp.factories().types())
+          .containsExactlyInAnyOrder(
+              "sequential", "parallel", "meta-orchestration", "evaluator-optimizer");
+      // Not on the class path: every kind's classes come from its plugin's class loader.
+      for (PatternFactory f : ndp.factories().factories()) {
+        assertThat(f.getClass().getClassLoader()).isNotSameAs(HostAppTest.class.getClassLoader());
+      }
+    }
+  }
+
+  @Test
+  void pluginJars_holdTheDescriptorAndTheIndex_butNoApiClasses() throws Exception {
+    List<Path> jars;
+    try (var s = Files.list(PLUGINS)) {
+      jars = s.filter(p -> p.toString().endsWith(".jar")).sorted().toList();
+    }
+    assertThat(jars).hasSize(4);
+    for (Path jar : jars) {
+      try (JarFile jf = new JarFile(jar.toFile())) {
+        Attributes a = jf.getManifest().getMainAttributes();
+        assertThat(a.getValue("Plugin-Id")).as(jar.toString()).isNotBlank();
+        assertThat(a.getValue("Plugin-Version")).as(jar.toString()).isNotBlank();
+        assertThat(a.getValue("Plugin-Requires")).as(jar.toString()).isEqualTo(">=0.1.0 & <0.2.0");
+        assertThat(jf.getEntry("META-INF/services/io.ndp.api.PatternFactory"))
+            .as(jar.toString())
+            .isNotNull();
+        assertThat(jf.stream().map(JarEntry::getName))
+            .as(jar.toString())
+            .noneMatch(n -> n.startsWith("io/ndp/api/") || n.startsWith("org/pf4j/"));
+      }
+    }
+  }
+
+  @Test
+  void thirdPartyJar_droppedIntoAnEmptyFolder_servesAContextEndToEnd(@TempDir Path dir)
+      throws Exception {
+    Path jar;
+    try (var s = Files.list(PLUGINS)) {
+      jar =
+          s.filter(p -> p.getFileName().toString().startsWith("ndp-example-evaluator"))
+              .findFirst()
+              .orElseThrow();
+    }
+    Files.copy(jar, dir.resolve(jar.getFileName()));
+    try (Ndp ndp = Ndp.builder().pluginsDir(dir).build()) {
+      assertThat(ndp.pluginReport("evaluator-optimizer").orElseThrow().status())
+          .isEqualTo(PluginReport.Status.STARTED);
+      ndp.register(
+          new PatternDefinition(
+              "evaluator-optimizer",
+              "shrink",
+              "",
+              Map.of(
+                  "generator", "gzip_fast",
+                  "evaluator", "gzip_savings",
+                  "refiner", "gzip_harder",
+                  "qualityBar", 0.9,
+                  "maxIterations", 3)));
+      ArchiveSteps.registerIn(ndp.delegates());
+      Path text = dir.resolve("repetitive.txt");
+      Files.writeString(text, "the same line again\n".repeat(5_000));
+
+      PatternResult r =
+          ndp.executor()
+              .executeBestPattern(
+                  PatternContext.builder("archive", "optimizer").payload(text).build());
+
+      assertThat(r.success()).as(r.message()).isTrue();
+      assertThat(r.chosenPattern()).isEqualTo("shrink");
+      Map<?, ?> out = (Map<?, ?>) r.output();
+      assertThat((Double) out.get("quality")).isGreaterThanOrEqualTo(0.9);
+      assertThat(ndp.registry().getPattern("shrink").getClass().getClassLoader())
+          .isNotSameAs(HostAppTest.class.getClassLoader());
+    }
   }
 
   @Test

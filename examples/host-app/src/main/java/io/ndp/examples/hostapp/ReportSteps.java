@@ -1,0 +1,93 @@
+package io.ndp.examples.hostapp;
+
+import io.ndp.api.DelegateDirectory;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The report stage's delegates: per-region aggregation (tasks of the parallel kind, each holding
+ * one cpu unit), and the manifest that writes the archive chosen by the evaluator-optimizer kind
+ * and the SHA-256 of every output. Thread-safe: each delegate writes its own file.
+ */
+final class ReportSteps {
+  static final List<String> REGIONS = List.of("apac", "eu", "us");
+
+  private final Path outDir;
+
+  ReportSteps(Path outDir) {
+    this.outDir = outDir;
+  }
+
+  void registerIn(DelegateDirectory delegates) {
+    for (String region : REGIONS) {
+      delegates.register("aggregate_" + region, in -> aggregate((Path) in, region));
+    }
+    delegates.register("manifest", in -> manifest((Map<?, ?>) in));
+  }
+
+  /** Sums quantity and total per SKU for one region and writes {@code report-<region>.csv}. */
+  Path aggregate(Path processed, String region) throws IOException {
+    Map<String, long[]> quantities = new TreeMap<>();
+    Map<String, BigDecimal> totals = new TreeMap<>();
+    List<String> lines = Files.readAllLines(processed, StandardCharsets.UTF_8);
+    for (String line : lines.subList(1, lines.size())) {
+      String[] f = line.split(",");
+      if (!f[1].equals(region)) {
+        continue;
+      }
+      quantities.computeIfAbsent(f[2], k -> new long[1])[0] += Long.parseLong(f[3]);
+      totals.merge(f[2], new BigDecimal(f[5]), BigDecimal::add);
+    }
+    Path report = outDir.resolve("report-" + region + ".csv");
+    try (BufferedWriter w = Files.newBufferedWriter(report, StandardCharsets.UTF_8)) {
+      w.write("sku,quantity,total");
+      w.newLine();
+      for (Map.Entry<String, BigDecimal> e : totals.entrySet()) {
+        w.write(
+            e.getKey() + "," + quantities.get(e.getKey())[0] + "," + e.getValue().toPlainString());
+        w.newLine();
+      }
+    }
+    return report;
+  }
+
+  /**
+   * Writes the archive the optimizer settled on, then {@code MANIFEST.sha256} (sha256sum format)
+   * over the reports, the processed file and the archive.
+   */
+  Path manifest(Map<?, ?> inputs) throws IOException, NoSuchAlgorithmException {
+    Map<?, ?> archive = (Map<?, ?>) inputs.get("archive");
+    ArchiveSteps.Compressed best = (ArchiveSteps.Compressed) archive.get("candidate");
+    Path processed = (Path) inputs.get("@payload");
+    Path gz = outDir.resolve(processed.getFileName() + ".gz");
+    Files.write(gz, best.gzip());
+
+    List<Path> files = new ArrayList<>();
+    ((Map<?, ?>) inputs.get("aggregate")).values().forEach(p -> files.add((Path) p));
+    files.add(processed);
+    files.add(gz);
+    files.sort(null);
+    Path manifest = outDir.resolve("MANIFEST.sha256");
+    try (BufferedWriter w = Files.newBufferedWriter(manifest, StandardCharsets.UTF_8)) {
+      for (Path f : files) {
+        byte[] hash = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f));
+        w.write(
+            String.format(Locale.ROOT, "%s  %s", HexFormat.of().formatHex(hash), f.getFileName()));
+        w.newLine();
+      }
+    }
+    return manifest;
+  }
+}
