@@ -51,6 +51,26 @@ public record PatternDefinition(
   }
 
   /**
+   * Checks that this definition is of the type a factory builds; factories call it first.
+   *
+   * @param expectedType the factory's type id
+   * @return this definition
+   * @throws IllegalArgumentException naming the pattern and both types when they differ
+   */
+  public PatternDefinition requireType(String expectedType) {
+    if (!type.equals(expectedType)) {
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "factory of type '%s' cannot build pattern '%s' of type '%s'",
+              expectedType,
+              name,
+              type));
+    }
+    return this;
+  }
+
+  /**
    * Reads a parameter that must be a list of strings.
    *
    * @param key the parameter

@@ -30,6 +30,7 @@ public final class EvaluatorOptimizerFactory implements PatternFactory {
 
   @Override
   public Pattern create(PatternDefinition d) {
+    d.requireType(type());
     return new EvaluatorOptimizerPattern(
         d.name(),
         d.description(),

@@ -58,15 +58,7 @@ public final class ParallelCoordinationPatternFactory implements PatternFactory 
 
   @Override
   public Pattern create(PatternDefinition definition) {
-    if (!type().equals(definition.type())) {
-      throw new IllegalArgumentException(
-          String.format(
-              Locale.ROOT,
-              "factory of type '%s' cannot build pattern '%s' of type '%s'",
-              type(),
-              definition.name(),
-              definition.type()));
-    }
+    definition.requireType(type());
     Map<String, Object> p = definition.parameters();
     List<String> problems = new ArrayList<>();
     ParallelCoordinationPattern.Builder b =

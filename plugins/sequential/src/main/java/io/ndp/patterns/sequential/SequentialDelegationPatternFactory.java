@@ -34,15 +34,7 @@ public final class SequentialDelegationPatternFactory implements PatternFactory 
 
   @Override
   public Pattern create(PatternDefinition definition) {
-    if (!type().equals(definition.type())) {
-      throw new IllegalArgumentException(
-          String.format(
-              Locale.ROOT,
-              "factory of type '%s' cannot build pattern '%s' of type '%s'",
-              type(),
-              definition.name(),
-              definition.type()));
-    }
+    definition.requireType(type());
     return new SequentialDelegationPattern(
         definition.name(),
         definition.description(),
