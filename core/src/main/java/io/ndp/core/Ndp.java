@@ -84,6 +84,7 @@ public final class Ndp implements AutoCloseable {
   private final @Nullable Path pluginsDir;
   private final List<Source> baseSources;
   private final Map<String, PluginReport> reports = new TreeMap<>();
+  private final Map<String, Set<String>> withdrawn = new java.util.HashMap<>();
   private volatile List<Source> pluginSources = List.of();
   private volatile PatternFactories factories = PatternFactories.of();
   private volatile List<String> conflicts = List.of();
@@ -173,29 +174,62 @@ public final class Ndp implements AutoCloseable {
 
   /**
    * Builds a pattern from a definition, registers it and stores it. Nothing is stored when
-   * registration fails.
+   * registration fails, and nothing stays registered when storing fails.
    *
    * @param definition the definition
    * @return the registered pattern
-   * @throws DuplicatePatternException when the name is taken
+   * @throws DuplicatePatternException when the name is registered or a definition of that name is
+   *     already stored (a stored definition is never overwritten here; remove it with {@link
+   *     #unregister(String)} first)
    * @throws io.ndp.api.UnknownPatternTypeException when no loaded kind provides the type
    */
   public Pattern register(PatternDefinition definition) {
-    Pattern p = create(definition);
-    registry.register(p);
-    storage.storePattern(p);
-    return p;
+    synchronized (lifecycle) {
+      return registerAndStore(create(definition));
+    }
   }
 
   /**
-   * Registers and stores an existing pattern.
+   * Registers and stores an existing pattern; the same rules as {@link
+   * #register(PatternDefinition)}.
    *
    * @param pattern the pattern
    * @return the pattern
    */
   public Pattern register(Pattern pattern) {
+    synchronized (lifecycle) {
+      return registerAndStore(pattern);
+    }
+  }
+
+  /**
+   * Removes a pattern from the registry and its definition from storage; its statistics stay until
+   * {@code storage().resetStatistics(name)}.
+   *
+   * @param name the pattern name
+   * @return whether anything was removed
+   */
+  public boolean unregister(String name) {
+    synchronized (lifecycle) {
+      boolean registered = registry.unregister(name).isPresent();
+      return storage.removePattern(name) || registered;
+    }
+  }
+
+  private Pattern registerAndStore(Pattern pattern) {
+    if (pattern == null) {
+      throw new IllegalArgumentException("pattern must not be null");
+    }
+    if (storage.findDefinition(pattern.name()).isPresent()) {
+      throw new DuplicatePatternException(pattern.name());
+    }
     registry.register(pattern);
-    storage.storePattern(pattern);
+    try {
+      storage.storePattern(pattern);
+    } catch (RuntimeException e) {
+      registry.unregister(pattern.name());
+      throw e;
+    }
     return pattern;
   }
 
@@ -293,7 +327,8 @@ public final class Ndp implements AutoCloseable {
       ClassLoader cl = w.getPluginClassLoader();
       pluginSources = pluginSources.stream().filter(s -> !s.origin().equals(pluginId)).toList();
       rebuildFactories();
-      List<String> names = new ArrayList<>();
+      // Remembered per plugin: a retry after a drain timeout must wait for the same executions.
+      Set<String> names = withdrawn.computeIfAbsent(pluginId, k -> new java.util.TreeSet<>());
       for (Pattern p : registry.patterns()) {
         if (p.getClass().getClassLoader() == cl) {
           registry.unregister(p.name());
@@ -315,6 +350,9 @@ public final class Ndp implements AutoCloseable {
       }
       storage.evictCached(p -> p.getClass().getClassLoader() == cl);
       pm.stopPlugin(pluginId);
+      // A load that read the old factories before they were withdrawn may have finished since.
+      storage.evictCached(p -> p.getClass().getClassLoader() == cl);
+      withdrawn.remove(pluginId);
       PluginReport old = reports.get(pluginId);
       record(
           new PluginReport(

@@ -171,7 +171,7 @@ public final class PatternExecutor implements AutoCloseable {
           Duration.ofNanos(System.nanoTime() - start));
     }
     ExecutionScope scope = new Scope(deadlineOf(context), 0);
-    Ran ran = run(pattern, context, scope, false);
+    Ran ran = run(pattern, context, scope, false, false);
     return finish(context, List.of(ran.attempt()), Map.of(), ran.output(), start);
   }
 
@@ -219,7 +219,7 @@ public final class PatternExecutor implements AutoCloseable {
         break;
       }
       tried.add(c.pattern().name());
-      Ran ran = run(c.pattern(), context, scope, false);
+      Ran ran = run(c.pattern(), context, scope, false, true);
       attempts.add(ran.attempt());
       if (ran.attempt().isSuccess()) {
         return finish(context, attempts, selection.rejections, ran.output(), start);
@@ -235,12 +235,19 @@ public final class PatternExecutor implements AutoCloseable {
         attempts.add(rejected(name, "fallback pattern '" + name + "' is not registered"));
         continue;
       }
-      MatchResult match = fallback.get().match(context);
+      MatchResult match;
+      try {
+        match = fallback.get().match(context);
+      } catch (RuntimeException e) {
+        log.warn("fallback pattern '{}' threw from match() and is skipped", name, e);
+        attempts.add(rejected(name, "fallback match() threw " + e));
+        continue;
+      }
       if (!match.isMatch()) {
         attempts.add(rejected(name, "fallback does not match: " + match.reason()));
         continue;
       }
-      Ran ran = run(fallback.get(), context, scope, true);
+      Ran ran = run(fallback.get(), context, scope, true, true);
       attempts.add(ran.attempt());
       if (ran.attempt().isSuccess()) {
         return finish(context, attempts, selection.rejections, ran.output(), start);
@@ -280,10 +287,28 @@ public final class PatternExecutor implements AutoCloseable {
   /** An attempt and, when it succeeded, its output. */
   private record Ran(Attempt attempt, @Nullable Object output) {}
 
-  private Ran run(Pattern pattern, PatternContext context, ExecutionScope scope, boolean fallback) {
+  private Ran run(
+      Pattern pattern,
+      PatternContext context,
+      ExecutionScope scope,
+      boolean fallback,
+      boolean mustBeRegistered) {
     AtomicInteger running = inFlight.computeIfAbsent(pattern.name(), k -> new AtomicInteger());
     running.incrementAndGet();
     try {
+      // Candidates are chosen before they run: a pattern unregistered in between (its plugin is
+      // stopping) must not start. Counting first, then checking, pairs with awaitIdle().
+      if (mustBeRegistered && registry.find(pattern.name()).orElse(null) != pattern) {
+        return new Ran(
+            new Attempt(
+                pattern.name(),
+                fallback,
+                OutcomeStatus.REJECTED,
+                "pattern '" + pattern.name() + "' was withdrawn from the registry before it ran",
+                null,
+                Duration.ZERO),
+            null);
+      }
       return runCounted(pattern, context, scope, fallback);
     } finally {
       running.decrementAndGet();
@@ -444,7 +469,16 @@ public final class PatternExecutor implements AutoCloseable {
   }
 
   private static Optional<Instant> deadlineOf(PatternContext context) {
-    return context.findTimeout().map(t -> Instant.now().plus(t));
+    return context.findTimeout().map(PatternExecutor::deadlineAfter);
+  }
+
+  /** Now plus {@code timeout}, saturated at {@link Instant#MAX} for absurdly long timeouts. */
+  static Instant deadlineAfter(Duration timeout) {
+    try {
+      return Instant.now().plus(timeout);
+    } catch (java.time.DateTimeException | ArithmeticException e) {
+      return Instant.MAX;
+    }
   }
 
   /**

@@ -59,6 +59,14 @@ public final class PatternRegistry {
           String.format(Locale.ROOT, "pattern '%s' must have a non-blank type id", name));
     }
     Set<String> agentTypes = pattern.agentTypes();
+    if (agentTypes != null && agentTypes.stream().anyMatch(t -> t == null || t.isBlank())) {
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "pattern '%s' declares a null or blank agent type: %s",
+              name,
+              agentTypes.stream().map(t -> t == null ? "null" : "'" + t + "'").toList()));
+    }
     if (agentTypes == null || agentTypes.isEmpty()) {
       throw new IllegalArgumentException(
           String.format(
@@ -121,7 +129,7 @@ public final class PatternRegistry {
    * @return the pattern, or empty
    */
   public Optional<Pattern> find(String name) {
-    return Optional.ofNullable(snapshot.byName.get(name));
+    return name == null ? Optional.empty() : Optional.ofNullable(snapshot.byName.get(name));
   }
 
   /** Returns every registered pattern, sorted by name. */
@@ -130,7 +138,7 @@ public final class PatternRegistry {
   }
 
   /**
-   * Returns the patterns that serve an agent type, in registration order.
+   * Returns the patterns that serve an agent type, sorted by name.
    *
    * @param agentType e.g. {@code sequential}
    * @return the patterns; empty when none

@@ -119,6 +119,7 @@ public final class PatternStorage {
    *     definition stays stored)
    */
   public Pattern getPattern(String name) {
+    requireName(name);
     return findPattern(name)
         .orElseThrow(
             () ->
@@ -134,6 +135,7 @@ public final class PatternStorage {
    * @throws io.ndp.api.UnknownPatternTypeException when its type has no loaded factory
    */
   public Optional<Pattern> findPattern(String name) {
+    requireName(name);
     return Optional.ofNullable(cache.get(name));
   }
 
@@ -144,6 +146,7 @@ public final class PatternStorage {
    * @return the definition, or empty
    */
   public Optional<PatternDefinition> findDefinition(String name) {
+    requireName(name);
     return definitions.find(name);
   }
 
@@ -155,6 +158,7 @@ public final class PatternStorage {
    * @return the patterns; definitions whose factory is not loaded are skipped and logged
    */
   public List<Pattern> getPatternsByType(String typeOrAlias) {
+    requireName(typeOrAlias);
     String type =
         Optional.ofNullable(typeByAlias.get(typeOrAlias))
             .or(() -> factories.get().resolveType(typeOrAlias))
@@ -170,7 +174,9 @@ public final class PatternStorage {
    * @return the patterns
    */
   public List<Pattern> getPatternsByConfidence(ConfidenceLevel level) {
-    Objects.requireNonNull(level, "level");
+    if (level == null) {
+      throw new IllegalArgumentException("level must be LOW, MEDIUM or HIGH but was null");
+    }
     List<PatternDefinition> matching = new ArrayList<>();
     for (PatternDefinition d : definitions.findAll()) {
       if (confidence.stats(d.name()).level() == level) {
@@ -193,6 +199,7 @@ public final class PatternStorage {
    * @return whether a definition was removed
    */
   public boolean removePattern(String name) {
+    requireName(name);
     boolean[] removed = new boolean[1];
     cache
         .asMap()
@@ -212,6 +219,7 @@ public final class PatternStorage {
    * @return the counts
    */
   public ConfidenceStats statistics(String name) {
+    requireName(name);
     return confidence.stats(name);
   }
 
@@ -222,6 +230,7 @@ public final class PatternStorage {
    * @return domain to counts
    */
   public Map<String, ConfidenceStats> statisticsByDomain(String name) {
+    requireName(name);
     return confidence.statsByDomain(name);
   }
 
@@ -231,6 +240,7 @@ public final class PatternStorage {
    * @param name the pattern
    */
   public void resetStatistics(String name) {
+    requireName(name);
     confidence.reset(name);
   }
 
@@ -267,6 +277,14 @@ public final class PatternStorage {
   /** Returns the hit, miss, load and eviction counts of the pattern cache. */
   public CacheStats cacheStats() {
     return cache.stats();
+  }
+
+  private static void requireName(@Nullable String value) {
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException(
+          "a pattern name or type must be non-blank but was "
+              + (value == null ? "null" : "'" + value + "'"));
+    }
   }
 
   private @Nullable Pattern materialize(String name) {

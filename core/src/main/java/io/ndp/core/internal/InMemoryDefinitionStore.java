@@ -42,7 +42,8 @@ public final class InMemoryDefinitionStore implements PatternDefinitionStore {
   public List<PatternDefinition> findByType(String type) {
     return namesByType.getOrDefault(type, Set.of()).stream()
         .map(byName::get)
-        .filter(Objects::nonNull)
+        // A name whose type is being changed may still sit in the old type's index for a moment.
+        .filter(d -> d != null && d.type().equals(type))
         .toList();
   }
 

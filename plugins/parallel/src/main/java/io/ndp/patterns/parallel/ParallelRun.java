@@ -102,7 +102,7 @@ final class ParallelRun {
       while (byTask.size() < runs.size()) {
         Report r;
         if (deadline.isPresent()) {
-          long nanos = Duration.between(Instant.now(), deadline.get()).toNanos();
+          long nanos = saturatedNanos(Duration.between(Instant.now(), deadline.get()));
           r = nanos > 0 ? reports.poll(nanos, TimeUnit.NANOSECONDS) : null;
         } else {
           r = reports.take();
@@ -115,6 +115,10 @@ final class ParallelRun {
         }
         byTask.put(r.run, r.output);
       }
+    } catch (RuntimeException | Error e) {
+      // Whatever went wrong while collecting, no task may keep running or holding units.
+      stopAll(null);
+      throw e;
     } catch (InterruptedException e) {
       stopAll(null);
       Thread.currentThread().interrupt();
@@ -357,5 +361,13 @@ final class ParallelRun {
         settled.countDown();
       }
     }
+  }
+
+  /** {@code d} in nanoseconds, saturated: a far deadline must not overflow into an exception. */
+  static long saturatedNanos(Duration d) {
+    if (d.isNegative()) {
+      return 0;
+    }
+    return d.getSeconds() >= Long.MAX_VALUE / 1_000_000_000L - 1 ? Long.MAX_VALUE : d.toNanos();
   }
 }

@@ -39,6 +39,11 @@ final class TaskSpecs {
               describe(value)));
       return List.of();
     }
+    if (list.isEmpty()) {
+      problems.add(
+          String.format(Locale.ROOT, "%s must name at least one task but was an empty list", path));
+      return List.of();
+    }
     List<ResourceTask> tasks = new ArrayList<>(list.size());
     Set<String> names = new HashSet<>();
     int i = 0;
