@@ -38,6 +38,17 @@ public interface ExecutionScope {
         .orElse(fallback);
   }
 
+  /**
+   * Says whether some registered pattern serves {@code agentType}, so that a pattern can check,
+   * before it runs anything, that the nested contexts it will delegate can be served.
+   *
+   * @param agentType the agent type of a nested context
+   * @return whether {@link #executeBestPattern} has any candidate for it (true when unknown)
+   */
+  default boolean serves(String agentType) {
+    return true;
+  }
+
   /** Returns how deeply this execution is nested (0 for a host's call). */
   int depth();
 

@@ -526,6 +526,11 @@ public final class PatternExecutor implements AutoCloseable {
     }
 
     @Override
+    public boolean serves(String agentType) {
+      return !registry.patternsServing(agentType).isEmpty();
+    }
+
+    @Override
     public PatternResult executeBestPattern(PatternContext nested) {
       try {
         return executeAtDepth(nested, depth + 1);

@@ -266,15 +266,26 @@ class MetaOrchestrationIntegrationTest {
   }
 
   @Test
-  void executeBestPattern_domainNoPatternServes_failsWithAClearMessage() {
-    registry.register(guidePattern());
+  void executeBestPattern_domainNoDelegateNorPatternServes_isRejectedBeforeAnythingRuns() {
+    var guide = guidePattern();
+    registry.register(guide);
+    AtomicInteger dataCalls = new AtomicInteger();
+    executor.delegates().register("data", in -> dataCalls.incrementAndGet());
 
-    PatternResult result = executor.executeBestPattern(orchestrate("auth").build());
+    PatternResult result = executor.executeBestPattern(orchestrate("auth", "data").build());
 
     assertThat(result.success()).isFalse();
-    assertThat(result.message())
-        .contains("domain 'auth' failed")
-        .contains("no registered pattern serves agent type 'sequential'");
+    assertThat(result.attempts())
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.status()).isEqualTo(io.ndp.api.OutcomeStatus.REJECTED);
+              assertThat(a.error()).isInstanceOf(io.ndp.api.MissingDelegateException.class);
+              assertThat(a.message()).contains("'auth'").contains("'" + guide.name() + "'");
+            });
+    // Nothing ran, and a host configuration error is not held against the pattern.
+    assertThat(dataCalls).hasValue(0);
+    assertThat(guide.confidenceStore().orElseThrow().stats(guide.name()).total()).isZero();
   }
 
   @Test

@@ -4,6 +4,7 @@ import io.ndp.api.AbstractPattern;
 import io.ndp.api.ExecutionScope;
 import io.ndp.api.InvalidContextException;
 import io.ndp.api.MatchResult;
+import io.ndp.api.MissingDelegateException;
 import io.ndp.api.OutcomeStatus;
 import io.ndp.api.PatternContext;
 import io.ndp.api.PatternDefinition;
@@ -404,7 +405,15 @@ public final class MetaOrchestrationPattern extends AbstractPattern {
           String.format(Locale.ROOT, "lacks required domains %s (has %s)", missing, domains),
           null);
     }
-    return new Orchestration(this, context, scope, plan(context)).run();
+    List<String> plan = plan(context);
+    // A domain with neither a delegate nor a pattern for its agent type is a host configuration
+    // error: found before any domain runs, like a missing delegate in the other kinds.
+    for (String domain : plan) {
+      if (!scope.delegates().contains(domain) && !scope.serves(agentTypeFor(domain))) {
+        throw new MissingDelegateException(domain, name());
+      }
+    }
+    return new Orchestration(this, context, scope, plan).run();
   }
 
   @Override
