@@ -336,7 +336,7 @@ class ParallelCoordinationStressTest {
       case ERROR -> throw new InjectedError(task.name());
       case TIMEOUT -> {
         // Longer than any deadline: only the pattern's cancellation ends it.
-        Thread.sleep(TimeUnit.MINUTES.toMillis(5));
+        hang(TimeUnit.MINUTES.toMillis(5));
         throw new IllegalStateException("a hanging delegate was not interrupted");
       }
     }
@@ -349,5 +349,14 @@ class ParallelCoordinationStressTest {
     InjectedError(String task) {
       super("injected error in " + task);
     }
+  }
+
+  /**
+   * Blocks interruptibly for {@code millis}, like a delegate stuck in I/O; only an interrupt ends
+   * it early.
+   */
+  private static void hang(long millis) throws InterruptedException {
+    new java.util.concurrent.CountDownLatch(1)
+        .await(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 }

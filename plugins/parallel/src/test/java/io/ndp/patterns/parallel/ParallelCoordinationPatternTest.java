@@ -408,7 +408,7 @@ class ParallelCoordinationPatternTest {
         input -> {
           slowRunning.countDown();
           try {
-            Thread.sleep(LONG.toMillis());
+            hang(LONG.toMillis());
             return "never";
           } catch (InterruptedException e) {
             slowInterrupted.countDown();
@@ -462,7 +462,7 @@ class ParallelCoordinationPatternTest {
         "memory",
         input -> {
           try {
-            Thread.sleep(LONG.toMillis());
+            hang(LONG.toMillis());
             return "never";
           } catch (InterruptedException e) {
             interrupted.incrementAndGet();
@@ -557,7 +557,7 @@ class ParallelCoordinationPatternTest {
     Delegate counting =
         input -> {
           maxInUse.accumulateAndGet(inUse.incrementAndGet(), Math::max);
-          Thread.sleep(20);
+          hang(20);
           inUse.decrementAndGet();
           return "done";
         };
@@ -577,7 +577,7 @@ class ParallelCoordinationPatternTest {
     Delegate blocking =
         input -> {
           try {
-            Thread.sleep(LONG.toMillis());
+            hang(LONG.toMillis());
             return "never";
           } catch (InterruptedException e) {
             interrupted.incrementAndGet();
@@ -646,5 +646,14 @@ class ParallelCoordinationPatternTest {
     assertThat(outcome.status()).isEqualTo(OutcomeStatus.FAILED);
     assertThat(outcome.message()).contains("the executor rejected task 'cpu' (1 of 1): saturated");
     assertThat(pool.activeResources()).isEmpty();
+  }
+
+  /**
+   * Blocks interruptibly for {@code millis}, like a delegate stuck in I/O; only an interrupt ends
+   * it early.
+   */
+  private static void hang(long millis) throws InterruptedException {
+    new java.util.concurrent.CountDownLatch(1)
+        .await(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 }
