@@ -62,6 +62,11 @@ import org.slf4j.LoggerFactory;
  * from the registry (no new execution picks them), waits for running executions of them to finish,
  * drops cached instances, and only then stops the plugin in PF4J.
  *
+ * <p><b>Instances.</b> Each started plugin's factories are created once (PF4J would make a new
+ * instance per lookup) and dropped when it stops; the patterns they build are cached in storage and
+ * evicted on stop, so nothing in core keeps an unloaded plugin's class loader alive. Two JARs with
+ * one plugin id: the first PF4J finds is loaded, the other reported as {@code INVALID}.
+ *
  * <p>Thread-safe: executions never lock; plugin lifecycle calls are serialized (PF4J's manager is
  * not thread-safe).
  *
