@@ -1,5 +1,7 @@
 package io.ndp.api;
 
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -13,9 +15,11 @@ import java.util.Optional;
  * What storage keeps of a pattern and what a {@link PatternFactory} turns back into one: its type
  * id, name, description and kind-specific parameters.
  *
- * <p>Parameter values are JSON-like: {@code String}, {@code Number}, {@code Boolean}, lists of such
- * values and maps with string keys. They are deep-copied into unmodifiable collections, so a
- * definition is immutable and thread-safe.
+ * <p>Parameter values are JSON-like: {@code String}, {@code Boolean}, numbers of the JDK's
+ * immutable types ({@code Integer}, {@code Long}, {@code Short}, {@code Byte}, {@code Double},
+ * {@code Float}, {@code BigInteger}, {@code BigDecimal}), lists of such values and maps with string
+ * keys. They are deep-copied into unmodifiable collections, so a definition is immutable and
+ * thread-safe.
  *
  * @param type the pattern type id, e.g. {@code sequential}
  * @param name the unique pattern name
@@ -123,7 +127,7 @@ public record PatternDefinition(
   }
 
   private static Object copyValue(String path, Object value) {
-    if (value instanceof String || value instanceof Number || value instanceof Boolean) {
+    if (value instanceof String || value instanceof Boolean || isValueNumber(value)) {
       return value;
     }
     if (value instanceof Map<?, ?> m) {
@@ -154,7 +158,26 @@ public record PatternDefinition(
     }
     throw new IllegalArgumentException(
         path
-            + " must hold only strings, numbers, booleans, lists and maps but found "
+            + " must hold only strings, numbers (Integer, Long, Short, Byte, Double, Float,"
+            + " BigInteger, BigDecimal), booleans, lists and maps but found "
             + PatternContext.describe(value));
+  }
+
+  /**
+   * Any other {@code Number} may be mutable ({@code AtomicLong}, {@code LongAdder}, a subclass of
+   * {@code BigDecimal}) and would be shared with the caller, so the definition would change under
+   * its readers and its {@code equals} with it. Exact classes, since only these are final or
+   * trusted.
+   */
+  private static boolean isValueNumber(Object value) {
+    Class<?> c = value.getClass();
+    return c == Integer.class
+        || c == Long.class
+        || c == Double.class
+        || c == Short.class
+        || c == Byte.class
+        || c == Float.class
+        || c == BigInteger.class
+        || c == BigDecimal.class;
   }
 }
