@@ -20,7 +20,8 @@ import org.jspecify.annotations.Nullable;
  * <p>The attribute keys {@value #REQUIRED_STEPS}, {@value #REQUIRED_RESOURCES} and {@value
  * #REQUIRED_DOMAINS} have typed accessors; each pattern kind reads its own key and ignores the
  * others. Their values must be collections of non-blank strings; they are copied into immutable
- * lists (order and duplicates removed for resources and domains).
+ * lists (the typed accessors drop duplicates for resources and domains, keeping order). Other
+ * attribute values are kept as given: pass immutable values.
  *
  * <p>{@code priority}: higher values run first wherever work queues (for example tasks of a
  * parallel pattern waiting for resources); the default is {@value #DEFAULT_PRIORITY}.
@@ -135,7 +136,7 @@ public record PatternContext(
 
   /** Returns {@value #REQUIRED_RESOURCES} (distinct, in order), or an empty set. */
   public Set<String> requiredResources() {
-    return Set.copyOf(new LinkedHashSet<>(names(REQUIRED_RESOURCES)));
+    return java.util.Collections.unmodifiableSet(new LinkedHashSet<>(names(REQUIRED_RESOURCES)));
   }
 
   /** Returns {@value #REQUIRED_DOMAINS} (distinct, in order), or an empty list. */
