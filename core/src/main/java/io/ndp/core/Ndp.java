@@ -426,7 +426,19 @@ public final class Ndp implements AutoCloseable {
             .map(w -> w.getPluginPath().toAbsolutePath().normalize())
             .collect(Collectors.toSet());
     for (Path jar : jarsIn(Objects.requireNonNull(pluginsDir))) {
-      if (!known.contains(jar.toAbsolutePath().normalize())) {
+      if (known.contains(jar.toAbsolutePath().normalize())) {
+        continue;
+      }
+      String newer = pm.superseded().get(jar);
+      if (newer != null) {
+        record(
+            new PluginReport(
+                pluginIdOf(jar) + "@" + jar.getFileName(),
+                jar,
+                Status.SUPERSEDED,
+                newer,
+                List.of()));
+      } else {
         record(inspectInvisible(jar, pm, null));
       }
     }
@@ -567,6 +579,16 @@ public final class Ndp implements AutoCloseable {
         List.of());
   }
 
+  private static String pluginIdOf(Path jar) {
+    try (JarFile jf = new JarFile(jar.toFile())) {
+      Manifest mf = jf.getManifest();
+      String id = mf == null ? null : mf.getMainAttributes().getValue("Plugin-Id");
+      return id == null ? "?" : id;
+    } catch (IOException e) {
+      return "?";
+    }
+  }
+
   private static List<Path> jarsIn(Path dir) {
     List<Path> jars = new ArrayList<>();
     if (!Files.isDirectory(dir)) {
@@ -654,7 +676,9 @@ public final class Ndp implements AutoCloseable {
     reports.put(r.pluginId(), r);
     if (r.status() == Status.STARTED) {
       log.info("plugin '{}' ({}) started, types {}", r.pluginId(), r.path(), r.types());
-    } else if (r.status() == Status.STOPPED || r.status() == Status.UNLOADED) {
+    } else if (r.status() == Status.STOPPED
+        || r.status() == Status.UNLOADED
+        || r.status() == Status.SUPERSEDED) {
       log.info("plugin '{}' ({}): {}", r.pluginId(), r.path(), r.reason());
     } else {
       log.error("plugin '{}' ({}) {}: {}", r.pluginId(), r.path(), r.status(), r.reason());

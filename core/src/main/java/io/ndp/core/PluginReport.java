@@ -50,6 +50,8 @@ public record PluginReport(
     UNRESOLVED,
     /** Not a plugin PF4J can load: corrupt, without descriptor, or a duplicate id. */
     INVALID,
+    /** Not loaded: a higher version of the same plugin id is in the folder. */
+    SUPERSEDED,
     /** Bundles its own copy of the NDP API or PF4J, which breaks class identity. */
     API_CLASH,
     /** Stopped at runtime; its patterns left the registry. */

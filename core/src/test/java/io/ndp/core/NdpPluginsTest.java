@@ -121,6 +121,24 @@ class NdpPluginsTest {
   }
 
   @Test
+  void twoVersionsOfOnePlugin_theHighestIsLoaded_theOtherReportedAsSuperseded() throws Exception {
+    // Written in an order where the folder listing puts the older one first or last alike.
+    TestPluginJar.echoKind("echo-plugin", "echo", "v10").version("1.10.0").writeTo(plugins);
+    TestPluginJar.echoKind("echo-plugin", "echo", "v9").version("1.9.0").writeTo(plugins);
+
+    try (Ndp ndp = Ndp.builder().pluginsDir(plugins).build()) {
+      assertThat(ndp.pluginReport("echo-plugin").orElseThrow().status()).isEqualTo(Status.STARTED);
+      PluginReport older = ndp.pluginReport("echo-plugin@echo-plugin-1.9.0.jar").orElseThrow();
+      assertThat(older.status()).isEqualTo(Status.SUPERSEDED);
+      assertThat(older.reason()).contains("1.9.0").contains("superseded by 1.10.0");
+
+      ndp.register(new PatternDefinition("echo", "e", "", Map.of()));
+      ndp.delegates().register("work", in -> in);
+      assertThat(ndp.executor().executeBestPattern(echo("x")).output()).isEqualTo("v10:x");
+    }
+  }
+
+  @Test
   void hostFactories_winOverTheClassPath() {
     var mine = new SequentialDelegationPatternFactory();
     try (Ndp ndp = Ndp.builder().factories(mine).build()) {
