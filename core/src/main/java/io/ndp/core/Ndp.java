@@ -65,7 +65,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Instances.</b> Each started plugin's factories are created once (PF4J would make a new
  * instance per lookup) and dropped when it stops; the patterns they build are cached in storage and
  * evicted on stop, so nothing in core keeps an unloaded plugin's class loader alive. Two JARs with
- * one plugin id: the first PF4J finds is loaded, the other reported as {@code INVALID}.
+ * one plugin id in the folder: the highest {@code Plugin-Version} is loaded, the others reported as
+ * {@code SUPERSEDED}; a duplicate id loaded at runtime with {@link #loadPlugin} is {@code INVALID}.
  *
  * <p>Thread-safe: executions never lock; plugin lifecycle calls are serialized (PF4J's manager is
  * not thread-safe).
@@ -238,7 +239,12 @@ public final class Ndp implements AutoCloseable {
     return pattern;
   }
 
-  /** Returns one report per plugin JAR seen and per type conflict, sorted by plugin id. */
+  /**
+   * Returns one report per plugin seen, sorted by key: the plugin id, or {@code id@file.jar} for a
+   * superseded or duplicate JAR and {@code ?@file.jar} for a JAR without a readable descriptor. A
+   * plugin that lost a type to another source is {@code CONFLICT}; conflicts between host and
+   * class-path factories are listed by {@link #conflicts()}.
+   */
   public List<PluginReport> pluginReports() {
     synchronized (lifecycle) {
       return List.copyOf(reports.values());
@@ -540,12 +546,20 @@ public final class Ndp implements AutoCloseable {
       mf = jf.getManifest();
     } catch (IOException e) {
       return new PluginReport(
-          "?", jar, Status.INVALID, "not a readable JAR (corrupt?): " + e.getMessage(), List.of());
+          "?@" + jar.getFileName(),
+          jar,
+          Status.INVALID,
+          "not a readable JAR (corrupt?): " + e.getMessage(),
+          List.of());
     }
     String id = mf == null ? null : mf.getMainAttributes().getValue("Plugin-Id");
     if (id == null || id.isBlank()) {
       return new PluginReport(
-          "?", jar, Status.INVALID, "no plugin descriptor (Plugin-Id missing)", List.of());
+          "?@" + jar.getFileName(),
+          jar,
+          Status.INVALID,
+          "no plugin descriptor (Plugin-Id missing)",
+          List.of());
     }
     PluginWrapper same = pm.getPlugin(id);
     if (same != null && !same.getPluginPath().equals(jar)) {

@@ -1,6 +1,5 @@
 package io.ndp.core;
 
-import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableListMultimap;
 import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSortedMap;
@@ -191,7 +190,8 @@ public final class PatternRegistry {
           patterns.stream().collect(ImmutableMap.toImmutableMap(Pattern::name, p -> p));
       ImmutableListMultimap.Builder<String, Pattern> agents = ImmutableListMultimap.builder();
       ImmutableListMultimap.Builder<String, Pattern> types = ImmutableListMultimap.builder();
-      for (Pattern p : ImmutableList.copyOf(patterns)) {
+      // Index in name order so that every list the registry hands out is sorted by name.
+      for (Pattern p : ImmutableSortedMap.copyOf(names).values()) {
         for (String agentType : p.agentTypes()) {
           agents.put(agentType, p);
         }

@@ -10,7 +10,8 @@ import java.util.Objects;
  *
  * <p>Immutable and thread-safe.
  *
- * @param pluginId the {@code Plugin-Id}, or {@code "?"} when the JAR has no readable descriptor
+ * @param pluginId the {@code Plugin-Id}; {@code id@file.jar} for a superseded or duplicate JAR;
+ *     {@code ?@file.jar} when the JAR has no readable descriptor
  * @param path the JAR
  * @param status what state the plugin is in
  * @param reason why, in words (empty when started without trouble)

@@ -46,6 +46,15 @@ class NdpPluginsTest {
             """)
         .writeTo(plugins);
     Files.write(plugins.resolve("corrupt.jar"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+    java.util.jar.Manifest plain = new java.util.jar.Manifest();
+    plain.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+    try (var jar =
+        new java.util.jar.JarOutputStream(
+            Files.newOutputStream(plugins.resolve("no-descriptor.jar")), plain)) {
+      jar.putNextEntry(new java.util.jar.JarEntry("readme.txt"));
+      jar.write("a library, not a plugin".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      jar.closeEntry();
+    }
     TestPluginJar.echoKind("needs-ghost", "ghostly", "x")
         .dependencies("ghost-plugin")
         .writeTo(plugins);
@@ -62,9 +71,12 @@ class NdpPluginsTest {
       assertThat(r.get("echo-plugin").types()).containsExactly("echo");
       assertThat(r.get("start-throws").status()).isEqualTo(Status.FAILED);
       assertThat(r.get("start-throws").reason()).contains("licence expired");
-      assertThat(r.get("?").status()).isEqualTo(Status.INVALID);
-      assertThat(r.get("?").path().getFileName().toString()).isEqualTo("corrupt.jar");
-      assertThat(r.get("?").reason()).contains("not a readable JAR");
+      assertThat(r.get("?@corrupt.jar").status()).isEqualTo(Status.INVALID);
+      assertThat(r.get("?@corrupt.jar").path().getFileName().toString()).isEqualTo("corrupt.jar");
+      assertThat(r.get("?@corrupt.jar").reason()).contains("not a readable JAR");
+      assertThat(r.get("?@no-descriptor.jar").status()).isEqualTo(Status.INVALID);
+      assertThat(r.get("?@no-descriptor.jar").reason())
+          .contains("no plugin descriptor (Plugin-Id missing)");
       assertThat(r.get("needs-ghost").status()).isEqualTo(Status.UNRESOLVED);
       assertThat(r.get("needs-ghost").reason()).contains("[ghost-plugin]");
       assertThat(r.get("future-api").status()).isEqualTo(Status.DISABLED);

@@ -71,6 +71,17 @@ class PatternRegistryTest {
   }
 
   @Test
+  void patternsServing_isSortedByName_whateverTheRegistrationOrder() {
+    registry.register(new SequentialDelegationPattern("b", "", List.of("s")));
+    registry.register(new SequentialDelegationPattern("a", "", List.of("s")));
+    registry.register(new SequentialDelegationPattern("c", "", List.of("s")));
+
+    assertThat(registry.patternsServing("sequential"))
+        .extracting(p -> p.name())
+        .containsExactly("a", "b", "c");
+  }
+
+  @Test
   void unregister_removesFromEveryIndex() {
     registry.register(flow);
 
