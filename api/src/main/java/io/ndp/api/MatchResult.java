@@ -42,6 +42,27 @@ public record MatchResult(double score, String reason) {
     return new MatchResult(score, "");
   }
 
+  /**
+   * The built-in kinds' score for a pattern offering everything the context requires: {@code 0.5 +
+   * 0.5 × required / offered}, so that a pattern made for the job ranks above one that merely
+   * contains it.
+   *
+   * @param required how many items the context requires (all of them offered)
+   * @param offered how many items the pattern offers, at least {@code required} and at least 1
+   * @return the match
+   */
+  public static MatchResult coverage(int required, int offered) {
+    if (offered < 1 || required < 0 || required > offered) {
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "coverage needs 0 <= required <= offered and offered >= 1 but got %d of %d",
+              required,
+              offered));
+    }
+    return matches(0.5 + 0.5 * required / offered);
+  }
+
   /** A perfect match. */
   public static MatchResult perfect() {
     return new MatchResult(1.0, "");

@@ -24,4 +24,14 @@ class MatchResultTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("above 0");
   }
+
+  @Test
+  void coverage_ranksACloseFitAboveAMereContainer() {
+    assertThat(MatchResult.coverage(2, 2).score()).isEqualTo(1.0);
+    assertThat(MatchResult.coverage(2, 4).score()).isEqualTo(0.75);
+    assertThat(MatchResult.coverage(0, 4).score()).isEqualTo(0.5);
+    assertThatThrownBy(() -> MatchResult.coverage(3, 2))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("3 of 2");
+  }
 }

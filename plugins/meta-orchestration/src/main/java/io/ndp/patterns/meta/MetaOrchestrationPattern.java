@@ -385,7 +385,7 @@ public final class MetaOrchestrationPattern extends AbstractPattern {
       return MatchResult.noMatch(
           String.format(Locale.ROOT, "lacks required domains %s (has %s)", missing, domains));
     }
-    return MatchResult.matches(0.5 + 0.5 * required.size() / domains.size());
+    return MatchResult.coverage(required.size(), domains.size());
   }
 
   /**

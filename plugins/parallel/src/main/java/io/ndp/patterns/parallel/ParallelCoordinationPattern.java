@@ -278,7 +278,7 @@ public final class ParallelCoordinationPattern extends AbstractPattern {
     if (needed.isEmpty()) {
       return MatchResult.perfect();
     }
-    return MatchResult.matches(0.5 + 0.5 * needed.size() / resources.size());
+    return MatchResult.coverage(needed.size(), resources.size());
   }
 
   @Override

@@ -132,7 +132,7 @@ public final class SequentialDelegationPattern extends AbstractPattern {
       return MatchResult.noMatch(
           String.format(Locale.ROOT, "lacks required steps %s (has %s)", missing, steps));
     }
-    return MatchResult.matches(0.5 + 0.5 * required.size() / steps.size());
+    return MatchResult.coverage(required.size(), steps.size());
   }
 
   @Override
