@@ -1,15 +1,21 @@
 package io.ndp.api;
 
 import java.util.Locale;
-import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
 /**
  * A skeleton for pattern kinds: validated name and description, equality by {@link #definition()},
- * and confidence read through the bound {@link ConfidenceStore}.
+ * and confidence read from the {@link PatternRuntime} that owns the pattern.
  *
- * <p>Thread-safe: the binding is a volatile reference; subclasses must keep their own state
+ * <p><b>Ownership.</b> The pattern holds no statistics. While a registry holds it, that registry's
+ * runtime is its one owner ({@link #attach}); a second runtime cannot take it over, and nothing
+ * else can re-tie or reset what it reports. Kinds that need something from the runtime when they
+ * join it (the parallel kind declares its resources in the runtime's pool) override {@link
+ * #onAttach}.
+ *
+ * <p>Thread-safe: the owner is an atomic reference; subclasses must keep their own state
  * thread-safe.
  *
  * @since 0.1.0
@@ -17,7 +23,7 @@ import org.jspecify.annotations.Nullable;
 public abstract class AbstractPattern implements Pattern {
   private final String name;
   private final String description;
-  private volatile @Nullable ConfidenceStore confidence;
+  private final AtomicReference<@Nullable PatternRuntime> owner = new AtomicReference<>();
 
   /**
    * @param name non-blank unique name
@@ -48,25 +54,59 @@ public abstract class AbstractPattern implements Pattern {
   }
 
   @Override
-  public double confidenceScore() {
-    ConfidenceStore store = confidence;
-    return store == null ? ConfidenceStats.NEUTRAL_PRIOR : store.stats(name).score();
+  public final double confidenceScore() {
+    PatternRuntime rt = owner.get();
+    return rt == null ? ConfidenceStats.NEUTRAL_PRIOR : rt.statistics(name).score();
   }
 
   @Override
-  public double confidenceScore(String domain) {
-    ConfidenceStore store = confidence;
-    return store == null ? ConfidenceStats.NEUTRAL_PRIOR : store.stats(name, domain).score();
+  public final double confidenceScore(String domain) {
+    PatternRuntime rt = owner.get();
+    return rt == null ? ConfidenceStats.NEUTRAL_PRIOR : rt.statistics(name, domain).score();
   }
 
   @Override
-  public void bindConfidence(ConfidenceStore store) {
-    this.confidence = Objects.requireNonNull(store, "store");
+  public final void attach(PatternRuntime runtime) {
+    if (runtime == null) {
+      throw new IllegalArgumentException(
+          String.format(Locale.ROOT, "pattern '%s' cannot be attached to a null runtime", name));
+    }
+    if (owner.get() == runtime) {
+      return;
+    }
+    if (!owner.compareAndSet(null, runtime)) {
+      throw new IllegalStateException(
+          String.format(
+              Locale.ROOT,
+              "pattern '%s' already belongs to another runtime; a pattern instance is registered"
+                  + " in one registry at a time: register a new instance there (e.g. built from"
+                  + " its definition) or unregister it first",
+              name));
+    }
+    try {
+      onAttach(runtime);
+    } catch (RuntimeException e) {
+      owner.compareAndSet(runtime, null);
+      throw e;
+    }
   }
 
   @Override
-  public Optional<ConfidenceStore> confidenceStore() {
-    return Optional.ofNullable(confidence);
+  public final void detach(PatternRuntime runtime) {
+    owner.compareAndSet(runtime, null);
+  }
+
+  /**
+   * Called once when a runtime becomes this pattern's owner, before the registry publishes it.
+   * Throwing rejects the registration and leaves the pattern unowned. Does nothing by default.
+   *
+   * @param runtime the new owner
+   */
+  protected void onAttach(PatternRuntime runtime) {}
+
+  /** Returns the runtime that owns this pattern, if a registry holds it. */
+  protected final Optional<PatternRuntime> runtime() {
+    return Optional.ofNullable(owner.get());
   }
 
   /** Two patterns are equal when their definitions are. */

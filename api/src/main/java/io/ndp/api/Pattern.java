@@ -1,7 +1,6 @@
 package io.ndp.api;
 
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -10,7 +9,7 @@ import java.util.Set;
  *
  * <p>Implementations must be thread-safe: the executor calls {@link #match} and {@link #execute}
  * from many threads at once. Kinds should extend {@link AbstractPattern}, which supplies naming,
- * equality and the confidence binding.
+ * equality and the link to the runtime that owns it.
  *
  * @since 0.1.0
  */
@@ -59,26 +58,42 @@ public interface Pattern {
   PatternDefinition definition();
 
   /**
-   * Returns the confidence learned for this pattern over all domains, from the {@link
-   * ConfidenceStore} it is bound to; {@link ConfidenceStats#NEUTRAL_PRIOR} when none.
+   * Returns the confidence learned for this pattern over all domains, read from the runtime that
+   * owns it; {@link ConfidenceStats#NEUTRAL_PRIOR} while it belongs to none.
    */
   double confidenceScore();
 
   /**
-   * Returns the confidence learned for this pattern in {@code domain}.
+   * Returns the confidence learned for this pattern in {@code domain}, read from the runtime that
+   * owns it.
    *
    * @param domain the domain
-   * @return the score, {@link ConfidenceStats#NEUTRAL_PRIOR} when nothing was recorded
+   * @return the score, {@link ConfidenceStats#NEUTRAL_PRIOR} when nothing was recorded or while it
+   *     belongs to no runtime
    */
   double confidenceScore(String domain);
 
   /**
-   * Binds this pattern to the store its confidence is read from. Storage and executor call this;
-   * hosts rarely need to.
+   * Makes {@code runtime} this pattern's owner. A registry calls this when it registers the
+   * pattern; hosts do not. A pattern belongs to at most one runtime at a time, so that nothing but
+   * its owner can answer for its confidence or resources. Attaching again to the same runtime is
+   * harmless.
    *
-   * @param store the store that holds this pattern's statistics
+   * @param runtime the runtime that registers this pattern
+   * @throws IllegalStateException when the pattern belongs to another runtime (register a new
+   *     instance there, e.g. built from {@link #definition()}); it is then not attached
+   * @throws IllegalArgumentException when it cannot work in this runtime, e.g. a capacity it
+   *     configures conflicts with the runtime's pool; it is then not attached
    */
-  void bindConfidence(ConfidenceStore store);
+  void attach(PatternRuntime runtime);
+
+  /**
+   * Releases this pattern from {@code runtime}, when that runtime is its owner; otherwise does
+   * nothing. A registry calls this when it withdraws the pattern.
+   *
+   * @param runtime the runtime that withdraws this pattern
+   */
+  void detach(PatternRuntime runtime);
 
   /**
    * Returns the resources this pattern's running executions hold right now, as units per resource:
@@ -90,7 +105,4 @@ public interface Pattern {
   default Map<String, Integer> activeResources() {
     return Map.of();
   }
-
-  /** Returns the store this pattern's confidence is read from, if it is bound to one. */
-  Optional<ConfidenceStore> confidenceStore();
 }

@@ -1,8 +1,8 @@
 package io.ndp.api;
 
-import java.util.Collection;
+import java.util.List;
 import java.util.Locale;
-import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * No pattern with the requested name is known to the registry or storage that was asked.
@@ -12,24 +12,43 @@ import java.util.TreeSet;
 public final class PatternNotFoundException extends NdpException {
   private static final long serialVersionUID = 1L;
 
+  /** At most this many close matches are named in the message. */
+  public static final int MAX_SUGGESTIONS = 3;
+
   private final String patternName;
+  private final List<String> closeMatches;
 
   /**
    * @param patternName the name asked for
-   * @param known the names that are known, listed in the message to help spot typos
+   * @param closeMatches a few known names close to it, to help spot typos (at most {@value
+   *     #MAX_SUGGESTIONS} are kept); never the whole list
    */
-  public PatternNotFoundException(String patternName, Collection<String> known) {
-    super(
-        String.format(
-            Locale.ROOT,
-            "no pattern named '%s'; known patterns: %s",
-            patternName,
-            new TreeSet<>(known)));
+  public PatternNotFoundException(String patternName, List<String> closeMatches) {
+    super(message(patternName, closeMatches));
     this.patternName = patternName;
+    this.closeMatches =
+        List.copyOf(closeMatches.subList(0, Math.min(MAX_SUGGESTIONS, closeMatches.size())));
+  }
+
+  private static String message(String patternName, List<String> closeMatches) {
+    String base = String.format(Locale.ROOT, "no pattern named '%s'", patternName);
+    if (closeMatches.isEmpty()) {
+      return base;
+    }
+    return base
+        + closeMatches.stream()
+            .limit(MAX_SUGGESTIONS)
+            .map(n -> "'" + n + "'")
+            .collect(Collectors.joining(", ", "; did you mean ", "?"));
   }
 
   /** Returns the name asked for. */
   public String patternName() {
     return patternName;
+  }
+
+  /** Returns the known names close to the one asked for (possibly none). */
+  public List<String> closeMatches() {
+    return closeMatches;
   }
 }

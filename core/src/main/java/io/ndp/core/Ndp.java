@@ -8,6 +8,8 @@ import io.ndp.api.Pattern;
 import io.ndp.api.PatternDefinition;
 import io.ndp.api.PatternDefinitionStore;
 import io.ndp.api.PatternFactory;
+import io.ndp.api.ResourcePool;
+import io.ndp.api.RuntimeClosedException;
 import io.ndp.core.PluginReport.Status;
 import io.ndp.core.internal.NdpPluginManager;
 import java.io.IOException;
@@ -17,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -25,7 +28,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
@@ -58,39 +63,61 @@ import org.slf4j.LoggerFactory;
  * reason), logged through SLF4J, and the other plugins load. Stored definitions whose type no
  * loaded kind provides are kept in storage and listed by {@link #unresolvedDefinitions()}.
  *
- * <p><b>Stopping and unloading</b> a plugin first withdraws its pattern types, removes its patterns
- * from the registry (no new execution picks them), waits for running executions of them to finish,
- * drops cached instances, and only then stops the plugin in PF4J.
+ * <p><b>Who owns what.</b> The facade is the runtime: it creates, owns and closes the registry of
+ * live patterns (and through it the confidence statistics, over the configured {@link
+ * ConfidenceStore}, and the {@link ResourcePool} its patterns acquire from), the storage of
+ * definitions, the executor and its threads, and the plugin manager with the plugins' class
+ * loaders. Nothing of it is static: two facades in one JVM share nothing, and a plugin reloaded
+ * into a facade finds the same pool and the same statistics.
+ *
+ * <p><b>Stopping and unloading</b> a plugin first withdraws its pattern types and removes its
+ * patterns from the registry (no new execution picks them), then waits — holding no lock that other
+ * callers need — for the executions that may still run them, and only then stops the plugin in
+ * PF4J. An execution counts from selection on.
+ *
+ * <p><b>Closing</b> ({@link #close()}) refuses new calls with {@link RuntimeClosedException}, waits
+ * up to the {@linkplain Builder#drainTimeout drain timeout} for executions in flight (naming those
+ * still running when it gives up; their outcomes are then not recorded), withdraws every pattern,
+ * stops and unloads the plugins and stops the executor's threads.
  *
  * <p><b>Instances.</b> Each started plugin's factories are created once (PF4J would make a new
- * instance per lookup) and dropped when it stops; the patterns they build are cached in storage and
- * evicted on stop, so nothing in core keeps an unloaded plugin's class loader alive. Two JARs with
- * one plugin id in the folder: the highest {@code Plugin-Version} is loaded, the others reported as
- * {@code SUPERSEDED}; a duplicate id loaded at runtime with {@link #loadPlugin} is {@code INVALID}.
+ * instance per lookup) and dropped when it stops; the patterns they build live in the registry only
+ * and are withdrawn on stop, so nothing in core keeps an unloaded plugin's class loader alive. Two
+ * JARs with one plugin id in the folder: the highest {@code Plugin-Version} is loaded, the others
+ * reported as {@code SUPERSEDED}; a duplicate id loaded at runtime with {@link #loadPlugin} is
+ * {@code INVALID}.
  *
  * <p>Thread-safe: executions never lock; plugin lifecycle calls are serialized (PF4J's manager is
- * not thread-safe).
+ * not thread-safe) but never block {@link #register}, {@link #pluginReports()} or executions while
+ * they wait for executions to drain.
  *
  * @since 0.1.0
  */
 public final class Ndp implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Ndp.class);
 
-  /** How long {@link #stopPlugin(String)} waits for running executions by default. */
+  /** How long {@link #close()} and {@link #stopPlugin(String)} wait for executions by default. */
   public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
 
   private static final String HOST = "host";
   private static final String CLASSPATH = "classpath";
 
+  // Short critical sections over registry, storage, factories and reports; never held while
+  // waiting.
   private final Object lifecycle = new Object();
-  private final PatternRegistry registry = new PatternRegistry();
+  // Serializes plugin lifecycle calls and close(); may be held while executions drain.
+  private final ReentrantLock pluginOps = new ReentrantLock();
+  private final PatternRegistry registry;
   private final PatternStorage storage;
   private final PatternExecutor executor;
   private final @Nullable NdpPluginManager plugins;
   private final @Nullable Path pluginsDir;
+  private final Duration drainTimeout;
   private final List<Source> baseSources;
-  private final Map<String, PluginReport> reports = new TreeMap<>();
+  // Guarded by lifecycle for writes; readers take the immutable snapshot without locking.
+  private volatile SortedMap<String, PluginReport> reports = Collections.emptySortedMap();
   private final Map<String, Set<String>> withdrawn = new java.util.HashMap<>();
+  private volatile boolean closed;
   private volatile List<Source> pluginSources = List.of();
   private volatile PatternFactories factories = PatternFactories.of();
   private volatile List<String> conflicts = List.of();
@@ -106,15 +133,22 @@ public final class Ndp implements AutoCloseable {
           .forEach(f -> base.add(new Source(CLASSPATH, f)));
     }
     this.baseSources = List.copyOf(base);
-    PatternStorage.Builder sb = PatternStorage.builder().factories(() -> factories);
+    PatternRegistry.Builder rb = PatternRegistry.builder();
+    if (b.confidenceStore != null) {
+      rb.confidenceStore(b.confidenceStore);
+    }
+    if (b.resourcePool != null) {
+      rb.resourcePool(b.resourcePool);
+    }
+    this.registry = rb.build();
+    this.drainTimeout = b.drainTimeout;
+    PatternStorage.Builder sb =
+        PatternStorage.builder().registry(registry).factories(() -> factories);
     if (b.definitionStore != null) {
       sb.definitionStore(b.definitionStore);
     }
-    if (b.confidenceStore != null) {
-      sb.confidenceStore(b.confidenceStore);
-    }
     this.storage = sb.build();
-    PatternExecutor.Builder eb = PatternExecutor.builder(registry).storage(storage);
+    PatternExecutor.Builder eb = PatternExecutor.builder(registry);
     if (b.delegates != null) {
       eb.delegates(b.delegates);
     }
@@ -147,12 +181,12 @@ public final class Ndp implements AutoCloseable {
     return registry;
   }
 
-  /** Returns the executor, wired to {@link #storage()}. */
+  /** Returns the executor over {@link #registry()}. */
   public PatternExecutor executor() {
     return executor;
   }
 
-  /** Returns the storage; confidence recorded by the executor lives here. */
+  /** Returns the storage of the registry's definitions; its statistics are the registry's. */
   public PatternStorage storage() {
     return storage;
   }
@@ -191,6 +225,7 @@ public final class Ndp implements AutoCloseable {
    */
   public Pattern register(PatternDefinition definition) {
     synchronized (lifecycle) {
+      requireOpen("register(" + (definition == null ? "null" : definition.name()) + ")");
       return registerAndStore(create(definition));
     }
   }
@@ -204,7 +239,14 @@ public final class Ndp implements AutoCloseable {
    */
   public Pattern register(Pattern pattern) {
     synchronized (lifecycle) {
+      requireOpen("register(" + (pattern == null ? "null" : pattern.name()) + ")");
       return registerAndStore(pattern);
+    }
+  }
+
+  private void requireOpen(String what) {
+    if (closed) {
+      throw new RuntimeClosedException(what);
     }
   }
 
@@ -246,9 +288,7 @@ public final class Ndp implements AutoCloseable {
    * class-path factories are listed by {@link #conflicts()}.
    */
   public List<PluginReport> pluginReports() {
-    synchronized (lifecycle) {
-      return List.copyOf(reports.values());
-    }
+    return List.copyOf(reports.values());
   }
 
   /**
@@ -258,9 +298,7 @@ public final class Ndp implements AutoCloseable {
    * @return the report, or empty when no plugin has that id
    */
   public Optional<PluginReport> pluginReport(String pluginId) {
-    synchronized (lifecycle) {
-      return Optional.ofNullable(reports.get(pluginId));
-    }
+    return pluginId == null ? Optional.empty() : Optional.ofNullable(reports.get(pluginId));
   }
 
   /** Returns the type-id conflicts found among all sources (empty when none). */
@@ -284,7 +322,19 @@ public final class Ndp implements AutoCloseable {
    * @throws IllegalStateException when the facade has no plugins folder
    */
   public PluginReport loadPlugin(Path jar) {
-    synchronized (lifecycle) {
+    pluginOps.lock();
+    try {
+      synchronized (lifecycle) {
+        requireOpen("loadPlugin(" + jar + ")");
+        return loadPluginLocked(jar);
+      }
+    } finally {
+      pluginOps.unlock();
+    }
+  }
+
+  private PluginReport loadPluginLocked(Path jar) {
+    {
       NdpPluginManager pm = requirePlugins();
       String id;
       try {
@@ -311,20 +361,21 @@ public final class Ndp implements AutoCloseable {
   }
 
   /**
-   * Stops a plugin, waiting up to {@link #DEFAULT_DRAIN_TIMEOUT} for running executions of its
-   * patterns.
+   * Stops a plugin, waiting up to the {@linkplain Builder#drainTimeout drain timeout} for running
+   * executions of its patterns.
    *
    * @param pluginId the plugin id
    * @return whether the plugin was stopped (false when executions did not finish in time; its
    *     patterns then stay out of the registry and the call can be repeated)
    */
   public boolean stopPlugin(String pluginId) {
-    return stopPlugin(pluginId, DEFAULT_DRAIN_TIMEOUT);
+    return stopPlugin(pluginId, drainTimeout);
   }
 
   /**
-   * Stops a plugin: withdraws its types, unregisters its patterns, waits for their running
-   * executions, drops cached instances, then stops it in PF4J.
+   * Stops a plugin: withdraws its types and unregisters its patterns, waits for the executions that
+   * may still run them (without holding any lock that {@link #register}, {@link #pluginReports()}
+   * or executions need), then stops it in PF4J.
    *
    * @param pluginId the plugin id
    * @param drainTimeout how long to wait for running executions
@@ -332,37 +383,50 @@ public final class Ndp implements AutoCloseable {
    * @throws IllegalArgumentException when no plugin has that id
    */
   public boolean stopPlugin(String pluginId, Duration drainTimeout) {
+    pluginOps.lock();
+    try {
+      return stopPluginLocked(pluginId, drainTimeout);
+    } finally {
+      pluginOps.unlock();
+    }
+  }
+
+  /** Stops a plugin; the caller holds {@link #pluginOps}, not {@link #lifecycle}. */
+  private boolean stopPluginLocked(String pluginId, Duration drainTimeout) {
+    NdpPluginManager pm = requirePlugins();
+    PluginWrapper w;
+    ClassLoader cl;
+    Set<String> names;
     synchronized (lifecycle) {
-      NdpPluginManager pm = requirePlugins();
-      PluginWrapper w = requirePlugin(pm, pluginId);
-      ClassLoader cl = w.getPluginClassLoader();
+      w = requirePlugin(pm, pluginId);
+      cl = w.getPluginClassLoader();
       pluginSources = pluginSources.stream().filter(s -> !s.origin().equals(pluginId)).toList();
       rebuildFactories();
       // Remembered per plugin: a retry after a drain timeout must wait for the same executions.
-      Set<String> names = withdrawn.computeIfAbsent(pluginId, k -> new java.util.TreeSet<>());
-      for (Pattern p : registry.patterns()) {
-        if (p.getClass().getClassLoader() == cl) {
-          registry.unregister(p.name());
-          names.add(p.name());
-        }
-      }
-      try {
-        if (!executor.awaitIdle(names, drainTimeout)) {
-          log.warn(
-              "plugin '{}': executions of {} still running after {}; not stopped yet",
-              pluginId,
-              names,
-              drainTimeout);
-          return false;
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
-      storage.evictCached(p -> p.getClass().getClassLoader() == cl);
+      names = withdrawn.computeIfAbsent(pluginId, k -> new java.util.TreeSet<>());
+      names.addAll(withdrawPatternsOf(cl));
+    }
+    List<String> running;
+    try {
+      running = executor.awaitRunning(Set.copyOf(names), drainTimeout);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+    if (!running.isEmpty()) {
+      log.warn(
+          "plugin '{}': executions that may run {} still running after {}: {}; not stopped yet",
+          pluginId,
+          names,
+          drainTimeout,
+          running);
+      return false;
+    }
+    synchronized (lifecycle) {
       pm.stopPlugin(pluginId);
-      // A load that read the old factories before they were withdrawn may have finished since.
-      storage.evictCached(p -> p.getClass().getClassLoader() == cl);
+      // A storage lookup that read the old factories before they were withdrawn may have
+      // registered a pattern of this plugin since.
+      names.addAll(withdrawPatternsOf(cl));
       withdrawn.remove(pluginId);
       PluginReport old = reports.get(pluginId);
       record(
@@ -372,8 +436,20 @@ public final class Ndp implements AutoCloseable {
               Status.STOPPED,
               "stopped at runtime; patterns withdrawn: " + names,
               old == null ? List.of() : old.types()));
-      return true;
     }
+    return true;
+  }
+
+  /** Unregisters the patterns whose classes come from {@code cl}; returns their names. */
+  private List<String> withdrawPatternsOf(ClassLoader cl) {
+    List<String> names = new ArrayList<>();
+    for (Pattern p : registry.patterns()) {
+      if (p.getClass().getClassLoader() == cl) {
+        registry.unregister(p.name());
+        names.add(p.name());
+      }
+    }
+    return names;
   }
 
   /**
@@ -385,31 +461,78 @@ public final class Ndp implements AutoCloseable {
    * @return whether it was unloaded
    */
   public boolean unloadPlugin(String pluginId, Duration drainTimeout) {
-    synchronized (lifecycle) {
+    pluginOps.lock();
+    try {
       NdpPluginManager pm = requirePlugins();
-      PluginWrapper w = requirePlugin(pm, pluginId);
+      PluginWrapper w;
+      synchronized (lifecycle) {
+        w = requirePlugin(pm, pluginId);
+      }
       Path path = w.getPluginPath();
-      if (w.getPluginState() == PluginState.STARTED && !stopPlugin(pluginId, drainTimeout)) {
+      if (w.getPluginState() == PluginState.STARTED && !stopPluginLocked(pluginId, drainTimeout)) {
         return false;
       }
-      boolean unloaded = pm.unloadPlugin(pluginId);
-      if (unloaded) {
-        record(new PluginReport(pluginId, path, Status.UNLOADED, "unloaded at runtime", List.of()));
+      synchronized (lifecycle) {
+        boolean unloaded = pm.unloadPlugin(pluginId);
+        if (unloaded) {
+          record(
+              new PluginReport(pluginId, path, Status.UNLOADED, "unloaded at runtime", List.of()));
+        }
+        return unloaded;
       }
-      return unloaded;
+    } finally {
+      pluginOps.unlock();
     }
   }
 
-  /** Closes the executor and stops and unloads every plugin. */
+  /**
+   * Closes the runtime: refuses new calls ({@link RuntimeClosedException}), waits up to the drain
+   * timeout for executions in flight (logging those still running when it gives up; their outcomes
+   * are not recorded), withdraws every pattern, stops and unloads every plugin, and stops the
+   * executor's threads. Idempotent.
+   */
   @Override
   public void close() {
-    executor.close();
-    synchronized (lifecycle) {
-      if (plugins != null) {
-        plugins.stopPlugins();
-        plugins.unloadPlugins();
+    pluginOps.lock();
+    try {
+      synchronized (lifecycle) {
+        if (closed) {
+          return;
+        }
+        closed = true;
       }
+      executor.shutdown();
+      try {
+        List<String> running = executor.awaitTermination(drainTimeout);
+        if (!running.isEmpty()) {
+          log.warn(
+              "closing with executions still running after {} (not recorded): {}",
+              drainTimeout,
+              running);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      synchronized (lifecycle) {
+        for (Pattern p : registry.patterns()) {
+          registry.unregister(p.name());
+        }
+        pluginSources = List.of();
+        rebuildFactories();
+        if (plugins != null) {
+          plugins.stopPlugins();
+          plugins.unloadPlugins();
+        }
+      }
+      executor.close();
+    } finally {
+      pluginOps.unlock();
     }
+  }
+
+  /** Returns whether {@link #close()} was called. */
+  public boolean isClosed() {
+    return closed;
   }
 
   // ---- loading ----
@@ -652,8 +775,7 @@ public final class Ndp implements AutoCloseable {
         continue;
       }
       String lost = losers.get(s.origin());
-      reports.put(
-          s.origin(),
+      putReport(
           new PluginReport(
               r.pluginId(),
               r.path(),
@@ -687,7 +809,7 @@ public final class Ndp implements AutoCloseable {
   }
 
   private void record(PluginReport r) {
-    reports.put(r.pluginId(), r);
+    putReport(r);
     if (r.status() == Status.STARTED) {
       log.info("plugin '{}' ({}) started, types {}", r.pluginId(), r.path(), r.types());
     } else if (r.status() == Status.STOPPED
@@ -697,6 +819,13 @@ public final class Ndp implements AutoCloseable {
     } else {
       log.error("plugin '{}' ({}) {}: {}", r.pluginId(), r.path(), r.status(), r.reason());
     }
+  }
+
+  /** Publishes a new immutable snapshot of the reports; caller holds {@link #lifecycle}. */
+  private void putReport(PluginReport r) {
+    SortedMap<String, PluginReport> next = new TreeMap<>(reports);
+    next.put(r.pluginId(), r);
+    reports = Collections.unmodifiableSortedMap(next);
   }
 
   private NdpPluginManager requirePlugins() {
@@ -731,6 +860,8 @@ public final class Ndp implements AutoCloseable {
     private ClassLoader classLoader = Ndp.class.getClassLoader();
     private @Nullable PatternDefinitionStore definitionStore;
     private @Nullable ConfidenceStore confidenceStore;
+    private @Nullable ResourcePool resourcePool;
+    private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
     private @Nullable DelegateDirectory delegates;
     private UnaryOperator<PatternExecutor.Builder> executorCustomizer = b -> b;
 
@@ -780,6 +911,31 @@ public final class Ndp implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Uses this resource pool, e.g. one with the host's capacities (default: a new pool owned by
+     * this runtime, capacity {@link ResourcePool#DEFAULT_CAPACITY} per resource unless declared).
+     */
+    public Builder resourcePool(ResourcePool pool) {
+      this.resourcePool = Objects.requireNonNull(pool, "pool");
+      return this;
+    }
+
+    /**
+     * Sets how long {@link #close()} and {@link #stopPlugin(String)} wait for executions in flight
+     * (default {@link #DEFAULT_DRAIN_TIMEOUT}).
+     *
+     * @param timeout zero or positive
+     * @return this builder
+     */
+    public Builder drainTimeout(Duration timeout) {
+      if (timeout == null || timeout.isNegative()) {
+        throw new IllegalArgumentException(
+            "drainTimeout must be zero or positive but was " + timeout);
+      }
+      this.drainTimeout = timeout;
+      return this;
+    }
+
     /** Uses this delegate directory (default: a new one). */
     public Builder delegates(DelegateDirectory delegates) {
       this.delegates = Objects.requireNonNull(delegates, "delegates");
@@ -787,8 +943,8 @@ public final class Ndp implements AutoCloseable {
     }
 
     /**
-     * Customizes the executor (policy, attempts, fallbacks, thread pool); registry and storage are
-     * set by the facade.
+     * Customizes the executor (policy, attempts, fallbacks, thread pool); the registry is set by
+     * the facade.
      */
     public Builder executor(UnaryOperator<PatternExecutor.Builder> customizer) {
       this.executorCustomizer = Objects.requireNonNull(customizer, "customizer");

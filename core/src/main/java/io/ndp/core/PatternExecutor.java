@@ -2,7 +2,6 @@ package io.ndp.core;
 
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.ndp.api.Attempt;
-import io.ndp.api.ConfidenceStore;
 import io.ndp.api.DelegateDirectory;
 import io.ndp.api.ExecutionScope;
 import io.ndp.api.MatchResult;
@@ -12,9 +11,12 @@ import io.ndp.api.Pattern;
 import io.ndp.api.PatternContext;
 import io.ndp.api.PatternOutcome;
 import io.ndp.api.PatternResult;
+import io.ndp.api.RuntimeClosedException;
 import io.ndp.api.UnknownAgentTypeException;
 import io.ndp.core.SelectionPolicy.Candidate;
-import io.ndp.core.internal.InMemoryConfidenceStore;
+import io.ndp.core.internal.ConfidenceService;
+import io.ndp.core.internal.ExecutionTracker;
+import io.ndp.core.internal.ExecutionTracker.Execution;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,14 +29,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,17 +46,22 @@ import org.slf4j.LoggerFactory;
  * configured fallback pattern that matches. Every outcome is recorded and every attempt is in the
  * result.
  *
- * <p><b>Where confidence lives.</b> A pattern's confidence is read from and recorded into one
- * store: the executor's {@link Builder#storage storage} when one is wired (patterns it runs are
- * bound to it); otherwise the store the pattern is bound to (the {@link PatternStorage} it was
- * stored in); otherwise the executor's own in-memory store, to which the pattern is then bound. So
- * {@code pattern.confidenceScore()} always reflects what this executor recorded.
+ * <p><b>Where confidence lives.</b> In the registry's runtime: outcomes are recorded into, and
+ * ranks read from, the statistics owned by the {@link PatternRegistry} this executor was built
+ * over. The executor keeps none of its own and binds nothing, so any number of executors over one
+ * registry see and feed the same figures, and {@link #explain} changes nothing.
+ *
+ * <p><b>Lifecycle.</b> An execution is in flight from before it selects until it returns. {@link
+ * #shutdown()} refuses new calls with {@link RuntimeClosedException} (nested executions of those in
+ * flight still run); {@link #awaitTermination} waits for those in flight; {@link #close()} does
+ * both (up to {@link #DEFAULT_DRAIN_TIMEOUT}), names what is still running when it gives up, and
+ * then shuts down the thread pool it created. Outcomes of executions that end after a drain gave up
+ * are not recorded: they are the close's doing, not the pattern's.
  *
  * <p>What counts: success counts as a success; failure, timeout and resource conflict count as
  * failures; a missing delegate (a host configuration error) and an interrupt are not counted.
  *
- * <p>Thread-safe: any number of threads may execute concurrently. {@link #close()} shuts down the
- * default thread pool if the executor created one.
+ * <p>Thread-safe: any number of threads may execute concurrently.
  *
  * @since 0.1.0
  */
@@ -72,9 +74,15 @@ public final class PatternExecutor implements AutoCloseable {
   /** How deeply executions may nest (meta-orchestration), by default. */
   public static final int DEFAULT_MAX_DEPTH = 8;
 
+  /** How long {@link #close()} waits for executions in flight. */
+  public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
+
   private final PatternRegistry registry;
-  private final @Nullable ConfidenceStore wiredStore;
-  private final ConfidenceStore ownStore = new InMemoryConfidenceStore();
+  private final ConfidenceService confidence;
+  private final ExecutionTracker tracker = new ExecutionTracker();
+  // Set by shutdown(): refuse new calls. Set when a drain gave up: record no more outcomes.
+  private volatile boolean shutdown;
+  private volatile boolean abandoned;
   private final DelegateDirectory delegates;
   private final SelectionPolicy policy;
   private final int maxAttempts;
@@ -82,11 +90,11 @@ public final class PatternExecutor implements AutoCloseable {
   private final List<String> fallbacks;
   private final Executor executor;
   private final @Nullable ExecutorService ownedExecutor;
-  private final ConcurrentMap<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
 
   /**
    * An executor with the defaults: greedy selection, {@value #DEFAULT_MAX_ATTEMPTS} attempts, no
-   * fallbacks, its own delegate directory, in-memory confidence and a cached daemon thread pool.
+   * fallbacks, its own delegate directory and a cached daemon thread pool; confidence is the
+   * registry's.
    *
    * @param registry the patterns to choose from
    */
@@ -96,7 +104,7 @@ public final class PatternExecutor implements AutoCloseable {
 
   private PatternExecutor(Builder b) {
     this.registry = b.registry;
-    this.wiredStore = b.store;
+    this.confidence = b.registry.confidence();
     this.delegates = b.delegates != null ? b.delegates : new DelegateDirectory();
     this.policy = b.policy;
     this.maxAttempts = b.maxAttempts;
@@ -141,23 +149,72 @@ public final class PatternExecutor implements AutoCloseable {
    * @return the result; failed (never thrown) when no pattern matches or all attempts fail
    * @throws UnknownAgentTypeException when no registered pattern serves the agent type
    * @throws IllegalArgumentException when the context is null
+   * @throws RuntimeClosedException after {@link #shutdown()}
    */
   public PatternResult executeBestPattern(PatternContext context) {
-    return executeAtDepth(context, 0);
+    requireContext(context);
+    try (Execution e = enter(context)) {
+      return executeAtDepth(context, 0, e);
+    }
+  }
+
+  /** Enters an execution, then refuses it if shut down (see {@link ExecutionTracker}). */
+  private Execution enter(PatternContext context) {
+    Execution e = tracker.enter(describe(context));
+    if (shutdown) {
+      e.close();
+      throw new RuntimeClosedException(describe(context));
+    }
+    return e;
+  }
+
+  private static String describe(PatternContext context) {
+    return "execution in domain '"
+        + context.domain()
+        + "', agent type '"
+        + context.agentType()
+        + "'";
   }
 
   /**
    * Runs one given pattern for {@code context} (no selection, no fallback) and records its outcome,
    * e.g. to measure a pattern on its own.
    *
-   * @param pattern the pattern
+   * @param pattern the pattern, registered in this executor's registry
    * @param context what to do
-   * @return the result with one attempt (or a rejection when the pattern does not match)
+   * @return the result with one attempt (or a rejection when the pattern does not match or is not
+   *     registered in this executor's registry)
+   * @throws RuntimeClosedException after {@link #shutdown()}
    */
   public PatternResult execute(Pattern pattern, PatternContext context) {
     requireContext(context);
-    Objects.requireNonNull(pattern, "pattern");
+    if (pattern == null) {
+      throw new IllegalArgumentException("pattern must not be null");
+    }
+    try (Execution e = enter(context)) {
+      e.chose(Set.of(pattern.name()));
+      return executeOne(pattern, context);
+    }
+  }
+
+  private PatternResult executeOne(Pattern pattern, PatternContext context) {
     long start = System.nanoTime();
+    if (registry.find(pattern.name()).orElse(null) != pattern) {
+      // Only the registry's instances are owned by this runtime (confidence, resources).
+      String why =
+          String.format(
+              Locale.ROOT,
+              "pattern '%s' is not registered in this executor's registry; register it first",
+              pattern.name());
+      return new PatternResult(
+          false,
+          why,
+          null,
+          null,
+          List.of(rejected(pattern.name(), false, why)),
+          Map.of(pattern.name(), why),
+          Duration.ofNanos(System.nanoTime() - start));
+    }
     MatchResult match = pattern.match(context);
     if (!match.isMatch()) {
       return new PatternResult(
@@ -171,7 +228,7 @@ public final class PatternExecutor implements AutoCloseable {
           Duration.ofNanos(System.nanoTime() - start));
     }
     ExecutionScope scope = new Scope(deadlineOf(context), 0);
-    Ran ran = run(pattern, context, scope, false, false);
+    Ran ran = run(pattern, context, scope, false);
     return finish(context, List.of(ran.attempt()), Map.of(), ran.output(), start);
   }
 
@@ -182,14 +239,18 @@ public final class PatternExecutor implements AutoCloseable {
    * @param context the context
    * @return the ranking, the fallbacks and the rejections
    * @throws UnknownAgentTypeException when no registered pattern serves the agent type
+   * @throws RuntimeClosedException after {@link #shutdown()}
    */
   public SelectionExplanation explain(PatternContext context) {
     requireContext(context);
+    if (shutdown) {
+      throw new RuntimeClosedException("explain(" + describe(context) + ")");
+    }
     Selection s = select(context);
     return new SelectionExplanation(context, s.ranked, maxAttempts, fallbacks, s.rejections);
   }
 
-  private PatternResult executeAtDepth(PatternContext context, int depth) {
+  private PatternResult executeAtDepth(PatternContext context, int depth, Execution execution) {
     requireContext(context);
     long start = System.nanoTime();
     if (depth > maxDepth) {
@@ -209,6 +270,7 @@ public final class PatternExecutor implements AutoCloseable {
           Duration.ofNanos(System.nanoTime() - start));
     }
     Selection selection = select(context);
+    execution.chose(selection.names());
     Scope scope = new Scope(deadlineOf(context), depth);
     List<Attempt> attempts = new ArrayList<>();
     Set<String> tried = new HashSet<>();
@@ -219,7 +281,7 @@ public final class PatternExecutor implements AutoCloseable {
         break;
       }
       tried.add(c.pattern().name());
-      Ran ran = run(c.pattern(), context, scope, false, true);
+      Ran ran = run(c.pattern(), context, scope, false);
       attempts.add(ran.attempt());
       if (ran.attempt().isSuccess()) {
         return finish(context, attempts, selection.rejections, ran.output(), start);
@@ -230,24 +292,24 @@ public final class PatternExecutor implements AutoCloseable {
         continue;
       }
       tried.add(name);
-      Optional<Pattern> fallback = registry.find(name);
-      if (fallback.isEmpty()) {
-        attempts.add(rejected(name, "fallback pattern '" + name + "' is not registered"));
+      Pattern fallback = selection.fallbacks.get(name);
+      if (fallback == null) {
+        attempts.add(rejected(name, true, "fallback pattern '" + name + "' is not registered"));
         continue;
       }
       MatchResult match;
       try {
-        match = fallback.get().match(context);
+        match = fallback.match(context);
       } catch (RuntimeException e) {
         log.warn("fallback pattern '{}' threw from match() and is skipped", name, e);
-        attempts.add(rejected(name, "fallback match() threw " + e));
+        attempts.add(rejected(name, true, "fallback match() threw " + e));
         continue;
       }
       if (!match.isMatch()) {
-        attempts.add(rejected(name, "fallback does not match: " + match.reason()));
+        attempts.add(rejected(name, true, "fallback does not match: " + match.reason()));
         continue;
       }
-      Ran ran = run(fallback.get(), context, scope, true, true);
+      Ran ran = run(fallback, context, scope, true);
       attempts.add(ran.attempt());
       if (ran.attempt().isSuccess()) {
         return finish(context, attempts, selection.rejections, ran.output(), start);
@@ -256,7 +318,15 @@ public final class PatternExecutor implements AutoCloseable {
     return finish(context, attempts, selection.rejections, null, start);
   }
 
-  private record Selection(List<Candidate> ranked, Map<String, String> rejections) {}
+  /** The ranked candidates and the fallbacks, all read from the registry in one step. */
+  private record Selection(
+      List<Candidate> ranked, Map<String, Pattern> fallbacks, Map<String, String> rejections) {
+    Set<String> names() {
+      Set<String> names = new HashSet<>(fallbacks.keySet());
+      ranked.forEach(c -> names.add(c.pattern().name()));
+      return names;
+    }
+  }
 
   private Selection select(PatternContext context) {
     List<Pattern> serving = registry.candidatesFor(context);
@@ -275,60 +345,40 @@ public final class PatternExecutor implements AutoCloseable {
         continue;
       }
       if (m.isMatch()) {
-        matching.add(new Candidate(p, m, storeFor(p).stats(p.name(), context.domain())));
+        matching.add(new Candidate(p, m, confidence.stats(p.name(), context.domain())));
       } else {
         rejections.put(p.name(), m.reason());
       }
     }
     List<Candidate> ranked = matching.isEmpty() ? List.of() : policy.rank(context, matching);
-    return new Selection(ranked, rejections);
+    Map<String, Pattern> fallbackPatterns = new LinkedHashMap<>();
+    for (String name : fallbacks) {
+      registry.find(name).ifPresent(p -> fallbackPatterns.put(name, p));
+    }
+    return new Selection(ranked, fallbackPatterns, rejections);
   }
 
   /** An attempt and, when it succeeded, its output. */
   private record Ran(Attempt attempt, @Nullable Object output) {}
 
-  private Ran run(
-      Pattern pattern,
-      PatternContext context,
-      ExecutionScope scope,
-      boolean fallback,
-      boolean mustBeRegistered) {
-    AtomicInteger running = inFlight.computeIfAbsent(pattern.name(), k -> new AtomicInteger());
-    running.incrementAndGet();
-    try {
-      // Candidates are chosen before they run: a pattern unregistered in between (its plugin is
-      // stopping) must not start. Counting first, then checking, pairs with awaitIdle().
-      if (mustBeRegistered && registry.find(pattern.name()).orElse(null) != pattern) {
-        return new Ran(
-            new Attempt(
-                pattern.name(),
-                fallback,
-                OutcomeStatus.REJECTED,
-                "pattern '" + pattern.name() + "' was withdrawn from the registry before it ran",
-                null,
-                Duration.ZERO),
-            null);
-      }
-      return runCounted(pattern, context, scope, fallback);
-    } finally {
-      running.decrementAndGet();
-    }
+  private Ran run(Pattern pattern, PatternContext context, ExecutionScope scope, boolean fallback) {
+    return runCounted(pattern, context, scope, fallback);
   }
 
   /**
-   * Returns how many executions of the named pattern are running right now.
+   * Returns how many executions in flight chose the named pattern as a candidate or fallback.
    *
    * @param patternName the pattern
-   * @return the number of executions in flight
+   * @return the number of such executions
    */
   public int inFlight(String patternName) {
-    AtomicInteger n = inFlight.get(patternName);
-    return n == null ? 0 : n.get();
+    return tracker.inFlight(patternName);
   }
 
   /**
-   * Waits until no execution of the named patterns is running, e.g. before unloading the plugin
-   * that provides them (unregister them first so that no new execution starts).
+   * Waits until no execution that was in flight when called may still run one of the named
+   * patterns, e.g. before unloading the plugin that provides them (unregister them first: an
+   * execution that selects afterwards cannot choose them). Executions count from selection on.
    *
    * @param patternNames the patterns
    * @param timeout how long to wait at most
@@ -337,18 +387,13 @@ public final class PatternExecutor implements AutoCloseable {
    */
   public boolean awaitIdle(Collection<String> patternNames, Duration timeout)
       throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (patternNames.stream().anyMatch(n -> inFlight(n) > 0)) {
-      if (System.nanoTime() - deadline >= 0) {
-        return false;
-      }
-      if (Thread.interrupted()) {
-        throw new InterruptedException("interrupted while waiting for " + patternNames);
-      }
-      // Unloading is rare; polling keeps the execution path free of locks and signals.
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-    }
-    return true;
+    return awaitRunning(patternNames, timeout).isEmpty();
+  }
+
+  /** Like {@link #awaitIdle} but names the executions still running when the time ran out. */
+  List<String> awaitRunning(Collection<String> patternNames, Duration timeout)
+      throws InterruptedException {
+    return tracker.awaitEnd(patternNames, timeout);
   }
 
   private Ran runCounted(
@@ -375,6 +420,23 @@ public final class PatternExecutor implements AutoCloseable {
       outcome = PatternOutcome.failure("pattern threw " + e, e);
     }
     Duration took = Duration.ofNanos(System.nanoTime() - start);
+    if (abandoned) {
+      // The runtime gave up waiting and tore down what this execution used (e.g. its plugin):
+      // whatever happened is the close's doing, not the pattern's.
+      return new Ran(
+          new Attempt(
+              pattern.name(),
+              fallback,
+              OutcomeStatus.CANCELLED,
+              "ended after the runtime closed; not recorded (was: "
+                  + outcome.status()
+                  + ": "
+                  + outcome.message()
+                  + ")",
+              outcome.cause(),
+              took),
+          null);
+    }
     record(pattern, context, outcome.status());
     return new Ran(
         new Attempt(
@@ -384,29 +446,13 @@ public final class PatternExecutor implements AutoCloseable {
 
   private void record(Pattern pattern, PatternContext context, OutcomeStatus status) {
     switch (status) {
-      case SUCCESS -> storeFor(pattern).recordOutcome(pattern.name(), context.domain(), true);
+      case SUCCESS -> confidence.record(pattern.name(), context.domain(), true);
       case FAILED, TIMED_OUT, CONFLICT ->
-          storeFor(pattern).recordOutcome(pattern.name(), context.domain(), false);
+          confidence.record(pattern.name(), context.domain(), false);
       case CANCELLED, REJECTED -> {
         // Not the pattern's merit or fault: an interrupt or a host configuration error.
       }
     }
-  }
-
-  /** The one store a pattern's confidence is recorded into and read from; see the class doc. */
-  private ConfidenceStore storeFor(Pattern pattern) {
-    if (wiredStore != null) {
-      if (pattern.confidenceStore().orElse(null) != wiredStore) {
-        pattern.bindConfidence(wiredStore);
-      }
-      return wiredStore;
-    }
-    Optional<ConfidenceStore> bound = pattern.confidenceStore();
-    if (bound.isPresent()) {
-      return bound.get();
-    }
-    pattern.bindConfidence(ownStore);
-    return ownStore;
   }
 
   private PatternResult finish(
@@ -458,8 +504,8 @@ public final class PatternExecutor implements AutoCloseable {
     return new PatternResult(false, why.toString(), null, null, attempts, rejections, total);
   }
 
-  private static Attempt rejected(String name, String reason) {
-    return new Attempt(name, true, OutcomeStatus.REJECTED, reason, null, Duration.ZERO);
+  private static Attempt rejected(String name, boolean fallback, String reason) {
+    return new Attempt(name, fallback, OutcomeStatus.REJECTED, reason, null, Duration.ZERO);
   }
 
   private static void requireContext(@Nullable PatternContext context) {
@@ -482,10 +528,56 @@ public final class PatternExecutor implements AutoCloseable {
   }
 
   /**
-   * Shuts down the thread pool this executor created, if any; a supplied executor is left alone.
+   * Refuses new calls from now on with {@link RuntimeClosedException}; executions in flight go on
+   * (their nested executions included). Returns at once.
+   */
+  public void shutdown() {
+    shutdown = true;
+  }
+
+  /** Returns whether {@link #shutdown()} was called. */
+  public boolean isShutdown() {
+    return shutdown;
+  }
+
+  /**
+   * Waits for the executions in flight to end, after {@link #shutdown()}.
+   *
+   * @param timeout how long to wait at most
+   * @return the executions still running when the time ran out (empty when all ended); from then on
+   *     their outcomes are not recorded
+   * @throws InterruptedException when interrupted while waiting
+   */
+  public List<String> awaitTermination(Duration timeout) throws InterruptedException {
+    if (timeout == null || timeout.isNegative()) {
+      throw new IllegalArgumentException("timeout must be zero or positive but was " + timeout);
+    }
+    List<String> running = tracker.awaitAll(timeout);
+    if (!running.isEmpty()) {
+      abandoned = true;
+    }
+    return running;
+  }
+
+  /**
+   * Shuts down, waits up to {@link #DEFAULT_DRAIN_TIMEOUT} for executions in flight (logging those
+   * still running when it gives up), then stops the thread pool this executor created, if any; a
+   * supplied executor is left alone. Idempotent.
    */
   @Override
   public void close() {
+    shutdown();
+    try {
+      // A drain that already gave up (e.g. the facade's, with its own timeout) is not repeated.
+      List<String> running = awaitTermination(abandoned ? Duration.ZERO : DEFAULT_DRAIN_TIMEOUT);
+      if (!running.isEmpty()) {
+        log.warn(
+            "closed with executions still running after {}: {}", DEFAULT_DRAIN_TIMEOUT, running);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      abandoned = true;
+    }
     if (ownedExecutor != null) {
       ownedExecutor.shutdownNow();
     }
@@ -532,8 +624,10 @@ public final class PatternExecutor implements AutoCloseable {
 
     @Override
     public PatternResult executeBestPattern(PatternContext nested) {
-      try {
-        return executeAtDepth(nested, depth + 1);
+      requireContext(nested);
+      // Nested executions of one in flight run even after shutdown(): they are part of the drain.
+      try (Execution e = tracker.enter(describe(nested))) {
+        return executeAtDepth(nested, depth + 1, e);
       } catch (UnknownAgentTypeException e) {
         return new PatternResult(
             false, e.getMessage(), null, null, List.of(), Map.of(), Duration.ZERO);
@@ -548,7 +642,6 @@ public final class PatternExecutor implements AutoCloseable {
    */
   public static final class Builder {
     private final PatternRegistry registry;
-    private @Nullable ConfidenceStore store;
     private @Nullable DelegateDirectory delegates;
     private SelectionPolicy policy = SelectionPolicy.greedy();
     private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
@@ -561,17 +654,6 @@ public final class PatternExecutor implements AutoCloseable {
         throw new IllegalArgumentException("registry must not be null");
       }
       this.registry = registry;
-    }
-
-    /** Records and reads confidence in this storage (see the class doc). */
-    public Builder storage(PatternStorage storage) {
-      return confidenceStore(Objects.requireNonNull(storage, "storage").confidenceStore());
-    }
-
-    /** Records and reads confidence in this store (see the class doc). */
-    public Builder confidenceStore(ConfidenceStore store) {
-      this.store = Objects.requireNonNull(store, "store");
-      return this;
     }
 
     /** Uses this delegate directory (default: a new, empty one). */

@@ -1,24 +1,52 @@
 package io.ndp.core;
 
-import com.google.common.collect.ImmutableListMultimap;
-import com.google.common.collect.ImmutableMap;
-import com.google.common.collect.ImmutableSortedMap;
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.ndp.api.ConfidenceStats;
+import io.ndp.api.ConfidenceStore;
 import io.ndp.api.DuplicatePatternException;
 import io.ndp.api.Pattern;
 import io.ndp.api.PatternContext;
 import io.ndp.api.PatternNotFoundException;
+import io.ndp.api.PatternRuntime;
+import io.ndp.api.ResourcePool;
+import io.ndp.core.internal.ConfidenceService;
+import io.ndp.core.internal.InMemoryConfidenceStore;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The patterns a host can execute, by name, with indexes by agent type and by type id so that
- * selection never scans every pattern.
+ * The live patterns of one runtime, by name, with indexes by agent type and by type id so that
+ * selection never scans every pattern — and the root of that runtime's state: the confidence
+ * statistics learned for its patterns and the resource pool they acquire from.
  *
- * <p>Thread-safe. Readers see an immutable snapshot (no locking); writers replace the snapshot
- * under a lock, so a failed registration leaves the registry exactly as it was.
+ * <p><b>Ownership.</b> A registry owns what it holds. Registering a pattern {@linkplain
+ * Pattern#attach attaches} it to this registry's runtime: from then on {@code
+ * pattern.confidenceScore()} reads this registry's statistics and a parallel pattern acquires from
+ * this registry's {@link #resourcePool()}. A pattern instance belongs to one registry at a time; a
+ * second registry refuses it. Every {@link PatternExecutor} and {@link PatternStorage} built over
+ * this registry reads and records the same statistics, so nothing (a second executor, {@code
+ * explain()}, a storage query) can re-tie or reset them except {@link #resetStatistics}.
+ *
+ * <p>Thread-safe. Lookups by name are one hash-map read; readers of the indexes see immutable
+ * snapshots (no locking); writers are serialized, and a failed registration leaves the registry
+ * exactly as it was. Registering one pattern copies only the index lists of its agent types and
+ * type; {@link #registerAll} adds many with one copy.
  *
  * <pre>{@code
  * PatternRegistry registry = new PatternRegistry();
@@ -30,21 +58,322 @@ import java.util.Set;
  */
 public final class PatternRegistry {
 
-  private final Object writeLock = new Object();
-  private volatile Snapshot snapshot = Snapshot.EMPTY;
+  private static final Pattern[] NONE = new Pattern[0];
+  private static final Comparator<Pattern> BY_NAME = Comparator.comparing(Pattern::name);
 
-  /** Creates an empty registry. */
-  public PatternRegistry() {}
+  private final ConfidenceService confidence;
+  private final ResourcePool resourcePool;
+  private final Owner owner = new Owner();
+  private final Object writeLock = new Object();
+  private final ConcurrentHashMap<String, Pattern> byName = new ConcurrentHashMap<>();
+  // Sorted names, for "did you mean" on a miss without scanning every name.
+  private final ConcurrentSkipListSet<String> names = new ConcurrentSkipListSet<>();
+  private volatile Index index = Index.EMPTY;
 
   /**
-   * Registers a pattern.
+   * Creates an empty registry with in-memory statistics and its own resource pool (capacity {@link
+   * ResourcePool#DEFAULT_CAPACITY} per resource unless declared).
+   */
+  public PatternRegistry() {
+    this(builder());
+  }
+
+  private PatternRegistry(Builder b) {
+    this.confidence =
+        new ConfidenceService(
+            b.confidenceStore != null ? b.confidenceStore : new InMemoryConfidenceStore(),
+            b.statisticsCacheSize,
+            b.statisticsExpiry,
+            b.ticker);
+    this.resourcePool = b.resourcePool != null ? b.resourcePool : new ResourcePool();
+  }
+
+  /** Returns a builder: where statistics are kept, the resource pool, the statistics cache. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Registers a pattern and makes this registry's runtime its owner.
    *
    * @param pattern the pattern; its name must be unused
    * @return this registry
    * @throws DuplicatePatternException when the name is taken (registry unchanged)
-   * @throws IllegalArgumentException when the pattern is null or serves no agent type
+   * @throws IllegalStateException when the pattern belongs to another registry (registry unchanged)
+   * @throws IllegalArgumentException when the pattern is null, serves no agent type, or cannot work
+   *     in this runtime, e.g. a capacity that conflicts with the pool's (registry unchanged)
    */
   public PatternRegistry register(Pattern pattern) {
+    return registerAll(Collections.singletonList(pattern));
+  }
+
+  /**
+   * Registers several patterns at once: all of them or, when any is invalid, a duplicate or owned
+   * elsewhere, none. Copies each index once, however many patterns are added.
+   *
+   * @param patterns the patterns
+   * @return this registry
+   * @throws DuplicatePatternException when a name is taken or given twice (registry unchanged)
+   * @throws IllegalStateException when a pattern belongs to another registry (registry unchanged)
+   * @throws IllegalArgumentException when a pattern is invalid (registry unchanged)
+   */
+  public PatternRegistry registerAll(Collection<? extends Pattern> patterns) {
+    if (patterns == null) {
+      throw new IllegalArgumentException("patterns must not be null");
+    }
+    List<Pattern> adding = new ArrayList<>(patterns.size());
+    for (Pattern p : patterns) {
+      adding.add(requireValid(p));
+    }
+    synchronized (writeLock) {
+      Set<String> seen = new HashSet<>();
+      for (Pattern p : adding) {
+        if (byName.containsKey(p.name()) || !seen.add(p.name())) {
+          throw new DuplicatePatternException(p.name());
+        }
+      }
+      List<Pattern> attached = new ArrayList<>(adding.size());
+      try {
+        for (Pattern p : adding) {
+          p.attach(owner);
+          attached.add(p);
+        }
+      } catch (RuntimeException e) {
+        attached.forEach(p -> p.detach(owner));
+        throw e;
+      }
+      for (Pattern p : adding) {
+        byName.put(p.name(), p);
+        names.add(p.name());
+      }
+      index = index.plus(adding);
+    }
+    return this;
+  }
+
+  /**
+   * Registers {@code pattern} in place of the pattern of the same name, if any, in one step:
+   * readers see the old one or the new one, never neither. The old one is detached.
+   *
+   * @param pattern the new pattern
+   * @return the replaced pattern, or empty when the name was free
+   * @throws IllegalStateException when the pattern belongs to another registry (registry unchanged)
+   * @throws IllegalArgumentException when the pattern is invalid (registry unchanged)
+   */
+  Optional<Pattern> replace(Pattern pattern) {
+    requireValid(pattern);
+    synchronized (writeLock) {
+      Pattern old = byName.get(pattern.name());
+      if (old == pattern) {
+        return Optional.empty();
+      }
+      pattern.attach(owner);
+      Index next = index;
+      if (old != null) {
+        next = next.minus(old);
+      }
+      byName.put(pattern.name(), pattern);
+      names.add(pattern.name());
+      index = next.plus(List.of(pattern));
+      if (old != null) {
+        old.detach(owner);
+      }
+      return Optional.ofNullable(old);
+    }
+  }
+
+  /**
+   * Removes a pattern; it then belongs to no runtime and may be registered elsewhere.
+   *
+   * @param name the pattern's name
+   * @return the removed pattern, or empty when none had that name
+   */
+  public Optional<Pattern> unregister(String name) {
+    if (name == null) {
+      return Optional.empty();
+    }
+    synchronized (writeLock) {
+      Pattern removed = byName.remove(name);
+      if (removed == null) {
+        return Optional.empty();
+      }
+      names.remove(name);
+      index = index.minus(removed);
+      removed.detach(owner);
+      return Optional.of(removed);
+    }
+  }
+
+  /**
+   * Returns the pattern with the given name.
+   *
+   * @param name the name
+   * @return the pattern
+   * @throws PatternNotFoundException when none is registered under that name; it names a few close
+   *     matches, never the whole list
+   */
+  public Pattern getPattern(String name) {
+    Pattern p = name == null ? null : byName.get(name);
+    if (p == null) {
+      throw new PatternNotFoundException(String.valueOf(name), closeMatches(name));
+    }
+    return p;
+  }
+
+  /**
+   * Looks a pattern up.
+   *
+   * @param name the name
+   * @return the pattern, or empty
+   */
+  public Optional<Pattern> find(String name) {
+    return name == null ? Optional.empty() : Optional.ofNullable(byName.get(name));
+  }
+
+  /** Returns every registered pattern, sorted by name. */
+  public List<Pattern> patterns() {
+    List<Pattern> all = new ArrayList<>(byName.values());
+    all.sort(BY_NAME);
+    return Collections.unmodifiableList(all);
+  }
+
+  /**
+   * Returns the patterns that serve an agent type, sorted by name.
+   *
+   * @param agentType e.g. {@code sequential}
+   * @return the patterns; empty when none
+   */
+  public List<Pattern> patternsServing(String agentType) {
+    return asList(index.byAgentType.get(agentType));
+  }
+
+  /**
+   * Returns the patterns of a type, given as type id or alias.
+   *
+   * @param typeOrAlias e.g. {@code sequential} or {@code SequentialDelegationPattern}
+   * @return the patterns; empty when none
+   */
+  public List<Pattern> patternsOfType(String typeOrAlias) {
+    return asList(index.byType.get(typeOrAlias));
+  }
+
+  /** Returns every agent type some registered pattern serves. */
+  public Set<String> agentTypes() {
+    return index.byAgentType.keySet();
+  }
+
+  /** Returns the number of registered patterns. */
+  public int size() {
+    return byName.size();
+  }
+
+  /** Returns the resource pool this runtime's patterns acquire from. */
+  public ResourcePool resourcePool() {
+    return resourcePool;
+  }
+
+  /**
+   * Returns what was recorded for a pattern over all domains.
+   *
+   * @param name the pattern
+   * @return the counts
+   */
+  public ConfidenceStats statistics(String name) {
+    return confidence.stats(requireName(name));
+  }
+
+  /**
+   * Returns what was recorded for a pattern in one domain.
+   *
+   * @param name the pattern
+   * @param domain the domain
+   * @return the counts
+   */
+  public ConfidenceStats statistics(String name, String domain) {
+    return confidence.stats(requireName(name), requireName(domain));
+  }
+
+  /**
+   * Returns what was recorded for a pattern per domain, sorted by domain.
+   *
+   * @param name the pattern
+   * @return domain to counts
+   */
+  public Map<String, ConfidenceStats> statisticsByDomain(String name) {
+    return confidence.statsByDomain(requireName(name));
+  }
+
+  /**
+   * Forgets what was recorded for a pattern, e.g. after its behaviour changed: the one documented
+   * way to reset confidence.
+   *
+   * @param name the pattern
+   */
+  public void resetStatistics(String name) {
+    confidence.reset(requireName(name));
+  }
+
+  /** Forgets everything recorded for every pattern. */
+  public void resetAllStatistics() {
+    confidence.resetAll();
+  }
+
+  /** The runtime's confidence service; executors and storages built over this registry use it. */
+  ConfidenceService confidence() {
+    return confidence;
+  }
+
+  /**
+   * Returns the patterns that serve the context's agent type; the executor's candidate list.
+   *
+   * @param context the context
+   * @return the candidates
+   */
+  List<Pattern> candidatesFor(PatternContext context) {
+    return patternsServing(context.agentType());
+  }
+
+  /** A few registered names close to {@code name}: its sorted neighbours that look alike. */
+  List<String> closeMatches(@Nullable String name) {
+    if (name == null || name.isEmpty()) {
+      return List.of();
+    }
+    Set<String> near = new LinkedHashSet<>();
+    String lower = names.lower(name);
+    if (lower != null) {
+      near.add(lower);
+    }
+    for (String n : names.tailSet(name)) {
+      if (near.size() >= PatternNotFoundException.MAX_SUGGESTIONS + 1) {
+        break;
+      }
+      near.add(n);
+    }
+    List<String> out = new ArrayList<>(near.size());
+    for (String n : near) {
+      if (looksAlike(name, n)) {
+        out.add(n);
+      }
+    }
+    return out;
+  }
+
+  private static boolean looksAlike(String asked, String known) {
+    int prefix = 0;
+    int max = Math.min(asked.length(), known.length());
+    while (prefix < max
+        && Character.toLowerCase(asked.charAt(prefix))
+            == Character.toLowerCase(known.charAt(prefix))) {
+      prefix++;
+    }
+    return prefix >= Math.min(3, max) || asked.equalsIgnoreCase(known);
+  }
+
+  private static List<Pattern> asList(Pattern @Nullable [] patterns) {
+    return patterns == null ? List.of() : Collections.unmodifiableList(Arrays.asList(patterns));
+  }
+
+  private static Pattern requireValid(@Nullable Pattern pattern) {
     if (pattern == null) {
       throw new IllegalArgumentException("pattern must not be null");
     }
@@ -73,134 +402,201 @@ public final class PatternRegistry {
               "pattern '%s' must serve at least one agent type but serves none",
               name));
     }
-    synchronized (writeLock) {
-      Snapshot current = snapshot;
-      if (current.byName.containsKey(name)) {
-        throw new DuplicatePatternException(name);
-      }
-      List<Pattern> all = new ArrayList<>(current.byName.values());
-      all.add(pattern);
-      snapshot = Snapshot.of(all);
+    Set<String> aliases = pattern.typeAliases();
+    if (aliases == null || aliases.stream().anyMatch(a -> a == null || a.isBlank())) {
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT, "pattern '%s' declares a null or blank type alias: %s", name, aliases));
     }
-    return this;
+    return pattern;
   }
 
-  /**
-   * Removes a pattern.
-   *
-   * @param name the pattern's name
-   * @return the removed pattern, or empty when none had that name
-   */
-  public Optional<Pattern> unregister(String name) {
-    synchronized (writeLock) {
-      Snapshot current = snapshot;
-      Pattern removed = current.byName.get(name);
-      if (removed == null) {
-        return Optional.empty();
-      }
-      List<Pattern> rest = new ArrayList<>(current.byName.values());
-      rest.remove(removed);
-      snapshot = Snapshot.of(rest);
-      return Optional.of(removed);
+  private static String requireName(@Nullable String value) {
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException(
+          "a pattern name or domain must be non-blank but was "
+              + (value == null ? "null" : "'" + value + "'"));
     }
+    return value;
   }
 
   /**
-   * Returns the pattern with the given name.
-   *
-   * @param name the name
-   * @return the pattern
-   * @throws PatternNotFoundException when none is registered under that name
+   * Immutable indexes: agent type and type id (or alias) to patterns sorted by name. Each update
+   * copies only the lists it changes.
    */
-  public Pattern getPattern(String name) {
-    Snapshot s = snapshot;
-    Pattern p = name == null ? null : s.byName.get(name);
-    if (p == null) {
-      throw new PatternNotFoundException(String.valueOf(name), s.byName.keySet());
+  private static final class Index {
+    static final Index EMPTY = new Index(Map.of(), Map.of());
+
+    final Map<String, Pattern[]> byAgentType;
+    final Map<String, Pattern[]> byType;
+
+    private Index(Map<String, Pattern[]> byAgentType, Map<String, Pattern[]> byType) {
+      this.byAgentType = byAgentType;
+      this.byType = byType;
     }
-    return p;
-  }
 
-  /**
-   * Looks a pattern up.
-   *
-   * @param name the name
-   * @return the pattern, or empty
-   */
-  public Optional<Pattern> find(String name) {
-    return name == null ? Optional.empty() : Optional.ofNullable(snapshot.byName.get(name));
-  }
-
-  /** Returns every registered pattern, sorted by name. */
-  public List<Pattern> patterns() {
-    return snapshot.byName.values().asList();
-  }
-
-  /**
-   * Returns the patterns that serve an agent type, sorted by name.
-   *
-   * @param agentType e.g. {@code sequential}
-   * @return the patterns; empty when none
-   */
-  public List<Pattern> patternsServing(String agentType) {
-    return snapshot.byAgentType.get(agentType);
-  }
-
-  /**
-   * Returns the patterns of a type, given as type id or alias.
-   *
-   * @param typeOrAlias e.g. {@code sequential} or {@code SequentialDelegationPattern}
-   * @return the patterns; empty when none
-   */
-  public List<Pattern> patternsOfType(String typeOrAlias) {
-    return snapshot.byType.get(typeOrAlias);
-  }
-
-  /** Returns every agent type some registered pattern serves. */
-  public Set<String> agentTypes() {
-    return snapshot.byAgentType.keySet();
-  }
-
-  /** Returns the number of registered patterns. */
-  public int size() {
-    return snapshot.byName.size();
-  }
-
-  /**
-   * Returns the patterns that serve the context's agent type; the executor's candidate list.
-   *
-   * @param context the context
-   * @return the candidates
-   */
-  List<Pattern> candidatesFor(PatternContext context) {
-    return patternsServing(context.agentType());
-  }
-
-  private record Snapshot(
-      ImmutableSortedMap<String, Pattern> byName,
-      ImmutableListMultimap<String, Pattern> byAgentType,
-      ImmutableListMultimap<String, Pattern> byType) {
-
-    static final Snapshot EMPTY =
-        new Snapshot(
-            ImmutableSortedMap.of(), ImmutableListMultimap.of(), ImmutableListMultimap.of());
-
-    static Snapshot of(List<Pattern> patterns) {
-      ImmutableMap<String, Pattern> names =
-          patterns.stream().collect(ImmutableMap.toImmutableMap(Pattern::name, p -> p));
-      ImmutableListMultimap.Builder<String, Pattern> agents = ImmutableListMultimap.builder();
-      ImmutableListMultimap.Builder<String, Pattern> types = ImmutableListMultimap.builder();
-      // Index in name order so that every list the registry hands out is sorted by name.
-      for (Pattern p : ImmutableSortedMap.copyOf(names).values()) {
-        for (String agentType : p.agentTypes()) {
-          agents.put(agentType, p);
+    Index plus(List<Pattern> added) {
+      Map<String, List<Pattern>> agents = new HashMap<>();
+      Map<String, List<Pattern>> types = new HashMap<>();
+      for (Pattern p : added) {
+        for (String a : p.agentTypes()) {
+          agents.computeIfAbsent(a, k -> new ArrayList<>()).add(p);
         }
-        types.put(p.type(), p);
-        for (String alias : p.typeAliases()) {
-          types.put(alias, p);
+        for (String t : typeKeys(p)) {
+          types.computeIfAbsent(t, k -> new ArrayList<>()).add(p);
         }
       }
-      return new Snapshot(ImmutableSortedMap.copyOf(names), agents.build(), types.build());
+      return new Index(merge(byAgentType, agents), merge(byType, types));
+    }
+
+    Index minus(Pattern removed) {
+      return new Index(
+          without(byAgentType, removed.agentTypes(), removed),
+          without(byType, typeKeys(removed), removed));
+    }
+
+    private static Set<String> typeKeys(Pattern p) {
+      Set<String> keys = new HashSet<>(p.typeAliases());
+      keys.add(p.type());
+      return keys;
+    }
+
+    private static Map<String, Pattern[]> merge(
+        Map<String, Pattern[]> current, Map<String, List<Pattern>> additions) {
+      Map<String, Pattern[]> next = new HashMap<>(current);
+      additions.forEach(
+          (key, more) -> {
+            Pattern[] old = current.getOrDefault(key, NONE);
+            Pattern[] merged = Arrays.copyOf(old, old.length + more.size());
+            for (int i = 0; i < more.size(); i++) {
+              merged[old.length + i] = more.get(i);
+            }
+            if (more.size() == 1) {
+              // One new pattern: insert it in place instead of sorting the whole list.
+              Pattern p = more.get(0);
+              int at = -Arrays.binarySearch(old, p, BY_NAME) - 1;
+              System.arraycopy(old, 0, merged, 0, at);
+              merged[at] = p;
+              System.arraycopy(old, at, merged, at + 1, old.length - at);
+            } else {
+              Arrays.sort(merged, BY_NAME);
+            }
+            next.put(key, merged);
+          });
+      return Collections.unmodifiableMap(next);
+    }
+
+    private static Map<String, Pattern[]> without(
+        Map<String, Pattern[]> current, Set<String> keys, Pattern removed) {
+      Map<String, Pattern[]> next = new HashMap<>(current);
+      for (String key : keys) {
+        Pattern[] old = current.get(key);
+        if (old == null) {
+          continue;
+        }
+        Pattern[] rest = Arrays.stream(old).filter(p -> p != removed).toArray(Pattern[]::new);
+        if (rest.length == 0) {
+          next.remove(key);
+        } else {
+          next.put(key, rest);
+        }
+      }
+      return Collections.unmodifiableMap(next);
+    }
+  }
+
+  /** This registry's runtime as its patterns see it. */
+  private final class Owner implements PatternRuntime {
+    @Override
+    public ConfidenceStats statistics(String patternName) {
+      return confidence.stats(patternName);
+    }
+
+    @Override
+    public ConfidenceStats statistics(String patternName, String domain) {
+      return confidence.stats(patternName, domain);
+    }
+
+    @Override
+    public ResourcePool resourcePool() {
+      return resourcePool;
+    }
+
+    @Override
+    public String toString() {
+      return "runtime of " + PatternRegistry.this;
+    }
+  }
+
+  /**
+   * Configures a {@link PatternRegistry}. Not thread-safe.
+   *
+   * @since 0.2.0
+   */
+  public static final class Builder {
+    /** Statistics snapshots cached at most, by default. */
+    public static final long DEFAULT_STATISTICS_CACHE_SIZE = ConfidenceService.DEFAULT_CACHE_SIZE;
+
+    private @Nullable ConfidenceStore confidenceStore;
+    private @Nullable ResourcePool resourcePool;
+    private long statisticsCacheSize = DEFAULT_STATISTICS_CACHE_SIZE;
+    private @Nullable Duration statisticsExpiry;
+    private Ticker ticker = Ticker.systemTicker();
+
+    private Builder() {}
+
+    /** Keeps confidence statistics in this store (default: in memory). */
+    public Builder confidenceStore(ConfidenceStore store) {
+      this.confidenceStore = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /** Uses this resource pool, e.g. one the host declared capacities in (default: a new one). */
+    public Builder resourcePool(ResourcePool pool) {
+      this.resourcePool = Objects.requireNonNull(pool, "pool");
+      return this;
+    }
+
+    /**
+     * Bounds the cache of statistics snapshots in front of the store; at least 1.
+     *
+     * @param size snapshots kept at most
+     * @return this builder
+     */
+    public Builder statisticsCacheSize(long size) {
+      if (size < 1) {
+        throw new IllegalArgumentException(
+            String.format(Locale.ROOT, "statisticsCacheSize must be at least 1 but was %d", size));
+      }
+      this.statisticsCacheSize = size;
+      return this;
+    }
+
+    /**
+     * Re-reads a statistics snapshot from the store after this long, for stores that other
+     * processes write (default: never; this process's own writes always invalidate at once).
+     *
+     * @param expiry positive
+     * @return this builder
+     */
+    public Builder statisticsExpireAfterWrite(Duration expiry) {
+      if (expiry == null || expiry.isNegative() || expiry.isZero()) {
+        throw new IllegalArgumentException(
+            "statisticsExpireAfterWrite must be positive but was " + expiry);
+      }
+      this.statisticsExpiry = expiry;
+      return this;
+    }
+
+    /** The time source of cache expiry (default: the system ticker); tests use a fake one. */
+    public Builder ticker(Ticker ticker) {
+      this.ticker = Objects.requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /** Builds the registry. */
+    public PatternRegistry build() {
+      return new PatternRegistry(this);
     }
   }
 }

@@ -1,47 +1,47 @@
 package io.ndp.core;
 
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.LoadingCache;
-import com.github.benmanes.caffeine.cache.stats.CacheStats;
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.ndp.api.ConfidenceLevel;
 import io.ndp.api.ConfidenceStats;
-import io.ndp.api.ConfidenceStore;
 import io.ndp.api.NdpException;
 import io.ndp.api.Pattern;
 import io.ndp.api.PatternDefinition;
 import io.ndp.api.PatternDefinitionStore;
 import io.ndp.api.PatternNotFoundException;
-import io.ndp.core.internal.InMemoryConfidenceStore;
 import io.ndp.core.internal.InMemoryDefinitionStore;
+import io.ndp.core.internal.SnapshotCache;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
-import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Pattern definitions and confidence statistics, with a bounded Caffeine cache of live patterns in
- * front of a {@link PatternDefinitionStore}.
+ * The persistence of a registry: pattern definitions in a {@link PatternDefinitionStore}, behind a
+ * Caffeine cache of definition snapshots, and queries that answer with the registry's live patterns
+ * and its confidence statistics.
  *
- * <p>{@code new PatternStorage()} keeps everything in memory and turns definitions back into
- * patterns with the factories found by {@link java.util.ServiceLoader}; {@link #builder()} plugs in
- * durable stores. A pattern stored here is bound to this storage's {@link ConfidenceStore}: its
- * {@code confidenceScore()} and the queries below read the same counts that an executor wired to
- * this storage records.
+ * <p><b>Who owns what.</b> Live pattern instances live in the {@link PatternRegistry} only; this
+ * storage keeps <i>definitions</i>. Storing a pattern stores its definition and makes the pattern
+ * the registry's instance of that name; a stored definition whose name is not registered (read from
+ * a durable store, or stored by another process) is built once by the factory of its type and
+ * registered. Statistics are the registry's: {@link #getPatternsByConfidence} and {@code
+ * pattern.confidenceScore()} read the very figures the registry's executors record. The cache holds
+ * immutable snapshots only: dropping it at any moment ({@link #dropCache()}) changes no result.
+ * Writes go to the store first, then invalidate the cache; no store I/O runs under a cache lock.
  *
- * <p>Thread-safe. Storing and removing a name are serialized per name, so the cache never disagrees
- * with the definition store.
+ * <p>Thread-safe.
  *
  * <pre>{@code
- * PatternStorage storage = new PatternStorage();
+ * PatternRegistry registry = new PatternRegistry();
+ * PatternExecutor executor = new PatternExecutor(registry);
+ * PatternStorage storage = new PatternStorage(registry);
  * storage.storePattern(pattern);
  * for (Pattern p : storage.getPatternsByConfidence(ConfidenceLevel.HIGH)) { ... }
  * }</pre>
@@ -51,92 +51,131 @@ import org.slf4j.LoggerFactory;
 public final class PatternStorage {
   private static final Logger log = LoggerFactory.getLogger(PatternStorage.class);
 
-  /** Default bound of the pattern cache. */
+  /** Default bound of the definition cache. */
   public static final long DEFAULT_CACHE_SIZE = 10_000;
 
-  private final PatternDefinitionStore definitions;
-  private final ConfidenceStore confidence;
-  private final Supplier<PatternFactories> factories;
-  private final LoadingCache<String, Pattern> cache;
-  private final ConcurrentMap<String, String> typeByAlias = new ConcurrentHashMap<>();
+  private static final String ALL = "\u0000all";
 
-  /** In-memory storage with the class path's factories and the default cache size. */
+  private final PatternRegistry registry;
+  private final PatternDefinitionStore definitions;
+  private final Supplier<PatternFactories> factories;
+  private final SnapshotCache<String, Optional<PatternDefinition>> byName;
+  private final SnapshotCache<String, List<PatternDefinition>> lists;
+  private final Object buildLock = new Object();
+
+  /**
+   * In-memory storage over a registry of its own (its statistics and resource pool are that
+   * registry's), with the class path's factories. Use {@link #PatternStorage(PatternRegistry)} to
+   * store the patterns of a registry an executor runs.
+   */
   public PatternStorage() {
     this(builder());
   }
 
+  /**
+   * In-memory storage for {@code registry}: the patterns it stores are that registry's, and its
+   * queries read that registry's statistics.
+   *
+   * @param registry the registry whose patterns this storage keeps
+   */
+  public PatternStorage(PatternRegistry registry) {
+    this(builder().registry(registry));
+  }
+
   private PatternStorage(Builder b) {
+    this.registry = b.registry != null ? b.registry : new PatternRegistry();
     this.definitions = b.definitions;
-    this.confidence = b.confidence;
     if (b.factories != null) {
       this.factories = b.factories;
     } else {
       PatternFactories fromClassPath = PatternFactories.fromServiceLoader();
       this.factories = () -> fromClassPath;
     }
-    this.cache =
-        Caffeine.newBuilder().maximumSize(b.cacheSize).recordStats().build(this::materialize);
+    this.byName = new SnapshotCache<>(b.cacheSize, b.expiry, b.ticker);
+    this.lists = new SnapshotCache<>(b.cacheSize, b.expiry, b.ticker);
   }
 
-  /** Returns a builder with in-memory stores. */
+  /** Returns a builder with an in-memory definition store. */
   public static Builder builder() {
     return new Builder();
   }
 
+  /** Returns the registry whose patterns this storage keeps. */
+  public PatternRegistry registry() {
+    return registry;
+  }
+
   /**
-   * Stores a pattern's definition (replacing one of the same name), caches the instance, and binds
-   * it to this storage's confidence statistics.
+   * Stores a pattern's definition (replacing one of the same name) and makes the pattern the
+   * registry's live instance of that name (replacing another instance of that name, if any).
    *
    * @param pattern the pattern
    * @return this storage
+   * @throws IllegalStateException when the pattern belongs to another registry (nothing stored)
    */
   public PatternStorage storePattern(Pattern pattern) {
     if (pattern == null) {
       throw new IllegalArgumentException("pattern must not be null");
     }
     PatternDefinition definition = pattern.definition();
-    cache
-        .asMap()
-        .compute(
-            definition.name(),
-            (name, old) -> {
-              definitions.store(definition);
-              return pattern;
-            });
-    typeByAlias.put(pattern.type(), pattern.type());
-    pattern.typeAliases().forEach(alias -> typeByAlias.put(alias, pattern.type()));
-    pattern.bindConfidence(confidence);
+    Optional<Pattern> replaced;
+    try {
+      replaced = registry.replace(pattern);
+    } catch (IllegalStateException e) {
+      throw new IllegalStateException(
+          String.format(
+              Locale.ROOT,
+              "pattern '%s' belongs to another registry; build this storage over that registry"
+                  + " (new PatternStorage(registry)) to store it",
+              definition.name()),
+          e);
+    }
+    try {
+      definitions.store(definition);
+    } catch (RuntimeException e) {
+      // Nothing stored: put the registry back as it was.
+      if (replaced.isPresent()) {
+        registry.replace(replaced.get());
+      } else if (registry.find(definition.name()).orElse(null) == pattern) {
+        registry.unregister(definition.name());
+      }
+      throw e;
+    } finally {
+      invalidate(definition.name());
+    }
     return this;
   }
 
   /**
-   * Returns a stored pattern.
+   * Returns a stored pattern: the registry's live instance.
    *
    * @param name its name
    * @return the pattern
    * @throws PatternNotFoundException when no definition has that name
-   * @throws io.ndp.api.UnknownPatternTypeException when its type has no loaded factory (the
-   *     definition stays stored)
+   * @throws io.ndp.api.UnknownPatternTypeException when it is not registered and its type has no
+   *     loaded factory (the definition stays stored)
    */
   public Pattern getPattern(String name) {
     requireName(name);
     return findPattern(name)
-        .orElseThrow(
-            () ->
-                new PatternNotFoundException(
-                    name, definitions.findAll().stream().map(PatternDefinition::name).toList()));
+        .orElseThrow(() -> new PatternNotFoundException(name, registry.closeMatches(name)));
   }
 
   /**
    * Looks a stored pattern up.
    *
    * @param name its name
-   * @return the pattern, or empty when no definition has that name
-   * @throws io.ndp.api.UnknownPatternTypeException when its type has no loaded factory
+   * @return the registry's live instance, or empty when no definition has that name
+   * @throws io.ndp.api.UnknownPatternTypeException when it is not registered and its type has no
+   *     loaded factory
    */
   public Optional<Pattern> findPattern(String name) {
     requireName(name);
-    return Optional.ofNullable(cache.get(name));
+    Optional<PatternDefinition> d = findDefinition(name);
+    if (d.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(live(d.get()));
   }
 
   /**
@@ -147,7 +186,7 @@ public final class PatternStorage {
    */
   public Optional<PatternDefinition> findDefinition(String name) {
     requireName(name);
-    return definitions.find(name);
+    return byName.get(name, definitions::find);
   }
 
   /**
@@ -155,20 +194,18 @@ public final class PatternStorage {
    *
    * @param typeOrAlias the type id ({@code sequential}) or its class-style alias ({@code
    *     SequentialDelegationPattern})
-   * @return the patterns; definitions whose factory is not loaded are skipped and logged
+   * @return the registry's live instances; definitions no loaded factory can build are skipped and
+   *     logged
    */
   public List<Pattern> getPatternsByType(String typeOrAlias) {
     requireName(typeOrAlias);
-    String type =
-        Optional.ofNullable(typeByAlias.get(typeOrAlias))
-            .or(() -> factories.get().resolveType(typeOrAlias))
-            .orElse(typeOrAlias);
-    return materializeAll(definitions.findByType(type));
+    String type = resolveType(typeOrAlias);
+    return liveAll(lists.get(type, definitions::findByType));
   }
 
   /**
    * Returns the stored patterns whose confidence over all domains is at {@code level}, sorted by
-   * name.
+   * name: the registry's live instances, judged by the registry's statistics.
    *
    * @param level the band
    * @return the patterns
@@ -178,60 +215,51 @@ public final class PatternStorage {
       throw new IllegalArgumentException("level must be LOW, MEDIUM or HIGH but was null");
     }
     List<PatternDefinition> matching = new ArrayList<>();
-    for (PatternDefinition d : definitions.findAll()) {
-      if (confidence.stats(d.name()).level() == level) {
+    for (PatternDefinition d : definitions()) {
+      if (registry.statistics(d.name()).level() == level) {
         matching.add(d);
       }
     }
-    return materializeAll(matching);
+    return liveAll(matching);
   }
 
   /** Returns every stored definition, sorted by name, including those no factory can build. */
   public List<PatternDefinition> definitions() {
-    return definitions.findAll();
+    return lists.get(ALL, k -> definitions.findAll());
   }
 
   /**
-   * Removes a pattern's definition and cached instance; its statistics stay until {@link
-   * #resetStatistics(String)}.
+   * Removes a pattern's definition; the registry keeps a live instance until it is unregistered,
+   * and its statistics stay until {@link #resetStatistics(String)}.
    *
    * @param name the pattern name
    * @return whether a definition was removed
    */
   public boolean removePattern(String name) {
     requireName(name);
-    boolean[] removed = new boolean[1];
-    cache
-        .asMap()
-        .compute(
-            name,
-            (k, old) -> {
-              removed[0] = definitions.remove(k);
-              return null;
-            });
-    return removed[0];
+    boolean removed = definitions.remove(name);
+    invalidate(name);
+    return removed;
   }
 
   /**
-   * Returns the counts of a pattern over all domains.
+   * Returns the counts of a pattern over all domains (the registry's).
    *
    * @param name the pattern
    * @return the counts
    */
   public ConfidenceStats statistics(String name) {
-    requireName(name);
-    return confidence.stats(name);
+    return registry.statistics(name);
   }
 
   /**
-   * Returns the counts of a pattern per domain.
+   * Returns the counts of a pattern per domain (the registry's).
    *
    * @param name the pattern
    * @return domain to counts
    */
   public Map<String, ConfidenceStats> statisticsByDomain(String name) {
-    requireName(name);
-    return confidence.statsByDomain(name);
+    return registry.statisticsByDomain(name);
   }
 
   /**
@@ -240,72 +268,62 @@ public final class PatternStorage {
    * @param name the pattern
    */
   public void resetStatistics(String name) {
-    requireName(name);
-    confidence.reset(name);
+    registry.resetStatistics(name);
   }
 
   /** Forgets every recorded outcome. */
   public void resetAllStatistics() {
-    confidence.resetAll();
+    registry.resetAllStatistics();
   }
 
-  /** Returns the confidence store; hand it (or this storage) to a {@link PatternExecutor}. */
-  public ConfidenceStore confidenceStore() {
-    return confidence;
+  /** Drops every cached definition and statistics snapshot; changes no result. */
+  public void dropCache() {
+    byName.invalidateAll();
+    lists.invalidateAll();
+    registry.confidence().dropCache();
   }
 
-  /**
-   * Drops cached pattern instances that match {@code filter} (their definitions stay), e.g. those
-   * whose classes come from a plugin being unloaded, so that no class loader is kept alive here.
-   *
-   * @param filter which instances to drop
-   * @return how many were dropped
-   */
-  public int evictCached(Predicate<Pattern> filter) {
-    int[] n = new int[1];
-    cache
-        .asMap()
-        .forEach(
-            (name, p) -> {
-              if (filter.test(p) && cache.asMap().remove(name, p)) {
-                n[0]++;
-              }
-            });
-    return n[0];
+  /** Returns the hit, miss, load and eviction counts of the definition cache. */
+  public com.github.benmanes.caffeine.cache.stats.CacheStats cacheStats() {
+    return byName.stats();
   }
 
-  /** Returns the hit, miss, load and eviction counts of the pattern cache. */
-  public CacheStats cacheStats() {
-    return cache.stats();
+  private void invalidate(String name) {
+    byName.invalidate(name);
+    lists.invalidateAll();
   }
 
-  private static void requireName(@Nullable String value) {
-    if (value == null || value.isBlank()) {
-      throw new IllegalArgumentException(
-          "a pattern name or type must be non-blank but was "
-              + (value == null ? "null" : "'" + value + "'"));
+  private String resolveType(String typeOrAlias) {
+    List<Pattern> live = registry.patternsOfType(typeOrAlias);
+    if (!live.isEmpty()) {
+      return live.get(0).type();
+    }
+    return factories.get().resolveType(typeOrAlias).orElse(typeOrAlias);
+  }
+
+  /** The registry's instance for a stored definition, built and registered once when missing. */
+  private Pattern live(PatternDefinition d) {
+    Optional<Pattern> registered = registry.find(d.name());
+    if (registered.isPresent()) {
+      return registered.get();
+    }
+    synchronized (buildLock) {
+      registered = registry.find(d.name());
+      if (registered.isPresent()) {
+        return registered.get();
+      }
+      Pattern built = factories.get().create(d);
+      registry.register(built);
+      return built;
     }
   }
 
-  private @Nullable Pattern materialize(String name) {
-    PatternDefinition d = definitions.find(name).orElse(null);
-    if (d == null) {
-      return null;
-    }
-    Pattern p = factories.get().create(d);
-    p.bindConfidence(confidence);
-    return p;
-  }
-
-  private List<Pattern> materializeAll(List<PatternDefinition> defs) {
+  private List<Pattern> liveAll(List<PatternDefinition> defs) {
     List<Pattern> out = new ArrayList<>(defs.size());
     for (PatternDefinition d : defs) {
       try {
-        Pattern p = cache.get(d.name());
-        if (p != null) {
-          out.add(p);
-        }
-      } catch (NdpException | IllegalArgumentException e) {
+        out.add(live(d));
+      } catch (NdpException | IllegalArgumentException | IllegalStateException e) {
         log.warn(
             "stored pattern '{}' of type '{}' cannot be built and is skipped (kept in storage): {}",
             d.name(),
@@ -316,28 +334,38 @@ public final class PatternStorage {
     return out;
   }
 
+  private static void requireName(@Nullable String value) {
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException(
+          "a pattern name or type must be non-blank but was "
+              + (value == null ? "null" : "'" + value + "'"));
+    }
+  }
+
   /**
    * Configures a {@link PatternStorage}. Not thread-safe.
    *
    * @since 0.1.0
    */
   public static final class Builder {
+    private @Nullable PatternRegistry registry;
     private PatternDefinitionStore definitions = new InMemoryDefinitionStore();
-    private ConfidenceStore confidence = new InMemoryConfidenceStore();
     private @Nullable Supplier<PatternFactories> factories;
     private long cacheSize = DEFAULT_CACHE_SIZE;
+    private @Nullable Duration expiry;
+    private Ticker ticker = Ticker.systemTicker();
 
     private Builder() {}
+
+    /** Keeps the patterns of this registry (default: a new registry of the storage's own). */
+    public Builder registry(PatternRegistry registry) {
+      this.registry = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
 
     /** Sets where definitions are kept (default: in memory). */
     public Builder definitionStore(PatternDefinitionStore store) {
       this.definitions = Objects.requireNonNull(store, "store");
-      return this;
-    }
-
-    /** Sets where confidence statistics are kept (default: in memory). */
-    public Builder confidenceStore(ConfidenceStore store) {
-      this.confidence = Objects.requireNonNull(store, "store");
       return this;
     }
 
@@ -349,7 +377,7 @@ public final class PatternStorage {
     }
 
     /**
-     * Reads the current factories on every load, for hosts whose plugins come and go (the {@link
+     * Reads the current factories on every build, for hosts whose plugins come and go (the {@link
      * Ndp} facade does this).
      *
      * @param factories supplies the factories in effect
@@ -360,13 +388,34 @@ public final class PatternStorage {
       return this;
     }
 
-    /** Sets the bound of the pattern cache; must be positive. */
+    /** Sets the bound of the definition cache; must be positive. */
     public Builder cacheSize(long size) {
       if (size <= 0) {
         throw new IllegalArgumentException(
             String.format(Locale.ROOT, "cacheSize must be positive but was %d", size));
       }
       this.cacheSize = size;
+      return this;
+    }
+
+    /**
+     * Re-reads a cached definition from the store after this long, for stores that other processes
+     * write (default: never; this storage's own writes always invalidate at once).
+     *
+     * @param expiry positive
+     * @return this builder
+     */
+    public Builder expireAfterWrite(Duration expiry) {
+      if (expiry == null || expiry.isNegative() || expiry.isZero()) {
+        throw new IllegalArgumentException("expireAfterWrite must be positive but was " + expiry);
+      }
+      this.expiry = expiry;
+      return this;
+    }
+
+    /** The time source of cache expiry (default: the system ticker); tests use a fake one. */
+    public Builder ticker(Ticker ticker) {
+      this.ticker = Objects.requireNonNull(ticker, "ticker");
       return this;
     }
 

@@ -39,7 +39,7 @@ class ExecutorConcurrencyTest {
 
   private void run() throws Exception {
     PatternRegistry registry = new PatternRegistry();
-    PatternStorage storage = new PatternStorage();
+    PatternStorage storage = new PatternStorage(registry);
     List<SequentialDelegationPattern> patterns =
         List.of(
             new SequentialDelegationPattern("full", "", List.of("validate", "process", "store")),
@@ -49,7 +49,7 @@ class ExecutorConcurrencyTest {
       registry.register(p);
       storage.storePattern(p);
     }
-    try (PatternExecutor executor = PatternExecutor.builder(registry).storage(storage).build()) {
+    try (PatternExecutor executor = new PatternExecutor(registry)) {
       Map<String, LongAdder> invocations = new ConcurrentHashMap<>();
       AtomicLong injected = new AtomicLong();
       for (String step : List.of("validate", "process", "store", "audit")) {

@@ -27,7 +27,7 @@ class GuideSequentialTest {
     PatternExecutor executor = new PatternExecutor(registry);
 
     // 2. Initialize memory storage
-    PatternStorage storage = new PatternStorage();
+    PatternStorage storage = new PatternStorage(registry);
 
     // 3. Sequential pattern
     List<String> steps = List.of("validate", "process", "store");
@@ -115,7 +115,7 @@ class GuideSequentialTest {
   @Test
   void guide_patternTestingSnippet() {
     PatternRegistry registry = new PatternRegistry();
-    PatternStorage storage = new PatternStorage();
+    PatternStorage storage = new PatternStorage(registry);
 
     // Register and test patterns
     Pattern pattern = new SequentialDelegationPattern("your_pattern", "yours", List.of("a", "b"));

@@ -40,9 +40,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * type, the performance and pattern-testing blocks and both monitoring loops. The host's delegates
  * do real work on an order line {@code "sku, qty"}.
  *
- * <p>The parallel pattern is built with the guide's constructor, so it acquires from {@link
- * io.ndp.patterns.parallel.ResourcePool#shared()} with 1 unit of cpu, memory and network, the same
- * capacities that {@link ParallelResourceMonitoringTest} declares there.
+ * <p>The parallel pattern is built with the guide's constructor, so it acquires from the registry's
+ * own resource pool, with {@link io.ndp.api.ResourcePool#DEFAULT_CAPACITY} units of cpu, memory and
+ * network each. The storage is built over the registry ({@code new PatternStorage(registry)}, the
+ * one line that differs from the guide): the registry owns the patterns and their statistics, and
+ * the storage answers with them.
  */
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
 class IntegrationGuideTest {
@@ -66,11 +68,11 @@ class IntegrationGuideTest {
     PatternRegistry registry = new PatternRegistry();
     try (PatternExecutor executor = new PatternExecutor(registry)) {
 
-      // 2. Initialize memory storage: create pattern storage
-      PatternStorage storage = new PatternStorage();
+      // 2. Initialize memory storage: create pattern storage (of the registry's patterns)
+      PatternStorage storage = new PatternStorage(registry);
 
-      // 3. Create required patterns. Storing binds each pattern to the storage's confidence,
-      // so the executor records its outcomes there.
+      // 3. Create required patterns. The registry owns them and their statistics; the executor
+      // records into those statistics and the storage reads them.
       // Sequential pattern
       List<String> steps = List.of("validate", "process", "store");
       SequentialDelegationPattern seqPattern =
@@ -304,7 +306,7 @@ class IntegrationGuideTest {
   @MethodSource("yourPatterns")
   void guide_patternTesting_testPatternIntegration(Pattern pattern) {
     PatternRegistry registry = new PatternRegistry();
-    PatternStorage storage = new PatternStorage();
+    PatternStorage storage = new PatternStorage(registry);
 
     // Register and test patterns
     registry.register(pattern);
@@ -314,9 +316,15 @@ class IntegrationGuideTest {
     assertThat(storage.getPattern(pattern.name())).isEqualTo(pattern);
     assertThat(registry.getPattern(pattern.name())).isEqualTo(pattern);
 
-    // Beyond the guide: the copy the kind's factory rebuilds from the stored definition is equal.
-    assertThat(storage.evictCached(p -> true)).isEqualTo(1);
-    assertThat(storage.getPattern(pattern.name())).isNotSameAs(pattern).isEqualTo(pattern);
+    // Beyond the guide: the storage answers with the registry's instance, with or without its
+    // cache, and the copy the kind's factory rebuilds from the stored definition is equal.
+    storage.dropCache();
+    assertThat(storage.getPattern(pattern.name())).isSameAs(pattern);
+    assertThat(
+            PatternFactories.fromServiceLoader()
+                .create(storage.findDefinition(pattern.name()).orElseThrow()))
+        .isNotSameAs(pattern)
+        .isEqualTo(pattern);
   }
 
   /** Parses and normalizes an order line {@code "sku, qty"}: upper-case SKU, positive quantity. */

@@ -285,7 +285,7 @@ class MetaOrchestrationIntegrationTest {
             });
     // Nothing ran, and a host configuration error is not held against the pattern.
     assertThat(dataCalls).hasValue(0);
-    assertThat(guide.confidenceStore().orElseThrow().stats(guide.name()).total()).isZero();
+    assertThat(registry.statistics(guide.name()).total()).isZero();
   }
 
   @Test

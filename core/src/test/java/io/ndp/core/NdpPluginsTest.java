@@ -80,7 +80,7 @@ class NdpPluginsTest {
       assertThat(r.get("needs-ghost").status()).isEqualTo(Status.UNRESOLVED);
       assertThat(r.get("needs-ghost").reason()).contains("[ghost-plugin]");
       assertThat(r.get("future-api").status()).isEqualTo(Status.DISABLED);
-      assertThat(r.get("future-api").reason()).contains(">=9.0.0").contains("0.1.0");
+      assertThat(r.get("future-api").reason()).contains(">=9.0.0").contains("0.2.0");
       assertThat(r.get("empty-plugin").status()).isEqualTo(Status.NO_EXTENSIONS);
       assertThat(r.get("echo-twin").status()).isEqualTo(Status.CONFLICT);
       assertThat(r.get("echo-twin").reason()).contains("'echo'").contains("echo-plugin");

@@ -25,7 +25,7 @@ class ParallelResourceMonitoringTest {
   @Test
   void monitoringLoop_whileTasksRun_printsTheirActiveResourcesThenNone() throws Exception {
     PatternRegistry registry = new PatternRegistry();
-    PatternStorage storage = new PatternStorage();
+    PatternStorage storage = new PatternStorage(registry);
     // Guide, 3. Parallel Pattern
     Set<String> resources = Set.of("cpu", "memory", "network");
     ParallelCoordinationPattern parallelPattern =

@@ -195,7 +195,7 @@ class PatternExecutorTest {
     assertThat(a.status()).isEqualTo(OutcomeStatus.REJECTED);
     assertThat(a.error()).isInstanceOf(MissingDelegateException.class);
     assertThat(a.message()).contains("'store'").contains("'flow'");
-    assertThat(flow.confidenceStore().orElseThrow().stats("flow")).isEqualTo(ConfidenceStats.EMPTY);
+    assertThat(registry.statistics("flow")).isEqualTo(ConfidenceStats.EMPTY);
   }
 
   @Test
@@ -234,10 +234,8 @@ class PatternExecutorTest {
   }
 
   @Test
-  void wiredStorage_isTheOneSourceOfTruth() {
-    PatternStorage storage = new PatternStorage();
-    executor.close();
-    executor = PatternExecutor.builder(registry).storage(storage).build();
+  void registrysStatistics_areTheOneSourceOfTruth() {
+    PatternStorage storage = new PatternStorage(registry);
     useWork();
     var p = new ScriptedPattern("p", "t", 1.0, OutcomeStatus.SUCCESS);
     registry.register(p);

@@ -30,12 +30,14 @@ class PatternStorageTest {
   }
 
   @Test
-  void getPattern_unknown_namesIt() {
+  void getPattern_unknown_namesItAndOnlyCloseMatches() {
     storage.storePattern(flow);
     assertThatThrownBy(() -> storage.getPattern("nope"))
         .isInstanceOf(PatternNotFoundException.class)
-        .hasMessageContaining("'nope'")
-        .hasMessageContaining("validation_flow");
+        .hasMessage("no pattern named 'nope'");
+    assertThatThrownBy(() -> storage.getPattern("validation_flwo"))
+        .isInstanceOf(PatternNotFoundException.class)
+        .hasMessage("no pattern named 'validation_flwo'; did you mean 'validation_flow'?");
   }
 
   @Test
@@ -55,8 +57,8 @@ class PatternStorageTest {
     var bad = new SequentialDelegationPattern("bad", "", List.of("x"));
     storage.storePattern(flow).storePattern(good).storePattern(bad);
     for (int i = 0; i < 4; i++) {
-      storage.confidenceStore().recordOutcome("good", "orders", true);
-      storage.confidenceStore().recordOutcome("bad", "orders", false);
+      storage.registry().confidence().record("good", "orders", true);
+      storage.registry().confidence().record("bad", "orders", false);
     }
 
     assertThat(storage.getPatternsByConfidence(ConfidenceLevel.HIGH)).containsExactly(good);
@@ -73,19 +75,46 @@ class PatternStorageTest {
   }
 
   @Test
-  void evictedPattern_isRebuiltFromItsDefinitionByTheFactory() {
+  void smallCacheAndDroppedCache_answerWithTheRegistrysInstanceAndFigures() {
     PatternStorage small = PatternStorage.builder().cacheSize(1).build();
     var other = new SequentialDelegationPattern("other", "", List.of("x"));
     small.storePattern(flow).storePattern(other);
-    small.cacheStats(); // touch
-    // Reading both repeatedly with a cache of one forces loads through the factory.
+    small.registry().confidence().record("other", "orders", true);
+    // Reading both repeatedly with a cache of one forces reloads from the store.
     for (int i = 0; i < 5; i++) {
-      assertThat(small.getPattern("validation_flow")).isEqualTo(flow);
-      assertThat(small.getPattern("other")).isEqualTo(other);
+      assertThat(small.getPattern("validation_flow")).isSameAs(flow);
+      assertThat(small.getPattern("other")).isSameAs(other);
+      small.dropCache();
     }
-    assertThat(small.cacheStats().loadCount()).isPositive();
-    Pattern rebuilt = small.getPattern("validation_flow");
-    assertThat(rebuilt.confidenceStore()).containsSame(small.confidenceStore());
+    assertThat(small.cacheStats().missCount()).isGreaterThanOrEqualTo(10);
+    assertThat(other.confidenceScore()).isEqualTo(2.0 / 3);
+    assertThat(small.getPatternsByConfidence(ConfidenceLevel.MEDIUM)).containsExactly(other, flow);
+  }
+
+  @Test
+  void storedDefinitionNotYetLive_isBuiltOnceByItsFactoryAndRegistered() {
+    InMemoryDefinitionStore defs = new InMemoryDefinitionStore();
+    defs.store(flow.definition());
+    PatternStorage s = PatternStorage.builder().definitionStore(defs).build();
+
+    Pattern built = s.getPattern("validation_flow");
+    assertThat(built).isEqualTo(flow).isNotSameAs(flow);
+    assertThat(s.getPattern("validation_flow")).isSameAs(built);
+    assertThat(s.registry().find("validation_flow")).containsSame(built);
+  }
+
+  @Test
+  void storePattern_ofAnotherRegistrysPattern_isRefusedAndStoresNothing() {
+    PatternRegistry other = new PatternRegistry();
+    other.register(flow);
+
+    assertThatThrownBy(() -> storage.storePattern(flow))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("pattern 'validation_flow' belongs to another registry")
+        .hasMessageContaining("new PatternStorage(registry)");
+    assertThat(storage.definitions()).isEmpty();
+    assertThat(storage.registry().size()).isZero();
+    assertThat(other.getPattern("validation_flow")).isSameAs(flow);
   }
 
   @Test
@@ -108,6 +137,7 @@ class PatternStorageTest {
     storage.storePattern(replacement);
 
     assertThat(storage.getPattern("validation_flow")).isSameAs(replacement);
+    assertThat(storage.registry().getPattern("validation_flow")).isSameAs(replacement);
     assertThat(storage.removePattern("validation_flow")).isTrue();
     assertThat(storage.findPattern("validation_flow")).isEmpty();
     assertThat(storage.removePattern("validation_flow")).isFalse();

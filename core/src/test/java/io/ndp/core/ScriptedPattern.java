@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /** A test pattern whose match score and outcome the test decides; it runs the delegate "work". */
-final class ScriptedPattern extends AbstractPattern {
+class ScriptedPattern extends AbstractPattern {
   final AtomicInteger runs = new AtomicInteger();
   private final String agentType;
   private final double score;

@@ -29,7 +29,7 @@ import javax.tools.ToolProvider;
 final class TestPluginJar {
   private final String id;
   private String version = "1.0.0";
-  private String requires = ">=0.1.0 & <0.2.0";
+  private String requires = ">=0.2.0 & <0.3.0";
   private String dependencies = "";
   private String pluginClass = "";
   private final Map<String, String> sources = new LinkedHashMap<>();

@@ -140,7 +140,7 @@ class HostAppTest {
         Attributes a = jf.getManifest().getMainAttributes();
         assertThat(a.getValue("Plugin-Id")).as(jar.toString()).isNotBlank();
         assertThat(a.getValue("Plugin-Version")).as(jar.toString()).isNotBlank();
-        assertThat(a.getValue("Plugin-Requires")).as(jar.toString()).isEqualTo(">=0.1.0 & <0.2.0");
+        assertThat(a.getValue("Plugin-Requires")).as(jar.toString()).isEqualTo(">=0.2.0 & <0.3.0");
         assertThat(jf.getEntry("META-INF/services/io.ndp.api.PatternFactory"))
             .as(jar.toString())
             .isNotNull();

@@ -9,6 +9,8 @@ import io.ndp.api.OutcomeStatus;
 import io.ndp.api.PatternContext;
 import io.ndp.api.PatternDefinition;
 import io.ndp.api.PatternOutcome;
+import io.ndp.api.PatternRuntime;
+import io.ndp.api.ResourcePool;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -19,27 +21,37 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs resource-bound tasks concurrently, each through a host-registered {@link Delegate}, each
  * holding the units of the resources it needs while it runs.
  *
+ * <p><b>Which pool.</b> There is no process-wide pool. The runtime that registers the pattern (a
+ * registry, through {@link #attach}) owns the {@link ResourcePool} its tasks acquire from: the
+ * pattern declares its resources there when it is attached, so patterns registered in the same
+ * runtime that name the same resource compete for the same units, and two runtimes never share
+ * units. A host may instead hand the pattern a pool it owns with {@link Builder#pool}; the pattern
+ * then declares its resources there at construction and uses that pool whatever registers it. A
+ * pattern built without a pool and not registered anywhere has no pool: it matches, but {@link
+ * #execute} ends in {@link OutcomeStatus#REJECTED} before anything runs. {@link #activeResources()}
+ * reports the units held by this pattern's running tasks (leases are owned by the pattern's name);
+ * {@link ResourcePool#activeResources()} reports the whole pool.
+ *
  * <p><b>Resources and capacities.</b> The pattern declares the resources it offers (the guide's
  * {@code {"cpu", "memory", "network"}}). Each resource has a capacity in units in the pattern's
- * {@link ResourcePool}: configured per pattern with {@link Builder#capacity} (e.g. {@code cpu=4}),
- * else the capacity already in force in the pool, else {@value ResourcePool#DEFAULT_CAPACITY}. A
- * capacity is set once per pool; a pattern that configures a different one than the pool holds is
- * rejected at construction with an {@link IllegalArgumentException} naming the resource and both
- * capacities.
- *
- * <p><b>The shared pool.</b> Unless given another with {@link Builder#pool}, a pattern uses {@link
- * ResourcePool#shared()}, one pool per process: real cpu, memory or network limits belong to the
- * process, so patterns naming the same resource compete for the same units. {@link
- * #activeResources()} reports the units held by this pattern's running tasks (leases are owned by
- * the pattern's name); {@link ResourcePool#activeResources()} reports the whole pool.
+ * pool: configured per pattern with {@link Builder#capacity} (e.g. {@code cpu=4}), else the
+ * capacity already in force in the pool, else the pool's {@linkplain ResourcePool#defaultCapacity()
+ * default capacity} ({@link ResourcePool#DEFAULT_CAPACITY}, the processor count, unless the owner
+ * chose another), which gives way to the first capacity configured or declared explicitly. An
+ * explicit capacity is set once per pool; a pattern that configures a different one than the pool
+ * holds is rejected with an {@link IllegalArgumentException} naming the resource and both
+ * capacities, and the pool is left unchanged: at construction for a host-given pool, when it is
+ * attached (so its registration fails) for the runtime's pool.
  *
  * <p><b>Matching.</b> The context's {@value PatternContext#REQUIRED_RESOURCES}, and the resources
  * of the tasks it names (see below), must all be resources of this pattern, else it does not match
@@ -56,8 +68,9 @@ import java.util.TreeSet;
  * is required), done by the delegate named after the resource, with 1 unit of it. Every delegate is
  * resolved before any task runs ({@link io.ndp.api.MissingDelegateException}, nothing ran); a
  * malformed {@value #TASKS_ATTRIBUTE} attribute, or a task needing an undeclared resource or more
- * units than a capacity, ends in {@link OutcomeStatus#REJECTED} before anything runs. Each delegate
- * receives the context's payload.
+ * units than a capacity of the pattern's pool, ends in {@link OutcomeStatus#REJECTED} before
+ * anything runs, as does an execution of a pattern that has no pool. Each delegate receives the
+ * context's payload.
  *
  * <p><b>Acquisition and conflicts.</b> Each task acquires all its units at once or none ({@link
  * ResourcePool#tryAcquireAll}), so tasks never deadlock and never exceed a capacity, however many
@@ -91,10 +104,13 @@ import java.util.TreeSet;
  *     .task("thumbnail", Map.of("cpu", 1, "memory", 1))
  *     .acquireTimeout(Duration.ofMillis(500))
  *     .build();
+ * registry.register(parallel);  // declares cpu, memory, network in the registry's pool
+ * registry.register(encoder);   // declares cpu=4, memory=2 there, or is rejected on a conflict
  * }</pre>
  *
- * <p>Thread-safe: immutable configuration; each execution has its own state; resource accounting is
- * in the thread-safe pool. Delegates must be thread-safe.
+ * <p>Thread-safe: immutable configuration; the owner is held by {@link AbstractPattern}; each
+ * execution resolves its pool once and has its own state; resource accounting is in the thread-safe
+ * pool. Delegates must be thread-safe.
  *
  * @since 0.1.0
  */
@@ -131,11 +147,16 @@ public final class ParallelCoordinationPattern extends AbstractPattern {
   private final Map<String, Integer> configuredCapacities;
   private final List<ResourceTask> tasks;
   private final Duration acquireTimeout;
-  private final ResourcePool pool;
+  // Per resource, the most units one configured task needs; checked against the pool's capacities.
+  private final Map<String, Integer> largestNeeds;
+  // The pool the host handed to the builder; null when the pattern uses its owner's pool.
+  private final @Nullable ResourcePool explicitPool;
 
   /**
-   * The guide's form: these resources, their capacities from the shared pool (1 unit when new), one
-   * task per required resource, the default acquire timeout.
+   * The guide's form: these resources, one task per required resource, the default acquire timeout,
+   * and the pool of the runtime that registers the pattern, where each resource gets the capacity
+   * in force, else the pool's default ({@link ResourcePool#DEFAULT_CAPACITY}, the processor count,
+   * unless the owner chose another).
    *
    * @param name unique pattern name
    * @param description what the pattern is for
@@ -177,6 +198,26 @@ public final class ParallelCoordinationPattern extends AbstractPattern {
                 b.resources));
       }
     }
+    Map<String, Integer> needs = new TreeMap<>();
+    for (ResourceTask t : b.tasks) {
+      t.resources()
+          .forEach(
+              (r, units) -> {
+                needs.merge(r, units, Math::max);
+                Integer capacity = b.capacities.get(r);
+                if (capacity != null && units > capacity) {
+                  problems.add(
+                      String.format(
+                          Locale.ROOT,
+                          "task '%s' of pattern '%s' needs %d units of '%s' but its capacity is %d",
+                          t.name(),
+                          b.name,
+                          units,
+                          r,
+                          capacity));
+                }
+              });
+    }
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(String.join("; ", problems));
     }
@@ -184,9 +225,32 @@ public final class ParallelCoordinationPattern extends AbstractPattern {
     this.configuredCapacities = Collections.unmodifiableMap(new TreeMap<>(b.capacities));
     this.tasks = List.copyOf(b.tasks);
     this.acquireTimeout = b.acquireTimeout;
-    this.pool = b.pool;
-    // Last, and atomically: a rejected pattern leaves the pool as it was.
-    pool.declareFor(name(), resources, configuredCapacities, tasks);
+    this.largestNeeds = Collections.unmodifiableMap(needs);
+    this.explicitPool = b.pool;
+    if (explicitPool != null) {
+      // Last, and atomically: a rejected pattern leaves the pool as it was.
+      declareIn(explicitPool);
+    }
+  }
+
+  /**
+   * Declares this pattern's resources in the pool of the runtime that now owns it, unless the host
+   * gave the pattern its own pool (declared at construction). Atomic: when a configured capacity
+   * conflicts with the pool's, or a configured task needs more units than a capacity, this throws
+   * and the pool is unchanged, so the registration is rejected.
+   *
+   * @param runtime the new owner
+   * @throws IllegalArgumentException naming the resource and both capacities, or the task's need
+   */
+  @Override
+  protected void onAttach(PatternRuntime runtime) {
+    if (explicitPool == null) {
+      declareIn(runtime.resourcePool());
+    }
+  }
+
+  private void declareIn(ResourcePool target) {
+    target.declareFor("pattern '" + name() + "'", resources, configuredCapacities, largestNeeds);
   }
 
   /**
@@ -205,12 +269,22 @@ public final class ParallelCoordinationPattern extends AbstractPattern {
     return resources;
   }
 
-  /** Returns the capacity in force of each offered resource, read from the pool, sorted. */
+  /**
+   * Returns the capacity of each offered resource, sorted: the one in force in the {@linkplain
+   * #pool() pool} when there is one; otherwise (not registered, no pool given) the configured
+   * capacity, else {@link ResourcePool#DEFAULT_CAPACITY}, which a runtime's pool may still change.
+   */
   public Map<String, Integer> capacities() {
-    Map<String, Integer> all = pool.capacities();
+    return capacitiesIn(pool().orElse(null));
+  }
+
+  private Map<String, Integer> capacitiesIn(@Nullable ResourcePool in) {
+    Map<String, Integer> all = in == null ? Map.of() : in.capacities();
+    int fallback = in == null ? ResourcePool.DEFAULT_CAPACITY : in.defaultCapacity();
     Map<String, Integer> mine = new TreeMap<>();
     for (String r : resources) {
-      mine.put(r, all.getOrDefault(r, ResourcePool.DEFAULT_CAPACITY));
+      Integer c = all.get(r);
+      mine.put(r, c != null ? c : configuredCapacities.getOrDefault(r, fallback));
     }
     return Collections.unmodifiableMap(mine);
   }
@@ -225,22 +299,28 @@ public final class ParallelCoordinationPattern extends AbstractPattern {
     return acquireTimeout;
   }
 
-  /** Returns the pool the tasks acquire their resources from. */
-  public ResourcePool pool() {
-    return pool;
+  /**
+   * Returns the pool the tasks acquire their resources from: the one given to {@link Builder#pool},
+   * else the pool of the runtime that owns this pattern, else (not registered) empty.
+   */
+  public Optional<ResourcePool> pool() {
+    if (explicitPool != null) {
+      return Optional.of(explicitPool);
+    }
+    return runtime().map(PatternRuntime::resourcePool);
   }
 
   /**
    * Returns the units held right now by this pattern's running tasks, by resource, sorted; empty
-   * when idle. A consistent snapshot taken under the pool's lock. Leases are owned by the pattern's
-   * name, so an instance rebuilt from this pattern's definition on the same pool (as storage may
-   * do) reports the same units.
+   * when idle or when the pattern has no {@linkplain #pool() pool}. A consistent snapshot taken
+   * under the pool's lock. Leases are owned by the pattern's name, so an instance rebuilt from this
+   * pattern's definition on the same pool (as storage may do) reports the same units.
    *
    * @return resource name to units in use
    */
   @Override
   public Map<String, Integer> activeResources() {
-    return pool.activeResources(name());
+    return pool().map(p -> p.activeResources(name())).orElse(Map.of());
   }
 
   @Override
@@ -269,7 +349,7 @@ public final class ParallelCoordinationPattern extends AbstractPattern {
     }
     if (context.attribute(TASKS_ATTRIBUTE).isPresent()) {
       List<String> problems = new ArrayList<>();
-      List<ResourceTask> fromContext = contextTasks(context, problems);
+      List<ResourceTask> fromContext = contextTasks(context, pool().orElse(null), problems);
       if (!problems.isEmpty()) {
         return MatchResult.noMatch(String.join("; ", problems));
       }
@@ -283,8 +363,20 @@ public final class ParallelCoordinationPattern extends AbstractPattern {
 
   @Override
   public PatternOutcome execute(PatternContext context, ExecutionScope scope) {
+    // Resolved once: the whole execution acquires from, and releases into, this one pool.
+    Optional<ResourcePool> resolved = pool();
+    if (resolved.isEmpty()) {
+      String message =
+          String.format(
+              Locale.ROOT,
+              "parallel pattern '%s' has no resource pool to run in: register it in a registry"
+                  + " (whose runtime's pool it then uses) or build it with .pool(...)",
+              name());
+      return PatternOutcome.of(OutcomeStatus.REJECTED, message, new IllegalStateException(message));
+    }
+    ResourcePool runPool = resolved.get();
     List<String> problems = new ArrayList<>();
-    List<ResourceTask> toRun = tasksFor(context, problems);
+    List<ResourceTask> toRun = tasksFor(context, runPool, problems);
     if (!problems.isEmpty()) {
       return PatternOutcome.of(
           OutcomeStatus.REJECTED,
@@ -300,19 +392,23 @@ public final class ParallelCoordinationPattern extends AbstractPattern {
     for (ResourceTask t : toRun) {
       delegates.add(scope.delegates().require(t.delegate(), name()));
     }
-    return new ParallelRun(this, context, scope, toRun, delegates).run();
+    return new ParallelRun(this, runPool, context, scope, toRun, delegates).run();
   }
 
   /**
    * The tasks an execution of {@code context} runs; see the class documentation. Adds a problem for
-   * each invalid context task.
+   * each invalid context task and for each task needing more units than a capacity in {@code
+   * runPool} (a configured task checked when the pattern was declared there can still meet a
+   * capacity lowered since, when the pool's default gave way to an explicit one).
    */
-  List<ResourceTask> tasksFor(PatternContext context, List<String> problems) {
+  List<ResourceTask> tasksFor(PatternContext context, ResourcePool runPool, List<String> problems) {
     if (context.attribute(TASKS_ATTRIBUTE).isPresent()) {
-      return contextTasks(context, problems);
+      return contextTasks(context, runPool, problems);
     }
     if (!tasks.isEmpty()) {
-      return tasks;
+      int before = problems.size();
+      checkFits(tasks, capacitiesIn(runPool), problems);
+      return problems.size() == before ? tasks : List.of();
     }
     Set<String> required = context.requiredResources();
     Collection<String> names = required.isEmpty() ? resources : new TreeSet<>(required);
@@ -323,15 +419,26 @@ public final class ParallelCoordinationPattern extends AbstractPattern {
     return derived;
   }
 
-  private List<ResourceTask> contextTasks(PatternContext context, List<String> problems) {
+  /**
+   * Parses the context's tasks and checks them against the capacities in {@code in} (without a
+   * pool: the configured capacities, else {@link ResourcePool#DEFAULT_CAPACITY}).
+   */
+  private List<ResourceTask> contextTasks(
+      PatternContext context, @Nullable ResourcePool in, List<String> problems) {
     int before = problems.size();
     List<ResourceTask> parsed =
         TaskSpecs.parse(TASKS_ATTRIBUTE, context.attribute(TASKS_ATTRIBUTE).orElse(null), problems);
     if (problems.size() != before) {
       return List.of();
     }
-    Map<String, Integer> capacities = capacities();
-    for (ResourceTask t : parsed) {
+    checkFits(parsed, capacitiesIn(in), problems);
+    return problems.size() == before ? parsed : List.of();
+  }
+
+  /** Adds a problem for each task resource that is not offered or needs more than its capacity. */
+  private void checkFits(
+      List<ResourceTask> toCheck, Map<String, Integer> capacities, List<String> problems) {
+    for (ResourceTask t : toCheck) {
       t.resources()
           .forEach(
               (r, units) -> {
@@ -358,7 +465,6 @@ public final class ParallelCoordinationPattern extends AbstractPattern {
                 }
               });
     }
-    return problems.size() == before ? parsed : List.of();
   }
 
   @Override
@@ -392,7 +498,7 @@ public final class ParallelCoordinationPattern extends AbstractPattern {
     private final Map<String, Integer> capacities = new TreeMap<>();
     private final List<ResourceTask> tasks = new ArrayList<>();
     private Duration acquireTimeout = DEFAULT_ACQUIRE_TIMEOUT;
-    private ResourcePool pool = ResourcePool.shared();
+    private @Nullable ResourcePool pool;
 
     private Builder(String name, String description) {
       this.name = name;
@@ -400,7 +506,8 @@ public final class ParallelCoordinationPattern extends AbstractPattern {
     }
 
     /**
-     * Adds offered resources; their capacity is the one in force in the pool (1 unit when new).
+     * Adds offered resources; their capacity is the one in force in the pattern's pool, else the
+     * pool's default ({@link ResourcePool#DEFAULT_CAPACITY} unless its owner chose another).
      *
      * @param names non-blank resource names
      * @return this builder
@@ -557,7 +664,9 @@ public final class ParallelCoordinationPattern extends AbstractPattern {
     }
 
     /**
-     * Acquires resources from this pool instead of {@link ResourcePool#shared()}.
+     * Acquires resources from this host-owned pool instead of the pool of the runtime that
+     * registers the pattern. Optional: without it, the pattern uses its owner's pool (and cannot
+     * execute until a registry owns it). The pattern declares its resources here when built.
      *
      * @param resourcePool the pool
      * @return this builder
@@ -568,12 +677,14 @@ public final class ParallelCoordinationPattern extends AbstractPattern {
     }
 
     /**
-     * Builds the pattern and declares its resources in the pool.
+     * Builds the pattern; with a {@linkplain #pool host-given pool}, declares its resources there
+     * (otherwise that happens when a runtime registers it).
      *
      * @return the pattern
      * @throws IllegalArgumentException naming every problem: no resource, a duplicate task name, a
-     *     task needing an undeclared resource or more units than a capacity, a capacity that
-     *     conflicts with the pool's
+     *     task needing an undeclared resource or more units than a configured capacity; with a
+     *     host-given pool also a capacity that conflicts with the pool's or a task needing more
+     *     units than the pool's capacity (the pool is then unchanged)
      */
     public ParallelCoordinationPattern build() {
       return new ParallelCoordinationPattern(this);

@@ -3,6 +3,7 @@ package io.ndp.patterns.parallel;
 import io.ndp.api.Pattern;
 import io.ndp.api.PatternDefinition;
 import io.ndp.api.PatternFactory;
+import io.ndp.api.ResourcePool;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.pf4j.Extension;
 
 /**
@@ -20,9 +22,13 @@ import org.pf4j.Extension;
  * resources}}) and {@value ParallelCoordinationPattern#ACQUIRE_TIMEOUT_MILLIS} (whole
  * milliseconds). Every invalid parameter is reported at once.
  *
- * <p>Patterns built by the no-argument factory (the one ServiceLoader and PF4J create) use {@link
- * ResourcePool#shared()}; a host that wants another pool hands a factory built with {@link
- * #ParallelCoordinationPatternFactory(ResourcePool)} to its storage.
+ * <p><b>Pools.</b> Patterns built by the no-argument factory (the one ServiceLoader and PF4J
+ * create) have no pool of their own: they use the {@link ResourcePool} of the runtime that
+ * registers them (declaring their resources there when registered, so a capacity that conflicts
+ * with that pool rejects the registration), and cannot execute until one does. There is no
+ * process-wide pool. A host that wants its patterns to acquire from a pool it owns hands a factory
+ * built with {@link #ParallelCoordinationPatternFactory(ResourcePool)} to its storage; those
+ * patterns declare their resources in that pool when created.
  *
  * <p>Thread-safe.
  *
@@ -30,15 +36,20 @@ import org.pf4j.Extension;
  */
 @Extension
 public final class ParallelCoordinationPatternFactory implements PatternFactory {
-  private final ResourcePool pool;
+  // The host's pool; null when patterns use the pool of the runtime that registers them.
+  private final @Nullable ResourcePool pool;
 
-  /** Creates the factory for the shared pool; ServiceLoader and PF4J call this. */
+  /**
+   * Creates the factory whose patterns use the pool of the runtime that registers them;
+   * ServiceLoader and PF4J call this.
+   */
   public ParallelCoordinationPatternFactory() {
-    this(ResourcePool.shared());
+    this.pool = null;
   }
 
   /**
-   * Creates a factory whose patterns acquire from {@code pool}.
+   * Creates a factory whose patterns acquire from {@code pool}, a pool the host owns, whichever
+   * runtime registers them.
    *
    * @param pool the pool
    */
@@ -62,7 +73,10 @@ public final class ParallelCoordinationPatternFactory implements PatternFactory 
     Map<String, Object> p = definition.parameters();
     List<String> problems = new ArrayList<>();
     ParallelCoordinationPattern.Builder b =
-        ParallelCoordinationPattern.builder(definition.name(), definition.description()).pool(pool);
+        ParallelCoordinationPattern.builder(definition.name(), definition.description());
+    if (pool != null) {
+      b.pool(pool);
+    }
 
     Object resources = p.get(ParallelCoordinationPattern.RESOURCES);
     if (resources == null) {

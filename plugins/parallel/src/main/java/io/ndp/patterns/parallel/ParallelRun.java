@@ -5,6 +5,7 @@ import io.ndp.api.ExecutionScope;
 import io.ndp.api.OutcomeStatus;
 import io.ndp.api.PatternContext;
 import io.ndp.api.PatternOutcome;
+import io.ndp.api.ResourcePool;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,6 +33,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class ParallelRun {
   private final ParallelCoordinationPattern pattern;
+  // Resolved once by the pattern: every task acquires from, and releases into, this pool.
+  private final ResourcePool pool;
   private final PatternContext context;
   private final ExecutionScope scope;
   private final List<TaskRun> runs;
@@ -41,11 +44,13 @@ final class ParallelRun {
 
   ParallelRun(
       ParallelCoordinationPattern pattern,
+      ResourcePool pool,
       PatternContext context,
       ExecutionScope scope,
       List<ResourceTask> tasks,
       List<Delegate> delegates) {
     this.pattern = pattern;
+    this.pool = pool;
     this.context = context;
     this.scope = scope;
     this.settled = new CountDownLatch(tasks.size());
@@ -290,9 +295,7 @@ final class ParallelRun {
           wait = left;
         }
         Optional<ResourcePool.Lease> acquired =
-            pattern
-                .pool()
-                .tryAcquireAll(pattern.name(), context.priority(), task.resources(), wait);
+            pool.tryAcquireAll(pattern.name(), context.priority(), task.resources(), wait);
         if (acquired.isEmpty()) {
           report = conflict(wait);
         } else {
@@ -332,8 +335,8 @@ final class ParallelRun {
     private Report conflict(Duration waited) {
       Map<String, Integer> inUse = new LinkedHashMap<>();
       Map<String, Integer> capacities = new LinkedHashMap<>();
-      Map<String, Integer> active = pattern.pool().activeResources();
-      Map<String, Integer> all = pattern.pool().capacities();
+      Map<String, Integer> active = pool.activeResources();
+      Map<String, Integer> all = pool.capacities();
       for (String r : task.resources().keySet()) {
         inUse.put(r, active.getOrDefault(r, 0));
         capacities.put(r, all.getOrDefault(r, 0));

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.ndp.api.Pattern;
 import io.ndp.api.PatternDefinition;
 import io.ndp.api.PatternFactory;
+import io.ndp.api.ResourcePool;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,7 +60,7 @@ class ParallelCoordinationPatternFactoryTest {
     ParallelCoordinationPattern parallel = (ParallelCoordinationPattern) copy;
     assertThat(parallel.tasks()).isEqualTo(original.tasks());
     assertThat(parallel.acquireTimeout()).isEqualTo(Duration.ofMillis(750));
-    assertThat(parallel.pool()).isSameAs(pool);
+    assertThat(parallel.pool()).containsSame(pool);
   }
 
   @Test
@@ -120,6 +121,43 @@ class ParallelCoordinationPatternFactoryTest {
         .hasMessageContaining(
             "acquireTimeoutMillis must be a whole number from 0 to 2147483647 but was Integer -1");
     assertThat(pool.capacities()).isEmpty();
+  }
+
+  @Test
+  void noArgFactory_buildsPatternsWithoutAPoolThatUseTheirOwnersPool() {
+    ParallelCoordinationPatternFactory plain = new ParallelCoordinationPatternFactory();
+    PatternDefinition stored =
+        new PatternDefinition(
+            "parallel",
+            "p",
+            "",
+            Map.of("resources", List.of("cpu", "memory"), "capacities", Map.of("cpu", 3)));
+
+    ParallelCoordinationPattern p = (ParallelCoordinationPattern) plain.create(stored);
+
+    assertThat(p.pool()).isEmpty();
+    assertThat(p.capacities()).isEqualTo(Map.of("cpu", 3, "memory", ResourcePool.DEFAULT_CAPACITY));
+    TestRuntime runtime = new TestRuntime();
+    p.attach(runtime);
+    assertThat(p.pool()).containsSame(runtime.resourcePool());
+    assertThat(runtime.resourcePool().capacities())
+        .isEqualTo(Map.of("cpu", 3, "memory", ResourcePool.DEFAULT_CAPACITY));
+    assertThat(pool.capacities()).as("the host pool of the other factory").isEmpty();
+  }
+
+  @Test
+  void poolFactory_buildsPatternsThatDeclareInTheHostPool() {
+    ParallelCoordinationPattern p =
+        (ParallelCoordinationPattern)
+            factory.create(
+                new PatternDefinition(
+                    "parallel",
+                    "p",
+                    "",
+                    Map.of("capacities", Map.of("cpu", 2), "resources", List.of("cpu"))));
+
+    assertThat(p.pool()).containsSame(pool);
+    assertThat(pool.capacities()).isEqualTo(Map.of("cpu", 2));
   }
 
   @Test

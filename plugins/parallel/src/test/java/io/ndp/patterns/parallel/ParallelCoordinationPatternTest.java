@@ -12,8 +12,10 @@ import io.ndp.api.MissingDelegateException;
 import io.ndp.api.OutcomeStatus;
 import io.ndp.api.PatternContext;
 import io.ndp.api.PatternOutcome;
+import io.ndp.api.ResourcePool;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -71,7 +73,7 @@ class ParallelCoordinationPatternTest {
   // --- construction -----------------------------------------------------------------------------
 
   @Test
-  void constructor_guideForm_servesParallelWithSharedPoolDefaults() {
+  void constructor_guideForm_servesParallelAndHasNoPoolUntilARuntimeOwnsIt() {
     ParallelCoordinationPattern p =
         new ParallelCoordinationPattern(
             "resource_manager",
@@ -83,8 +85,9 @@ class ParallelCoordinationPatternTest {
     assertThat(p.typeAliases()).containsExactly("ParallelCoordinationPattern");
     assertThat(p.agentTypes()).containsExactly("parallel");
     assertThat(p.resources()).containsExactly("cpu", "memory", "network");
-    assertThat(p.pool()).isSameAs(ResourcePool.shared());
-    assertThat(p.capacities()).containsOnlyKeys("cpu", "memory", "network");
+    assertThat(p.pool()).isEmpty();
+    int d = ResourcePool.DEFAULT_CAPACITY;
+    assertThat(p.capacities()).isEqualTo(Map.of("cpu", d, "memory", d, "network", d));
     assertThat(p.acquireTimeout()).isEqualTo(ParallelCoordinationPattern.DEFAULT_ACQUIRE_TIMEOUT);
     assertThat(p.activeResources()).isEmpty();
   }
@@ -104,13 +107,25 @@ class ParallelCoordinationPatternTest {
   }
 
   @Test
-  void build_unnamedCapacityOrResourceAndTasks_adoptsPoolCapacityElseOne() {
+  void build_unnamedCapacityOrResourceAndTasks_adoptsPoolCapacityElseTheDefault() {
     pool.declare("cpu", 4);
 
     ParallelCoordinationPattern p = builder("p").resources("cpu", "memory").build();
 
-    assertThat(p.capacities()).isEqualTo(Map.of("cpu", 4, "memory", 1));
-    assertThat(pool.capacities()).isEqualTo(Map.of("cpu", 4, "memory", 1));
+    int d = ResourcePool.DEFAULT_CAPACITY;
+    assertThat(p.capacities()).isEqualTo(Map.of("cpu", 4, "memory", d));
+    assertThat(pool.capacities()).isEqualTo(Map.of("cpu", 4, "memory", d));
+  }
+
+  @Test
+  void build_hostPoolWithItsOwnDefault_givesUnnamedResourcesThatDefault() {
+    ResourcePool host = new ResourcePool(Map.of(), 3);
+
+    ParallelCoordinationPattern p =
+        ParallelCoordinationPattern.builder("p", "d").pool(host).resources("cpu").build();
+
+    assertThat(p.capacities()).isEqualTo(Map.of("cpu", 3));
+    assertThat(host.capacities()).isEqualTo(Map.of("cpu", 3));
   }
 
   @Test
@@ -506,9 +521,12 @@ class ParallelCoordinationPatternTest {
       assertThat(outcome.status()).isEqualTo(OutcomeStatus.CONFLICT);
       assertThat(outcome.message())
           .isEqualTo(
-              "parallel pattern 'p': resources not free: task 't' of pattern 'p' could not acquire"
-                  + " {cpu=1, memory=1} within 100 ms (in use {cpu=2, memory=0} of capacities"
-                  + " {cpu=2, memory=1}); cancelled 0 other task(s)");
+              String.format(
+                  Locale.ROOT,
+                  "parallel pattern 'p': resources not free: task 't' of pattern 'p' could not"
+                      + " acquire {cpu=1, memory=1} within 100 ms (in use {cpu=2, memory=0} of"
+                      + " capacities {cpu=2, memory=%d}); cancelled 0 other task(s)",
+                  ResourcePool.DEFAULT_CAPACITY));
       assertThat(outcome.cause())
           .isInstanceOfSatisfying(
               ResourceConflictException.class,
@@ -528,8 +546,9 @@ class ParallelCoordinationPatternTest {
     ParallelCoordinationPattern p =
         builder("p").resources("cpu").acquireTimeout(Duration.ofSeconds(30)).build();
     delegates.register("cpu", input -> "never");
+    int all = p.capacities().get("cpu");
     ResourcePool.Lease other =
-        pool.tryAcquireAll("other", 0, Map.of("cpu", 1), Duration.ZERO).orElseThrow();
+        pool.tryAcquireAll("other", 0, Map.of("cpu", all), Duration.ZERO).orElseThrow();
     try {
       long start = System.nanoTime();
 
@@ -537,7 +556,7 @@ class ParallelCoordinationPatternTest {
 
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
       assertThat(outcome.status()).isIn(OutcomeStatus.CONFLICT, OutcomeStatus.TIMED_OUT);
-      assertThat(pool.activeResources()).isEqualTo(Map.of("cpu", 1));
+      assertThat(pool.activeResources()).isEqualTo(Map.of("cpu", all));
       assertThat(pool.waitingRequests()).isZero();
     } finally {
       other.close();
@@ -646,6 +665,234 @@ class ParallelCoordinationPatternTest {
     assertThat(outcome.status()).isEqualTo(OutcomeStatus.FAILED);
     assertThat(outcome.message()).contains("the executor rejected task 'cpu' (1 of 1): saturated");
     assertThat(pool.activeResources()).isEmpty();
+  }
+
+  // --- ownership: the runtime that registers a pattern owns its pool ----------------------------
+
+  /** A builder without a pool: the pattern uses the pool of the runtime that owns it. */
+  private static ParallelCoordinationPattern.Builder unpooled(String name) {
+    return ParallelCoordinationPattern.builder(name, "test pattern");
+  }
+
+  @Test
+  void attach_guideConstructor_declaresEachResourceWithTheDefaultCapacityInTheRuntimePool() {
+    TestRuntime runtime = new TestRuntime();
+    ParallelCoordinationPattern p =
+        new ParallelCoordinationPattern(
+            "resource_manager",
+            "Resource-based parallel execution",
+            Set.of("cpu", "memory", "network"));
+
+    p.attach(runtime);
+
+    int d = ResourcePool.DEFAULT_CAPACITY;
+    Map<String, Integer> expected = Map.of("cpu", d, "memory", d, "network", d);
+    assertThat(runtime.resourcePool().capacities()).isEqualTo(expected);
+    assertThat(p.capacities()).isEqualTo(expected);
+    assertThat(p.pool()).containsSame(runtime.resourcePool());
+    assertThat(pool.capacities()).as("no other pool is touched").isEmpty();
+  }
+
+  @Test
+  void attach_defaultCapacityInTheRuntimePool_givesWayToALaterConfiguredOne() {
+    TestRuntime runtime = new TestRuntime();
+    ParallelCoordinationPattern guide =
+        new ParallelCoordinationPattern("guide", "d", Set.of("cpu"));
+    ParallelCoordinationPattern four = unpooled("four").capacity("cpu", 4).build();
+
+    guide.attach(runtime);
+    four.attach(runtime);
+
+    assertThat(runtime.resourcePool().capacities()).isEqualTo(Map.of("cpu", 4));
+    assertThat(guide.capacities()).isEqualTo(Map.of("cpu", 4));
+    assertThat(four.capacities()).isEqualTo(Map.of("cpu", 4));
+  }
+
+  @Test
+  void attach_capacityBelowATaskOfAnAttachedPattern_isRefused_andThatPatternStillRuns() {
+    TestRuntime runtime = new TestRuntime(new ResourcePool(Map.of(), 8));
+    ParallelCoordinationPattern wide =
+        unpooled("wide").resources("cpu").task("t", Map.of("cpu", 4)).build();
+    wide.attach(runtime);
+    ParallelCoordinationPattern narrow = unpooled("narrow").capacity("cpu", 2).build();
+
+    // An explicit capacity would take over from the default 8, below what wide's task needs.
+    assertThatThrownBy(() -> narrow.attach(runtime))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "capacity 2 of 'cpu' is too small: a declared task needs 4 units and 0 are in use");
+    assertThat(narrow.pool()).isEmpty();
+    assertThat(runtime.resourcePool().capacities()).isEqualTo(Map.of("cpu", 8));
+    AtomicInteger ran = new AtomicInteger();
+    delegates.register("t", input -> ran.incrementAndGet());
+
+    PatternOutcome outcome = wide.execute(context(), scope());
+
+    assertThat(outcome.status()).as(outcome.message()).isEqualTo(OutcomeStatus.SUCCESS);
+    assertThat(ran).hasValue(1);
+  }
+
+  @Test
+  void attach_capacityConflictingWithRuntimePool_isRejectedAndThePatternStaysUnattached() {
+    TestRuntime runtime = new TestRuntime(new ResourcePool(Map.of("cpu", 4)));
+    ParallelCoordinationPattern p = unpooled("p").capacity("cpu", 2).resources("memory").build();
+
+    assertThatThrownBy(() -> p.attach(runtime))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "resource 'cpu' already has capacity 4 in this pool but pattern 'p' declares capacity"
+                + " 2; a capacity is set once per pool");
+
+    assertThat(p.pool()).isEmpty();
+    assertThat(p.activeResources()).isEqualTo(Map.of());
+    assertThat(runtime.resourcePool().capacities())
+        .as("nothing declared, not even memory")
+        .isEqualTo(Map.of("cpu", 4));
+    assertThat(p.execute(context(), scope()).status()).isEqualTo(OutcomeStatus.REJECTED);
+    // Unowned, so another runtime can still take it.
+    TestRuntime other = new TestRuntime();
+    p.attach(other);
+    assertThat(p.pool()).containsSame(other.resourcePool());
+    assertThat(other.resourcePool().capacities())
+        .isEqualTo(Map.of("cpu", 2, "memory", ResourcePool.DEFAULT_CAPACITY));
+  }
+
+  @Test
+  void attach_configuredTaskAboveTheRuntimePoolCapacity_isRejectedAndThePoolUnchanged() {
+    TestRuntime runtime = new TestRuntime(new ResourcePool(Map.of("cpu", 2)));
+    ParallelCoordinationPattern p =
+        unpooled("p").resources("cpu", "memory").task("big", Map.of("cpu", 3)).build();
+
+    assertThatThrownBy(() -> p.attach(runtime))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("pattern 'p' needs 3 units of 'cpu' in one task but its capacity is 2");
+
+    assertThat(p.pool()).isEmpty();
+    assertThat(runtime.resourcePool().capacities()).isEqualTo(Map.of("cpu", 2));
+  }
+
+  @Test
+  void attach_withHostPool_declaresNothingInTheRuntimePoolAndKeepsTheHostPool() {
+    TestRuntime runtime = new TestRuntime(new ResourcePool(Map.of("cpu", 8)));
+    ParallelCoordinationPattern p = builder("p").capacity("cpu", 2).resources("memory").build();
+    delegates.register("cpu", input -> "c");
+    delegates.register("memory", input -> "m");
+
+    p.attach(runtime);
+
+    assertThat(p.pool()).containsSame(pool);
+    assertThat(runtime.resourcePool().capacities()).isEqualTo(Map.of("cpu", 8));
+    assertThat(p.capacities()).isEqualTo(Map.of("cpu", 2, "memory", ResourcePool.DEFAULT_CAPACITY));
+    assertThat(p.execute(context(), scope()).output()).isEqualTo(Map.of("cpu", "c", "memory", "m"));
+  }
+
+  @Test
+  void execute_unattachedWithoutPool_isRejectedBeforeAnythingRuns() {
+    ParallelCoordinationPattern p = unpooled("p").resources("cpu", "memory").build();
+    AtomicInteger ran = new AtomicInteger();
+    delegates.register("cpu", input -> ran.incrementAndGet());
+    delegates.register("memory", input -> ran.incrementAndGet());
+
+    assertThat(p.match(context("cpu")).isMatch()).as("matching needs no pool").isTrue();
+    PatternOutcome outcome = p.execute(context(), scope());
+
+    assertThat(outcome.status()).isEqualTo(OutcomeStatus.REJECTED);
+    assertThat(outcome.message())
+        .isEqualTo(
+            "parallel pattern 'p' has no resource pool to run in: register it in a registry"
+                + " (whose runtime's pool it then uses) or build it with .pool(...)");
+    assertThat(outcome.cause())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage(outcome.message());
+    assertThat(ran).hasValue(0);
+    assertThat(p.pool()).isEmpty();
+    assertThat(p.activeResources()).isEmpty();
+  }
+
+  @Test
+  void execute_attached_acquiresFromTheRuntimePoolItResolvedEvenIfDetachedMeanwhile()
+      throws Exception {
+    TestRuntime runtime = new TestRuntime();
+    ParallelCoordinationPattern p =
+        unpooled("p").capacity("cpu", 2).task("t", Map.of("cpu", 2)).build();
+    p.attach(runtime);
+    CountDownLatch running = new CountDownLatch(1);
+    CountDownLatch finish = new CountDownLatch(1);
+    delegates.register("t", input -> meetAndWait(running, finish, "done"));
+
+    Future<PatternOutcome> run = callers.submit(() -> p.execute(context(), scope()));
+    assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+
+    assertThat(runtime.resourcePool().activeResources("p")).isEqualTo(Map.of("cpu", 2));
+    assertThat(p.activeResources()).isEqualTo(Map.of("cpu", 2));
+    assertThat(pool.activeResources()).isEmpty();
+    p.detach(runtime);
+    assertThat(p.activeResources()).as("no owner, no pool").isEmpty();
+    finish.countDown();
+
+    assertThat(run.get(10, TimeUnit.SECONDS).output()).isEqualTo(Map.of("t", "done"));
+    assertThat(runtime.resourcePool().activeResources()).as("released where acquired").isEmpty();
+    assertThat(p.pool()).isEmpty();
+    assertThat(p.execute(context(), scope()).status()).isEqualTo(OutcomeStatus.REJECTED);
+  }
+
+  @Test
+  void match_contextTaskCapacity_isCheckedAgainstTheOwnersPool() {
+    TestRuntime runtime = new TestRuntime(new ResourcePool(Map.of("cpu", 2)));
+    ParallelCoordinationPattern p = unpooled("p").resources("cpu").build();
+    p.attach(runtime);
+
+    MatchResult m =
+        p.match(contextWithTasks(List.of(Map.of("name", "t", "resources", Map.of("cpu", 3)))));
+
+    assertThat(p.capacities()).isEqualTo(Map.of("cpu", 2));
+    assertThat(m.isMatch()).isFalse();
+    assertThat(m.reason()).contains("task 't' needs 3 units of 'cpu' but its capacity is 2");
+  }
+
+  @Test
+  void execute_patternsOfTwoRuntimes_runIndependentlyWithTheirOwnCapacities() throws Exception {
+    TestRuntime small = new TestRuntime();
+    TestRuntime large = new TestRuntime();
+    // Same name, same resource, different capacities: one pool would reject the second.
+    ParallelCoordinationPattern one =
+        unpooled("encoder").capacity("cpu", 1).task("one", Map.of("cpu", 1)).build();
+    ParallelCoordinationPattern four =
+        unpooled("encoder")
+            .capacity("cpu", 4)
+            .task("four1", Map.of("cpu", 1))
+            .task("four2", Map.of("cpu", 1))
+            .task("four3", Map.of("cpu", 1))
+            .task("four4", Map.of("cpu", 1))
+            .build();
+    one.attach(small);
+    four.attach(large);
+    CountDownLatch allRunning = new CountDownLatch(5);
+    CountDownLatch finish = new CountDownLatch(1);
+    for (String t : List.of("one", "four1", "four2", "four3", "four4")) {
+      delegates.register(t, input -> meetAndWait(allRunning, finish, t));
+    }
+
+    Future<PatternOutcome> a = callers.submit(() -> one.execute(context(), scope()));
+    Future<PatternOutcome> b = callers.submit(() -> four.execute(context(), scope()));
+    assertThat(allRunning.await(10, TimeUnit.SECONDS)).as("1 + 4 units held at once").isTrue();
+
+    assertThat(small.resourcePool().capacities()).isEqualTo(Map.of("cpu", 1));
+    assertThat(large.resourcePool().capacities()).isEqualTo(Map.of("cpu", 4));
+    assertThat(small.resourcePool().activeResources()).isEqualTo(Map.of("cpu", 1));
+    assertThat(large.resourcePool().activeResources()).isEqualTo(Map.of("cpu", 4));
+    assertThat(one.activeResources()).isEqualTo(Map.of("cpu", 1));
+    assertThat(four.activeResources()).isEqualTo(Map.of("cpu", 4));
+    finish.countDown();
+
+    assertThat(a.get(10, TimeUnit.SECONDS).isSuccess()).isTrue();
+    assertThat(b.get(10, TimeUnit.SECONDS).isSuccess()).isTrue();
+    assertThat(small.resourcePool().activeResources()).isEmpty();
+    assertThat(large.resourcePool().activeResources()).isEmpty();
+    assertThatThrownBy(() -> unpooled("other").capacity("cpu", 4).build().attach(small))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("already has capacity 1")
+        .hasMessageContaining("declares capacity 4");
   }
 
   /**

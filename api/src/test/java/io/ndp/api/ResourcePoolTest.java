@@ -1,4 +1,4 @@
-package io.ndp.patterns.parallel;
+package io.ndp.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -320,8 +321,77 @@ class ResourcePoolTest {
   }
 
   @Test
-  void shared_isOnePoolPerProcess() {
-    assertThat(ResourcePool.shared()).isSameAs(ResourcePool.shared());
+  void declareFor_resourceWithoutCapacity_getsTheDefaultWhichGivesWayToAnExplicitOne() {
+    ResourcePool pool = new ResourcePool(Map.of(), 3);
+
+    pool.declareFor("pattern 'guide'", Set.of("cpu"), Map.of(), Map.of());
+    assertThat(pool.capacities()).isEqualTo(Map.of("cpu", 3));
+    pool.declareFor("pattern 'encoder'", Set.of("cpu"), Map.of("cpu", 4), Map.of("cpu", 4));
+    assertThat(pool.capacities()).isEqualTo(Map.of("cpu", 4));
+
+    // Now explicit: a different explicit capacity conflicts, and nothing changes.
+    assertThatThrownBy(
+            () -> pool.declareFor("pattern 'other'", Set.of("cpu"), Map.of("cpu", 2), Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("resource 'cpu' already has capacity 4")
+        .hasMessageContaining("pattern 'other' declares capacity 2");
+    pool.declareFor("pattern 'guide2'", Set.of("cpu"), Map.of(), Map.of());
+    assertThat(pool.capacities()).isEqualTo(Map.of("cpu", 4));
+  }
+
+  @Test
+  void declareFor_explicitCapacityBelowADeclaredTaskOrUnitsInUse_isRefused() throws Exception {
+    ResourcePool pool = new ResourcePool(Map.of(), 8);
+    pool.declareFor("pattern 'a'", Set.of("cpu"), Map.of(), Map.of("cpu", 4));
+
+    assertThatThrownBy(
+            () -> pool.declareFor("pattern 'b'", Set.of("cpu"), Map.of("cpu", 2), Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "capacity 2 of 'cpu' is too small: a declared task needs 4 units and 0 are in use");
+    assertThat(pool.capacities()).isEqualTo(Map.of("cpu", 8));
+
+    try (ResourcePool.Lease held =
+        pool.tryAcquireAll(Map.of("cpu", 6), Duration.ZERO).orElseThrow()) {
+      assertThatThrownBy(() -> pool.declare("cpu", 5))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("6 are in use");
+      assertThat(held.units()).isEqualTo(Map.of("cpu", 6));
+    }
+    pool.declare("cpu", 5);
+    assertThat(pool.capacities()).isEqualTo(Map.of("cpu", 5));
+  }
+
+  @Test
+  void declareFor_invalidExplicitCapacity_isNamed() {
+    ResourcePool pool = new ResourcePool();
+    Map<String, Integer> bad = new HashMap<>();
+    bad.put("cpu", 0);
+
+    assertThatThrownBy(() -> pool.declareFor("pattern 'x'", Set.of("cpu"), bad, Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("capacity of 'cpu' must be at least 1 but was 0");
+  }
+
+  @Test
+  void declareFor_taskNeedAboveCapacity_changesNothing() {
+    ResourcePool pool = new ResourcePool(Map.of(), 2);
+
+    assertThatThrownBy(
+            () ->
+                pool.declareFor("pattern 'big'", Set.of("cpu", "gpu"), Map.of(), Map.of("cpu", 3)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("pattern 'big' needs 3 units of 'cpu' in one task but its capacity is 2");
+    assertThat(pool.capacities()).isEmpty();
+  }
+
+  @Test
+  void defaultCapacity_isTheProcessorCountAndValidated() {
+    assertThat(new ResourcePool().defaultCapacity())
+        .isEqualTo(Runtime.getRuntime().availableProcessors());
+    assertThatThrownBy(() -> new ResourcePool(Map.of(), 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("default capacity must be at least 1 but was 0");
   }
 
   /**

@@ -1,11 +1,11 @@
-package io.ndp.patterns.parallel;
+package io.ndp.api;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -23,17 +23,22 @@ import org.jspecify.annotations.Nullable;
 /**
  * Named resources with capacities (units), acquired <b>all at once or not at all</b>.
  *
- * <p><b>Capacities.</b> A resource's capacity is set once per pool: by the host with {@link
- * #declare} / {@link #declareAll} (or the {@link #ResourcePool(Map) constructor}), or by the first
- * {@link ParallelCoordinationPattern} that declares the resource — with its configured capacity, or
- * {@value #DEFAULT_CAPACITY} unit when it configures none. Declaring the same capacity again is
- * harmless; declaring a different one is an {@link IllegalArgumentException} naming the resource
- * and both capacities. A pattern that names a resource without a capacity adopts the one in force.
+ * <p><b>Who owns a pool.</b> A pool belongs to whoever created it: the runtime (every {@code
+ * PatternRegistry} owns one, and the patterns registered there acquire from it) or the host, which
+ * may hand its own pool to a pattern. There is no process-wide pool: two runtimes in one JVM never
+ * share units, and a plugin reloaded into the same runtime finds the same pool.
  *
- * <p><b>Sharing.</b> {@link #shared()} is the process-wide pool that patterns use unless they are
- * given another: cpu, memory or network limits belong to the process, so two patterns that both
- * name {@code cpu} compete for the same units. Give a pattern its own pool to isolate it (tests
- * do).
+ * <p><b>Capacities.</b> A resource's capacity is either <i>explicit</i> — declared by the host
+ * ({@link #declare}, {@link #declareAll}, the {@link #ResourcePool(Map) constructor}) or configured
+ * by a pattern (e.g. {@code capacity("cpu", 4)}) — or <i>default</i>: a pattern that names a
+ * resource without configuring a capacity gets the pool's {@link #defaultCapacity()}, by default
+ * {@link #DEFAULT_CAPACITY}, the number of processors the JVM sees. Why processors: the guide's
+ * pattern {@code new ParallelCoordinationPattern(name, description, Set.of("cpu", ...))} runs one
+ * task per resource concurrently, and a capacity of one would silently serialize them; the
+ * processor count lets them run side by side on any machine, and hosts that know better declare
+ * capacities. An explicit capacity is set once: declaring the same one again is harmless, a
+ * different one is an {@link IllegalArgumentException} naming the resource and both capacities. A
+ * default capacity gives way to the first explicit one.
  *
  * <p><b>Acquisition.</b> {@link #tryAcquireAll} takes every requested unit in one step under one
  * lock, or waits (up to the given time) until all of them are free at the same moment; it never
@@ -65,52 +70,77 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ResourcePool {
 
-  /** The capacity of a resource that a pattern names without configuring one. */
-  public static final int DEFAULT_CAPACITY = 1;
+  /**
+   * The capacity a resource gets when a pattern names it without configuring one and the host did
+   * not declare it: the number of processors available to the JVM when the class was loaded (see
+   * the class documentation for why).
+   */
+  public static final int DEFAULT_CAPACITY =
+      Math.max(1, Runtime.getRuntime().availableProcessors());
 
   /** The owner recorded for leases taken without naming one. */
   public static final String DEFAULT_OWNER = "host";
 
-  private static final ResourcePool SHARED = new ResourcePool();
-
+  private final int defaultCapacity;
   private final ReentrantLock lock = new ReentrantLock();
   // All fields below are guarded by lock. Maps hold only positive counts.
   private final Map<String, Integer> capacities = new HashMap<>();
+  // Resources whose capacity was given explicitly; the others hold the default and may change once.
+  private final Set<String> explicit = new HashSet<>();
+  // Per resource, the most units one task of a declared pattern needs: no capacity goes below it.
+  private final Map<String, Integer> largestDeclaredNeed = new HashMap<>();
   private final Map<String, Integer> inUse = new HashMap<>();
   private final Map<String, Map<String, Integer>> inUseByOwner = new HashMap<>();
   // Waiting requests, highest priority first, then oldest first.
   private final NavigableSet<Waiter> waiters = new TreeSet<>(Waiter.ORDER);
   private long arrivals;
 
-  /** Creates an empty pool; declare its resources before acquiring them. */
-  public ResourcePool() {}
+  /** Creates an empty pool whose default capacity is {@link #DEFAULT_CAPACITY}. */
+  public ResourcePool() {
+    this(Map.of(), DEFAULT_CAPACITY);
+  }
 
   /**
-   * Creates a pool with these capacities.
+   * Creates a pool with these explicit capacities.
    *
    * @param capacities resource name to units, each at least 1
    * @throws IllegalArgumentException naming every invalid entry
    */
   public ResourcePool(Map<String, Integer> capacities) {
+    this(capacities, DEFAULT_CAPACITY);
+  }
+
+  /**
+   * Creates a pool with these explicit capacities and this default capacity for resources that
+   * patterns name without a capacity.
+   *
+   * @param capacities resource name to units, each at least 1
+   * @param defaultCapacity units of a resource named without a capacity, at least 1
+   * @throws IllegalArgumentException naming every invalid entry
+   */
+  public ResourcePool(Map<String, Integer> capacities, int defaultCapacity) {
+    if (defaultCapacity < 1) {
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT, "default capacity must be at least 1 but was %d", defaultCapacity));
+    }
+    this.defaultCapacity = defaultCapacity;
     declareAll(capacities);
   }
 
-  /**
-   * Returns the process-wide pool that patterns use unless given another.
-   *
-   * @return the shared pool
-   */
-  public static ResourcePool shared() {
-    return SHARED;
+  /** Returns the capacity a resource named without one gets in this pool. */
+  public int defaultCapacity() {
+    return defaultCapacity;
   }
 
   /**
-   * Declares a resource's capacity; see the class documentation for the set-once rule.
+   * Declares a resource's capacity explicitly; see the class documentation for the set-once rule.
    *
    * @param resource non-blank resource name
    * @param capacity units, at least 1
    * @return this pool
-   * @throws IllegalArgumentException when invalid or when the resource already has another capacity
+   * @throws IllegalArgumentException when invalid or when the resource already has another explicit
+   *     capacity
    */
   public ResourcePool declare(String resource, int capacity) {
     Map<String, Integer> one = new HashMap<>();
@@ -119,7 +149,8 @@ public final class ResourcePool {
   }
 
   /**
-   * Declares several capacities at once: all of them or, when any is invalid or conflicts, none.
+   * Declares several explicit capacities at once: all of them or, when any is invalid or conflicts,
+   * none.
    *
    * @param capacities resource name to units, each at least 1
    * @return this pool
@@ -138,8 +169,11 @@ public final class ResourcePool {
     try {
       capacities.forEach(
           (r, c) -> checkNoConflict(r, c, "a declaration asks for capacity", problems));
+      capacities.forEach((r, c) -> checkNotBelowUse(r, c, Map.of(), problems));
       throwIfAny(problems);
       this.capacities.putAll(capacities);
+      this.explicit.addAll(capacities.keySet());
+      wakeThoseThatFit();
     } finally {
       lock.unlock();
     }
@@ -147,46 +181,57 @@ public final class ResourcePool {
   }
 
   /**
-   * Declares what a pattern needs, atomically: explicit capacities must agree with those in force,
-   * other resources get {@link #DEFAULT_CAPACITY} unless already declared, and every task must fit
-   * in the resulting capacities. Nothing changes when anything is wrong.
+   * Declares what a pattern needs, atomically: its explicit capacities must agree with the explicit
+   * ones in force (a default capacity gives way to them), its other resources get the {@linkplain
+   * #defaultCapacity() default} unless declared, and the largest need of any one task must fit.
+   * Nothing changes when anything is wrong.
+   *
+   * @param who who declares, for messages, e.g. {@code pattern 'encoder'}
+   * @param resources the resources it uses
+   * @param explicitCapacities the capacities it configures (a subset of {@code resources})
+   * @param largestNeeds per resource, the most units one of its tasks needs at once
+   * @throws IllegalArgumentException naming every conflict and every need above a capacity
    */
-  void declareFor(
-      String patternName,
+  public void declareFor(
+      String who,
       Set<String> resources,
-      Map<String, Integer> explicit,
-      Collection<ResourceTask> tasks) {
+      Map<String, Integer> explicitCapacities,
+      Map<String, Integer> largestNeeds) {
     List<String> problems = new ArrayList<>();
+    explicitCapacities.forEach((r, c) -> checkCapacity(r, c, problems));
+    largestNeeds.forEach((r, c) -> checkCapacity(r, c, problems));
+    Set<String> all = new HashSet<>(resources);
+    all.addAll(explicitCapacities.keySet());
+    throwIfAny(problems);
     lock.lock();
     try {
-      String who = String.format(Locale.ROOT, "pattern '%s' declares capacity", patternName);
-      explicit.forEach((r, c) -> checkNoConflict(r, c, who, problems));
+      String asks = who + " declares capacity";
+      explicitCapacities.forEach((r, c) -> checkNoConflict(r, c, asks, problems));
+      explicitCapacities.forEach((r, c) -> checkNotBelowUse(r, c, largestNeeds, problems));
       Map<String, Integer> effective = new HashMap<>();
-      for (String r : resources) {
-        Integer c = explicit.get(r);
-        effective.put(r, c != null ? c : capacities.getOrDefault(r, DEFAULT_CAPACITY));
+      for (String r : all) {
+        Integer c = explicitCapacities.get(r);
+        effective.put(r, c != null ? c : capacities.getOrDefault(r, defaultCapacity));
       }
-      for (ResourceTask t : tasks) {
-        t.resources()
-            .forEach(
-                (r, units) -> {
-                  Integer capacity = effective.get(r);
-                  if (capacity != null && units > capacity) {
-                    problems.add(
-                        String.format(
-                            Locale.ROOT,
-                            "task '%s' of pattern '%s' needs %d units of '%s' but its capacity is"
-                                + " %d",
-                            t.name(),
-                            patternName,
-                            units,
-                            r,
-                            capacity));
-                  }
-                });
-      }
+      largestNeeds.forEach(
+          (r, units) -> {
+            Integer capacity = effective.get(r);
+            if (capacity != null && units > capacity) {
+              problems.add(
+                  String.format(
+                      Locale.ROOT,
+                      "%s needs %d units of '%s' in one task but its capacity is %d",
+                      who,
+                      units,
+                      r,
+                      capacity));
+            }
+          });
       throwIfAny(problems);
       capacities.putAll(effective);
+      explicit.addAll(explicitCapacities.keySet());
+      largestNeeds.forEach((r, u) -> largestDeclaredNeed.merge(r, u, Math::max));
+      wakeThoseThatFit();
     } finally {
       lock.unlock();
     }
@@ -488,7 +533,7 @@ public final class ResourcePool {
 
   private void checkNoConflict(String resource, int capacity, String who, List<String> problems) {
     Integer existing = capacities.get(resource);
-    if (existing != null && existing != capacity) {
+    if (existing != null && existing != capacity && explicit.contains(resource)) {
       problems.add(
           String.format(
               Locale.ROOT,
@@ -498,6 +543,28 @@ public final class ResourcePool {
               existing,
               who,
               capacity));
+    }
+  }
+
+  /**
+   * A capacity that replaces a default one must still fit every task declared so far (and this
+   * declaration's own) and the units in use, so that no declared task becomes impossible and
+   * nothing is ever over capacity.
+   */
+  private void checkNotBelowUse(
+      String resource, int capacity, Map<String, Integer> ownNeeds, List<String> problems) {
+    int need =
+        Math.max(largestDeclaredNeed.getOrDefault(resource, 0), ownNeeds.getOrDefault(resource, 0));
+    int used = inUse.getOrDefault(resource, 0);
+    if (capacity < need || capacity < used) {
+      problems.add(
+          String.format(
+              Locale.ROOT,
+              "capacity %d of '%s' is too small: a declared task needs %d units and %d are in use",
+              capacity,
+              resource,
+              need,
+              used));
     }
   }
 

@@ -1,0 +1,26 @@
+package io.ndp.api;
+
+/**
+ * A call reached a runtime (an executor, or the facade that owns one) after {@code close()} began:
+ * it refuses new work while it drains what is running.
+ *
+ * @since 0.2.0
+ */
+public final class RuntimeClosedException extends NdpException {
+  private static final long serialVersionUID = 1L;
+
+  private final String what;
+
+  /**
+   * @param what what was refused, e.g. {@code executeBestPattern(domain 'orders')}
+   */
+  public RuntimeClosedException(String what) {
+    super("runtime is closed: refused " + what);
+    this.what = what;
+  }
+
+  /** Returns what was refused. */
+  public String refused() {
+    return what;
+  }
+}

@@ -1,0 +1,101 @@
+package io.ndp.core.internal;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import com.google.common.collect.ImmutableSortedMap;
+import io.ndp.api.ConfidenceStats;
+import io.ndp.api.ConfidenceStore;
+import java.time.Duration;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The one owner of a runtime's confidence statistics: records outcomes into a {@link
+ * ConfidenceStore} and answers reads from a cache of snapshots in front of it.
+ *
+ * <p>Every write goes to the store first and then invalidates the snapshots it changed; no store
+ * I/O runs under a cache lock (see {@link SnapshotCache}). Snapshots also expire after the
+ * configured time, so that a store shared by several processes is re-read.
+ *
+ * <p>Thread-safe.
+ */
+public final class ConfidenceService {
+
+  /** Snapshots kept at most, by default. */
+  public static final long DEFAULT_CACHE_SIZE = 10_000;
+
+  private final ConfidenceStore store;
+  private final SnapshotCache<Key, ConfidenceStats> snapshots;
+
+  /** A pattern in one domain, or over all domains when {@code domain} is null. */
+  private record Key(String pattern, @Nullable String domain) {}
+
+  /**
+   * @param store where the counts live
+   * @param cacheSize snapshots kept at most
+   * @param expireAfterWrite how long a snapshot may be served, or null until invalidated
+   * @param ticker the time source for expiry
+   */
+  public ConfidenceService(
+      ConfidenceStore store, long cacheSize, @Nullable Duration expireAfterWrite, Ticker ticker) {
+    this.store = store;
+    this.snapshots = new SnapshotCache<>(cacheSize, expireAfterWrite, ticker);
+  }
+
+  /** An in-memory service with the default cache and no expiry. */
+  public static ConfidenceService inMemory() {
+    return new ConfidenceService(
+        new InMemoryConfidenceStore(), DEFAULT_CACHE_SIZE, null, Ticker.systemTicker());
+  }
+
+  /** Returns the store behind this service. */
+  public ConfidenceStore store() {
+    return store;
+  }
+
+  /**
+   * Records one outcome: into the store first, then drops the snapshots it changed.
+   *
+   * @param pattern the pattern that ran
+   * @param domain the context's domain
+   * @param success whether it succeeded
+   */
+  public void record(String pattern, String domain, boolean success) {
+    store.recordOutcome(pattern, domain, success);
+    snapshots.invalidate(new Key(pattern, domain));
+    snapshots.invalidate(new Key(pattern, null));
+  }
+
+  /** Returns the counts of a pattern in a domain. */
+  public ConfidenceStats stats(String pattern, String domain) {
+    return snapshots.get(new Key(pattern, domain), k -> store.stats(pattern, domain));
+  }
+
+  /** Returns the counts of a pattern over all domains. */
+  public ConfidenceStats stats(String pattern) {
+    return snapshots.get(new Key(pattern, null), k -> store.stats(pattern));
+  }
+
+  /**
+   * Returns the counts of a pattern per domain, sorted, read from the store (a monitoring query).
+   */
+  public Map<String, ConfidenceStats> statsByDomain(String pattern) {
+    return ImmutableSortedMap.copyOf(store.statsByDomain(pattern));
+  }
+
+  /** Forgets what was recorded for a pattern: in the store, then in the cache. */
+  public void reset(String pattern) {
+    store.reset(pattern);
+    snapshots.invalidateAll();
+  }
+
+  /** Forgets everything recorded. */
+  public void resetAll() {
+    store.resetAll();
+    snapshots.invalidateAll();
+  }
+
+  /** Drops every cached snapshot; changes no result. */
+  public void dropCache() {
+    snapshots.invalidateAll();
+  }
+}

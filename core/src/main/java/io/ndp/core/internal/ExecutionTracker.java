@@ -1,0 +1,160 @@
+package io.ndp.core.internal;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The executions in flight, each from before it reads the registry (selection) until it ended.
+ *
+ * <p>Why from selection on: a withdrawal (a plugin stop, a close) first removes patterns from the
+ * registry and then looks at what is in flight. An execution enters here before it reads the
+ * registry, so either the withdrawal sees it and waits for it, or it read the registry after the
+ * removal and cannot choose a withdrawn pattern. Nothing is locked on the execution path: one
+ * concurrent-set insert and remove per execution.
+ *
+ * <p>Thread-safe.
+ */
+public final class ExecutionTracker {
+  private final Set<Execution> inFlight = ConcurrentHashMap.newKeySet();
+
+  /** One execution in flight. Close it when it ends. */
+  public final class Execution implements AutoCloseable {
+    private final String description;
+    // Null while the execution is still choosing; then the patterns it may run.
+    private volatile @Nullable Set<String> chosen;
+
+    private Execution(String description) {
+      this.description = description;
+    }
+
+    /**
+     * Says which patterns this execution may run (its candidates and fallbacks), once chosen.
+     *
+     * @param patternNames the names
+     */
+    public void chose(Set<String> patternNames) {
+      this.chosen = patternNames;
+    }
+
+    /** Whether this execution may run one of {@code names} or has not chosen yet. */
+    boolean mayRun(Collection<String> names) {
+      Set<String> c = chosen;
+      if (c == null) {
+        return true;
+      }
+      for (String n : names) {
+        if (c.contains(n)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    @Override
+    public void close() {
+      inFlight.remove(this);
+    }
+
+    @Override
+    public String toString() {
+      return description;
+    }
+  }
+
+  /**
+   * Enters an execution; call before reading the registry.
+   *
+   * @param description what runs, for the message of a drain that gives up
+   * @return the execution, to close when it ends
+   */
+  public Execution enter(String description) {
+    Execution e = new Execution(description);
+    inFlight.add(e);
+    return e;
+  }
+
+  /** Returns how many executions are in flight. */
+  public int size() {
+    return inFlight.size();
+  }
+
+  /** Returns how many executions in flight may run the named pattern (or are still choosing). */
+  public int inFlight(String patternName) {
+    int n = 0;
+    for (Execution e : inFlight) {
+      Set<String> c = e.chosen;
+      if (c != null && c.contains(patternName)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Waits until every execution in flight now that may run one of {@code patternNames} (or has not
+   * chosen yet) has ended. Executions that enter later are not waited for: they read the registry
+   * after the caller withdrew the patterns.
+   *
+   * @param patternNames the withdrawn patterns
+   * @param timeout how long to wait at most
+   * @return the descriptions of those still running when the time ran out; empty when all ended
+   * @throws InterruptedException when interrupted while waiting
+   */
+  public List<String> awaitEnd(Collection<String> patternNames, Duration timeout)
+      throws InterruptedException {
+    return awaitEnd(e -> e.mayRun(patternNames), timeout);
+  }
+
+  /**
+   * Waits until every execution in flight now has ended.
+   *
+   * @param timeout how long to wait at most
+   * @return the descriptions of those still running when the time ran out; empty when all ended
+   * @throws InterruptedException when interrupted while waiting
+   */
+  public List<String> awaitAll(Duration timeout) throws InterruptedException {
+    return awaitEnd(e -> true, timeout);
+  }
+
+  private List<String> awaitEnd(Predicate<Execution> which, Duration timeout)
+      throws InterruptedException {
+    List<Execution> waitFor = new ArrayList<>();
+    for (Execution e : inFlight) {
+      if (which.test(e)) {
+        waitFor.add(e);
+      }
+    }
+    long deadline = System.nanoTime() + saturatedNanos(timeout);
+    while (true) {
+      // One that was still choosing may since have chosen other patterns: no need to wait for it.
+      waitFor.removeIf(e -> !inFlight.contains(e) || !which.test(e));
+      if (waitFor.isEmpty()) {
+        return List.of();
+      }
+      if (System.nanoTime() - deadline >= 0) {
+        return waitFor.stream().map(Execution::toString).sorted().toList();
+      }
+      if (Thread.interrupted()) {
+        throw new InterruptedException("interrupted while waiting for " + waitFor);
+      }
+      // Draining is rare; polling keeps the execution path free of locks and signals.
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+    }
+  }
+
+  private static long saturatedNanos(Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE / 2;
+    }
+  }
+}
