@@ -6,7 +6,9 @@
  * {@link io.ndp.api.DelegateDirectory}, and receives a {@link io.ndp.api.PatternResult}. A pattern
  * kind contributes a {@link io.ndp.api.PatternFactory} that turns a {@link
  * io.ndp.api.PatternDefinition} into a {@link io.ndp.api.Pattern}. Storage back ends implement
- * {@link io.ndp.api.PatternDefinitionStore} and {@link io.ndp.api.ConfidenceStore}.
+ * {@link io.ndp.api.PatternDefinitionStore} and {@link io.ndp.api.ConfidenceStore}. A registered
+ * pattern reads its confidence and its {@link io.ndp.api.ResourcePool} from the {@link
+ * io.ndp.api.PatternRuntime} that owns it; it keeps no copy of either.
  *
  * <p>Everything in this package is non-null unless annotated {@code @Nullable}.
  */

@@ -333,31 +333,30 @@ public final class Ndp implements AutoCloseable {
     }
   }
 
+  /** Loads and starts a plugin; the caller holds both locks. */
   private PluginReport loadPluginLocked(Path jar) {
-    {
-      NdpPluginManager pm = requirePlugins();
-      String id;
-      try {
-        id = pm.loadPlugin(jar);
-      } catch (RuntimeException e) {
-        PluginReport r = inspectInvisible(jar, pm, e.getMessage());
-        record(r);
-        return r;
-      }
-      if (id == null) {
-        PluginReport r = inspectInvisible(jar, pm, null);
-        record(r);
-        return r;
-      }
-      PluginWrapper w = pm.getPlugin(id);
-      if (w.getPluginState() != PluginState.DISABLED) {
-        pm.startPlugin(id);
-      }
-      collect(pm, w);
-      rebuildFactories();
-      registerStoredDefinitions();
-      return reports.get(id);
+    NdpPluginManager pm = requirePlugins();
+    String id;
+    try {
+      id = pm.loadPlugin(jar);
+    } catch (RuntimeException e) {
+      PluginReport r = inspectInvisible(jar, pm, e.getMessage());
+      record(r);
+      return r;
     }
+    if (id == null) {
+      PluginReport r = inspectInvisible(jar, pm, null);
+      record(r);
+      return r;
+    }
+    PluginWrapper w = pm.getPlugin(id);
+    if (w.getPluginState() != PluginState.DISABLED) {
+      pm.startPlugin(id);
+    }
+    collect(pm, w);
+    rebuildFactories();
+    registerStoredDefinitions();
+    return reports.get(id);
   }
 
   /**

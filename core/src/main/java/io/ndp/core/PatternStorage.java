@@ -1,8 +1,10 @@
 package io.ndp.core;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import com.google.common.util.concurrent.Striped;
 import io.ndp.api.ConfidenceLevel;
 import io.ndp.api.ConfidenceStats;
+import io.ndp.api.DuplicatePatternException;
 import io.ndp.api.NdpException;
 import io.ndp.api.Pattern;
 import io.ndp.api.PatternDefinition;
@@ -17,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.locks.Lock;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -61,7 +64,9 @@ public final class PatternStorage {
   private final Supplier<PatternFactories> factories;
   private final SnapshotCache<String, Optional<PatternDefinition>> byName;
   private final SnapshotCache<String, List<PatternDefinition>> lists;
-  private final Object buildLock = new Object();
+  // Serializes writes and builds per name, so that the registry and the store agree on which
+  // pattern a name has. Never a cache lock: readers do not take it.
+  private final Striped<Lock> nameLocks = Striped.lock(64);
 
   /**
    * In-memory storage over a registry of its own (its statistics and resource pool are that
@@ -118,6 +123,17 @@ public final class PatternStorage {
       throw new IllegalArgumentException("pattern must not be null");
     }
     PatternDefinition definition = pattern.definition();
+    Lock lock = nameLocks.get(definition.name());
+    lock.lock();
+    try {
+      storeLocked(pattern, definition);
+    } finally {
+      lock.unlock();
+    }
+    return this;
+  }
+
+  private void storeLocked(Pattern pattern, PatternDefinition definition) {
     Optional<Pattern> replaced;
     try {
       replaced = registry.replace(pattern);
@@ -143,7 +159,6 @@ public final class PatternStorage {
     } finally {
       invalidate(definition.name());
     }
-    return this;
   }
 
   /**
@@ -237,9 +252,14 @@ public final class PatternStorage {
    */
   public boolean removePattern(String name) {
     requireName(name);
-    boolean removed = definitions.remove(name);
-    invalidate(name);
-    return removed;
+    Lock lock = nameLocks.get(name);
+    lock.lock();
+    try {
+      return definitions.remove(name);
+    } finally {
+      invalidate(name);
+      lock.unlock();
+    }
   }
 
   /**
@@ -307,14 +327,24 @@ public final class PatternStorage {
     if (registered.isPresent()) {
       return registered.get();
     }
-    synchronized (buildLock) {
+    Lock lock = nameLocks.get(d.name());
+    lock.lock();
+    try {
       registered = registry.find(d.name());
       if (registered.isPresent()) {
         return registered.get();
       }
       Pattern built = factories.get().create(d);
-      registry.register(built);
-      return built;
+      try {
+        registry.register(built);
+        return built;
+      } catch (DuplicatePatternException raced) {
+        // Registered directly in the registry meanwhile (not through this storage): that one is
+        // the live instance.
+        return registry.find(d.name()).orElseThrow(() -> raced);
+      }
+    } finally {
+      lock.unlock();
     }
   }
 
