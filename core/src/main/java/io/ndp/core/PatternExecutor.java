@@ -329,11 +329,11 @@ public final class PatternExecutor implements AutoCloseable {
   }
 
   private Selection select(PatternContext context) {
-    List<Pattern> serving = registry.candidatesFor(context);
+    Collection<Pattern> serving = registry.candidatesFor(context);
     if (serving.isEmpty()) {
       throw new UnknownAgentTypeException(context.agentType(), registry.agentTypes());
     }
-    List<Candidate> matching = new ArrayList<>(serving.size());
+    List<Candidate> matching = new ArrayList<>();
     Map<String, String> rejections = new LinkedHashMap<>();
     for (Pattern p : serving) {
       MatchResult m;
@@ -619,7 +619,7 @@ public final class PatternExecutor implements AutoCloseable {
 
     @Override
     public boolean serves(String agentType) {
-      return !registry.patternsServing(agentType).isEmpty();
+      return registry.serves(agentType);
     }
 
     @Override

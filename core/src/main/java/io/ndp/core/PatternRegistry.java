@@ -13,11 +13,9 @@ import io.ndp.core.internal.ConfidenceService;
 import io.ndp.core.internal.InMemoryConfidenceStore;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -26,7 +24,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ConcurrentSkipListSet;
 import org.jspecify.annotations.Nullable;
 
@@ -43,10 +43,9 @@ import org.jspecify.annotations.Nullable;
  * this registry reads and records the same statistics, so nothing (a second executor, {@code
  * explain()}, a storage query) can re-tie or reset them except {@link #resetStatistics}.
  *
- * <p>Thread-safe. Lookups by name are one hash-map read; readers of the indexes see immutable
- * snapshots (no locking); writers are serialized, and a failed registration leaves the registry
- * exactly as it was. Registering one pattern copies only the index lists of its agent types and
- * type; {@link #registerAll} adds many with one copy.
+ * <p>Thread-safe. Lookups by name are one hash-map read; the indexes by agent type and type are
+ * sorted concurrent maps that readers iterate without locking; writers are serialized, and a failed
+ * registration leaves the registry exactly as it was. Registering one pattern costs O(log n).
  *
  * <pre>{@code
  * PatternRegistry registry = new PatternRegistry();
@@ -58,7 +57,6 @@ import org.jspecify.annotations.Nullable;
  */
 public final class PatternRegistry {
 
-  private static final Pattern[] NONE = new Pattern[0];
   private static final Comparator<Pattern> BY_NAME = Comparator.comparing(Pattern::name);
 
   private final ConfidenceService confidence;
@@ -68,7 +66,12 @@ public final class PatternRegistry {
   private final ConcurrentHashMap<String, Pattern> byName = new ConcurrentHashMap<>();
   // Sorted names, for "did you mean" on a miss without scanning every name.
   private final ConcurrentSkipListSet<String> names = new ConcurrentSkipListSet<>();
-  private volatile Index index = Index.EMPTY;
+  // Agent type, and type id or alias, to the patterns under it sorted by name. Written under
+  // writeLock; read without locking (a skip list is safe to iterate while it changes).
+  private final ConcurrentHashMap<String, ConcurrentSkipListMap<String, Pattern>> byAgentType =
+      new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, ConcurrentSkipListMap<String, Pattern>> byType =
+      new ConcurrentHashMap<>();
 
   /**
    * Creates an empty registry with in-memory statistics and its own resource pool (capacity {@link
@@ -109,7 +112,7 @@ public final class PatternRegistry {
 
   /**
    * Registers several patterns at once: all of them or, when any is invalid, a duplicate or owned
-   * elsewhere, none. Copies each index once, however many patterns are added.
+   * elsewhere, none. Readers may see the patterns of a successful call appear one by one.
    *
    * @param patterns the patterns
    * @return this registry
@@ -143,10 +146,8 @@ public final class PatternRegistry {
         throw e;
       }
       for (Pattern p : adding) {
-        byName.put(p.name(), p);
-        names.add(p.name());
+        index(p);
       }
-      index = index.plus(adding);
     }
     return this;
   }
@@ -168,13 +169,10 @@ public final class PatternRegistry {
         return Optional.empty();
       }
       pattern.attach(owner);
-      Index next = index;
       if (old != null) {
-        next = next.minus(old);
+        unindex(old);
       }
-      byName.put(pattern.name(), pattern);
-      names.add(pattern.name());
-      index = next.plus(List.of(pattern));
+      index(pattern);
       if (old != null) {
         old.detach(owner);
       }
@@ -193,12 +191,11 @@ public final class PatternRegistry {
       return Optional.empty();
     }
     synchronized (writeLock) {
-      Pattern removed = byName.remove(name);
+      Pattern removed = byName.get(name);
       if (removed == null) {
         return Optional.empty();
       }
-      names.remove(name);
-      index = index.minus(removed);
+      unindex(removed);
       removed.detach(owner);
       return Optional.of(removed);
     }
@@ -244,7 +241,7 @@ public final class PatternRegistry {
    * @return the patterns; empty when none
    */
   public List<Pattern> patternsServing(String agentType) {
-    return asList(index.byAgentType.get(agentType));
+    return copyOf(agentType == null ? null : byAgentType.get(agentType));
   }
 
   /**
@@ -254,12 +251,12 @@ public final class PatternRegistry {
    * @return the patterns; empty when none
    */
   public List<Pattern> patternsOfType(String typeOrAlias) {
-    return asList(index.byType.get(typeOrAlias));
+    return copyOf(typeOrAlias == null ? null : byType.get(typeOrAlias));
   }
 
-  /** Returns every agent type some registered pattern serves. */
+  /** Returns every agent type some registered pattern serves, sorted. */
   public Set<String> agentTypes() {
-    return index.byAgentType.keySet();
+    return Collections.unmodifiableSet(new TreeSet<>(byAgentType.keySet()));
   }
 
   /** Returns the number of registered patterns. */
@@ -329,8 +326,58 @@ public final class PatternRegistry {
    * @param context the context
    * @return the candidates
    */
-  List<Pattern> candidatesFor(PatternContext context) {
-    return patternsServing(context.agentType());
+  Collection<Pattern> candidatesFor(PatternContext context) {
+    ConcurrentSkipListMap<String, Pattern> serving = byAgentType.get(context.agentType());
+    return serving == null ? List.of() : serving.values();
+  }
+
+  /** Whether any registered pattern serves {@code agentType}; no copying. */
+  boolean serves(String agentType) {
+    ConcurrentSkipListMap<String, Pattern> serving = byAgentType.get(agentType);
+    return serving != null && !serving.isEmpty();
+  }
+
+  /** Adds a pattern to every index; the caller holds writeLock. */
+  private void index(Pattern p) {
+    for (String a : p.agentTypes()) {
+      byAgentType.computeIfAbsent(a, k -> new ConcurrentSkipListMap<>()).put(p.name(), p);
+    }
+    for (String t : typeKeys(p)) {
+      byType.computeIfAbsent(t, k -> new ConcurrentSkipListMap<>()).put(p.name(), p);
+    }
+    names.add(p.name());
+    byName.put(p.name(), p);
+  }
+
+  /** Removes a pattern from every index, by name first; the caller holds writeLock. */
+  private void unindex(Pattern p) {
+    byName.remove(p.name(), p);
+    names.remove(p.name());
+    for (String a : p.agentTypes()) {
+      removeFrom(byAgentType, a, p);
+    }
+    for (String t : typeKeys(p)) {
+      removeFrom(byType, t, p);
+    }
+  }
+
+  private static void removeFrom(
+      ConcurrentHashMap<String, ConcurrentSkipListMap<String, Pattern>> index,
+      String key,
+      Pattern p) {
+    ConcurrentSkipListMap<String, Pattern> list = index.get(key);
+    if (list != null) {
+      list.remove(p.name(), p);
+      if (list.isEmpty()) {
+        index.remove(key, list);
+      }
+    }
+  }
+
+  private static Set<String> typeKeys(Pattern p) {
+    Set<String> keys = new HashSet<>(p.typeAliases());
+    keys.add(p.type());
+    return keys;
   }
 
   /** A few registered names close to {@code name}: its sorted neighbours that look alike. */
@@ -369,8 +416,8 @@ public final class PatternRegistry {
     return prefix >= Math.min(3, max) || asked.equalsIgnoreCase(known);
   }
 
-  private static List<Pattern> asList(Pattern @Nullable [] patterns) {
-    return patterns == null ? List.of() : Collections.unmodifiableList(Arrays.asList(patterns));
+  private static List<Pattern> copyOf(@Nullable ConcurrentSkipListMap<String, Pattern> patterns) {
+    return patterns == null ? List.of() : List.copyOf(patterns.values());
   }
 
   private static Pattern requireValid(@Nullable Pattern pattern) {
@@ -418,91 +465,6 @@ public final class PatternRegistry {
               + (value == null ? "null" : "'" + value + "'"));
     }
     return value;
-  }
-
-  /**
-   * Immutable indexes: agent type and type id (or alias) to patterns sorted by name. Each update
-   * copies only the lists it changes.
-   */
-  private static final class Index {
-    static final Index EMPTY = new Index(Map.of(), Map.of());
-
-    final Map<String, Pattern[]> byAgentType;
-    final Map<String, Pattern[]> byType;
-
-    private Index(Map<String, Pattern[]> byAgentType, Map<String, Pattern[]> byType) {
-      this.byAgentType = byAgentType;
-      this.byType = byType;
-    }
-
-    Index plus(List<Pattern> added) {
-      Map<String, List<Pattern>> agents = new HashMap<>();
-      Map<String, List<Pattern>> types = new HashMap<>();
-      for (Pattern p : added) {
-        for (String a : p.agentTypes()) {
-          agents.computeIfAbsent(a, k -> new ArrayList<>()).add(p);
-        }
-        for (String t : typeKeys(p)) {
-          types.computeIfAbsent(t, k -> new ArrayList<>()).add(p);
-        }
-      }
-      return new Index(merge(byAgentType, agents), merge(byType, types));
-    }
-
-    Index minus(Pattern removed) {
-      return new Index(
-          without(byAgentType, removed.agentTypes(), removed),
-          without(byType, typeKeys(removed), removed));
-    }
-
-    private static Set<String> typeKeys(Pattern p) {
-      Set<String> keys = new HashSet<>(p.typeAliases());
-      keys.add(p.type());
-      return keys;
-    }
-
-    private static Map<String, Pattern[]> merge(
-        Map<String, Pattern[]> current, Map<String, List<Pattern>> additions) {
-      Map<String, Pattern[]> next = new HashMap<>(current);
-      additions.forEach(
-          (key, more) -> {
-            Pattern[] old = current.getOrDefault(key, NONE);
-            Pattern[] merged = Arrays.copyOf(old, old.length + more.size());
-            for (int i = 0; i < more.size(); i++) {
-              merged[old.length + i] = more.get(i);
-            }
-            if (more.size() == 1) {
-              // One new pattern: insert it in place instead of sorting the whole list.
-              Pattern p = more.get(0);
-              int at = -Arrays.binarySearch(old, p, BY_NAME) - 1;
-              System.arraycopy(old, 0, merged, 0, at);
-              merged[at] = p;
-              System.arraycopy(old, at, merged, at + 1, old.length - at);
-            } else {
-              Arrays.sort(merged, BY_NAME);
-            }
-            next.put(key, merged);
-          });
-      return Collections.unmodifiableMap(next);
-    }
-
-    private static Map<String, Pattern[]> without(
-        Map<String, Pattern[]> current, Set<String> keys, Pattern removed) {
-      Map<String, Pattern[]> next = new HashMap<>(current);
-      for (String key : keys) {
-        Pattern[] old = current.get(key);
-        if (old == null) {
-          continue;
-        }
-        Pattern[] rest = Arrays.stream(old).filter(p -> p != removed).toArray(Pattern[]::new);
-        if (rest.length == 0) {
-          next.remove(key);
-        } else {
-          next.put(key, rest);
-        }
-      }
-      return Collections.unmodifiableMap(next);
-    }
   }
 
   /** This registry's runtime as its patterns see it. */
