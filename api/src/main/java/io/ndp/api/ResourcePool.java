@@ -197,9 +197,23 @@ public final class ResourcePool {
       Set<String> resources,
       Map<String, Integer> explicitCapacities,
       Map<String, Integer> largestNeeds) {
+    if (who == null || resources == null || explicitCapacities == null || largestNeeds == null) {
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "declareFor needs a declarer, resources, capacities and needs but got %s, %s, %s, %s",
+              who,
+              resources,
+              explicitCapacities,
+              largestNeeds));
+    }
     List<String> problems = new ArrayList<>();
+    for (String r : resources) {
+      checkCapacity(r, defaultCapacity, problems);
+    }
     explicitCapacities.forEach((r, c) -> checkCapacity(r, c, problems));
     largestNeeds.forEach((r, c) -> checkCapacity(r, c, problems));
+    throwIfAny(problems);
     Set<String> all = new HashSet<>(resources);
     all.addAll(explicitCapacities.keySet());
     throwIfAny(problems);
@@ -234,6 +248,92 @@ public final class ResourcePool {
       wakeThoseThatFit();
     } finally {
       lock.unlock();
+    }
+  }
+
+  /**
+   * Returns what has been declared in this pool so far (capacities, which are explicit, the largest
+   * declared needs), so that a caller registering several patterns at once can {@link #restore} it
+   * when a later one fails.
+   *
+   * @return an immutable snapshot
+   */
+  public Declarations declarations() {
+    lock.lock();
+    try {
+      return new Declarations(capacities, explicit, largestDeclaredNeed);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Puts the declarations back as they were in {@code before}, for every resource whose units in
+   * use and waiting requests still fit the earlier capacity (others keep their current capacity, so
+   * that nothing is ever over capacity).
+   *
+   * @param before a snapshot from {@link #declarations()} of this pool
+   */
+  public void restore(Declarations before) {
+    if (before == null) {
+      throw new IllegalArgumentException("declarations must not be null");
+    }
+    lock.lock();
+    try {
+      Set<String> touched = new HashSet<>(capacities.keySet());
+      touched.addAll(before.capacities().keySet());
+      for (String r : touched) {
+        Integer old = before.capacities().get(r);
+        boolean idle =
+            !inUse.containsKey(r) && waiters.stream().noneMatch(w -> w.request.containsKey(r));
+        if (old == null) {
+          if (idle) {
+            capacities.remove(r);
+            explicit.remove(r);
+            largestDeclaredNeed.remove(r);
+          }
+          continue;
+        }
+        int need = before.largestNeeds().getOrDefault(r, 0);
+        for (Waiter w : waiters) {
+          need = Math.max(need, w.request.getOrDefault(r, 0));
+        }
+        if (old >= need && old >= inUse.getOrDefault(r, 0)) {
+          capacities.put(r, old);
+          if (before.explicit().contains(r)) {
+            explicit.add(r);
+          } else {
+            explicit.remove(r);
+          }
+          Integer declared = before.largestNeeds().get(r);
+          if (declared == null) {
+            largestDeclaredNeed.remove(r);
+          } else {
+            largestDeclaredNeed.put(r, declared);
+          }
+        }
+      }
+      wakeThoseThatFit();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * A snapshot of a pool's declarations; see {@link #declarations()}. Immutable.
+   *
+   * @param capacities resource to capacity
+   * @param explicit the resources whose capacity is explicit
+   * @param largestNeeds resource to the largest need of a declared task
+   * @since 0.2.0
+   */
+  public record Declarations(
+      Map<String, Integer> capacities, Set<String> explicit, Map<String, Integer> largestNeeds) {
+    /** Copies the maps and the set. */
+    public Declarations {
+      capacities = Map.copyOf(capacities);
+      explicit = Set.copyOf(explicit);
+      largestNeeds = Map.copyOf(largestNeeds);
     }
   }
 
@@ -555,12 +655,16 @@ public final class ResourcePool {
       String resource, int capacity, Map<String, Integer> ownNeeds, List<String> problems) {
     int need =
         Math.max(largestDeclaredNeed.getOrDefault(resource, 0), ownNeeds.getOrDefault(resource, 0));
+    for (Waiter w : waiters) {
+      need = Math.max(need, w.request.getOrDefault(resource, 0));
+    }
     int used = inUse.getOrDefault(resource, 0);
     if (capacity < need || capacity < used) {
       problems.add(
           String.format(
               Locale.ROOT,
-              "capacity %d of '%s' is too small: a declared task needs %d units and %d are in use",
+              "capacity %d of '%s' is too small: a declared task or waiting request needs %d units"
+                  + " and %d are in use",
               capacity,
               resource,
               need,

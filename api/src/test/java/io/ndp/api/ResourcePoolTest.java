@@ -348,7 +348,8 @@ class ResourcePoolTest {
             () -> pool.declareFor("pattern 'b'", Set.of("cpu"), Map.of("cpu", 2), Map.of()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
-            "capacity 2 of 'cpu' is too small: a declared task needs 4 units and 0 are in use");
+            "capacity 2 of 'cpu' is too small: a declared task or waiting request needs 4 units"
+                + " and 0 are in use");
     assertThat(pool.capacities()).isEqualTo(Map.of("cpu", 8));
 
     try (ResourcePool.Lease held =
@@ -360,6 +361,29 @@ class ResourcePoolTest {
     }
     pool.declare("cpu", 5);
     assertThat(pool.capacities()).isEqualTo(Map.of("cpu", 5));
+  }
+
+  @Test
+  void restore_putsBackWhatABatchDeclared_unlessUnitsInUseNoLongerFit() throws Exception {
+    ResourcePool pool = new ResourcePool(Map.of("cpu", 2), 4);
+    ResourcePool.Declarations before = pool.declarations();
+    pool.declareFor("pattern 'a'", Set.of("gpu", "memory"), Map.of("gpu", 3), Map.of("gpu", 3));
+    assertThat(pool.capacities()).isEqualTo(Map.of("cpu", 2, "gpu", 3, "memory", 4));
+
+    pool.restore(before);
+    assertThat(pool.capacities()).isEqualTo(Map.of("cpu", 2));
+    // gpu is free again: another explicit capacity is accepted.
+    pool.declareFor("pattern 'b'", Set.of("gpu"), Map.of("gpu", 1), Map.of());
+    ResourcePool.Declarations second = pool.declarations();
+    pool.declareFor("pattern 'c'", Set.of("memory"), Map.of(), Map.of());
+    try (ResourcePool.Lease held =
+        pool.tryAcquireAll(Map.of("memory", 2), Duration.ZERO).orElseThrow()) {
+      pool.restore(second);
+      // memory is in use: it keeps its capacity rather than vanish under a lease.
+      assertThat(pool.capacities()).containsEntry("memory", 4);
+      assertThat(held.units()).isEqualTo(Map.of("memory", 2));
+    }
+    assertThatThrownBy(() -> pool.restore(null)).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -36,6 +37,7 @@ import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
+import org.pf4j.PluginClassLoader;
 import org.pf4j.PluginState;
 import org.pf4j.PluginWrapper;
 import org.slf4j.Logger;
@@ -244,6 +246,13 @@ public final class Ndp implements AutoCloseable {
     }
   }
 
+  private static void requireTimeout(@Nullable Duration drainTimeout) {
+    if (drainTimeout == null || drainTimeout.isNegative()) {
+      throw new IllegalArgumentException(
+          "drainTimeout must be zero or positive but was " + drainTimeout);
+    }
+  }
+
   private void requireOpen(String what) {
     if (closed) {
       throw new RuntimeClosedException(what);
@@ -259,8 +268,7 @@ public final class Ndp implements AutoCloseable {
    */
   public boolean unregister(String name) {
     synchronized (lifecycle) {
-      boolean registered = registry.unregister(name).isPresent();
-      return storage.removePattern(name) || registered;
+      return storage.withdraw(name);
     }
   }
 
@@ -382,6 +390,7 @@ public final class Ndp implements AutoCloseable {
    * @throws IllegalArgumentException when no plugin has that id
    */
   public boolean stopPlugin(String pluginId, Duration drainTimeout) {
+    requireTimeout(drainTimeout);
     pluginOps.lock();
     try {
       return stopPluginLocked(pluginId, drainTimeout);
@@ -460,6 +469,7 @@ public final class Ndp implements AutoCloseable {
    * @return whether it was unloaded
    */
   public boolean unloadPlugin(String pluginId, Duration drainTimeout) {
+    requireTimeout(drainTimeout);
     pluginOps.lock();
     try {
       NdpPluginManager pm = requirePlugins();
@@ -499,6 +509,7 @@ public final class Ndp implements AutoCloseable {
           return;
         }
         closed = true;
+        registry.admission(p -> false, "the runtime is closed");
       }
       executor.shutdown();
       try {
@@ -783,6 +794,18 @@ public final class Ndp implements AutoCloseable {
               r.types()));
     }
     factories = PatternFactories.of(winners.values().stream().map(Source::factory).toList());
+    // Patterns whose classes come from a plugin may join only while that plugin is started: a
+    // storage lookup that built one with a factory read before a stop is refused, not served.
+    Set<ClassLoader> started = Collections.newSetFromMap(new IdentityHashMap<>());
+    pluginSources.forEach(src -> started.add(src.factory().getClass().getClassLoader()));
+    if (!closed) {
+      registry.admission(
+          p -> {
+            ClassLoader cl = p.getClass().getClassLoader();
+            return !(cl instanceof PluginClassLoader) || started.contains(cl);
+          },
+          "its plugin is not started");
+    }
     conflicts = List.copyOf(found);
   }
 
@@ -800,7 +823,7 @@ public final class Ndp implements AutoCloseable {
         continue;
       }
       try {
-        storage.findPattern(d.name()).ifPresent(registry::register);
+        storage.findPattern(d.name()); // builds and registers it
       } catch (RuntimeException e) {
         log.warn("stored pattern '{}' cannot be built: {}", d.name(), e.getMessage());
       }

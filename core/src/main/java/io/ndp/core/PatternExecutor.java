@@ -387,6 +387,13 @@ public final class PatternExecutor implements AutoCloseable {
    */
   public boolean awaitIdle(Collection<String> patternNames, Duration timeout)
       throws InterruptedException {
+    if (patternNames == null || timeout == null || timeout.isNegative()) {
+      throw new IllegalArgumentException(
+          "awaitIdle needs pattern names and a zero or positive timeout but got "
+              + patternNames
+              + ", "
+              + timeout);
+    }
     return awaitRunning(patternNames, timeout).isEmpty();
   }
 
@@ -553,7 +560,8 @@ public final class PatternExecutor implements AutoCloseable {
       throw new IllegalArgumentException("timeout must be zero or positive but was " + timeout);
     }
     List<String> running = tracker.awaitAll(timeout);
-    if (!running.isEmpty()) {
+    if (!running.isEmpty() && shutdown) {
+      // Only a closing executor gives up on what runs; before shutdown() this is just a probe.
       abandoned = true;
     }
     return running;

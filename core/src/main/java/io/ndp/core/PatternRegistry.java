@@ -28,6 +28,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -72,6 +73,10 @@ public final class PatternRegistry {
       new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, ConcurrentSkipListMap<String, Pattern>> byType =
       new ConcurrentHashMap<>();
+  // Which patterns may join, checked under writeLock: the facade refuses patterns of plugins that
+  // are not started, and everything once it is closed.
+  private volatile Predicate<Pattern> admission = p -> true;
+  private volatile String admissionRule = "";
 
   /**
    * Creates an empty registry with in-memory statistics and its own resource pool (capacity {@link
@@ -135,6 +140,11 @@ public final class PatternRegistry {
           throw new DuplicatePatternException(p.name());
         }
       }
+      for (Pattern p : adding) {
+        admit(p);
+      }
+      // Attaching may declare resources in the pool: undo that too when a later one fails.
+      ResourcePool.Declarations before = adding.size() > 1 ? resourcePool.declarations() : null;
       List<Pattern> attached = new ArrayList<>(adding.size());
       try {
         for (Pattern p : adding) {
@@ -143,6 +153,9 @@ public final class PatternRegistry {
         }
       } catch (RuntimeException e) {
         attached.forEach(p -> p.detach(owner));
+        if (before != null) {
+          resourcePool.restore(before);
+        }
         throw e;
       }
       for (Pattern p : adding) {
@@ -157,7 +170,8 @@ public final class PatternRegistry {
    * readers see the old one or the new one, never neither. The old one is detached.
    *
    * @param pattern the new pattern
-   * @return the replaced pattern, or empty when the name was free
+   * @return the replaced pattern (the pattern itself when it was registered already), or empty when
+   *     the name was free
    * @throws IllegalStateException when the pattern belongs to another registry (registry unchanged)
    * @throws IllegalArgumentException when the pattern is invalid (registry unchanged)
    */
@@ -166,8 +180,9 @@ public final class PatternRegistry {
     synchronized (writeLock) {
       Pattern old = byName.get(pattern.name());
       if (old == pattern) {
-        return Optional.empty();
+        return Optional.of(pattern);
       }
+      admit(pattern);
       pattern.attach(owner);
       if (old != null) {
         unindex(old);
@@ -335,6 +350,28 @@ public final class PatternRegistry {
   boolean serves(String agentType) {
     ConcurrentSkipListMap<String, Pattern> serving = byAgentType.get(agentType);
     return serving != null && !serving.isEmpty();
+  }
+
+  /**
+   * Sets which patterns may be registered from now on; checked under the write lock, so a
+   * registration racing with a change of the rule either happens before (and can be withdrawn) or
+   * is refused.
+   *
+   * @param rule which patterns are admitted
+   * @param description what the rule says, for the refusal's message
+   */
+  void admission(Predicate<Pattern> rule, String description) {
+    synchronized (writeLock) {
+      this.admission = rule;
+      this.admissionRule = description;
+    }
+  }
+
+  private void admit(Pattern p) {
+    if (!admission.test(p)) {
+      throw new IllegalStateException(
+          String.format(Locale.ROOT, "pattern '%s' is not admitted: %s", p.name(), admissionRule));
+    }
   }
 
   /** Adds a pattern to every index; the caller holds writeLock. */

@@ -133,31 +133,41 @@ public final class PatternStorage {
     return this;
   }
 
+  /**
+   * Writes the store first, then makes the pattern the registry's instance; when the registry
+   * refuses it, the store gets its previous definition back. The caller holds the name's lock.
+   */
   private void storeLocked(Pattern pattern, PatternDefinition definition) {
-    Optional<Pattern> replaced;
+    String name = definition.name();
     try {
-      replaced = registry.replace(pattern);
-    } catch (IllegalStateException e) {
-      throw new IllegalStateException(
-          String.format(
-              Locale.ROOT,
-              "pattern '%s' belongs to another registry; build this storage over that registry"
-                  + " (new PatternStorage(registry)) to store it",
-              definition.name()),
-          e);
-    }
-    try {
+      Optional<PatternDefinition> previous = definitions.find(name);
       definitions.store(definition);
-    } catch (RuntimeException e) {
-      // Nothing stored: put the registry back as it was.
-      if (replaced.isPresent()) {
-        registry.replace(replaced.get());
-      } else if (registry.find(definition.name()).orElse(null) == pattern) {
-        registry.unregister(definition.name());
+      try {
+        registry.replace(pattern);
+      } catch (RuntimeException refused) {
+        try {
+          if (previous.isPresent()) {
+            definitions.store(previous.get());
+          } else {
+            definitions.remove(name);
+          }
+        } catch (RuntimeException undo) {
+          refused.addSuppressed(undo);
+        }
+        if (refused instanceof IllegalStateException
+            && String.valueOf(refused.getMessage()).contains("already belongs")) {
+          throw new IllegalStateException(
+              String.format(
+                  Locale.ROOT,
+                  "pattern '%s' belongs to another registry; build this storage over that"
+                      + " registry (new PatternStorage(registry)) to store it",
+                  name),
+              refused);
+        }
+        throw refused;
       }
-      throw e;
     } finally {
-      invalidate(definition.name());
+      invalidate(name);
     }
   }
 
@@ -190,7 +200,7 @@ public final class PatternStorage {
     if (d.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(live(d.get()));
+    return Optional.ofNullable(live(d.get()));
   }
 
   /**
@@ -322,7 +332,12 @@ public final class PatternStorage {
   }
 
   /** The registry's instance for a stored definition, built and registered once when missing. */
-  private Pattern live(PatternDefinition d) {
+  /**
+   * The registry's instance for a stored definition; when none is registered, the definition is
+   * re-read from the store under the name's lock (it may have been removed meanwhile), built once
+   * by its factory and registered. Returns null when the definition is gone.
+   */
+  private @Nullable Pattern live(PatternDefinition d) {
     Optional<Pattern> registered = registry.find(d.name());
     if (registered.isPresent()) {
       return registered.get();
@@ -334,7 +349,12 @@ public final class PatternStorage {
       if (registered.isPresent()) {
         return registered.get();
       }
-      Pattern built = factories.get().create(d);
+      Optional<PatternDefinition> current = definitions.find(d.name());
+      if (current.isEmpty()) {
+        invalidate(d.name());
+        return null;
+      }
+      Pattern built = factories.get().create(current.get());
       try {
         registry.register(built);
         return built;
@@ -348,11 +368,35 @@ public final class PatternStorage {
     }
   }
 
+  /**
+   * Removes a pattern's definition and unregisters it, in one step for this storage's readers (a
+   * concurrent lookup cannot rebuild it in between).
+   *
+   * @param name the pattern name
+   * @return whether a definition or a registered pattern was removed
+   */
+  boolean withdraw(String name) {
+    requireName(name);
+    Lock lock = nameLocks.get(name);
+    lock.lock();
+    try {
+      boolean removed = definitions.remove(name);
+      boolean unregistered = registry.unregister(name).isPresent();
+      return removed || unregistered;
+    } finally {
+      invalidate(name);
+      lock.unlock();
+    }
+  }
+
   private List<Pattern> liveAll(List<PatternDefinition> defs) {
     List<Pattern> out = new ArrayList<>(defs.size());
     for (PatternDefinition d : defs) {
       try {
-        out.add(live(d));
+        Pattern p = live(d);
+        if (p != null) {
+          out.add(p);
+        }
       } catch (NdpException | IllegalArgumentException | IllegalStateException e) {
         log.warn(
             "stored pattern '{}' of type '{}' cannot be built and is skipped (kept in storage): {}",

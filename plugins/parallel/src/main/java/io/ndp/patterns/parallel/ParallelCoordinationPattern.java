@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -25,6 +26,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -151,6 +153,8 @@ public final class ParallelCoordinationPattern extends AbstractPattern {
   private final Map<String, Integer> largestNeeds;
   // The pool the host handed to the builder; null when the pattern uses its owner's pool.
   private final @Nullable ResourcePool explicitPool;
+  // The pools of the executions running now, with their counts (by identity).
+  private final ConcurrentHashMap<ResourcePool, Integer> runningIn = new ConcurrentHashMap<>();
 
   /**
    * The guide's form: these resources, one task per required resource, the default acquire timeout,
@@ -312,15 +316,28 @@ public final class ParallelCoordinationPattern extends AbstractPattern {
 
   /**
    * Returns the units held right now by this pattern's running tasks, by resource, sorted; empty
-   * when idle or when the pattern has no {@linkplain #pool() pool}. A consistent snapshot taken
-   * under the pool's lock. Leases are owned by the pattern's name, so an instance rebuilt from this
-   * pattern's definition on the same pool (as storage may do) reports the same units.
+   * when idle. Read from the {@linkplain #pool() pool} and from the pools its running executions
+   * took units from (the same one, unless the pattern was withdrawn from its runtime while they
+   * ran). A consistent snapshot of each pool, taken under its lock. Leases are owned by the
+   * pattern's name, so an instance rebuilt from this pattern's definition on the same pool (as
+   * storage may do) reports the same units.
    *
    * @return resource name to units in use
    */
   @Override
   public Map<String, Integer> activeResources() {
-    return pool().map(p -> p.activeResources(name())).orElse(Map.of());
+    Optional<ResourcePool> current = pool();
+    if (runningIn.isEmpty()) {
+      return current.map(p -> p.activeResources(name())).orElse(Map.of());
+    }
+    Set<ResourcePool> pools = Collections.newSetFromMap(new IdentityHashMap<>());
+    current.ifPresent(pools::add);
+    pools.addAll(runningIn.keySet());
+    Map<String, Integer> held = new TreeMap<>();
+    for (ResourcePool p : pools) {
+      p.activeResources(name()).forEach((r, u) -> held.merge(r, u, Integer::sum));
+    }
+    return held.isEmpty() ? Map.of() : Collections.unmodifiableMap(held);
   }
 
   @Override
@@ -392,7 +409,14 @@ public final class ParallelCoordinationPattern extends AbstractPattern {
     for (ResourceTask t : toRun) {
       delegates.add(scope.delegates().require(t.delegate(), name()));
     }
-    return new ParallelRun(this, runPool, context, scope, toRun, delegates).run();
+    // Remembered while it runs, so that monitoring still sees its units after the pattern was
+    // withdrawn from the runtime that owned the pool (e.g. during a plugin stop's drain).
+    runningIn.merge(runPool, 1, Integer::sum);
+    try {
+      return new ParallelRun(this, runPool, context, scope, toRun, delegates).run();
+    } finally {
+      runningIn.computeIfPresent(runPool, (p, n) -> n == 1 ? null : n - 1);
+    }
   }
 
   /**

@@ -720,7 +720,8 @@ class ParallelCoordinationPatternTest {
     assertThatThrownBy(() -> narrow.attach(runtime))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
-            "capacity 2 of 'cpu' is too small: a declared task needs 4 units and 0 are in use");
+            "capacity 2 of 'cpu' is too small: a declared task or waiting request needs 4 units"
+                + " and 0 are in use");
     assertThat(narrow.pool()).isEmpty();
     assertThat(runtime.resourcePool().capacities()).isEqualTo(Map.of("cpu", 8));
     AtomicInteger ran = new AtomicInteger();
@@ -827,11 +828,16 @@ class ParallelCoordinationPatternTest {
     assertThat(p.activeResources()).isEqualTo(Map.of("cpu", 2));
     assertThat(pool.activeResources()).isEmpty();
     p.detach(runtime);
-    assertThat(p.activeResources()).as("no owner, no pool").isEmpty();
+    // No owner any more, but its running execution still holds units: monitoring says so.
+    assertThat(p.pool()).isEmpty();
+    assertThat(p.activeResources())
+        .as("still held by the running execution")
+        .isEqualTo(Map.of("cpu", 2));
     finish.countDown();
 
     assertThat(run.get(10, TimeUnit.SECONDS).output()).isEqualTo(Map.of("t", "done"));
     assertThat(runtime.resourcePool().activeResources()).as("released where acquired").isEmpty();
+    assertThat(p.activeResources()).isEmpty();
     assertThat(p.pool()).isEmpty();
     assertThat(p.execute(context(), scope()).status()).isEqualTo(OutcomeStatus.REJECTED);
   }
