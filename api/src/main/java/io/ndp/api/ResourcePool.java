@@ -18,6 +18,7 @@ import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -252,88 +253,38 @@ public final class ResourcePool {
   }
 
   /**
-   * Returns what has been declared in this pool so far (capacities, which are explicit, the largest
-   * declared needs), so that a caller registering several patterns at once can {@link #restore} it
-   * when a later one fails.
+   * Runs {@code declarations} — code that declares in this pool, e.g. attaching several patterns —
+   * holding the pool's lock, so that no other thread declares or acquires meanwhile; when it
+   * throws, everything it declared is undone before anyone else sees it. Keep it short: it blocks
+   * every acquisition of this pool while it runs.
    *
-   * @return an immutable snapshot
+   * @param declarations the declaring code
+   * @param <T> what it returns
+   * @return what {@code declarations} returned
    */
-  public Declarations declarations() {
-    lock.lock();
-    try {
-      return new Declarations(capacities, explicit, largestDeclaredNeed);
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /**
-   * Puts the declarations back as they were in {@code before}, for every resource whose units in
-   * use and waiting requests still fit the earlier capacity (others keep their current capacity, so
-   * that nothing is ever over capacity).
-   *
-   * @param before a snapshot from {@link #declarations()} of this pool
-   */
-  public void restore(Declarations before) {
-    if (before == null) {
+  public <T> T declareTogether(Supplier<T> declarations) {
+    if (declarations == null) {
       throw new IllegalArgumentException("declarations must not be null");
     }
     lock.lock();
     try {
-      Set<String> touched = new HashSet<>(capacities.keySet());
-      touched.addAll(before.capacities().keySet());
-      for (String r : touched) {
-        Integer old = before.capacities().get(r);
-        boolean idle =
-            !inUse.containsKey(r) && waiters.stream().noneMatch(w -> w.request.containsKey(r));
-        if (old == null) {
-          if (idle) {
-            capacities.remove(r);
-            explicit.remove(r);
-            largestDeclaredNeed.remove(r);
-          }
-          continue;
-        }
-        int need = before.largestNeeds().getOrDefault(r, 0);
-        for (Waiter w : waiters) {
-          need = Math.max(need, w.request.getOrDefault(r, 0));
-        }
-        if (old >= need && old >= inUse.getOrDefault(r, 0)) {
-          capacities.put(r, old);
-          if (before.explicit().contains(r)) {
-            explicit.add(r);
-          } else {
-            explicit.remove(r);
-          }
-          Integer declared = before.largestNeeds().get(r);
-          if (declared == null) {
-            largestDeclaredNeed.remove(r);
-          } else {
-            largestDeclaredNeed.put(r, declared);
-          }
-        }
+      Map<String, Integer> capacitiesBefore = new HashMap<>(capacities);
+      Set<String> explicitBefore = new HashSet<>(explicit);
+      Map<String, Integer> needsBefore = new HashMap<>(largestDeclaredNeed);
+      try {
+        return declarations.get();
+      } catch (RuntimeException | Error e) {
+        // Nobody acquired or declared since: the lock was held throughout.
+        capacities.clear();
+        capacities.putAll(capacitiesBefore);
+        explicit.clear();
+        explicit.addAll(explicitBefore);
+        largestDeclaredNeed.clear();
+        largestDeclaredNeed.putAll(needsBefore);
+        throw e;
       }
-      wakeThoseThatFit();
     } finally {
       lock.unlock();
-    }
-  }
-
-  /**
-   * A snapshot of a pool's declarations; see {@link #declarations()}. Immutable.
-   *
-   * @param capacities resource to capacity
-   * @param explicit the resources whose capacity is explicit
-   * @param largestNeeds resource to the largest need of a declared task
-   * @since 0.2.0
-   */
-  public record Declarations(
-      Map<String, Integer> capacities, Set<String> explicit, Map<String, Integer> largestNeeds) {
-    /** Copies the maps and the set. */
-    public Declarations {
-      capacities = Map.copyOf(capacities);
-      explicit = Set.copyOf(explicit);
-      largestNeeds = Map.copyOf(largestNeeds);
     }
   }
 
@@ -402,10 +353,11 @@ public final class ResourcePool {
     if (wait == null || wait.isNegative()) {
       throw new IllegalArgumentException("wait must be zero or positive but was " + wait);
     }
-    Map<String, Integer> request = validRequest(units);
     long nanos = saturatedNanos(wait);
     lock.lockInterruptibly();
     try {
+      // Checked and granted in one hold of the lock: the capacities cannot change in between.
+      Map<String, Integer> request = validRequest(units);
       if (canGrant(request, priority, null)) {
         return Optional.of(grant(owner, request));
       }
@@ -534,7 +486,8 @@ public final class ResourcePool {
   /** Whether the request fits now and no waiting request of higher priority needs its resources. */
   private boolean canGrant(Map<String, Integer> request, int priority, @Nullable Waiter self) {
     for (Map.Entry<String, Integer> e : request.entrySet()) {
-      if (inUse.getOrDefault(e.getKey(), 0) + e.getValue() > capacities.get(e.getKey())) {
+      Integer capacity = capacities.get(e.getKey());
+      if (capacity == null || inUse.getOrDefault(e.getKey(), 0) + e.getValue() > capacity) {
         return false;
       }
     }

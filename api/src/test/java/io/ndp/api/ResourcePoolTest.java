@@ -364,26 +364,67 @@ class ResourcePoolTest {
   }
 
   @Test
-  void restore_putsBackWhatABatchDeclared_unlessUnitsInUseNoLongerFit() throws Exception {
+  void declareTogether_thatThrows_undoesExactlyItsOwnDeclarations() throws Exception {
     ResourcePool pool = new ResourcePool(Map.of("cpu", 2), 4);
-    ResourcePool.Declarations before = pool.declarations();
-    pool.declareFor("pattern 'a'", Set.of("gpu", "memory"), Map.of("gpu", 3), Map.of("gpu", 3));
-    assertThat(pool.capacities()).isEqualTo(Map.of("cpu", 2, "gpu", 3, "memory", 4));
+    pool.declareFor("pattern 'x'", Set.of("memory"), Map.of(), Map.of("memory", 1));
 
-    pool.restore(before);
-    assertThat(pool.capacities()).isEqualTo(Map.of("cpu", 2));
-    // gpu is free again: another explicit capacity is accepted.
-    pool.declareFor("pattern 'b'", Set.of("gpu"), Map.of("gpu", 1), Map.of());
-    ResourcePool.Declarations second = pool.declarations();
-    pool.declareFor("pattern 'c'", Set.of("memory"), Map.of(), Map.of());
-    try (ResourcePool.Lease held =
-        pool.tryAcquireAll(Map.of("memory", 2), Duration.ZERO).orElseThrow()) {
-      pool.restore(second);
-      // memory is in use: it keeps its capacity rather than vanish under a lease.
-      assertThat(pool.capacities()).containsEntry("memory", 4);
-      assertThat(held.units()).isEqualTo(Map.of("memory", 2));
+    assertThatThrownBy(
+            () ->
+                pool.declareTogether(
+                    () -> {
+                      pool.declareFor(
+                          "pattern 'a'",
+                          Set.of("gpu", "memory"),
+                          Map.of("gpu", 3),
+                          Map.of("gpu", 3));
+                      pool.declareFor(
+                          "pattern 'b'", Set.of("memory"), Map.of("memory", 8), Map.of());
+                      throw new IllegalStateException("a later pattern fails");
+                    }))
+        .hasMessage("a later pattern fails");
+    assertThat(pool.capacities()).isEqualTo(Map.of("cpu", 2, "memory", 4));
+    // memory is a default capacity again, and gpu is free: other explicit ones are accepted.
+    pool.declareFor(
+        "pattern 'c'", Set.of("gpu", "memory"), Map.of("gpu", 1, "memory", 2), Map.of());
+    assertThat(pool.capacities()).isEqualTo(Map.of("cpu", 2, "gpu", 1, "memory", 2));
+
+    assertThat(pool.declareTogether(() -> pool.declare("disk", 1).capacity("disk"))).hasValue(1);
+    assertThatThrownBy(() -> pool.declareTogether(null))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void declareTogether_holdsOffOtherThreads_untilItEnds() throws Exception {
+    ResourcePool pool = new ResourcePool(Map.of("cpu", 1));
+    CountDownLatch inside = new CountDownLatch(1);
+    CountDownLatch finish = new CountDownLatch(1);
+    Thread declaring =
+        new Thread(
+            () ->
+                pool.declareTogether(
+                    () -> {
+                      inside.countDown();
+                      try {
+                        return finish.await(10, TimeUnit.SECONDS);
+                      } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                      }
+                    }));
+    declaring.start();
+    assertThat(inside.await(10, TimeUnit.SECONDS)).isTrue();
+    ExecutorService other = Executors.newSingleThreadExecutor();
+    try {
+      Future<Optional<ResourcePool.Lease>> acquire =
+          other.submit(() -> pool.tryAcquireAll(Map.of("cpu", 1), Duration.ZERO));
+      assertThat(acquire).isNotDone();
+      finish.countDown();
+      declaring.join(10_000);
+      Optional<ResourcePool.Lease> lease = acquire.get(10, TimeUnit.SECONDS);
+      assertThat(lease).isPresent();
+      lease.get().close();
+    } finally {
+      other.shutdownNow();
     }
-    assertThatThrownBy(() -> pool.restore(null)).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

@@ -430,8 +430,9 @@ public final class Ndp implements AutoCloseable {
           running);
       return false;
     }
+    // The plugin's own stop() runs holding only pluginOps: register() and reports go on meanwhile.
+    pm.stopPlugin(pluginId);
     synchronized (lifecycle) {
-      pm.stopPlugin(pluginId);
       // A storage lookup that read the old factories before they were withdrawn may have
       // registered a pattern of this plugin since.
       names.addAll(withdrawPatternsOf(cl));

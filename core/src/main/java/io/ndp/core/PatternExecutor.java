@@ -32,6 +32,7 @@ import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,7 +80,10 @@ public final class PatternExecutor implements AutoCloseable {
 
   private final PatternRegistry registry;
   private final ConfidenceService confidence;
-  private final ExecutionTracker tracker = new ExecutionTracker();
+  private final ExecutionTracker tracker;
+  // Outcomes are recorded under the read lock; a drain that gives up takes the write lock to set
+  // abandoned, so no outcome starts being recorded after it gave up.
+  private final ReentrantReadWriteLock recording = new ReentrantReadWriteLock();
   // Set by shutdown(): refuse new calls. Set when a drain gave up: record no more outcomes.
   private volatile boolean shutdown;
   private volatile boolean abandoned;
@@ -105,6 +109,7 @@ public final class PatternExecutor implements AutoCloseable {
   private PatternExecutor(Builder b) {
     this.registry = b.registry;
     this.confidence = b.registry.confidence();
+    this.tracker = b.registry.executions();
     this.delegates = b.delegates != null ? b.delegates : new DelegateDirectory();
     this.policy = b.policy;
     this.maxAttempts = b.maxAttempts;
@@ -160,7 +165,7 @@ public final class PatternExecutor implements AutoCloseable {
 
   /** Enters an execution, then refuses it if shut down (see {@link ExecutionTracker}). */
   private Execution enter(PatternContext context) {
-    Execution e = tracker.enter(describe(context));
+    Execution e = tracker.enter(describe(context), this);
     if (shutdown) {
       e.close();
       throw new RuntimeClosedException(describe(context));
@@ -366,19 +371,21 @@ public final class PatternExecutor implements AutoCloseable {
   }
 
   /**
-   * Returns how many executions in flight chose the named pattern as a candidate or fallback.
+   * Returns how many executions in flight over this executor's registry (by any executor) chose the
+   * named pattern as a candidate or fallback.
    *
    * @param patternName the pattern
    * @return the number of such executions
    */
   public int inFlight(String patternName) {
-    return tracker.inFlight(patternName);
+    return patternName == null ? 0 : tracker.inFlight(patternName);
   }
 
   /**
-   * Waits until no execution that was in flight when called may still run one of the named
-   * patterns, e.g. before unloading the plugin that provides them (unregister them first: an
-   * execution that selects afterwards cannot choose them). Executions count from selection on.
+   * Waits until no execution that was in flight when called — by any executor over this registry,
+   * except those of the calling thread — may still run one of the named patterns, e.g. before
+   * unloading the plugin that provides them (unregister them first: an execution that selects
+   * afterwards cannot choose them). Executions count from selection on.
    *
    * @param patternNames the patterns
    * @param timeout how long to wait at most
@@ -427,7 +434,7 @@ public final class PatternExecutor implements AutoCloseable {
       outcome = PatternOutcome.failure("pattern threw " + e, e);
     }
     Duration took = Duration.ofNanos(System.nanoTime() - start);
-    if (abandoned) {
+    if (!recordIfNotAbandoned(pattern, context, outcome.status())) {
       // The runtime gave up waiting and tore down what this execution used (e.g. its plugin):
       // whatever happened is the close's doing, not the pattern's.
       return new Ran(
@@ -444,11 +451,25 @@ public final class PatternExecutor implements AutoCloseable {
               took),
           null);
     }
-    record(pattern, context, outcome.status());
     return new Ran(
         new Attempt(
             pattern.name(), fallback, outcome.status(), outcome.message(), outcome.cause(), took),
         outcome.isSuccess() ? outcome.output() : null);
+  }
+
+  /** Records the outcome unless a drain gave up; returns false when it did. */
+  private boolean recordIfNotAbandoned(
+      Pattern pattern, PatternContext context, OutcomeStatus status) {
+    recording.readLock().lock();
+    try {
+      if (abandoned) {
+        return false;
+      }
+      record(pattern, context, status);
+      return true;
+    } finally {
+      recording.readLock().unlock();
+    }
   }
 
   private void record(Pattern pattern, PatternContext context, OutcomeStatus status) {
@@ -542,13 +563,31 @@ public final class PatternExecutor implements AutoCloseable {
     shutdown = true;
   }
 
+  /** Whether a drain that gave up waits for a recording in progress (for tests). */
+  boolean drainWaitsForRecording() {
+    return recording.hasQueuedThreads();
+  }
+
+  /** From now on no outcome is recorded; waits for recordings that already began. */
+  private void abandon() {
+    recording.writeLock().lock();
+    try {
+      abandoned = true;
+    } finally {
+      recording.writeLock().unlock();
+    }
+  }
+
   /** Returns whether {@link #shutdown()} was called. */
   public boolean isShutdown() {
     return shutdown;
   }
 
   /**
-   * Waits for the executions in flight to end, after {@link #shutdown()}.
+   * Waits for this executor's executions in flight to end (except one of the calling thread), after
+   * {@link #shutdown()}. Before {@code shutdown()} it only reports what runs. When it gives up on a
+   * shut-down executor, no outcome starts being recorded afterwards (one already being written to
+   * the store is waited for).
    *
    * @param timeout how long to wait at most
    * @return the executions still running when the time ran out (empty when all ended); from then on
@@ -559,10 +598,12 @@ public final class PatternExecutor implements AutoCloseable {
     if (timeout == null || timeout.isNegative()) {
       throw new IllegalArgumentException("timeout must be zero or positive but was " + timeout);
     }
-    List<String> running = tracker.awaitAll(timeout);
-    if (!running.isEmpty() && shutdown) {
-      // Only a closing executor gives up on what runs; before shutdown() this is just a probe.
-      abandoned = true;
+    List<String> running = tracker.awaitAll(this, timeout);
+    // Only a closing executor gives up on what runs; before shutdown() this is just a probe. An
+    // execution of the calling thread (a delegate that closes) is given up on too: it cannot end
+    // first, and what it uses is torn down after this returns.
+    if (shutdown && (!running.isEmpty() || tracker.runsOnThisThread(this))) {
+      abandon();
     }
     return running;
   }
@@ -584,7 +625,7 @@ public final class PatternExecutor implements AutoCloseable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      abandoned = true;
+      abandon();
     }
     if (ownedExecutor != null) {
       ownedExecutor.shutdownNow();
@@ -634,7 +675,7 @@ public final class PatternExecutor implements AutoCloseable {
     public PatternResult executeBestPattern(PatternContext nested) {
       requireContext(nested);
       // Nested executions of one in flight run even after shutdown(): they are part of the drain.
-      try (Execution e = tracker.enter(describe(nested))) {
+      try (Execution e = tracker.enter(describe(nested), PatternExecutor.this)) {
         return executeAtDepth(nested, depth + 1, e);
       } catch (UnknownAgentTypeException e) {
         return new PatternResult(

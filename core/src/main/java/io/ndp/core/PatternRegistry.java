@@ -10,6 +10,7 @@ import io.ndp.api.PatternNotFoundException;
 import io.ndp.api.PatternRuntime;
 import io.ndp.api.ResourcePool;
 import io.ndp.core.internal.ConfidenceService;
+import io.ndp.core.internal.ExecutionTracker;
 import io.ndp.core.internal.InMemoryConfidenceStore;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,6 +63,8 @@ public final class PatternRegistry {
 
   private final ConfidenceService confidence;
   private final ResourcePool resourcePool;
+  // Every execution over this registry, whichever executor runs it: withdrawals wait for them all.
+  private final ExecutionTracker executions = new ExecutionTracker();
   private final Owner owner = new Owner();
   private final Object writeLock = new Object();
   private final ConcurrentHashMap<String, Pattern> byName = new ConcurrentHashMap<>();
@@ -143,19 +146,25 @@ public final class PatternRegistry {
       for (Pattern p : adding) {
         admit(p);
       }
-      // Attaching may declare resources in the pool: undo that too when a later one fails.
-      ResourcePool.Declarations before = adding.size() > 1 ? resourcePool.declarations() : null;
+      // Attaching may declare resources in the pool: all of them together, undone as a whole when
+      // a later one fails, before any other thread can see or use them.
       List<Pattern> attached = new ArrayList<>(adding.size());
       try {
-        for (Pattern p : adding) {
-          p.attach(owner);
-          attached.add(p);
+        if (adding.size() == 1) {
+          adding.get(0).attach(owner);
+          attached.add(adding.get(0));
+        } else {
+          resourcePool.declareTogether(
+              () -> {
+                for (Pattern p : adding) {
+                  p.attach(owner);
+                  attached.add(p);
+                }
+                return null;
+              });
         }
       } catch (RuntimeException e) {
         attached.forEach(p -> p.detach(owner));
-        if (before != null) {
-          resourcePool.restore(before);
-        }
         throw e;
       }
       for (Pattern p : adding) {
@@ -184,11 +193,11 @@ public final class PatternRegistry {
       }
       admit(pattern);
       pattern.attach(owner);
-      if (old != null) {
-        unindex(old);
-      }
+      // The new one first: a put under the same name swaps atomically in every index, so readers
+      // see the old or the new one; then the old one leaves the keys only it had.
       index(pattern);
       if (old != null) {
+        unindex(old);
         old.detach(owner);
       }
       return Optional.ofNullable(old);
@@ -330,6 +339,11 @@ public final class PatternRegistry {
     confidence.resetAll();
   }
 
+  /** The executions in flight over this registry, of every executor built over it. */
+  ExecutionTracker executions() {
+    return executions;
+  }
+
   /** The runtime's confidence service; executors and storages built over this registry use it. */
   ConfidenceService confidence() {
     return confidence;
@@ -386,10 +400,22 @@ public final class PatternRegistry {
     byName.put(p.name(), p);
   }
 
-  /** Removes a pattern from every index, by name first; the caller holds writeLock. */
+  /**
+   * Removes a pattern from every index where it (this instance) is, by name first; the caller holds
+   * writeLock.
+   */
   private void unindex(Pattern p) {
-    byName.remove(p.name(), p);
-    names.remove(p.name());
+    // By identity: patterns are equal when their definitions are, and a replacement often is.
+    boolean[] removed = new boolean[1];
+    byName.computeIfPresent(
+        p.name(),
+        (k, v) -> {
+          removed[0] = v == p;
+          return v == p ? null : v;
+        });
+    if (removed[0]) {
+      names.remove(p.name());
+    }
     for (String a : p.agentTypes()) {
       removeFrom(byAgentType, a, p);
     }
@@ -404,10 +430,8 @@ public final class PatternRegistry {
       Pattern p) {
     ConcurrentSkipListMap<String, Pattern> list = index.get(key);
     if (list != null) {
-      list.remove(p.name(), p);
-      if (list.isEmpty()) {
-        index.remove(key, list);
-      }
+      list.computeIfPresent(p.name(), (k, v) -> v == p ? null : v);
+      index.computeIfPresent(key, (k, v) -> v == list && v.isEmpty() ? null : v);
     }
   }
 

@@ -20,6 +20,8 @@ import org.jspecify.annotations.Nullable;
  * removal and cannot choose a withdrawn pattern. Nothing is locked on the execution path: one
  * concurrent-set insert and remove per execution.
  *
+ * <p>Waits never wait for an execution of the waiting thread itself (it could not end meanwhile).
+ *
  * <p>Thread-safe.
  */
 public final class ExecutionTracker {
@@ -28,11 +30,14 @@ public final class ExecutionTracker {
   /** One execution in flight. Close it when it ends. */
   public final class Execution implements AutoCloseable {
     private final String description;
+    private final Object owner;
+    private final Thread thread = Thread.currentThread();
     // Null while the execution is still choosing; then the patterns it may run.
     private volatile @Nullable Set<String> chosen;
 
-    private Execution(String description) {
+    private Execution(String description, Object owner) {
       this.description = description;
+      this.owner = owner;
     }
 
     /**
@@ -73,12 +78,24 @@ public final class ExecutionTracker {
    * Enters an execution; call before reading the registry.
    *
    * @param description what runs, for the message of a drain that gives up
+   * @param owner who runs it (an executor), so that a drain can wait for one owner's executions
    * @return the execution, to close when it ends
    */
-  public Execution enter(String description) {
-    Execution e = new Execution(description);
+  public Execution enter(String description, Object owner) {
+    Execution e = new Execution(description, owner);
     inFlight.add(e);
     return e;
+  }
+
+  /** Whether the calling thread runs an execution of {@code owner} right now. */
+  public boolean runsOnThisThread(Object owner) {
+    Thread me = Thread.currentThread();
+    for (Execution e : inFlight) {
+      if (e.thread == me && e.owner == owner) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Returns how many executions are in flight. */
@@ -86,7 +103,7 @@ public final class ExecutionTracker {
     return inFlight.size();
   }
 
-  /** Returns how many executions in flight may run the named pattern (or are still choosing). */
+  /** Returns how many executions in flight chose the named pattern as a candidate or fallback. */
   public int inFlight(String patternName) {
     int n = 0;
     for (Execution e : inFlight) {
@@ -110,25 +127,32 @@ public final class ExecutionTracker {
    */
   public List<String> awaitEnd(Collection<String> patternNames, Duration timeout)
       throws InterruptedException {
+    if (patternNames.isEmpty()) {
+      return List.of();
+    }
     return awaitEnd(e -> e.mayRun(patternNames), timeout);
   }
 
   /**
-   * Waits until every execution in flight now has ended.
+   * Waits until every execution of {@code owner} in flight now has ended.
    *
+   * @param owner whose executions
    * @param timeout how long to wait at most
    * @return the descriptions of those still running when the time ran out; empty when all ended
    * @throws InterruptedException when interrupted while waiting
    */
-  public List<String> awaitAll(Duration timeout) throws InterruptedException {
-    return awaitEnd(e -> true, timeout);
+  public List<String> awaitAll(Object owner, Duration timeout) throws InterruptedException {
+    return awaitEnd(e -> e.owner == owner, timeout);
   }
 
   private List<String> awaitEnd(Predicate<Execution> which, Duration timeout)
       throws InterruptedException {
     List<Execution> waitFor = new ArrayList<>();
+    Thread me = Thread.currentThread();
     for (Execution e : inFlight) {
-      if (which.test(e)) {
+      // An execution of the waiting thread itself (a delegate that closes or stops) cannot end
+      // while its thread waits here: it is not waited for.
+      if (e.thread != me && which.test(e)) {
         waitFor.add(e);
       }
     }

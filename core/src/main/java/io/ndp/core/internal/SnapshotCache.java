@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 import java.time.Duration;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Function;
@@ -64,7 +65,7 @@ public final class SnapshotCache<K, V> {
     if (entry != mine[0]) {
       try {
         return entry.join();
-      } catch (CompletionException e) {
+      } catch (CompletionException | CancellationException e) {
         // The other reader's load failed (its entry is gone); read for ourselves.
         return loader.apply(key);
       }
@@ -73,7 +74,9 @@ public final class SnapshotCache<K, V> {
       V value = loader.apply(key);
       entry.complete(value);
       return value;
-    } catch (RuntimeException | Error e) {
+    } catch (Throwable e) {
+      // Whatever the store threw (even a checked exception thrown sneakily), the entry must not
+      // stay incomplete: waiting readers would block on it forever.
       cache.asMap().remove(key, entry);
       entry.completeExceptionally(e);
       throw e;
