@@ -38,10 +38,15 @@ class OwnershipReviewRegressionTest {
     return new PatternContext(domain, agentType, Map.of());
   }
 
-  /** A definition store that delegates to memory but whose store() can be made to fail. */
+  /**
+   * A definition store that delegates to memory but whose store() can be made to fail or block,
+   * remove() to block, and the next find() to throw anything (even a checked exception).
+   */
   static final class FlakyStore implements PatternDefinitionStore {
     final InMemoryDefinitionStore inner = new InMemoryDefinitionStore();
     volatile boolean failStore;
+    final java.util.concurrent.atomic.AtomicReference<Throwable> failNextFind =
+        new java.util.concurrent.atomic.AtomicReference<>();
     volatile CountDownLatch removeEntered;
     volatile CountDownLatch removeRelease;
 
@@ -71,7 +76,16 @@ class OwnershipReviewRegressionTest {
 
     @Override
     public Optional<PatternDefinition> find(String name) {
+      Throwable failure = failNextFind.getAndSet(null);
+      if (failure != null) {
+        throw FlakyStore.<RuntimeException>sneaky(failure);
+      }
       return inner.find(name);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> RuntimeException sneaky(Throwable t) throws T {
+      throw (T) t;
     }
 
     @Override

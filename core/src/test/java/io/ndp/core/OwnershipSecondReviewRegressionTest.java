@@ -385,48 +385,11 @@ class OwnershipSecondReviewRegressionTest {
 
   // ---- H: a store that throws a checked exception (e.g. written in Kotlin) wedges the cache key
 
-  @SuppressWarnings("unchecked")
-  private static <T extends Throwable> RuntimeException sneaky(Throwable t) throws T {
-    throw (T) t;
-  }
-
   @Test
   void storeThrowingACheckedException_doesNotLeaveLaterReadersWaitingForever() throws Exception {
-    OwnershipReviewRegressionTest.FlakyStore inner = new OwnershipReviewRegressionTest.FlakyStore();
-    java.util.concurrent.atomic.AtomicBoolean diskError =
-        new java.util.concurrent.atomic.AtomicBoolean(true);
-    io.ndp.api.PatternDefinitionStore store =
-        new io.ndp.api.PatternDefinitionStore() {
-          @Override
-          public void store(PatternDefinition d) {
-            inner.store(d);
-          }
-
-          @Override
-          public java.util.Optional<PatternDefinition> find(String name) {
-            if (diskError.getAndSet(false)) {
-              // What a Kotlin (or @SneakyThrows) implementation does on an I/O error.
-              throw OwnershipSecondReviewRegressionTest.<RuntimeException>sneaky(
-                  new java.io.IOException("disk read failed"));
-            }
-            return inner.find(name);
-          }
-
-          @Override
-          public List<PatternDefinition> findByType(String type) {
-            return inner.findByType(type);
-          }
-
-          @Override
-          public List<PatternDefinition> findAll() {
-            return inner.findAll();
-          }
-
-          @Override
-          public boolean remove(String name) {
-            return inner.remove(name);
-          }
-        };
+    OwnershipReviewRegressionTest.FlakyStore store = new OwnershipReviewRegressionTest.FlakyStore();
+    // What a Kotlin (or @SneakyThrows) implementation does on an I/O error.
+    store.failNextFind.set(new java.io.IOException("disk read failed"));
     PatternStorage storage = PatternStorage.builder().definitionStore(store).build();
     Throwable first =
         org.assertj.core.api.Assertions.catchThrowable(() -> storage.findDefinition("x"));

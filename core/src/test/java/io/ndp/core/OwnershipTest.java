@@ -12,7 +12,6 @@ import io.ndp.api.OutcomeStatus;
 import io.ndp.api.Pattern;
 import io.ndp.api.PatternContext;
 import io.ndp.api.PatternDefinition;
-import io.ndp.api.PatternDefinitionStore;
 import io.ndp.api.PatternNotFoundException;
 import io.ndp.api.PatternResult;
 import io.ndp.api.ResourcePool;
@@ -159,40 +158,10 @@ class OwnershipTest {
   void finding2_noStoreIoUnderACacheLock_aSlowWriteDoesNotBlockReaders() throws Exception {
     CountDownLatch writing = new CountDownLatch(1);
     CountDownLatch finishWrite = new CountDownLatch(1);
-    InMemoryDefinitionStore inner = new InMemoryDefinitionStore();
-    PatternDefinitionStore slow =
-        new PatternDefinitionStore() {
-          @Override
-          public void store(PatternDefinition definition) {
-            writing.countDown();
-            try {
-              assertThat(finishWrite.await(10, TimeUnit.SECONDS)).isTrue();
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-            inner.store(definition);
-          }
-
-          @Override
-          public java.util.Optional<PatternDefinition> find(String name) {
-            return inner.find(name);
-          }
-
-          @Override
-          public List<PatternDefinition> findByType(String type) {
-            return inner.findByType(type);
-          }
-
-          @Override
-          public List<PatternDefinition> findAll() {
-            return inner.findAll();
-          }
-
-          @Override
-          public boolean remove(String name) {
-            return inner.remove(name);
-          }
-        };
+    OwnershipReviewRegressionTest.FlakyStore slow = new OwnershipReviewRegressionTest.FlakyStore();
+    slow.blockStoreOf = "";
+    slow.storeEntered = writing;
+    slow.storeRelease = finishWrite;
     PatternStorage storage = PatternStorage.builder().definitionStore(slow).build();
     var flow = new SequentialDelegationPattern("flow", "", List.of("x"));
     CompletableFuture<PatternStorage> storing =
