@@ -1,5 +1,6 @@
 package io.ndp.core;
 
+import com.google.common.collect.MapMaker;
 import io.ndp.api.ConfidenceStore;
 import io.ndp.api.DelegateDirectory;
 import io.ndp.api.DuplicatePatternException;
@@ -11,8 +12,11 @@ import io.ndp.api.PatternFactory;
 import io.ndp.api.ResourcePool;
 import io.ndp.api.RuntimeClosedException;
 import io.ndp.core.PluginReport.Status;
+import io.ndp.core.internal.GuardedFactory;
 import io.ndp.core.internal.NdpPluginManager;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.ref.WeakReference;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,23 +25,29 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
+import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
-import java.util.jar.Manifest;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.pf4j.PluginClassLoader;
+import org.pf4j.PluginDescriptor;
 import org.pf4j.PluginState;
 import org.pf4j.PluginWrapper;
 import org.slf4j.Logger;
@@ -121,18 +131,27 @@ public final class Ndp implements AutoCloseable {
   private final Map<String, Set<String>> withdrawn = new java.util.HashMap<>();
   private volatile boolean closed;
   private volatile List<Source> pluginSources = List.of();
+  // The guarded factories (storage and create() build through them) and, for callers, the same
+  // factories as their kinds implement them.
   private volatile PatternFactories factories = PatternFactories.of();
+  private volatile PatternFactories publicFactories = PatternFactories.of();
   private volatile List<String> conflicts = List.of();
 
-  /** A factory and where it came from ({@code host}, {@code classpath} or a plugin id). */
-  private record Source(String origin, PatternFactory factory) {}
+  /** A guarded factory and where it came from ({@code host}, {@code classpath} or a plugin id). */
+  private record Source(String origin, GuardedFactory factory) {}
+
+  // Which source built each live pattern (weak keys, compared by identity): a plugin's patterns
+  // are withdrawn with it even when their classes come from another plugin's class loader.
+  private final ConcurrentMap<Pattern, String> builtBy = new MapMaker().weakKeys().makeMap();
+  // Class loaders of unloaded plugins, to tell whether they were collected.
+  private final Map<String, WeakReference<ClassLoader>> unloadedLoaders = new ConcurrentHashMap<>();
 
   private Ndp(Builder b) {
     List<Source> base = new ArrayList<>();
-    b.factories.forEach(f -> base.add(new Source(HOST, f)));
+    // The host's own factories: a broken one is the host's bug, refused at once with the reason.
+    b.factories.forEach(f -> base.add(new Source(HOST, GuardedFactory.of(f, HOST, this::built))));
     if (b.serviceLoader) {
-      ServiceLoader.load(PatternFactory.class, b.classLoader)
-          .forEach(f -> base.add(new Source(CLASSPATH, f)));
+      base.addAll(classPathSources(b.classLoader));
     }
     this.baseSources = List.copyOf(base);
     PatternRegistry.Builder rb = PatternRegistry.builder();
@@ -173,6 +192,51 @@ public final class Ndp implements AutoCloseable {
     }
   }
 
+  /** The class path's factories; one that cannot be created or read is reported, not thrown. */
+  private List<Source> classPathSources(ClassLoader loader) {
+    List<Source> found = new ArrayList<>();
+    Iterator<PatternFactory> it = ServiceLoader.load(PatternFactory.class, loader).iterator();
+    while (true) {
+      PatternFactory f;
+      try {
+        if (!it.hasNext()) {
+          break;
+        }
+        f = it.next();
+      } catch (ServiceConfigurationError | LinkageError e) {
+        log.error("a class-path pattern factory cannot be created: {}", e.toString(), e);
+        synchronized (lifecycle) {
+          record(
+              new PluginReport(
+                  CLASSPATH + ":" + found.size(),
+                  Path.of(""),
+                  Status.FAILED,
+                  "a class-path pattern factory cannot be created: " + e,
+                  List.of()));
+        }
+        continue;
+      }
+      try {
+        found.add(new Source(CLASSPATH, GuardedFactory.of(f, CLASSPATH, this::built)));
+      } catch (IllegalArgumentException e) {
+        synchronized (lifecycle) {
+          record(
+              new PluginReport(
+                  CLASSPATH + ":" + f.getClass().getName(),
+                  Path.of(""),
+                  Status.FAILED,
+                  e.getMessage(),
+                  List.of()));
+        }
+      }
+    }
+    return found;
+  }
+
+  private void built(Pattern pattern, String origin) {
+    builtBy.put(pattern, origin);
+  }
+
   /** Returns a builder. */
   public static Builder builder() {
     return new Builder();
@@ -198,9 +262,13 @@ public final class Ndp implements AutoCloseable {
     return executor.delegates();
   }
 
-  /** Returns the pattern factories in effect now. */
+  /**
+   * Returns the pattern factories in effect now, as their kinds implement them. {@link #create},
+   * {@link #register(PatternDefinition)} and storage build through guarded copies that turn a
+   * plugin's failure into a clear exception and remember which plugin built each pattern.
+   */
   public PatternFactories factories() {
-    return factories;
+    return publicFactories;
   }
 
   /**
@@ -296,7 +364,24 @@ public final class Ndp implements AutoCloseable {
    * class-path factories are listed by {@link #conflicts()}.
    */
   public List<PluginReport> pluginReports() {
-    return List.copyOf(reports.values());
+    List<PluginReport> out = new ArrayList<>(reports.size());
+    for (PluginReport r : reports.values()) {
+      out.add(current(r));
+    }
+    return List.copyOf(out);
+  }
+
+  /** An unloaded plugin's report, brought up to date: collected since, or threads still alive. */
+  private PluginReport current(PluginReport r) {
+    if (r.status() != Status.UNLOADED && r.status() != Status.LEAKED) {
+      return r;
+    }
+    WeakReference<ClassLoader> loader = unloadedLoaders.get(r.pluginId());
+    if (loader == null) {
+      return r;
+    }
+    String what = r.reason().split("; ", 2)[0];
+    return unloadedReport(r.pluginId(), r.path(), what, loader);
   }
 
   /**
@@ -306,7 +391,9 @@ public final class Ndp implements AutoCloseable {
    * @return the report, or empty when no plugin has that id
    */
   public Optional<PluginReport> pluginReport(String pluginId) {
-    return pluginId == null ? Optional.empty() : Optional.ofNullable(reports.get(pluginId));
+    return pluginId == null
+        ? Optional.empty()
+        : Optional.ofNullable(reports.get(pluginId)).map(this::current);
   }
 
   /** Returns the type-id conflicts found among all sources (empty when none). */
@@ -344,6 +431,14 @@ public final class Ndp implements AutoCloseable {
   /** Loads and starts a plugin; the caller holds both locks. */
   private PluginReport loadPluginLocked(Path jar) {
     NdpPluginManager pm = requirePlugins();
+    Optional<NdpPluginManager.Exclusion> refused = pm.checkBeforeLoad(jar);
+    if (refused.isPresent()) {
+      PluginReport r =
+          new PluginReport(
+              refused.get().pluginId(), jar, Status.UNRESOLVED, refused.get().reason(), List.of());
+      record(r);
+      return r;
+    }
     String id;
     try {
       id = pm.loadPlugin(jar);
@@ -358,6 +453,7 @@ public final class Ndp implements AutoCloseable {
       return r;
     }
     PluginWrapper w = pm.getPlugin(id);
+    unloadedLoaders.remove(id);
     if (w.getPluginState() != PluginState.DISABLED) {
       pm.startPlugin(id);
     }
@@ -402,17 +498,24 @@ public final class Ndp implements AutoCloseable {
   /** Stops a plugin; the caller holds {@link #pluginOps}, not {@link #lifecycle}. */
   private boolean stopPluginLocked(String pluginId, Duration drainTimeout) {
     NdpPluginManager pm = requirePlugins();
-    PluginWrapper w;
-    ClassLoader cl;
+    Map<String, PluginWrapper> stopping = new LinkedHashMap<>();
     Set<String> names;
     synchronized (lifecycle) {
-      w = requirePlugin(pm, pluginId);
-      cl = w.getPluginClassLoader();
-      pluginSources = pluginSources.stream().filter(s -> !s.origin().equals(pluginId)).toList();
+      PluginWrapper target = requirePlugin(pm, pluginId);
+      // PF4J stops the plugins that depend on it too: withdraw, drain and report them all.
+      for (String dependent : pm.dependentsOf(pluginId)) {
+        PluginWrapper d = pm.getPlugin(dependent);
+        if (d != null) {
+          stopping.put(dependent, d);
+        }
+      }
+      stopping.put(pluginId, target);
+      pluginSources =
+          pluginSources.stream().filter(s -> !stopping.containsKey(s.origin())).toList();
       rebuildFactories();
       // Remembered per plugin: a retry after a drain timeout must wait for the same executions.
       names = withdrawn.computeIfAbsent(pluginId, k -> new java.util.TreeSet<>());
-      names.addAll(withdrawPatternsOf(cl));
+      names.addAll(withdrawPatternsOf(stopping));
     }
     List<String> running;
     try {
@@ -430,30 +533,50 @@ public final class Ndp implements AutoCloseable {
           running);
       return false;
     }
-    // The plugin's own stop() runs holding only pluginOps: register() and reports go on meanwhile.
+    // The plugins' own stop() runs holding only pluginOps: register() and reports go on meanwhile.
     pm.stopPlugin(pluginId);
     synchronized (lifecycle) {
       // A storage lookup that read the old factories before they were withdrawn may have
-      // registered a pattern of this plugin since.
-      names.addAll(withdrawPatternsOf(cl));
+      // registered a pattern of these plugins since.
+      names.addAll(withdrawPatternsOf(stopping));
       withdrawn.remove(pluginId);
-      PluginReport old = reports.get(pluginId);
-      record(
-          new PluginReport(
-              pluginId,
-              w.getPluginPath(),
-              Status.STOPPED,
-              "stopped at runtime; patterns withdrawn: " + names,
-              old == null ? List.of() : old.types()));
+      for (Map.Entry<String, PluginWrapper> e : stopping.entrySet()) {
+        String id = e.getKey();
+        PluginWrapper w = e.getValue();
+        PluginReport old = reports.get(id);
+        boolean failed = w.getPluginState() == PluginState.FAILED;
+        String why =
+            id.equals(pluginId)
+                ? "stopped at runtime"
+                : "stopped at runtime because it depends on '" + pluginId + "'";
+        record(
+            new PluginReport(
+                id,
+                w.getPluginPath(),
+                failed ? Status.FAILED : Status.STOPPED,
+                failed
+                    ? why + "; its stop() failed: " + w.getFailedException()
+                    : why + "; patterns withdrawn: " + names,
+                old == null ? List.of() : old.types()));
+      }
+      // Stored definitions of the withdrawn types: served by another provider now, or unresolved.
+      registerStoredDefinitions();
     }
     return true;
   }
 
-  /** Unregisters the patterns whose classes come from {@code cl}; returns their names. */
-  private List<String> withdrawPatternsOf(ClassLoader cl) {
+  /**
+   * Unregisters the patterns built by the given plugins' factories, or whose classes come from
+   * their class loaders; returns their names.
+   */
+  private List<String> withdrawPatternsOf(Map<String, PluginWrapper> plugins) {
+    Set<ClassLoader> loaders = Collections.newSetFromMap(new IdentityHashMap<>());
+    plugins.values().forEach(w -> loaders.add(w.getPluginClassLoader()));
     List<String> names = new ArrayList<>();
     for (Pattern p : registry.patterns()) {
-      if (p.getClass().getClassLoader() == cl) {
+      String origin = builtBy.get(p);
+      if ((origin != null && plugins.containsKey(origin))
+          || loaders.contains(p.getClass().getClassLoader())) {
         registry.unregister(p.name());
         names.add(p.name());
       }
@@ -474,25 +597,80 @@ public final class Ndp implements AutoCloseable {
     pluginOps.lock();
     try {
       NdpPluginManager pm = requirePlugins();
-      PluginWrapper w;
+      Map<String, PluginWrapper> unloading = new LinkedHashMap<>();
       synchronized (lifecycle) {
-        w = requirePlugin(pm, pluginId);
+        PluginWrapper target = requirePlugin(pm, pluginId);
+        for (String dependent : pm.dependentsOf(pluginId)) {
+          PluginWrapper d = pm.getPlugin(dependent);
+          if (d != null) {
+            unloading.put(dependent, d);
+          }
+        }
+        unloading.put(pluginId, target);
       }
-      Path path = w.getPluginPath();
-      if (w.getPluginState() == PluginState.STARTED && !stopPluginLocked(pluginId, drainTimeout)) {
+      if (unloading.values().stream().anyMatch(w -> w.getPluginState() == PluginState.STARTED)
+          && !stopPluginLocked(pluginId, drainTimeout)) {
         return false;
       }
+      Map<String, WeakReference<ClassLoader>> loaders = new LinkedHashMap<>();
+      unloading.forEach((id, w) -> loaders.put(id, new WeakReference<>(w.getPluginClassLoader())));
+      boolean unloaded = pm.unloadPlugin(pluginId); // and its dependents, as PF4J does
       synchronized (lifecycle) {
-        boolean unloaded = pm.unloadPlugin(pluginId);
         if (unloaded) {
-          record(
-              new PluginReport(pluginId, path, Status.UNLOADED, "unloaded at runtime", List.of()));
+          for (Map.Entry<String, PluginWrapper> e : unloading.entrySet()) {
+            String id = e.getKey();
+            unloadedLoaders.put(id, loaders.get(id));
+            record(
+                unloadedReport(
+                    id,
+                    e.getValue().getPluginPath(),
+                    id.equals(pluginId)
+                        ? "unloaded at runtime"
+                        : "unloaded at runtime because it depends on '" + pluginId + "'",
+                    loaders.get(id)));
+          }
+          registerStoredDefinitions();
         }
         return unloaded;
       }
     } finally {
       pluginOps.unlock();
     }
+  }
+
+  /**
+   * The report of an unloaded plugin: {@code LEAKED} naming the live threads whose context class
+   * loader (or class) is the plugin's, else {@code UNLOADED}, saying whether the loader was
+   * collected yet.
+   */
+  private static PluginReport unloadedReport(
+      String id, Path path, String what, WeakReference<ClassLoader> loader) {
+    ClassLoader cl = loader.get();
+    if (cl == null) {
+      return new PluginReport(
+          id, path, Status.UNLOADED, what + "; its class loader was collected", List.of());
+    }
+    List<String> threads = new ArrayList<>();
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.isAlive() && (t.getContextClassLoader() == cl || t.getClass().getClassLoader() == cl)) {
+        threads.add(t.getName());
+      }
+    }
+    threads.sort(null);
+    if (!threads.isEmpty()) {
+      return new PluginReport(
+          id,
+          path,
+          Status.LEAKED,
+          what + "; threads it started still run and hold its class loader: " + threads,
+          List.of());
+    }
+    return new PluginReport(
+        id,
+        path,
+        Status.UNLOADED,
+        what + "; its class loader is released (not collected yet)",
+        List.of());
   }
 
   /**
@@ -559,29 +737,52 @@ public final class Ndp implements AutoCloseable {
     for (PluginWrapper w : pm.getPlugins()) {
       collect(pm, w);
     }
-    // PF4J forgets corrupt JARs, JARs without descriptor, duplicates and unresolved plugins:
-    // compare the folder with what it knows and say what happened to the rest.
+    // PF4J forgets corrupt JARs, JARs without descriptor, duplicates, superseded and unresolved
+    // plugins: compare the folder with what it knows and say what happened to the rest.
     Set<Path> known =
         pm.getPlugins().stream()
             .map(w -> w.getPluginPath().toAbsolutePath().normalize())
             .collect(Collectors.toSet());
-    for (Path jar : jarsIn(Objects.requireNonNull(pluginsDir))) {
-      if (known.contains(jar.toAbsolutePath().normalize())) {
-        continue;
+    for (Path file : pluginFilesIn(Objects.requireNonNull(pluginsDir))) {
+      Path normal = file.toAbsolutePath().normalize();
+      if (known.contains(normal) || known.contains(unpackedFolderOf(normal))) {
+        continue; // loaded (a zip: from the folder PF4J unpacked it into)
       }
-      String newer = pm.superseded().get(jar);
-      if (newer != null) {
+      NdpPluginManager.Exclusion left = excludedAt(pm, file);
+      if (left != null) {
+        boolean superseded = left.kind() == NdpPluginManager.Kind.SUPERSEDED;
         record(
             new PluginReport(
-                pluginIdOf(jar) + "@" + jar.getFileName(),
-                jar,
-                Status.SUPERSEDED,
-                newer,
+                superseded ? left.pluginId() + "@" + file.getFileName() : left.pluginId(),
+                file,
+                superseded ? Status.SUPERSEDED : Status.UNRESOLVED,
+                left.reason(),
                 List.of()));
       } else {
-        record(inspectInvisible(jar, pm, null));
+        record(inspectInvisible(file, pm, null));
       }
     }
+  }
+
+  /** Why the plugin at {@code file} (or the folder a zip was unpacked into) was left out. */
+  private static NdpPluginManager.@Nullable Exclusion excludedAt(NdpPluginManager pm, Path file) {
+    Path normal = file.toAbsolutePath().normalize();
+    for (Map.Entry<Path, NdpPluginManager.Exclusion> e : pm.excluded().entrySet()) {
+      Path p = e.getKey().toAbsolutePath().normalize();
+      if (p.equals(normal) || p.equals(unpackedFolderOf(normal))) {
+        return e.getValue();
+      }
+    }
+    return null;
+  }
+
+  /** The folder PF4J unpacks a plugin zip into: its name without the extension, beside it. */
+  private static Path unpackedFolderOf(Path file) {
+    String name = file.getFileName().toString();
+    int dot = name.lastIndexOf('.');
+    return dot > 0 && name.regionMatches(true, dot, ".zip", 0, 4)
+        ? file.resolveSibling(name.substring(0, dot))
+        : file;
   }
 
   /** Reads a started (or failed, or disabled) plugin's state and factories into a report. */
@@ -618,14 +819,16 @@ public final class Ndp implements AutoCloseable {
       record(new PluginReport(id, path, Status.FAILED, "not started: state " + state, List.of()));
       return;
     }
-    if (bundlesApi(w)) {
+    List<String> bundled = bundledApiClasses(path);
+    if (!bundled.isEmpty()) {
       record(
           new PluginReport(
               id,
               path,
               Status.API_CLASH,
-              "the JAR bundles its own io.ndp.api or org.pf4j classes; depend on ndp-api with"
-                  + " provided scope",
+              "the plugin bundles its own io.ndp.api or org.pf4j classes ("
+                  + String.join(", ", bundled)
+                  + "); depend on ndp-api with provided scope",
               List.of()));
       return;
     }
@@ -649,10 +852,20 @@ public final class Ndp implements AutoCloseable {
               List.of()));
       return;
     }
-    List<Source> sources = new ArrayList<>(pluginSources);
     Map<String, PatternFactory> byClass = new LinkedHashMap<>();
     found.forEach(f -> byClass.putIfAbsent(f.getClass().getName(), f));
-    byClass.values().forEach(f -> sources.add(new Source(id, f)));
+    List<GuardedFactory> guarded = new ArrayList<>();
+    for (PatternFactory f : byClass.values()) {
+      try {
+        guarded.add(GuardedFactory.of(f, id, this::built));
+      } catch (IllegalArgumentException e) {
+        // One unusable factory makes the plugin FAILED: none of its types is half-served.
+        record(new PluginReport(id, path, Status.FAILED, e.getMessage(), List.of()));
+        return;
+      }
+    }
+    List<Source> sources = new ArrayList<>(pluginSources);
+    guarded.forEach(f -> sources.add(new Source(id, f)));
     pluginSources = List.copyOf(sources);
     record(
         new PluginReport(
@@ -660,95 +873,101 @@ public final class Ndp implements AutoCloseable {
             path,
             Status.STARTED,
             "",
-            byClass.values().stream().map(PatternFactory::type).sorted().toList()));
+            guarded.stream().map(GuardedFactory::type).sorted().toList()));
   }
 
-  private static boolean bundlesApi(PluginWrapper w) {
-    ClassLoader cl = w.getPluginClassLoader();
+  /**
+   * The API classes a plugin bundles (any {@code io/ndp/api/} or {@code org/pf4j/} class, in the
+   * JAR or, for an unpacked plugin folder, in its classes and lib JARs), at most a few named.
+   */
+  private static List<String> bundledApiClasses(Path path) {
+    List<String> found = new ArrayList<>();
     try {
-      Class<?> seen = Class.forName(PatternFactory.class.getName(), false, cl);
-      return seen != PatternFactory.class;
-    } catch (ClassNotFoundException e) {
-      return false;
+      if (Files.isDirectory(path)) {
+        try (Stream<Path> walk = Files.walk(path)) {
+          for (Path f : walk.filter(Files::isRegularFile).toList()) {
+            String rel = path.relativize(f).toString().replace('\\', '/');
+            if (rel.endsWith(".jar")) {
+              found.addAll(bundledApiClassesInJar(f));
+            } else if (isApiClass(rel.startsWith("classes/") ? rel.substring(8) : rel)) {
+              found.add(rel);
+            }
+          }
+        }
+      } else {
+        found.addAll(bundledApiClassesInJar(path));
+      }
+    } catch (IOException | UncheckedIOException e) {
+      log.warn("cannot inspect plugin {} for bundled API classes: {}", path, e.toString());
+    }
+    return found.size() > 3 ? List.of(found.get(0), found.get(1), found.get(2), "...") : found;
+  }
+
+  private static List<String> bundledApiClassesInJar(Path jar) throws IOException {
+    try (JarFile jf = new JarFile(jar.toFile())) {
+      return jf.stream().map(JarEntry::getName).filter(Ndp::isApiClass).sorted().toList();
     }
   }
 
-  /** Why PF4J holds no wrapper for a JAR in the folder, found by reading the JAR ourselves. */
-  private PluginReport inspectInvisible(Path jar, NdpPluginManager pm, @Nullable String error) {
-    Manifest mf;
-    try (JarFile jf = new JarFile(jar.toFile())) {
-      mf = jf.getManifest();
-    } catch (IOException e) {
+  private static boolean isApiClass(String entry) {
+    return entry.endsWith(".class")
+        && (entry.startsWith("io/ndp/api/") || entry.startsWith("org/pf4j/"));
+  }
+
+  /** Why PF4J holds no wrapper for a plugin file in the folder, read with PF4J's own finder. */
+  private PluginReport inspectInvisible(Path file, NdpPluginManager pm, @Nullable String error) {
+    if (file.getFileName().toString().endsWith(".jar")) {
+      try (JarFile jf = new JarFile(file.toFile())) {
+        jf.getManifest();
+      } catch (IOException e) {
+        return new PluginReport(
+            "?@" + file.getFileName(),
+            file,
+            Status.INVALID,
+            "not a readable JAR (corrupt?): " + e.getMessage(),
+            List.of());
+      }
+    }
+    Optional<PluginDescriptor> descriptor = pm.descriptorOf(file);
+    if (descriptor.isEmpty()) {
       return new PluginReport(
-          "?@" + jar.getFileName(),
-          jar,
+          "?@" + file.getFileName(),
+          file,
           Status.INVALID,
-          "not a readable JAR (corrupt?): " + e.getMessage(),
+          "no plugin descriptor (Plugin-Id or Plugin-Version missing)",
           List.of());
     }
-    String id = mf == null ? null : mf.getMainAttributes().getValue("Plugin-Id");
-    if (id == null || id.isBlank()) {
-      return new PluginReport(
-          "?@" + jar.getFileName(),
-          jar,
-          Status.INVALID,
-          "no plugin descriptor (Plugin-Id missing)",
-          List.of());
-    }
+    String id = descriptor.get().getPluginId();
     PluginWrapper same = pm.getPlugin(id);
-    if (same != null && !same.getPluginPath().equals(jar)) {
+    if (same != null && !same.getPluginPath().equals(file)) {
       return new PluginReport(
-          id + "@" + jar.getFileName(),
-          jar,
+          id + "@" + file.getFileName(),
+          file,
           Status.INVALID,
           "duplicate plugin id '" + id + "': already loaded from " + same.getPluginPath(),
           List.of());
     }
-    String deps = mf.getMainAttributes().getValue("Plugin-Dependencies");
-    if (deps != null && !deps.isBlank()) {
-      List<String> missing = new ArrayList<>();
-      for (String dep : deps.split(",")) {
-        String depId = dep.trim().split("@")[0].replace("?", "");
-        PluginWrapper d = pm.getPlugin(depId);
-        if (!dep.trim().contains("?") && (d == null || d.getPluginState() != PluginState.STARTED)) {
-          missing.add(depId);
-        }
-      }
-      if (!missing.isEmpty()) {
-        return new PluginReport(
-            id, jar, Status.UNRESOLVED, "missing plugin dependencies: " + missing, List.of());
-      }
-    }
     return new PluginReport(
         id,
-        jar,
+        file,
         Status.INVALID,
         "PF4J did not load it" + (error == null ? "" : ": " + error),
         List.of());
   }
 
-  private static String pluginIdOf(Path jar) {
-    try (JarFile jf = new JarFile(jar.toFile())) {
-      Manifest mf = jf.getManifest();
-      String id = mf == null ? null : mf.getMainAttributes().getValue("Plugin-Id");
-      return id == null ? "?" : id;
-    } catch (IOException e) {
-      return "?";
-    }
-  }
-
-  private static List<Path> jarsIn(Path dir) {
-    List<Path> jars = new ArrayList<>();
+  /** The plugin files in the folder: JARs and zips (a zip is unpacked into a folder by PF4J). */
+  private static List<Path> pluginFilesIn(Path dir) {
+    List<Path> files = new ArrayList<>();
     if (!Files.isDirectory(dir)) {
-      return jars;
+      return files;
     }
     try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "*.{jar,zip}")) {
-      s.forEach(jars::add);
+      s.forEach(files::add);
     } catch (IOException e) {
       log.error("cannot list plugins folder {}: {}", dir, e.getMessage());
     }
-    jars.sort(null);
-    return jars;
+    files.sort(null);
+    return files;
   }
 
   // ---- factories and stored definitions ----
@@ -764,19 +983,30 @@ public final class Ndp implements AutoCloseable {
     List<String> found = new ArrayList<>();
     for (Source s : all) {
       Source earlier = winners.putIfAbsent(s.factory().type(), s);
-      if (earlier != null && earlier.factory().getClass() != s.factory().getClass()) {
+      if (earlier != null
+          && earlier.factory().delegate().getClass() != s.factory().delegate().getClass()) {
         String msg =
             String.format(
                 Locale.ROOT,
                 "pattern type '%s' is provided by %s (%s) and by %s (%s); using the first",
                 s.factory().type(),
                 earlier.origin(),
-                earlier.factory().getClass().getName(),
+                earlier.factory().delegate().getClass().getName(),
                 s.origin(),
-                s.factory().getClass().getName());
+                s.factory().delegate().getClass().getName());
         found.add(msg);
         log.warn(msg);
-        losers.merge(s.origin(), msg, (a, b) -> a + "; " + b);
+        losers.merge(s.origin(), msg, (x, y) -> x + "; " + y);
+      }
+    }
+    PatternFactories next =
+        PatternFactories.of(winners.values().stream().map(Source::factory).toList());
+    // An alias that collides with another kind's type id or alias is a conflict too.
+    for (Source s : winners.values()) {
+      String lostAlias = next.losers().get(s.factory());
+      if (lostAlias != null) {
+        found.add(lostAlias);
+        losers.merge(s.origin(), lostAlias, (x, y) -> x + "; " + y);
       }
     }
     // A plugin that lost a type is reported as a conflict; one that no longer loses is healthy.
@@ -794,16 +1024,26 @@ public final class Ndp implements AutoCloseable {
               lost == null ? "" : lost,
               r.types()));
     }
-    factories = PatternFactories.of(winners.values().stream().map(Source::factory).toList());
-    // Patterns whose classes come from a plugin may join only while that plugin is started: a
-    // storage lookup that built one with a factory read before a stop is refused, not served.
-    Set<ClassLoader> started = Collections.newSetFromMap(new IdentityHashMap<>());
-    pluginSources.forEach(src -> started.add(src.factory().getClass().getClassLoader()));
+    factories = next;
+    publicFactories =
+        PatternFactories.of(
+            next.factories().stream().map(f -> ((GuardedFactory) f).delegate()).toList());
+    // Patterns of a plugin may join only while that plugin is started: a storage lookup that built
+    // one with a factory read before a stop is refused, not served.
+    Set<ClassLoader> startedLoaders = Collections.newSetFromMap(new IdentityHashMap<>());
+    Set<String> startedOrigins = new java.util.HashSet<>(List.of(HOST, CLASSPATH));
+    pluginSources.forEach(
+        src -> {
+          startedLoaders.add(src.factory().delegate().getClass().getClassLoader());
+          startedOrigins.add(src.origin());
+        });
     if (!closed) {
       registry.admission(
           p -> {
+            String origin = builtBy.get(p);
             ClassLoader cl = p.getClass().getClassLoader();
-            return !(cl instanceof PluginClassLoader) || started.contains(cl);
+            return (origin == null || startedOrigins.contains(origin))
+                && (!(cl instanceof PluginClassLoader) || startedLoaders.contains(cl));
           },
           "its plugin is not started");
     }

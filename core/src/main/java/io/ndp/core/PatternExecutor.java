@@ -220,7 +220,14 @@ public final class PatternExecutor implements AutoCloseable {
           Map.of(pattern.name(), why),
           Duration.ofNanos(System.nanoTime() - start));
     }
-    MatchResult match = pattern.match(context);
+    MatchResult match;
+    try {
+      match = pattern.match(context);
+    } catch (RuntimeException | Error e) {
+      rethrowIfFatal(e);
+      log.warn("pattern '{}' threw from match()", pattern.name(), e);
+      match = MatchResult.noMatch("match() threw " + e);
+    }
     if (!match.isMatch()) {
       return new PatternResult(
           false,
@@ -305,7 +312,8 @@ public final class PatternExecutor implements AutoCloseable {
       MatchResult match;
       try {
         match = fallback.match(context);
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
+        rethrowIfFatal(e);
         log.warn("fallback pattern '{}' threw from match() and is skipped", name, e);
         attempts.add(rejected(name, true, "fallback match() threw " + e));
         continue;
@@ -344,7 +352,10 @@ public final class PatternExecutor implements AutoCloseable {
       MatchResult m;
       try {
         m = p.match(context);
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
+        // One pattern's failure (e.g. a NoClassDefFoundError from its plugin) rejects it for this
+        // call only; the others still serve.
+        rethrowIfFatal(e);
         log.warn("pattern '{}' threw from match() and is skipped", p.name(), e);
         rejections.put(p.name(), "match() threw " + e);
         continue;
@@ -430,6 +441,7 @@ public final class PatternExecutor implements AutoCloseable {
               Duration.ofNanos(System.nanoTime() - start)),
           null);
     } catch (RuntimeException | Error e) {
+      rethrowIfFatal(e);
       log.warn("pattern '{}' threw from execute()", pattern.name(), e);
       outcome = PatternOutcome.failure("pattern threw " + e, e);
     }
@@ -530,6 +542,13 @@ public final class PatternExecutor implements AutoCloseable {
         (name, reason) ->
             why.append(String.format(Locale.ROOT, "; '%s' rejected: %s", name, reason)));
     return new PatternResult(false, why.toString(), null, null, attempts, rejections, total);
+  }
+
+  /** The JVM's own failures (out of memory, stack overflow) are not a pattern's to absorb. */
+  private static void rethrowIfFatal(Throwable t) {
+    if (t instanceof VirtualMachineError vme) {
+      throw vme;
+    }
   }
 
   private static Attempt rejected(String name, boolean fallback, String reason) {

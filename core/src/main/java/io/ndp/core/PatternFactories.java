@@ -7,6 +7,8 @@ import io.ndp.api.PatternFactory;
 import io.ndp.api.UnknownPatternTypeException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -22,8 +24,10 @@ import org.slf4j.LoggerFactory;
  * The pattern factories a host knows, by type id and alias: how stored definitions become patterns
  * again.
  *
- * <p>Immutable and thread-safe. When two factories claim the same type id or alias, the first one
- * given wins and the conflict is logged and kept in {@link #conflicts()}.
+ * <p>Immutable and thread-safe. When two factories claim the same type id, the first one given
+ * wins; a type id always names its own type, so an alias that equals another factory's type id is
+ * ignored; of two equal aliases the first wins. Every such conflict is logged and kept in {@link
+ * #conflicts()}.
  *
  * @since 0.1.0
  */
@@ -33,46 +37,63 @@ public final class PatternFactories {
   private final ImmutableMap<String, PatternFactory> byType;
   private final ImmutableMap<String, String> typeByName;
   private final List<String> conflicts;
+  private final Map<PatternFactory, String> losers;
 
   private PatternFactories(Collection<? extends PatternFactory> factories) {
     Map<String, PatternFactory> types = new LinkedHashMap<>();
     Map<String, String> names = new LinkedHashMap<>();
     List<String> problems = new ArrayList<>();
+    Map<PatternFactory, String> lost = new IdentityHashMap<>();
     for (PatternFactory f : factories) {
       String type = f.type();
       PatternFactory earlier = types.putIfAbsent(type, f);
       if (earlier != null) {
-        String msg =
+        conflict(
+            problems,
+            lost,
+            f,
             String.format(
                 Locale.ROOT,
                 "pattern type '%s' is provided by %s and %s; keeping the first",
                 type,
-                earlier.getClass().getName(),
-                f.getClass().getName());
-        log.warn(msg);
-        problems.add(msg);
+                earlier,
+                f));
         continue;
       }
-      names.putIfAbsent(type, type);
+      names.put(type, type);
+    }
+    // Type ids first, then aliases: an alias never hides a type id, and the first alias wins.
+    for (PatternFactory f : types.values()) {
+      String type = f.type();
       for (String alias : f.aliases()) {
         String owner = names.putIfAbsent(alias, type);
         if (owner != null && !owner.equals(type)) {
-          String msg =
+          conflict(
+              problems,
+              lost,
+              f,
               String.format(
                   Locale.ROOT,
-                  "alias '%s' of type '%s' already names type '%s'; keeping '%s'",
+                  "alias '%s' of type '%s' (%s) already names type '%s'; keeping '%s'",
                   alias,
                   type,
+                  f,
                   owner,
-                  owner);
-          log.warn(msg);
-          problems.add(msg);
+                  owner));
         }
       }
     }
     this.byType = ImmutableMap.copyOf(types);
     this.typeByName = ImmutableMap.copyOf(names);
     this.conflicts = List.copyOf(problems);
+    this.losers = Collections.unmodifiableMap(lost);
+  }
+
+  private static void conflict(
+      List<String> problems, Map<PatternFactory, String> lost, PatternFactory loser, String msg) {
+    log.warn(msg);
+    problems.add(msg);
+    lost.merge(loser, msg, (x, y) -> x + "; " + y);
   }
 
   /**
@@ -156,6 +177,11 @@ public final class PatternFactories {
   /** Returns the factories, in order of precedence. */
   public List<PatternFactory> factories() {
     return byType.values().asList();
+  }
+
+  /** The factories that lost a type id or alias, by identity, with why. */
+  Map<PatternFactory, String> losers() {
+    return losers;
   }
 
   /** Returns the conflicts found while building this lookup (empty when none). */

@@ -47,7 +47,10 @@ public record PluginReport(
     FAILED,
     /** Its {@code Plugin-Requires} range excludes the host's NDP API version. */
     DISABLED,
-    /** A plugin it depends on is missing or unusable. */
+    /**
+     * Left out before anything started: a required dependency is missing, in a version outside its
+     * range, disabled or unusable, or part of a dependency cycle (the reason names which).
+     */
     UNRESOLVED,
     /** Not a plugin PF4J can load: corrupt, without descriptor, or a duplicate id. */
     INVALID,
@@ -55,9 +58,11 @@ public record PluginReport(
     SUPERSEDED,
     /** Bundles its own copy of the NDP API or PF4J, which breaks class identity. */
     API_CLASH,
-    /** Stopped at runtime; its patterns left the registry. */
+    /** Stopped at runtime (or with a plugin it depends on); its patterns left the registry. */
     STOPPED,
-    /** Unloaded at runtime; its class loader is released. */
-    UNLOADED
+    /** Unloaded at runtime; the reason says whether its class loader was collected yet. */
+    UNLOADED,
+    /** Unloaded, but threads it started still run and keep its class loader alive (named). */
+    LEAKED
   }
 }

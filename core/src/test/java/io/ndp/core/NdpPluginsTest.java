@@ -76,9 +76,11 @@ class NdpPluginsTest {
       assertThat(r.get("?@corrupt.jar").reason()).contains("not a readable JAR");
       assertThat(r.get("?@no-descriptor.jar").status()).isEqualTo(Status.INVALID);
       assertThat(r.get("?@no-descriptor.jar").reason())
-          .contains("no plugin descriptor (Plugin-Id missing)");
+          .contains("no plugin descriptor (Plugin-Id or Plugin-Version missing)");
       assertThat(r.get("needs-ghost").status()).isEqualTo(Status.UNRESOLVED);
-      assertThat(r.get("needs-ghost").reason()).contains("[ghost-plugin]");
+      assertThat(r.get("needs-ghost").reason())
+          .isEqualTo(
+              "depends on plugin 'ghost-plugin' (version *), which is not in the plugins folder");
       assertThat(r.get("future-api").status()).isEqualTo(Status.DISABLED);
       assertThat(r.get("future-api").reason()).contains(">=9.0.0").contains("0.2.0");
       assertThat(r.get("empty-plugin").status()).isEqualTo(Status.NO_EXTENSIONS);

@@ -1,32 +1,74 @@
 package io.ndp.core.internal;
 
-import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Deque;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.jar.JarFile;
-import java.util.jar.Manifest;
-import org.jspecify.annotations.Nullable;
 import org.pf4j.DefaultExtensionFinder;
 import org.pf4j.DefaultPluginManager;
 import org.pf4j.ExtensionFinder;
+import org.pf4j.PluginDependency;
+import org.pf4j.PluginDescriptor;
+import org.pf4j.PluginDescriptorFinder;
 import org.pf4j.PluginRepository;
+import org.pf4j.PluginState;
+import org.pf4j.PluginWrapper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * PF4J's default manager, set up for NDP: the NDP API version as system version (so that {@code
- * Plugin-Requires} is enforced), extensions found through {@code META-INF/services} as well as
- * {@code extensions.idx}, a plugin with a missing dependency skipped instead of stopping every
- * other plugin, and, when the folder holds several versions of one plugin id, only the highest
- * loaded (PF4J cannot load two versions of an id; it would keep whichever it found first). Not
- * thread-safe (like PF4J's manager): the facade guards it with one lock.
+ * PF4J's default manager, set up for NDP:
+ *
+ * <ul>
+ *   <li>the NDP API version as system version, so that {@code Plugin-Requires} is enforced;
+ *   <li>extensions found through {@code META-INF/services} as well as {@code extensions.idx};
+ *   <li>the plugin graph resolved <b>before</b> PF4J sees it: when the folder holds several
+ *       versions of one plugin id only the highest is loaded; a plugin whose required dependency is
+ *       missing, in a version outside its range, disabled, or in a cycle is left out, with its
+ *       dependents, each with the real reason — so that PF4J never unloads a healthy plugin nor
+ *       refuses to start any because of another's dependencies;
+ *   <li>every call into plugin code ({@code start()}, {@code stop()}) guarded: a plugin that throws
+ *       or fails to link is {@code FAILED} with the cause, the others go on; a plugin starts with
+ *       its class loader as the thread's context class loader, so that threads it starts can be
+ *       traced back to it.
+ * </ul>
+ *
+ * <p>Descriptors and dependencies are read with PF4J's own classes ({@link PluginDescriptorFinder},
+ * {@link PluginDependency}, the version manager). Not thread-safe (like PF4J's manager): the facade
+ * serializes every call.
  */
 public final class NdpPluginManager extends DefaultPluginManager {
+  private static final Logger log = LoggerFactory.getLogger(NdpPluginManager.class);
 
-  private final Map<Path, String> superseded = new ConcurrentHashMap<>();
+  /** Why a plugin in the folder was left out before PF4J loaded anything. */
+  public enum Kind {
+    /** A higher version of the same id is in the folder. */
+    SUPERSEDED,
+    /** A required dependency is missing, in the wrong version, unusable, or in a cycle. */
+    UNRESOLVED
+  }
+
+  /**
+   * A plugin left out: its id, why, in words.
+   *
+   * @param pluginId the plugin id
+   * @param kind why
+   * @param reason in words
+   */
+  public record Exclusion(String pluginId, Kind kind, String reason) {}
+
+  private final Map<Path, Exclusion> excluded = new ConcurrentHashMap<>();
 
   /**
    * @param pluginsRoot the plugins folder
@@ -38,9 +80,9 @@ public final class NdpPluginManager extends DefaultPluginManager {
     setResolveRecoveryStrategy(ResolveRecoveryStrategy.IGNORE_PLUGIN_AND_CONTINUE);
   }
 
-  /** JARs left out because a higher version of the same plugin id is in the folder, with why. */
-  public Map<Path, String> superseded() {
-    return Collections.unmodifiableMap(superseded);
+  /** The plugins left out before loading, by path, with why. */
+  public Map<Path, Exclusion> excluded() {
+    return Collections.unmodifiableMap(excluded);
   }
 
   @Override
@@ -58,7 +100,7 @@ public final class NdpPluginManager extends DefaultPluginManager {
     return new PluginRepository() {
       @Override
       public List<Path> getPluginPaths() {
-        return highestVersions(all.getPluginPaths());
+        return resolve(all.getPluginPaths());
       }
 
       @Override
@@ -68,57 +110,362 @@ public final class NdpPluginManager extends DefaultPluginManager {
     };
   }
 
-  private List<Path> highestVersions(List<Path> paths) {
-    record Found(Path path, String version) {}
-    Map<String, Found> best = new LinkedHashMap<>();
-    List<Path> out = new ArrayList<>();
-    for (Path p : paths) {
-      String[] idAndVersion = descriptor(p);
-      if (idAndVersion == null) {
-        out.add(p); // let PF4J load and report it
+  /**
+   * Checks a plugin about to be loaded at runtime against the plugins loaded now, as the folder is
+   * checked at start: a missing or wrong-version dependency, a disabled one, or a cycle leaves it
+   * out (PF4J would otherwise unload healthy plugins to resolve it).
+   *
+   * @param path the plugin
+   * @return why it cannot be loaded, or empty when it can (or has no descriptor PF4J can read)
+   */
+  public Optional<Exclusion> checkBeforeLoad(Path path) {
+    Optional<PluginDescriptor> d = descriptorOf(path);
+    if (d.isEmpty()) {
+      return Optional.empty();
+    }
+    Map<String, Node> nodes = new TreeMap<>();
+    for (PluginWrapper w : getPlugins()) {
+      nodes.put(w.getPluginId(), new Node(w.getPluginPath(), w.getDescriptor()));
+    }
+    String id = d.get().getPluginId();
+    if (nodes.containsKey(id)) {
+      return Optional.empty(); // PF4J reports the duplicate id
+    }
+    nodes.put(id, new Node(path, d.get()));
+    String why = findUnusable(nodes).get(id);
+    return why == null ? Optional.empty() : Optional.of(new Exclusion(id, Kind.UNRESOLVED, why));
+  }
+
+  /** Reads a plugin's descriptor with PF4J's finder; empty when it has none PF4J can read. */
+  public Optional<PluginDescriptor> descriptorOf(Path path) {
+    PluginDescriptorFinder finder = getPluginDescriptorFinder();
+    try {
+      if (!finder.isApplicable(path)) {
+        return Optional.empty();
+      }
+      PluginDescriptor d = finder.find(path);
+      if (d == null || isBlank(d.getPluginId()) || isBlank(d.getVersion())) {
+        return Optional.empty();
+      }
+      return Optional.of(d);
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Starts a plugin (and its dependencies, as PF4J does) with its class loader as the context class
+   * loader; whatever its {@code start()} throws or fails to link leaves it {@code FAILED} with the
+   * cause instead of escaping.
+   */
+  @Override
+  public PluginState startPlugin(String pluginId) {
+    PluginWrapper w = getPlugin(pluginId);
+    if (w.getPluginState().isStarted()) {
+      return PluginState.STARTED;
+    }
+    // Dependencies first: a plugin whose required dependency did not start does not start either.
+    for (PluginDependency dep : w.getDescriptor().getDependencies()) {
+      PluginWrapper d = getPlugin(dep.getPluginId());
+      if (d == null) {
         continue;
       }
-      Found f = new Found(p, idAndVersion[1]);
-      Found earlier = best.putIfAbsent(idAndVersion[0], f);
-      if (earlier != null) {
-        boolean newer = getVersionManager().compareVersions(f.version(), earlier.version()) > 0;
-        Found kept = newer ? f : earlier;
-        Found dropped = newer ? earlier : f;
-        best.put(idAndVersion[0], kept);
-        superseded.put(
-            dropped.path(),
-            "version "
-                + dropped.version()
-                + " of plugin '"
-                + idAndVersion[0]
-                + "' is superseded by "
-                + kept.version()
-                + " in "
-                + kept.path().getFileName());
+      if (startPlugin(dep.getPluginId()) != PluginState.STARTED && !dep.isOptional()) {
+        return failed(
+            w,
+            "start",
+            new IllegalStateException(
+                "its dependency '" + dep.getPluginId() + "' did not start: " + describe(d)));
       }
     }
-    best.values().forEach(f -> out.add(f.path()));
+    Thread t = Thread.currentThread();
+    ClassLoader before = t.getContextClassLoader();
+    t.setContextClassLoader(w.getPluginClassLoader());
+    try {
+      return super.startPlugin(pluginId);
+    } catch (RuntimeException | LinkageError e) {
+      return failed(w, "start", e);
+    } catch (Error e) {
+      if (e instanceof VirtualMachineError) {
+        throw e;
+      }
+      return failed(w, "start", e);
+    } finally {
+      t.setContextClassLoader(before);
+    }
+  }
+
+  /** Starts every resolved plugin that is not disabled, each as {@link #startPlugin}. */
+  @Override
+  public void startPlugins() {
+    for (PluginWrapper w : new ArrayList<>(getResolvedPlugins())) {
+      PluginState s = w.getPluginState();
+      if (!s.isDisabled() && !s.isStarted() && s != PluginState.FAILED) {
+        startPlugin(w.getPluginId());
+      }
+    }
+  }
+
+  /** Stops a plugin (and, when asked, its dependents); a {@code stop()} that throws is FAILED. */
+  @Override
+  protected PluginState stopPlugin(String pluginId, boolean stopDependents) {
+    PluginWrapper w = getPlugin(pluginId);
+    try {
+      return super.stopPlugin(pluginId, stopDependents);
+    } catch (RuntimeException | LinkageError e) {
+      getStartedPlugins().remove(w);
+      return failed(w, "stop", e);
+    }
+  }
+
+  /** Stops every started plugin, dependents first; one that throws does not stop the others. */
+  @Override
+  public void stopPlugins() {
+    List<PluginWrapper> started = new ArrayList<>(getStartedPlugins());
+    Collections.reverse(started);
+    for (PluginWrapper w : started) {
+      if (w.getPluginState().isStarted()) {
+        stopPlugin(w.getPluginId(), false);
+      }
+    }
+  }
+
+  /**
+   * Returns the plugins that depend on {@code pluginId}, directly or not, dependents before the
+   * plugins they depend on (the order to stop them in).
+   */
+  public List<String> dependentsOf(String pluginId) {
+    Set<String> out = new LinkedHashSet<>();
+    Deque<String> todo = new ArrayDeque<>(dependencyResolver.getDependents(pluginId));
+    while (!todo.isEmpty()) {
+      String d = todo.removeFirst();
+      if (out.add(d)) {
+        todo.addAll(dependencyResolver.getDependents(d));
+      }
+    }
+    List<String> ordered = new ArrayList<>(out);
+    Collections.reverse(ordered);
+    return ordered;
+  }
+
+  private static String describe(PluginWrapper w) {
+    Throwable t = w.getFailedException();
+    return w.getPluginState() + (t == null ? "" : " (" + t + ")");
+  }
+
+  private PluginState failed(PluginWrapper w, String what, Throwable e) {
+    log.error("plugin '{}' failed in {}(): {}", w.getPluginId(), what, e.toString(), e);
+    w.setPluginState(PluginState.FAILED);
+    w.setFailedException(e);
+    return PluginState.FAILED;
+  }
+
+  // ---- resolution before loading ----
+
+  /** A plugin in the folder, as its descriptor says. */
+  private record Node(Path path, PluginDescriptor descriptor) {
+    String id() {
+      return descriptor.getPluginId();
+    }
+  }
+
+  /**
+   * Keeps the highest version of each plugin id, then leaves out every plugin that cannot work (and
+   * its dependents), recording why. Paths without a readable descriptor pass through for PF4J to
+   * report.
+   */
+  private List<Path> resolve(List<Path> paths) {
+    excluded.clear();
+    List<Path> out = new ArrayList<>();
+    Map<String, Node> nodes = new TreeMap<>();
+    for (Path p : paths) {
+      Optional<PluginDescriptor> d = descriptorOf(p);
+      if (d.isEmpty()) {
+        out.add(p);
+        continue;
+      }
+      Node n = new Node(p, d.get());
+      Node earlier = nodes.get(n.id());
+      if (earlier == null) {
+        nodes.put(n.id(), n);
+        continue;
+      }
+      boolean newer =
+          getVersionManager()
+                  .compareVersions(n.descriptor().getVersion(), earlier.descriptor().getVersion())
+              > 0;
+      Node kept = newer ? n : earlier;
+      Node dropped = newer ? earlier : n;
+      nodes.put(n.id(), kept);
+      excluded.put(
+          dropped.path(),
+          new Exclusion(
+              n.id(),
+              Kind.SUPERSEDED,
+              String.format(
+                  Locale.ROOT,
+                  "version %s of plugin '%s' is superseded by %s in %s",
+                  dropped.descriptor().getVersion(),
+                  n.id(),
+                  kept.descriptor().getVersion(),
+                  kept.path().getFileName())));
+    }
+    Map<String, String> unusable = findUnusable(nodes);
+    for (Node n : nodes.values()) {
+      String why = unusable.get(n.id());
+      if (why == null) {
+        out.add(n.path());
+      } else {
+        excluded.put(n.path(), new Exclusion(n.id(), Kind.UNRESOLVED, why));
+        log.error("plugin '{}' ({}) is left out: {}", n.id(), n.path(), why);
+      }
+    }
     return out;
   }
 
-  /** The JAR's Plugin-Id and Plugin-Version, or null when it has no readable descriptor. */
-  private static String @Nullable [] descriptor(Path path) {
-    if (!path.toString().endsWith(".jar")) {
-      return null;
-    }
-    try (JarFile jar = new JarFile(path.toFile())) {
-      Manifest mf = jar.getManifest();
-      if (mf == null) {
-        return null;
+  /** Plugin id to why it cannot work: bad dependencies, cycles, and whatever depends on those. */
+  private Map<String, String> findUnusable(Map<String, Node> nodes) {
+    Map<String, String> why = new LinkedHashMap<>();
+    Set<String> disabled = new LinkedHashSet<>();
+    for (Node n : nodes.values()) {
+      String requires = n.descriptor().getRequires();
+      if (!isBlank(requires)
+          && !"*".equals(requires.trim())
+          && !getVersionManager().checkVersionConstraint(getSystemVersion(), requires)) {
+        disabled.add(n.id()); // PF4J loads it DISABLED; its dependents cannot start
       }
-      String id = mf.getMainAttributes().getValue("Plugin-Id");
-      String version = mf.getMainAttributes().getValue("Plugin-Version");
-      if (id == null || id.isBlank() || version == null || version.isBlank()) {
-        return null;
-      }
-      return new String[] {id.trim(), version.trim()};
-    } catch (IOException | RuntimeException e) {
-      return null;
     }
+    for (Node n : nodes.values()) {
+      for (PluginDependency dep : n.descriptor().getDependencies()) {
+        Node target = nodes.get(dep.getPluginId());
+        String range = dep.getPluginVersionSupport();
+        if (target == null) {
+          if (!dep.isOptional()) {
+            why.putIfAbsent(
+                n.id(),
+                String.format(
+                    Locale.ROOT,
+                    "depends on plugin '%s' (version %s), which is not in the plugins folder",
+                    dep.getPluginId(),
+                    range));
+          }
+        } else if (!"*".equals(range.trim())
+            && !getVersionManager()
+                .checkVersionConstraint(target.descriptor().getVersion(), range)) {
+          why.putIfAbsent(
+              n.id(),
+              String.format(
+                  Locale.ROOT,
+                  "depends on plugin '%s' version '%s', but the plugins folder has version %s",
+                  dep.getPluginId(),
+                  range,
+                  target.descriptor().getVersion()));
+        } else if (!dep.isOptional() && disabled.contains(dep.getPluginId())) {
+          why.putIfAbsent(
+              n.id(),
+              String.format(
+                  Locale.ROOT,
+                  "depends on plugin '%s', which is disabled: it requires NDP API '%s'",
+                  dep.getPluginId(),
+                  target.descriptor().getRequires()));
+        }
+      }
+    }
+    for (List<String> cycle : cycles(nodes)) {
+      String chain = String.join(" -> ", cycle) + " -> " + cycle.get(0);
+      for (String id : cycle) {
+        why.putIfAbsent(id, "dependency cycle: " + chain);
+      }
+    }
+    // Whatever requires an unusable plugin cannot work either.
+    boolean changed = true;
+    while (changed) {
+      changed = false;
+      for (Node n : nodes.values()) {
+        if (why.containsKey(n.id())) {
+          continue;
+        }
+        for (PluginDependency dep : n.descriptor().getDependencies()) {
+          String broken = why.get(dep.getPluginId());
+          if (broken != null && !dep.isOptional()) {
+            why.put(
+                n.id(),
+                String.format(
+                    Locale.ROOT,
+                    "depends on plugin '%s', which is unresolved (%s)",
+                    dep.getPluginId(),
+                    broken));
+            changed = true;
+            break;
+          }
+        }
+      }
+    }
+    return why;
+  }
+
+  /** The dependency cycles among the plugins (Tarjan's strongly connected components). */
+  private static List<List<String>> cycles(Map<String, Node> nodes) {
+    Map<String, Integer> index = new HashMap<>();
+    Map<String, Integer> low = new HashMap<>();
+    Deque<String> stack = new ArrayDeque<>();
+    Set<String> onStack = new LinkedHashSet<>();
+    List<List<String>> found = new ArrayList<>();
+    int[] counter = {0};
+    for (String id : nodes.keySet()) {
+      if (!index.containsKey(id)) {
+        strongConnect(id, nodes, index, low, stack, onStack, found, counter);
+      }
+    }
+    return found;
+  }
+
+  private static void strongConnect(
+      String v,
+      Map<String, Node> nodes,
+      Map<String, Integer> index,
+      Map<String, Integer> low,
+      Deque<String> stack,
+      Set<String> onStack,
+      List<List<String>> found,
+      int[] counter) {
+    index.put(v, counter[0]);
+    low.put(v, counter[0]);
+    counter[0]++;
+    stack.push(v);
+    onStack.add(v);
+    boolean selfLoop = false;
+    for (PluginDependency dep : nodes.get(v).descriptor().getDependencies()) {
+      String w = dep.getPluginId();
+      if (!nodes.containsKey(w)) {
+        continue;
+      }
+      if (w.equals(v)) {
+        selfLoop = true;
+      }
+      if (!index.containsKey(w)) {
+        strongConnect(w, nodes, index, low, stack, onStack, found, counter);
+        low.put(v, Math.min(low.get(v), low.get(w)));
+      } else if (onStack.contains(w)) {
+        low.put(v, Math.min(low.get(v), index.get(w)));
+      }
+    }
+    if (low.get(v).equals(index.get(v))) {
+      List<String> component = new ArrayList<>();
+      String w;
+      do {
+        w = stack.pop();
+        onStack.remove(w);
+        component.add(w);
+      } while (!w.equals(v));
+      if (component.size() > 1 || selfLoop) {
+        Collections.reverse(component);
+        found.add(component);
+      }
+    }
+  }
+
+  private static boolean isBlank(String s) {
+    return s == null || s.isBlank();
   }
 }
