@@ -35,6 +35,7 @@ final class TestPluginJar {
   private final Map<String, String> sources = new LinkedHashMap<>();
   private final List<String> factories = new ArrayList<>();
   private boolean bundleApi;
+  private final List<Class<?>> bundledClasses = new ArrayList<>();
 
   TestPluginJar(String id) {
     this.id = id;
@@ -77,6 +78,36 @@ final class TestPluginJar {
   TestPluginJar bundlingTheApi() {
     this.bundleApi = true;
     return this;
+  }
+
+  /** Copies one API class into the JAR: a partial bundle, which breaks class identity subtly. */
+  TestPluginJar bundlingApiClass(Class<?> c) {
+    bundledClasses.add(c);
+    return this;
+  }
+
+  /**
+   * Writes the plugin as a PF4J zip ({@code classes/} with the manifest and services file), which
+   * PF4J unpacks into a folder beside it.
+   */
+  Path writeZipTo(Path dir) throws IOException {
+    Path jar = writeTo(Files.createTempDirectory("plugin-jar-" + id));
+    Files.createDirectories(dir);
+    Path zip = dir.resolve(id + "-" + version + ".zip");
+    try (FileSystem jfs = FileSystems.newFileSystem(jar);
+        java.util.zip.ZipOutputStream out =
+            new java.util.zip.ZipOutputStream(Files.newOutputStream(zip))) {
+      Path root = jfs.getPath("/");
+      try (Stream<Path> walk = Files.walk(root)) {
+        for (Path p : walk.filter(Files::isRegularFile).sorted().toList()) {
+          String name = "classes/" + root.relativize(p).toString();
+          out.putNextEntry(new java.util.zip.ZipEntry(name));
+          out.write(Files.readAllBytes(p));
+          out.closeEntry();
+        }
+      }
+    }
+    return zip;
   }
 
   Path writeTo(Path dir) throws IOException {
@@ -127,6 +158,15 @@ final class TestPluginJar {
           try (FileSystem fs = FileSystems.newFileSystem(api)) {
             addTree(jos, fs.getPath("/"), dirs);
           }
+        }
+      }
+      for (Class<?> c : bundledClasses) {
+        String name = c.getName().replace('.', '/') + ".class";
+        try (var in = c.getClassLoader().getResourceAsStream(name)) {
+          putDirs(jos, name, dirs);
+          jos.putNextEntry(new JarEntry(name));
+          jos.write(in.readAllBytes());
+          jos.closeEntry();
         }
       }
       if (!factories.isEmpty()) {
@@ -186,6 +226,11 @@ final class TestPluginJar {
 
   /** A pattern kind of the given type whose pattern runs delegate {@code work} and tags output. */
   static TestPluginJar echoKind(String id, String type, String tag) {
+    return echoKind(id, type, tag, "echo");
+  }
+
+  /** Like {@link #echoKind(String, String, String)}, serving the given agent type. */
+  static TestPluginJar echoKind(String id, String type, String tag, String agentType) {
     String pkg = "test." + id.replace('-', '_');
     String pattern =
         """
@@ -196,7 +241,7 @@ final class TestPluginJar {
           public EchoPattern(String name, String description) { super(name, description); }
           public String type() { return "TYPE"; }
           public Set<String> typeAliases() { return Set.of(); }
-          public Set<String> agentTypes() { return Set.of("echo"); }
+          public Set<String> agentTypes() { return Set.of("AGENT"); }
           public MatchResult match(PatternContext c) { return MatchResult.perfect(); }
           public PatternOutcome execute(PatternContext c, ExecutionScope s) {
             try {
@@ -225,7 +270,7 @@ final class TestPluginJar {
         }
         """;
     return new TestPluginJar(id)
-        .source(pkg + ".EchoPattern", fill(pattern, pkg, type, tag))
+        .source(pkg + ".EchoPattern", fill(pattern, pkg, type, tag).replace("AGENT", agentType))
         .factory(pkg + ".EchoFactory", fill(factory, pkg, type, tag));
   }
 
