@@ -708,9 +708,25 @@ public final class Ndp implements AutoCloseable {
         }
         pluginSources = List.of();
         rebuildFactories();
-        if (plugins != null) {
-          plugins.stopPlugins();
-          plugins.unloadPlugins();
+      }
+      if (plugins != null) {
+        Map<String, PluginWrapper> loaded = new LinkedHashMap<>();
+        plugins.getPlugins().forEach(w -> loaded.put(w.getPluginId(), w));
+        Map<String, WeakReference<ClassLoader>> loaders = new LinkedHashMap<>();
+        loaded.forEach((id, w) -> loaders.put(id, new WeakReference<>(w.getPluginClassLoader())));
+        plugins.stopPlugins();
+        plugins.unloadPlugins();
+        synchronized (lifecycle) {
+          loaded.forEach(
+              (id, w) -> {
+                unloadedLoaders.put(id, loaders.get(id));
+                record(
+                    unloadedReport(
+                        id,
+                        w.getPluginPath(),
+                        "unloaded when the runtime closed",
+                        loaders.get(id)));
+              });
         }
       }
       executor.close();
@@ -1065,7 +1081,7 @@ public final class Ndp implements AutoCloseable {
       }
       try {
         storage.findPattern(d.name()); // builds and registers it
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | LinkageError e) {
         log.warn("stored pattern '{}' cannot be built: {}", d.name(), e.getMessage());
       }
     }

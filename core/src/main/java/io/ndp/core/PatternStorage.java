@@ -397,7 +397,7 @@ public final class PatternStorage {
         if (p != null) {
           out.add(p);
         }
-      } catch (NdpException | IllegalArgumentException | IllegalStateException e) {
+      } catch (NdpException | IllegalArgumentException | IllegalStateException | LinkageError e) {
         log.warn(
             "stored pattern '{}' of type '{}' cannot be built and is skipped (kept in storage): {}",
             d.name(),

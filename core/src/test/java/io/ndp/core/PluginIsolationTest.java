@@ -321,6 +321,22 @@ class PluginIsolationTest {
   }
 
   @Test
+  void finding7_closingTheRuntime_reportsEveryPluginUnloaded_andNamesLeakedThreads()
+      throws Exception {
+    leakingKind("leaky", "close-leaky-worker").writeTo(plugins);
+    TestPluginJar.echoKind("echo-plugin", "echo", "v1").writeTo(plugins);
+    Ndp ndp = Ndp.builder().pluginsDir(plugins).build();
+    ndp.close();
+
+    Map<String, PluginReport> r = reports(ndp);
+    assertThat(r.get("leaky").status()).isEqualTo(Status.LEAKED);
+    assertThat(r.get("leaky").reason())
+        .startsWith("unloaded when the runtime closed")
+        .contains("[close-leaky-worker]");
+    assertThat(r.get("echo-plugin").status()).isEqualTo(Status.UNLOADED);
+  }
+
+  @Test
   void finding7_anUnloadedPluginWithoutThreads_isReportedCollectedOnceItIs() throws Exception {
     TestPluginJar.echoKind("echo-plugin", "echo", "v1").writeTo(plugins);
     try (Ndp ndp = Ndp.builder().pluginsDir(plugins).build()) {
