@@ -353,6 +353,16 @@ public final class Ndp implements AutoCloseable {
     } catch (RuntimeException e) {
       registry.unregister(pattern.name());
       throw e;
+    } catch (LinkageError e) {
+      registry.unregister(pattern.name());
+      throw new IllegalStateException(
+          String.format(
+              Locale.ROOT,
+              "pattern '%s' (%s) failed to link while it was stored: %s",
+              pattern.name(),
+              builtBy.getOrDefault(pattern, pattern.getClass().getName()),
+              e),
+          e);
     }
     return pattern;
   }
@@ -433,9 +443,7 @@ public final class Ndp implements AutoCloseable {
     NdpPluginManager pm = requirePlugins();
     Optional<NdpPluginManager.Exclusion> refused = pm.checkBeforeLoad(jar);
     if (refused.isPresent()) {
-      PluginReport r =
-          new PluginReport(
-              refused.get().pluginId(), jar, Status.UNRESOLVED, refused.get().reason(), List.of());
+      PluginReport r = exclusionReport(refused.get(), jar);
       record(r);
       return r;
     }
@@ -534,8 +542,17 @@ public final class Ndp implements AutoCloseable {
       return false;
     }
     // The plugins' own stop() runs holding only pluginOps: register() and reports go on meanwhile.
+    Set<String> wasStarted = new java.util.HashSet<>();
+    stopping.forEach(
+        (id, w) -> {
+          if (w.getPluginState() == PluginState.STARTED) {
+            wasStarted.add(id);
+          }
+        });
     pm.stopPlugin(pluginId);
     synchronized (lifecycle) {
+      // The admission rule no longer names their class loaders (which it would keep alive).
+      rebuildFactories();
       // A storage lookup that read the old factories before they were withdrawn may have
       // registered a pattern of these plugins since.
       names.addAll(withdrawPatternsOf(stopping));
@@ -544,6 +561,9 @@ public final class Ndp implements AutoCloseable {
         String id = e.getKey();
         PluginWrapper w = e.getValue();
         PluginReport old = reports.get(id);
+        if (!wasStarted.contains(id) && old != null && old.status() != Status.STARTED) {
+          continue; // it was not running (failed, disabled...): its report stands
+        }
         boolean failed = w.getPluginState() == PluginState.FAILED;
         String why =
             id.equals(pluginId)
@@ -766,18 +786,33 @@ public final class Ndp implements AutoCloseable {
       }
       NdpPluginManager.Exclusion left = excludedAt(pm, file);
       if (left != null) {
-        boolean superseded = left.kind() == NdpPluginManager.Kind.SUPERSEDED;
-        record(
-            new PluginReport(
-                superseded ? left.pluginId() + "@" + file.getFileName() : left.pluginId(),
-                file,
-                superseded ? Status.SUPERSEDED : Status.UNRESOLVED,
-                left.reason(),
-                List.of()));
+        record(exclusionReport(left, file));
       } else {
         record(inspectInvisible(file, pm, null));
       }
     }
+  }
+
+  /** The report of a plugin left out before loading. */
+  private static PluginReport exclusionReport(NdpPluginManager.Exclusion left, Path file) {
+    return switch (left.kind()) {
+      case SUPERSEDED ->
+          new PluginReport(
+              left.pluginId() + "@" + file.getFileName(),
+              file,
+              Status.SUPERSEDED,
+              left.reason(),
+              List.of());
+      case INVALID ->
+          new PluginReport(
+              left.pluginId() + "@" + file.getFileName(),
+              file,
+              Status.INVALID,
+              left.reason(),
+              List.of());
+      case UNRESOLVED ->
+          new PluginReport(left.pluginId(), file, Status.UNRESOLVED, left.reason(), List.of());
+    };
   }
 
   /** Why the plugin at {@code file} (or the folder a zip was unpacked into) was left out. */
@@ -836,6 +871,18 @@ public final class Ndp implements AutoCloseable {
       return;
     }
     List<String> bundled = bundledApiClasses(path);
+    if (bundled.isEmpty()) {
+      // Its dependencies' classes come before the host's: a copy of the API there clashes too.
+      for (String dependency : dependenciesOf(pm, id)) {
+        PluginWrapper d = pm.getPlugin(dependency);
+        List<String> theirs = d == null ? List.of() : bundledApiClasses(d.getPluginPath());
+        if (!theirs.isEmpty()) {
+          bundled =
+              List.of("via its dependency '" + dependency + "': " + String.join(", ", theirs));
+          break;
+        }
+      }
+    }
     if (!bundled.isEmpty()) {
       record(
           new PluginReport(
@@ -890,6 +937,24 @@ public final class Ndp implements AutoCloseable {
             Status.STARTED,
             "",
             guarded.stream().map(GuardedFactory::type).sorted().toList()));
+  }
+
+  /** The plugins {@code pluginId} depends on, directly or not (those loaded). */
+  private static List<String> dependenciesOf(NdpPluginManager pm, String pluginId) {
+    Set<String> out = new java.util.LinkedHashSet<>();
+    java.util.Deque<String> todo = new java.util.ArrayDeque<>(List.of(pluginId));
+    while (!todo.isEmpty()) {
+      PluginWrapper w = pm.getPlugin(todo.removeFirst());
+      if (w == null) {
+        continue;
+      }
+      for (org.pf4j.PluginDependency dep : w.getDescriptor().getDependencies()) {
+        if (out.add(dep.getPluginId())) {
+          todo.add(dep.getPluginId());
+        }
+      }
+    }
+    return List.copyOf(out);
   }
 
   /**
@@ -1053,6 +1118,10 @@ public final class Ndp implements AutoCloseable {
           startedLoaders.add(src.factory().delegate().getClass().getClassLoader());
           startedOrigins.add(src.origin());
         });
+    if (plugins != null && !closed) {
+      // A started plugin without factories (a library others depend on) may supply classes too.
+      plugins.getStartedPlugins().forEach(w -> startedLoaders.add(w.getPluginClassLoader()));
+    }
     if (!closed) {
       registry.admission(
           p -> {

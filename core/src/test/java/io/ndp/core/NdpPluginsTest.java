@@ -79,8 +79,7 @@ class NdpPluginsTest {
           .contains("no plugin descriptor (Plugin-Id or Plugin-Version missing)");
       assertThat(r.get("needs-ghost").status()).isEqualTo(Status.UNRESOLVED);
       assertThat(r.get("needs-ghost").reason())
-          .isEqualTo(
-              "depends on plugin 'ghost-plugin' (version *), which is not in the plugins folder");
+          .isEqualTo("depends on plugin 'ghost-plugin' (version *), which is missing");
       assertThat(r.get("future-api").status()).isEqualTo(Status.DISABLED);
       assertThat(r.get("future-api").reason()).contains(">=9.0.0").contains("0.2.0");
       assertThat(r.get("empty-plugin").status()).isEqualTo(Status.NO_EXTENSIONS);

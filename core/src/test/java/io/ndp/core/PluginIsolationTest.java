@@ -346,7 +346,10 @@ class PluginIsolationTest {
           .until(
               () -> {
                 System.gc();
-                return ndp.pluginReport("echo-plugin").orElseThrow().reason().contains("collected");
+                return ndp.pluginReport("echo-plugin")
+                    .orElseThrow()
+                    .reason()
+                    .endsWith("was collected");
               });
       PluginReport r = ndp.pluginReport("echo-plugin").orElseThrow();
       assertThat(r.status()).isEqualTo(Status.UNLOADED);

@@ -116,7 +116,25 @@ public final class GuardedFactory implements PatternFactory {
     Pattern p;
     try {
       p = delegate.create(definition);
-    } catch (IllegalArgumentException e) {
+      if (p != null) {
+        // What the registry and storage will read, read once here where a failure is contained.
+        String name = p.name();
+        p.type();
+        p.agentTypes();
+        p.typeAliases();
+        p.definition();
+        if (!definition.name().equals(name)) {
+          throw new IllegalStateException(
+              String.format(
+                  Locale.ROOT,
+                  "pattern factory of type '%s' from %s built a pattern named '%s' for '%s'",
+                  type,
+                  origin,
+                  name,
+                  definition.name()));
+        }
+      }
+    } catch (IllegalArgumentException | IllegalStateException e) {
       throw e;
     } catch (RuntimeException | LinkageError e) {
       throw new IllegalStateException(

@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 import org.pf4j.DefaultExtensionFinder;
 import org.pf4j.DefaultPluginManager;
 import org.pf4j.ExtensionFinder;
@@ -56,7 +57,9 @@ public final class NdpPluginManager extends DefaultPluginManager {
     /** A higher version of the same id is in the folder. */
     SUPERSEDED,
     /** A required dependency is missing, in the wrong version, unusable, or in a cycle. */
-    UNRESOLVED
+    UNRESOLVED,
+    /** Its descriptor cannot be understood (e.g. a version that does not parse). */
+    INVALID
   }
 
   /**
@@ -124,16 +127,29 @@ public final class NdpPluginManager extends DefaultPluginManager {
       return Optional.empty();
     }
     Map<String, Node> nodes = new TreeMap<>();
+    Map<String, String> notRunning = new TreeMap<>();
     for (PluginWrapper w : getPlugins()) {
       nodes.put(w.getPluginId(), new Node(w.getPluginPath(), w.getDescriptor()));
+      if (!w.getPluginState().isStarted() && !w.getPluginState().isDisabled()) {
+        notRunning.put(w.getPluginId(), w.getPluginState().toString());
+      }
     }
     String id = d.get().getPluginId();
     if (nodes.containsKey(id)) {
       return Optional.empty(); // PF4J reports the duplicate id
     }
+    if (!parses(d.get().getVersion())) {
+      return Optional.of(
+          new Exclusion(
+              id,
+              Kind.INVALID,
+              "version '" + d.get().getVersion() + "' of plugin '" + id + "' cannot be parsed"));
+    }
     nodes.put(id, new Node(path, d.get()));
-    String why = findUnusable(nodes).get(id);
-    return why == null ? Optional.empty() : Optional.of(new Exclusion(id, Kind.UNRESOLVED, why));
+    String why = findUnusable(nodes, notRunning).get(id);
+    return why == null || why.isEmpty()
+        ? Optional.empty()
+        : Optional.of(new Exclusion(id, Kind.UNRESOLVED, why));
   }
 
   /** Reads a plugin's descriptor with PF4J's finder; empty when it has none PF4J can read. */
@@ -165,12 +181,20 @@ public final class NdpPluginManager extends DefaultPluginManager {
       return PluginState.STARTED;
     }
     // Dependencies first: a plugin whose required dependency did not start does not start either.
+    if (w.getPluginState() == PluginState.FAILED) {
+      return PluginState.FAILED; // start() ran once and failed: never again behind the host's back
+    }
     for (PluginDependency dep : w.getDescriptor().getDependencies()) {
       PluginWrapper d = getPlugin(dep.getPluginId());
       if (d == null) {
         continue;
       }
-      if (startPlugin(dep.getPluginId()) != PluginState.STARTED && !dep.isOptional()) {
+      // A disabled or failed dependency is never started on a dependent's behalf (PF4J would
+      // enable a disabled one and rewrite the disabled-plugins file).
+      PluginState ds = d.getPluginState();
+      PluginState started =
+          ds.isDisabled() || ds == PluginState.FAILED ? ds : startPlugin(dep.getPluginId());
+      if (started != PluginState.STARTED && !dep.isOptional()) {
         return failed(
             w,
             "start",
@@ -212,7 +236,10 @@ public final class NdpPluginManager extends DefaultPluginManager {
     PluginWrapper w = getPlugin(pluginId);
     try {
       return super.stopPlugin(pluginId, stopDependents);
-    } catch (RuntimeException | LinkageError e) {
+    } catch (RuntimeException | Error e) {
+      if (e instanceof VirtualMachineError vme) {
+        throw vme;
+      }
       getStartedPlugins().remove(w);
       return failed(w, "stop", e);
     }
@@ -290,10 +317,32 @@ public final class NdpPluginManager extends DefaultPluginManager {
         nodes.put(n.id(), n);
         continue;
       }
-      boolean newer =
-          getVersionManager()
-                  .compareVersions(n.descriptor().getVersion(), earlier.descriptor().getVersion())
-              > 0;
+      boolean newer;
+      try {
+        newer =
+            getVersionManager()
+                    .compareVersions(n.descriptor().getVersion(), earlier.descriptor().getVersion())
+                > 0;
+      } catch (RuntimeException unparsable) {
+        // Keep the one whose version parses; the other is reported, the folder still loads.
+        boolean earlierParses = parses(earlier.descriptor().getVersion());
+        Node bad = earlierParses ? n : earlier;
+        if (!earlierParses) {
+          nodes.put(n.id(), n);
+        }
+        excluded.put(
+            bad.path(),
+            new Exclusion(
+                bad.id(),
+                Kind.INVALID,
+                String.format(
+                    Locale.ROOT,
+                    "version '%s' of plugin '%s' cannot be parsed: %s",
+                    bad.descriptor().getVersion(),
+                    bad.id(),
+                    unparsable.getMessage())));
+        continue;
+      }
       Node kept = newer ? n : earlier;
       Node dropped = newer ? earlier : n;
       nodes.put(n.id(), kept);
@@ -310,12 +359,27 @@ public final class NdpPluginManager extends DefaultPluginManager {
                   kept.descriptor().getVersion(),
                   kept.path().getFileName())));
     }
-    Map<String, String> unusable = findUnusable(nodes);
+    for (Node n : List.copyOf(nodes.values())) {
+      if (!parses(n.descriptor().getVersion())) {
+        nodes.remove(n.id());
+        excluded.put(
+            n.path(),
+            new Exclusion(
+                n.id(),
+                Kind.INVALID,
+                String.format(
+                    Locale.ROOT,
+                    "version '%s' of plugin '%s' cannot be parsed",
+                    n.descriptor().getVersion(),
+                    n.id())));
+      }
+    }
+    Map<String, String> unusable = findUnusable(nodes, Map.of());
     for (Node n : nodes.values()) {
       String why = unusable.get(n.id());
       if (why == null) {
         out.add(n.path());
-      } else {
+      } else if (!why.isEmpty()) {
         excluded.put(n.path(), new Exclusion(n.id(), Kind.UNRESOLVED, why));
         log.error("plugin '{}' ({}) is left out: {}", n.id(), n.path(), why);
       }
@@ -323,16 +387,21 @@ public final class NdpPluginManager extends DefaultPluginManager {
     return out;
   }
 
-  /** Plugin id to why it cannot work: bad dependencies, cycles, and whatever depends on those. */
-  private Map<String, String> findUnusable(Map<String, Node> nodes) {
+  /**
+   * Plugin id to why it cannot work: bad dependencies, cycles, and whatever depends on those. A
+   * plugin that is itself disabled is not listed: PF4J loads and reports it DISABLED.
+   *
+   * @param nodes the plugins
+   * @param notRunning loaded plugins that are not started (stopped, failed), with their state
+   */
+  private Map<String, String> findUnusable(
+      Map<String, Node> nodes, Map<String, String> notRunning) {
     Map<String, String> why = new LinkedHashMap<>();
-    Set<String> disabled = new LinkedHashSet<>();
+    Map<String, String> disabled = new LinkedHashMap<>();
     for (Node n : nodes.values()) {
-      String requires = n.descriptor().getRequires();
-      if (!isBlank(requires)
-          && !"*".equals(requires.trim())
-          && !getVersionManager().checkVersionConstraint(getSystemVersion(), requires)) {
-        disabled.add(n.id()); // PF4J loads it DISABLED; its dependents cannot start
+      String reason = disabledReason(n.descriptor());
+      if (reason != null) {
+        disabled.put(n.id(), reason); // PF4J loads it DISABLED; its dependents cannot start
       }
     }
     for (Node n : nodes.values()) {
@@ -345,29 +414,41 @@ public final class NdpPluginManager extends DefaultPluginManager {
                 n.id(),
                 String.format(
                     Locale.ROOT,
-                    "depends on plugin '%s' (version %s), which is not in the plugins folder",
+                    "depends on plugin '%s' (version %s), which is missing",
                     dep.getPluginId(),
                     range));
           }
-        } else if (!"*".equals(range.trim())
-            && !getVersionManager()
-                .checkVersionConstraint(target.descriptor().getVersion(), range)) {
+          continue;
+        }
+        if (dep.isOptional()) {
+          continue; // PF4J starts without it when it cannot be used
+        }
+        String versionProblem = versionProblem(target.descriptor().getVersion(), range);
+        if (versionProblem != null) {
           why.putIfAbsent(
               n.id(),
               String.format(
                   Locale.ROOT,
-                  "depends on plugin '%s' version '%s', but the plugins folder has version %s",
+                  "depends on plugin '%s' version '%s', but %s",
                   dep.getPluginId(),
                   range,
-                  target.descriptor().getVersion()));
-        } else if (!dep.isOptional() && disabled.contains(dep.getPluginId())) {
+                  versionProblem));
+        } else if (disabled.containsKey(dep.getPluginId())) {
           why.putIfAbsent(
               n.id(),
               String.format(
                   Locale.ROOT,
-                  "depends on plugin '%s', which is disabled: it requires NDP API '%s'",
+                  "depends on plugin '%s', which is disabled (%s)",
                   dep.getPluginId(),
-                  target.descriptor().getRequires()));
+                  disabled.get(dep.getPluginId())));
+        } else if (notRunning.containsKey(dep.getPluginId())) {
+          why.putIfAbsent(
+              n.id(),
+              String.format(
+                  Locale.ROOT,
+                  "depends on plugin '%s', which is %s",
+                  dep.getPluginId(),
+                  notRunning.get(dep.getPluginId())));
         }
       }
     }
@@ -402,6 +483,57 @@ public final class NdpPluginManager extends DefaultPluginManager {
       }
     }
     return why;
+  }
+
+  /**
+   * Why PF4J will load this plugin DISABLED, by PF4J's own rules ({@code isPluginValid}: an exact
+   * {@code x.y.z} means {@code >=x.y.z}; a system version {@code 0.0.0} accepts all; the disabled
+   * plugins file), or null when it will not.
+   */
+  private @Nullable String disabledReason(PluginDescriptor d) {
+    if (isPluginDisabled(d.getPluginId())) {
+      return "disabled by the host's plugin status";
+    }
+    String requires = d.getRequires() == null ? "" : d.getRequires().trim();
+    if (requires.isEmpty() || "*".equals(requires) || "0.0.0".equals(getSystemVersion())) {
+      return null;
+    }
+    if (!isExactVersionAllowed() && requires.matches("^\\d+\\.\\d+\\.\\d+$")) {
+      requires = ">=" + requires;
+    }
+    try {
+      return getVersionManager().checkVersionConstraint(getSystemVersion(), requires)
+          ? null
+          : "it requires NDP API '"
+              + d.getRequires()
+              + "', the host provides "
+              + getSystemVersion();
+    } catch (RuntimeException e) {
+      return "its Plugin-Requires '" + d.getRequires() + "' cannot be parsed: " + e.getMessage();
+    }
+  }
+
+  /** Why {@code version} does not satisfy {@code range}, or null when it does. */
+  private @Nullable String versionProblem(String version, String range) {
+    if (range == null || "*".equals(range.trim())) {
+      return null;
+    }
+    try {
+      return getVersionManager().checkVersionConstraint(version, range)
+          ? null
+          : "the plugins folder has version " + version;
+    } catch (RuntimeException e) {
+      return "the range cannot be parsed: " + e.getMessage();
+    }
+  }
+
+  private boolean parses(String version) {
+    try {
+      getVersionManager().compareVersions(version, version);
+      return true;
+    } catch (RuntimeException e) {
+      return false;
+    }
   }
 
   /** The dependency cycles among the plugins (Tarjan's strongly connected components). */
