@@ -12,12 +12,14 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
+import org.HdrHistogram.WriterReaderPhaser;
 
 /**
  * Measures named operations into HdrHistograms: count, errors, mean, p50, p95, p99, max.
  *
- * <p>Thread-safe: any number of threads may measure the same name concurrently; {@link #stats}
- * reads a consistent copy.
+ * <p>Thread-safe: any number of threads may measure the same name concurrently. {@link #stats} is a
+ * consistent snapshot: its count, errors and percentiles are of the same calls (never more errors
+ * than calls), and {@link #reset} never loses nor breaks a call being measured.
  *
  * <pre>{@code
  * PerformanceMeasurement perf = new PerformanceMeasurement();
@@ -141,12 +143,17 @@ public final class PerformanceMeasurement {
   }
 
   /**
-   * Forgets an operation's measurements.
+   * Forgets an operation's measurements so far. A call being measured at that moment is counted in
+   * the new period (never lost), and {@link #stats} of the name keeps working (all zero until the
+   * next call ends).
    *
    * @param name the operation
    */
   public void reset(String name) {
-    operations.remove(name);
+    Operation op = operations.get(name);
+    if (op != null) {
+      op.reset();
+    }
   }
 
   private Operation operation(String name) {
@@ -157,34 +164,90 @@ public final class PerformanceMeasurement {
     return operations.computeIfAbsent(name, n -> new Operation());
   }
 
+  /**
+   * One operation's measurements. Each call records its latency and, when it failed, its error in
+   * one writer critical section of a {@link WriterReaderPhaser} (HdrHistogram's own mechanism
+   * behind its {@code Recorder}); a snapshot swaps in a fresh interval and waits for the writers of
+   * the old one, so a snapshot never sees an error without its call, and totals and percentiles are
+   * of the same calls.
+   */
   private static final class Operation {
-    // Auto-resizing, so no upper bound has to be guessed; 3 significant digits.
-    private final ConcurrentHistogram histogram = new ConcurrentHistogram(3);
-    private final LongAdder errors = new LongAdder();
+    private final WriterReaderPhaser phaser = new WriterReaderPhaser();
+    private volatile Interval active = new Interval();
+    // Guarded by the phaser's reader lock.
+    private final Histogram total = new Histogram(3);
+    private long totalErrors;
+
+    /** Calls recorded since the last snapshot: written concurrently, read after the swap. */
+    private static final class Interval {
+      // Auto-resizing, so no upper bound has to be guessed; 3 significant digits.
+      final ConcurrentHistogram latencies = new ConcurrentHistogram(3);
+      final LongAdder errors = new LongAdder();
+    }
 
     void record(long nanos, boolean ok) {
-      histogram.recordValue(Math.max(0, nanos));
-      if (!ok) {
-        errors.increment();
+      long critical = phaser.writerCriticalSectionEnter();
+      try {
+        Interval i = active;
+        i.latencies.recordValue(Math.max(0, nanos));
+        if (!ok) {
+          i.errors.increment();
+        }
+      } finally {
+        phaser.writerCriticalSectionExit(critical);
+      }
+    }
+
+    /** Moves the calls recorded so far into the totals (or drops them); caller holds readerLock. */
+    private void swap(boolean keep) {
+      Interval old = active;
+      active = new Interval();
+      phaser.flipPhase();
+      if (keep) {
+        total.add(old.latencies);
+        totalErrors += old.errors.sum();
+      }
+    }
+
+    void reset() {
+      phaser.readerLock();
+      try {
+        swap(false);
+        total.reset();
+        totalErrors = 0;
+      } finally {
+        phaser.readerUnlock();
       }
     }
 
     PerformanceStats stats(String name) {
-      Histogram copy = histogram.copy();
-      long count = copy.getTotalCount();
-      if (count == 0) {
+      phaser.readerLock();
+      try {
+        swap(true);
+        long count = total.getTotalCount();
+        if (count == 0) {
+          return new PerformanceStats(
+              name,
+              0,
+              0,
+              Duration.ZERO,
+              Duration.ZERO,
+              Duration.ZERO,
+              Duration.ZERO,
+              Duration.ZERO);
+        }
         return new PerformanceStats(
-            name, 0, 0, Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO);
+            name,
+            count,
+            totalErrors,
+            Duration.ofNanos(Math.round(total.getMean())),
+            Duration.ofNanos(total.getValueAtPercentile(50)),
+            Duration.ofNanos(total.getValueAtPercentile(95)),
+            Duration.ofNanos(total.getValueAtPercentile(99)),
+            Duration.ofNanos(total.getMaxValue()));
+      } finally {
+        phaser.readerUnlock();
       }
-      return new PerformanceStats(
-          name,
-          count,
-          errors.sum(),
-          Duration.ofNanos(Math.round(copy.getMean())),
-          Duration.ofNanos(copy.getValueAtPercentile(50)),
-          Duration.ofNanos(copy.getValueAtPercentile(95)),
-          Duration.ofNanos(copy.getValueAtPercentile(99)),
-          Duration.ofNanos(copy.getMaxValue()));
     }
   }
 }

@@ -120,4 +120,96 @@ class PerformanceMeasurementTest {
 
     assertThat(perf.stats("op").count()).isEqualTo((long) threads * perThread);
   }
+
+  /**
+   * 8 threads measure calls, a third of them failing, while another thread takes snapshots: every
+   * snapshot has no more errors than calls and never shrinks; at the end the counts are exact.
+   */
+  @Test
+  void snapshotsUnderLoad_areConsistent_andTheEndCountsExact() throws Exception {
+    PerformanceMeasurement perf = new PerformanceMeasurement();
+    int threads = 8;
+    int perThread = 20_000;
+    java.util.concurrent.atomic.AtomicBoolean done =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.List<String> broken = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Thread reader =
+        new Thread(
+            () -> {
+              long lastCount = 0;
+              while (!done.get()) {
+                try {
+                  PerformanceStats st = perf.stats("op");
+                  if (st.errors() > st.count() || st.count() < lastCount) {
+                    broken.add(st.toString());
+                  }
+                  lastCount = st.count();
+                } catch (IllegalArgumentException notYet) {
+                  // before the first call
+                }
+              }
+            });
+    reader.start();
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    for (int t = 0; t < threads; t++) {
+      pool.submit(
+          () -> {
+            for (int i = 0; i < perThread; i++) {
+              boolean fail = i % 3 == 0;
+              try {
+                perf.measure(
+                    "op",
+                    () -> {
+                      if (fail) {
+                        throw new IllegalStateException("x");
+                      }
+                      return null;
+                    });
+              } catch (IllegalStateException expected) {
+                // counted as an error
+              }
+            }
+          });
+    }
+    pool.shutdown();
+    assertThat(pool.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
+    done.set(true);
+    reader.join(10_000);
+
+    assertThat(broken).isEmpty();
+    PerformanceStats end = perf.stats("op");
+    assertThat(end.count()).isEqualTo((long) threads * perThread);
+    assertThat(end.errors()).isEqualTo((long) threads * ((perThread + 2) / 3));
+  }
+
+  @Test
+  void resetDuringAMeasuredCall_neitherLosesItNorBreaksStats() throws Exception {
+    PerformanceMeasurement perf = new PerformanceMeasurement();
+    perf.measure("r", () -> "before");
+    CountDownLatch inside = new CountDownLatch(1);
+    CountDownLatch finish = new CountDownLatch(1);
+    Thread call =
+        new Thread(
+            () ->
+                perf.measure(
+                    "r",
+                    () -> {
+                      inside.countDown();
+                      try {
+                        return finish.await(10, TimeUnit.SECONDS);
+                      } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                      }
+                    }));
+    call.start();
+    assertThat(inside.await(10, TimeUnit.SECONDS)).isTrue();
+
+    perf.reset("r");
+    assertThat(perf.stats("r").count()).isZero();
+    finish.countDown();
+    call.join(10_000);
+
+    assertThat(perf.stats("r").count()).isEqualTo(1);
+    assertThat(perf.stats("r").errors()).isZero();
+  }
 }
