@@ -44,9 +44,12 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Acquisition.</b> {@link #tryAcquireAll} takes every requested unit in one step under one
  * lock, or waits (up to the given time) until all of them are free at the same moment; it never
  * holds some units while waiting for others, so there is no deadlock and never more units in use
- * than a capacity. Waiting requests with a higher priority go first: a request is not granted while
- * a waiting request of higher priority needs one of its resources. Within a priority, whichever
- * request fits first is granted (no head-of-line blocking). A request that can never fit (more
+ * than a capacity. <b>Fairness:</b> a request is not granted while a waiting request that precedes
+ * it needs one of its resources. Higher priority precedes; within a priority, first come, first
+ * served: a newcomer never takes units an earlier request is waiting for, so a large request amid
+ * constant small ones is granted as soon as the units held when it arrived (and those of the
+ * requests before it) are released. Waiting raises a request's priority by one level per {@link
+ * #AGEING_STEP}, so a low priority is eventually served too. A request that can never fit (more
  * units than the capacity) or names an undeclared resource is rejected at once.
  *
  * <p><b>Release.</b> The {@link Lease} returned is {@link AutoCloseable}; closing it releases its
@@ -78,6 +81,13 @@ public final class ResourcePool {
    */
   public static final int DEFAULT_CAPACITY =
       Math.max(1, Runtime.getRuntime().availableProcessors());
+
+  /**
+   * How long a request waits to gain one priority level: a request of priority {@code p} overtakes
+   * newcomers of priority {@code p + k} after waiting {@code k} steps, so that a low priority is
+   * eventually served even under constant high-priority traffic.
+   */
+  public static final Duration AGEING_STEP = Duration.ofMillis(100);
 
   /** The owner recorded for leases taken without naming one. */
   public static final String DEFAULT_OWNER = "host";
@@ -364,7 +374,7 @@ public final class ResourcePool {
       if (nanos <= 0) {
         return Optional.empty();
       }
-      Waiter me = new Waiter(request, priority, arrivals++, lock.newCondition());
+      Waiter me = new Waiter(request, priority, arrivals++, System.nanoTime(), lock.newCondition());
       waiters.add(me);
       boolean granted = false;
       try {
@@ -380,10 +390,8 @@ public final class ResourcePool {
         }
       } finally {
         waiters.remove(me);
-        if (!granted || waiters.stream().anyMatch(w -> w.priority < me.priority)) {
-          // Units this request was woken for, or requests it held back, may suit others now.
-          wakeThoseThatFit();
-        }
+        // Units this request was woken for, or requests it held back, may suit others now.
+        wakeThoseThatFit();
       }
     } finally {
       lock.unlock();
@@ -483,7 +491,11 @@ public final class ResourcePool {
     return Collections.unmodifiableMap(copy);
   }
 
-  /** Whether the request fits now and no waiting request of higher priority needs its resources. */
+  /**
+   * Whether the request fits now and no waiting request that precedes it needs any of its
+   * resources: one of higher effective priority, or of the same effective priority that came first
+   * (a newcomer comes after every waiter).
+   */
   private boolean canGrant(Map<String, Integer> request, int priority, @Nullable Waiter self) {
     for (Map.Entry<String, Integer> e : request.entrySet()) {
       Integer capacity = capacities.get(e.getKey());
@@ -491,8 +503,18 @@ public final class ResourcePool {
         return false;
       }
     }
+    if (waiters.isEmpty()) {
+      return true;
+    }
+    long now = System.nanoTime();
+    long mine = self == null ? priority : self.effectivePriority(now);
+    long myArrival = self == null ? Long.MAX_VALUE : self.arrival;
     for (Waiter w : waiters) {
-      if (w != self && w.priority > priority && overlaps(w.request, request)) {
+      if (w == self || !overlaps(w.request, request)) {
+        continue;
+      }
+      long theirs = w.effectivePriority(now);
+      if (theirs > mine || (theirs == mine && w.arrival < myArrival)) {
         return false;
       }
     }
@@ -500,25 +522,29 @@ public final class ResourcePool {
   }
 
   /**
-   * Wakes, in priority order, the waiting requests that fit in the free units, each counted against
-   * those before it, so that a release wakes the few requests it can serve rather than all of them.
-   * A woken request still re-checks under the lock; one that finds its units taken waits again, and
-   * every later release or departure runs this again, so no request is left asleep while it fits.
+   * Wakes, in order of precedence (effective priority, then arrival), the waiting requests that fit
+   * in the free units, each counted against those before it; a request that does not fit holds back
+   * every later one that needs one of its resources, so that newcomers never take units an earlier
+   * request is waiting for. A woken request still re-checks under the lock; one that finds its
+   * units taken waits again, and every later release or departure runs this again.
    */
   private void wakeThoseThatFit() {
     if (waiters.isEmpty()) {
       return;
     }
+    long now = System.nanoTime();
+    List<Waiter> ordered = new ArrayList<>(waiters);
+    ordered.sort(
+        Comparator.<Waiter>comparingLong(w -> -w.effectivePriority(now))
+            .thenComparingLong(w -> w.arrival));
     Map<String, Integer> promised = new HashMap<>();
-    // Resource -> highest priority of a request that needs it and does not fit: lower ones wait.
-    Map<String, Integer> heldBack = new HashMap<>();
-    for (Waiter w : waiters) {
+    Set<String> heldBack = new HashSet<>();
+    for (Waiter w : ordered) {
       boolean fits = true;
       for (Map.Entry<String, Integer> e : w.request.entrySet()) {
         String r = e.getKey();
         int free = capacities.get(r) - inUse.getOrDefault(r, 0) - promised.getOrDefault(r, 0);
-        Integer blocker = heldBack.get(r);
-        if (e.getValue() > free || (blocker != null && blocker > w.priority)) {
+        if (e.getValue() > free || heldBack.contains(r)) {
           fits = false;
           break;
         }
@@ -527,7 +553,7 @@ public final class ResourcePool {
         w.request.forEach((r, u) -> promised.merge(r, u, Integer::sum));
         w.ready.signal();
       } else {
-        w.request.keySet().forEach(r -> heldBack.merge(r, w.priority, Math::max));
+        heldBack.addAll(w.request.keySet());
       }
     }
   }
@@ -675,13 +701,25 @@ public final class ResourcePool {
     final Map<String, Integer> request;
     final int priority;
     final long arrival;
+    final long arrivalNanos;
     final Condition ready;
 
-    Waiter(Map<String, Integer> request, int priority, long arrival, Condition ready) {
+    Waiter(
+        Map<String, Integer> request,
+        int priority,
+        long arrival,
+        long arrivalNanos,
+        Condition ready) {
       this.request = request;
       this.priority = priority;
       this.arrival = arrival;
+      this.arrivalNanos = arrivalNanos;
       this.ready = ready;
+    }
+
+    /** The priority plus one level per {@link #AGEING_STEP} waited, so that none starves. */
+    long effectivePriority(long now) {
+      return priority + Math.max(0, now - arrivalNanos) / AGEING_STEP.toNanos();
     }
   }
 

@@ -537,4 +537,110 @@ class ResourcePoolTest {
     assertThat(pool.activeResources("t")).isEmpty();
     assertThat(pool.waitingRequests()).isZero();
   }
+
+  @Test
+  void newcomer_neverTakesUnitsAnEarlierWaiterNeeds() throws Exception {
+    ResourcePool pool = new ResourcePool(Map.of("cpu", 2));
+    ResourcePool.Lease one = pool.tryAcquireAll(Map.of("cpu", 1), Duration.ZERO).orElseThrow();
+    ExecutorService other = Executors.newSingleThreadExecutor();
+    try {
+      Future<Optional<ResourcePool.Lease>> big =
+          other.submit(() -> pool.tryAcquireAll(Map.of("cpu", 2), Duration.ofSeconds(10)));
+      await().atMost(Duration.ofSeconds(10)).until(() -> pool.waitingRequests() == 1);
+
+      // One unit is free, but the earlier request needs it: first come, first served.
+      assertThat(pool.tryAcquireAll(Map.of("cpu", 1), Duration.ZERO)).isEmpty();
+      one.close();
+      Optional<ResourcePool.Lease> granted = big.get(10, TimeUnit.SECONDS);
+      assertThat(granted).isPresent();
+      granted.get().close();
+    } finally {
+      other.shutdownNow();
+    }
+  }
+
+  /**
+   * A request for all 4 units amid constant 1-unit traffic of the same priority from 6 threads is
+   * granted once the units held when it arrived are released; the test allows 2 s (each unit is
+   * held for well under a millisecond).
+   */
+  @Test
+  void largeRequestAmidConstantSmallTraffic_isGrantedPromptly() throws Exception {
+    ResourcePool pool = new ResourcePool(Map.of("cpu", 4));
+    java.util.concurrent.atomic.AtomicBoolean stop =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    AtomicLong small = new AtomicLong();
+    ExecutorService traffic = Executors.newFixedThreadPool(6);
+    try {
+      for (int t = 0; t < 6; t++) {
+        traffic.submit(
+            () -> {
+              while (!stop.get()) {
+                Optional<ResourcePool.Lease> l =
+                    pool.tryAcquireAll(Map.of("cpu", 1), Duration.ofSeconds(5));
+                l.ifPresent(
+                    held -> {
+                      small.incrementAndGet();
+                      long until = System.nanoTime() + 100_000;
+                      while (System.nanoTime() < until) {
+                        Thread.onSpinWait();
+                      }
+                      held.close();
+                    });
+              }
+              return null;
+            });
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> small.get() > 1_000);
+
+      long t0 = System.nanoTime();
+      Optional<ResourcePool.Lease> all =
+          pool.tryAcquireAll(Map.of("cpu", 4), Duration.ofSeconds(2));
+      long waited = System.nanoTime() - t0;
+
+      assertThat(all).as("4 units within 2 s amid 1-unit traffic").isPresent();
+      assertThat(all.get().units()).isEqualTo(Map.of("cpu", 4));
+      all.get().close();
+      System.out.printf("4-unit request amid 1-unit traffic granted after %.3f ms%n", waited / 1e6);
+    } finally {
+      stop.set(true);
+      traffic.shutdown();
+      assertThat(traffic.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+    }
+    assertThat(pool.activeResources()).isEmpty();
+    assertThat(pool.waitingRequests()).isZero();
+  }
+
+  @Test
+  void lowPriority_isServedBeforeNewerHighPriority_onceItWaitedLongEnough() throws Exception {
+    ResourcePool pool = new ResourcePool(Map.of("cpu", 1));
+    ResourcePool.Lease holder = pool.tryAcquireAll(Map.of("cpu", 1), Duration.ZERO).orElseThrow();
+    ExecutorService others = Executors.newFixedThreadPool(2);
+    try {
+      long t0 = System.nanoTime();
+      Future<Optional<ResourcePool.Lease>> low =
+          others.submit(
+              () -> pool.tryAcquireAll("low", 0, Map.of("cpu", 1), Duration.ofSeconds(10)));
+      await().atMost(Duration.ofSeconds(10)).until(() -> pool.waitingRequests() == 1);
+      // Four ageing steps: the low request now outranks a newcomer of priority 3.
+      long fourSteps = ResourcePool.AGEING_STEP.toNanos() * 4 + 50_000_000;
+      await().atMost(Duration.ofSeconds(10)).until(() -> System.nanoTime() - t0 > fourSteps);
+      Future<Optional<ResourcePool.Lease>> high =
+          others.submit(
+              () -> pool.tryAcquireAll("high", 3, Map.of("cpu", 1), Duration.ofSeconds(10)));
+      await().atMost(Duration.ofSeconds(10)).until(() -> pool.waitingRequests() == 2);
+
+      holder.close();
+      Optional<ResourcePool.Lease> first = low.get(10, TimeUnit.SECONDS);
+      assertThat(first).isPresent();
+      assertThat(first.get().owner()).isEqualTo("low");
+      assertThat(high).isNotDone();
+      first.get().close();
+      Optional<ResourcePool.Lease> second = high.get(10, TimeUnit.SECONDS);
+      assertThat(second).isPresent();
+      second.get().close();
+    } finally {
+      others.shutdownNow();
+    }
+  }
 }
