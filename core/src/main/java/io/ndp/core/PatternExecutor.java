@@ -32,6 +32,7 @@ import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -59,8 +60,13 @@ import org.slf4j.LoggerFactory;
  * then shuts down the thread pool it created. Outcomes of executions that end after a drain gave up
  * are not recorded: they are the close's doing, not the pattern's.
  *
- * <p>What counts: success counts as a success; failure, timeout and resource conflict count as
- * failures; a missing delegate (a host configuration error) and an interrupt are not counted.
+ * <p>What counts (see {@code record}): SUCCESS for the pattern; FAILED against it; TIMED_OUT
+ * against it only on the first attempt, which had the whole budget; CONFLICT, CANCELLED and
+ * REJECTED never (contention, interrupts, host errors and cycles are not the pattern's doing).
+ *
+ * <p><b>Nesting.</b> A candidate that already runs further up the chain of enclosing executions is
+ * rejected (a cycle, named in the result, counted against nobody); the depth is bounded by {@code
+ * maxDepth} and the number of nested executions per top-level call by {@code nestedBudget}.
  *
  * <p>Thread-safe: any number of threads may execute concurrently.
  *
@@ -74,6 +80,9 @@ public final class PatternExecutor implements AutoCloseable {
 
   /** How deeply executions may nest (meta-orchestration), by default. */
   public static final int DEFAULT_MAX_DEPTH = 8;
+
+  /** How many nested executions one top-level call may start, in all, by default. */
+  public static final int DEFAULT_NESTED_BUDGET = 256;
 
   /** How long {@link #close()} waits for executions in flight. */
   public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
@@ -91,6 +100,7 @@ public final class PatternExecutor implements AutoCloseable {
   private final SelectionPolicy policy;
   private final int maxAttempts;
   private final int maxDepth;
+  private final int nestedBudget;
   private final List<String> fallbacks;
   private final Executor executor;
   private final @Nullable ExecutorService ownedExecutor;
@@ -114,6 +124,7 @@ public final class PatternExecutor implements AutoCloseable {
     this.policy = b.policy;
     this.maxAttempts = b.maxAttempts;
     this.maxDepth = b.maxDepth;
+    this.nestedBudget = b.nestedBudget;
     this.fallbacks = List.copyOf(b.fallbacks);
     if (b.executor != null) {
       this.executor = b.executor;
@@ -159,7 +170,7 @@ public final class PatternExecutor implements AutoCloseable {
   public PatternResult executeBestPattern(PatternContext context) {
     requireContext(context);
     try (Execution e = enter(context)) {
-      return executeAtDepth(context, 0, e);
+      return executeAtDepth(context, 0, e, Chain.EMPTY, new AtomicInteger(nestedBudget));
     }
   }
 
@@ -239,8 +250,8 @@ public final class PatternExecutor implements AutoCloseable {
           Map.of(pattern.name(), match.reason()),
           Duration.ofNanos(System.nanoTime() - start));
     }
-    ExecutionScope scope = new Scope(deadlineOf(context), 0);
-    Ran ran = run(pattern, context, scope, false);
+    Scope scope = new Scope(deadlineOf(context), 0, Chain.EMPTY, new AtomicInteger(nestedBudget));
+    Ran ran = run(pattern, context, scope, false, true);
     return finish(context, List.of(ran.attempt()), Map.of(), ran.output(), start);
   }
 
@@ -262,7 +273,8 @@ public final class PatternExecutor implements AutoCloseable {
     return new SelectionExplanation(context, s.ranked, maxAttempts, fallbacks, s.rejections);
   }
 
-  private PatternResult executeAtDepth(PatternContext context, int depth, Execution execution) {
+  private PatternResult executeAtDepth(
+      PatternContext context, int depth, Execution execution, Chain chain, AtomicInteger budget) {
     requireContext(context);
     long start = System.nanoTime();
     if (depth > maxDepth) {
@@ -281,9 +293,9 @@ public final class PatternExecutor implements AutoCloseable {
           Map.of(),
           Duration.ofNanos(System.nanoTime() - start));
     }
-    Selection selection = select(context);
+    Selection selection = withoutCycles(select(context), chain, context);
     execution.chose(selection.names());
-    Scope scope = new Scope(deadlineOf(context), depth);
+    Scope scope = new Scope(deadlineOf(context), depth, chain, budget);
     List<Attempt> attempts = new ArrayList<>();
     Set<String> tried = new HashSet<>();
     for (Candidate c : selection.ranked) {
@@ -293,7 +305,7 @@ public final class PatternExecutor implements AutoCloseable {
         break;
       }
       tried.add(c.pattern().name());
-      Ran ran = run(c.pattern(), context, scope, false);
+      Ran ran = run(c.pattern(), context, scope, false, attempts.isEmpty());
       attempts.add(ran.attempt());
       if (ran.attempt().isSuccess()) {
         return finish(context, attempts, selection.rejections, ran.output(), start);
@@ -322,7 +334,7 @@ public final class PatternExecutor implements AutoCloseable {
         attempts.add(rejected(name, true, "fallback does not match: " + match.reason()));
         continue;
       }
-      Ran ran = run(fallback, context, scope, true);
+      Ran ran = run(fallback, context, scope, true, attempts.isEmpty());
       attempts.add(ran.attempt());
       if (ran.attempt().isSuccess()) {
         return finish(context, attempts, selection.rejections, ran.output(), start);
@@ -377,8 +389,76 @@ public final class PatternExecutor implements AutoCloseable {
   /** An attempt and, when it succeeded, its output. */
   private record Ran(Attempt attempt, @Nullable Object output) {}
 
-  private Ran run(Pattern pattern, PatternContext context, ExecutionScope scope, boolean fallback) {
-    return runCounted(pattern, context, scope, fallback);
+  /**
+   * Runs one attempt in a scope of its own, whose chain names this pattern, so that the executions
+   * it nests can see it.
+   */
+  private Ran run(
+      Pattern pattern, PatternContext context, Scope scope, boolean fallback, boolean first) {
+    Scope attempt =
+        new Scope(
+            scope.deadline,
+            scope.depth,
+            scope.chain.plus(pattern.name(), context.domain()),
+            scope.budget);
+    return runCounted(pattern, context, attempt, fallback, first);
+  }
+
+  /**
+   * Drops the candidates (and fallbacks) that already run further up this chain: running one again
+   * would nest it into itself. Each is named as a rejection with the cycle.
+   */
+  private static Selection withoutCycles(Selection s, Chain chain, PatternContext context) {
+    if (chain == Chain.EMPTY) {
+      return s;
+    }
+    List<Candidate> ranked = new ArrayList<>(s.ranked.size());
+    Map<String, String> rejections = new LinkedHashMap<>(s.rejections);
+    for (Candidate c : s.ranked) {
+      String name = c.pattern().name();
+      if (chain.contains(name)) {
+        rejections.put(
+            name, "cycle: " + chain.describe() + " -> " + name + "(" + context.domain() + ")");
+      } else {
+        ranked.add(c);
+      }
+    }
+    Map<String, Pattern> fallbackPatterns = new LinkedHashMap<>();
+    s.fallbacks.forEach(
+        (name, p) -> {
+          if (!chain.contains(name)) {
+            fallbackPatterns.put(name, p);
+          }
+        });
+    return ranked.size() == s.ranked.size() && fallbackPatterns.size() == s.fallbacks.size()
+        ? s
+        : new Selection(ranked, fallbackPatterns, rejections);
+  }
+
+  /** The patterns (and their domains) of the enclosing executions, innermost last. Immutable. */
+  private record Chain(@Nullable Chain parent, String pattern, String domain) {
+    static final Chain EMPTY = new Chain(null, "", "");
+
+    Chain plus(String patternName, String patternDomain) {
+      return new Chain(this, patternName, patternDomain);
+    }
+
+    boolean contains(String patternName) {
+      for (Chain c = this; c != null && c != EMPTY; c = c.parent) {
+        if (c.pattern.equals(patternName)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    String describe() {
+      List<String> links = new ArrayList<>();
+      for (Chain c = this; c != null && c != EMPTY; c = c.parent) {
+        links.add(0, c.pattern + "(" + c.domain + ")");
+      }
+      return String.join(" -> ", links);
+    }
   }
 
   /**
@@ -422,7 +502,7 @@ public final class PatternExecutor implements AutoCloseable {
   }
 
   private Ran runCounted(
-      Pattern pattern, PatternContext context, ExecutionScope scope, boolean fallback) {
+      Pattern pattern, PatternContext context, Scope scope, boolean fallback, boolean first) {
     long start = System.nanoTime();
     PatternOutcome outcome;
     try {
@@ -446,7 +526,7 @@ public final class PatternExecutor implements AutoCloseable {
       outcome = PatternOutcome.failure("pattern threw " + e, e);
     }
     Duration took = Duration.ofNanos(System.nanoTime() - start);
-    if (!recordIfNotAbandoned(pattern, context, outcome.status())) {
+    if (!recordIfNotAbandoned(pattern, context, outcome.status(), first)) {
       // The runtime gave up waiting and tore down what this execution used (e.g. its plugin):
       // whatever happened is the close's doing, not the pattern's.
       return new Ran(
@@ -471,27 +551,40 @@ public final class PatternExecutor implements AutoCloseable {
 
   /** Records the outcome unless a drain gave up; returns false when it did. */
   private boolean recordIfNotAbandoned(
-      Pattern pattern, PatternContext context, OutcomeStatus status) {
+      Pattern pattern, PatternContext context, OutcomeStatus status, boolean first) {
     recording.readLock().lock();
     try {
       if (abandoned) {
         return false;
       }
-      record(pattern, context, status);
+      record(pattern, context, status, first);
       return true;
     } finally {
       recording.readLock().unlock();
     }
   }
 
-  private void record(Pattern pattern, PatternContext context, OutcomeStatus status) {
+  /**
+   * What counts, in one place: SUCCESS counts for the pattern in its domain; FAILED counts against
+   * it; TIMED_OUT counts against it only when it was the first attempt (it had the whole budget — a
+   * later candidate may have been left too little by those before it); CONFLICT (contention for
+   * shared resources), CANCELLED (an interrupt) and REJECTED (a host configuration error, a cycle)
+   * are the environment's doing and never count. Whatever does not count is still in the result's
+   * attempts and in {@link PatternRegistry#outcomesNotCounted(String)}.
+   */
+  private void record(
+      Pattern pattern, PatternContext context, OutcomeStatus status, boolean first) {
     switch (status) {
       case SUCCESS -> confidence.record(pattern.name(), context.domain(), true);
-      case FAILED, TIMED_OUT, CONFLICT ->
+      case FAILED -> confidence.record(pattern.name(), context.domain(), false);
+      case TIMED_OUT -> {
+        if (first) {
           confidence.record(pattern.name(), context.domain(), false);
-      case CANCELLED, REJECTED -> {
-        // Not the pattern's merit or fault: an interrupt or a host configuration error.
+        } else {
+          registry.notCounted(pattern.name(), status);
+        }
       }
+      case CONFLICT, CANCELLED, REJECTED -> registry.notCounted(pattern.name(), status);
     }
   }
 
@@ -651,14 +744,21 @@ public final class PatternExecutor implements AutoCloseable {
     }
   }
 
-  /** One execution's scope: deadline and depth. */
+  /**
+   * One attempt's scope: deadline, depth, the chain of enclosing patterns and the nested-execution
+   * budget its top-level call shares with every execution it nests.
+   */
   private final class Scope implements ExecutionScope {
     private final Optional<Instant> deadline;
     private final int depth;
+    private final Chain chain;
+    private final AtomicInteger budget;
 
-    Scope(Optional<Instant> deadline, int depth) {
+    Scope(Optional<Instant> deadline, int depth, Chain chain, AtomicInteger budget) {
       this.deadline = deadline;
       this.depth = depth;
+      this.chain = chain;
+      this.budget = budget;
     }
 
     boolean expired() {
@@ -694,8 +794,25 @@ public final class PatternExecutor implements AutoCloseable {
     public PatternResult executeBestPattern(PatternContext nested) {
       requireContext(nested);
       // Nested executions of one in flight run even after shutdown(): they are part of the drain.
+      if (budget.decrementAndGet() < 0) {
+        return new PatternResult(
+            false,
+            String.format(
+                Locale.ROOT,
+                "nested execution budget of %d per call exhausted at domain '%s' (agent type '%s',"
+                    + " via %s)",
+                nestedBudget,
+                nested.domain(),
+                nested.agentType(),
+                chain.describe()),
+            null,
+            null,
+            List.of(),
+            Map.of(),
+            Duration.ZERO);
+      }
       try (Execution e = tracker.enter(describe(nested), PatternExecutor.this)) {
-        return executeAtDepth(nested, depth + 1, e);
+        return executeAtDepth(nested, depth + 1, e, chain, budget);
       } catch (UnknownAgentTypeException e) {
         return new PatternResult(
             false, e.getMessage(), null, null, List.of(), Map.of(), Duration.ZERO);
@@ -714,6 +831,7 @@ public final class PatternExecutor implements AutoCloseable {
     private SelectionPolicy policy = SelectionPolicy.greedy();
     private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
     private int maxDepth = DEFAULT_MAX_DEPTH;
+    private int nestedBudget = DEFAULT_NESTED_BUDGET;
     private final List<String> fallbacks = new ArrayList<>();
     private @Nullable Executor executor;
 
@@ -753,6 +871,23 @@ public final class PatternExecutor implements AutoCloseable {
             String.format(Locale.ROOT, "maxDepth must be at least 0 but was %d", maxDepth));
       }
       this.maxDepth = maxDepth;
+      return this;
+    }
+
+    /**
+     * Sets how many nested executions one top-level call may start in all (meta-orchestration nests
+     * one per domain it delegates), so that a pattern cannot fan out without bound; at least 0.
+     * Default {@link #DEFAULT_NESTED_BUDGET}.
+     *
+     * @param budget nested executions per top-level call
+     * @return this builder
+     */
+    public Builder nestedBudget(int budget) {
+      if (budget < 0) {
+        throw new IllegalArgumentException(
+            String.format(Locale.ROOT, "nestedBudget must be at least 0 but was %d", budget));
+      }
+      this.nestedBudget = budget;
       return this;
     }
 

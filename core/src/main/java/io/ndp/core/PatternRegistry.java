@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import io.ndp.api.ConfidenceStats;
 import io.ndp.api.ConfidenceStore;
 import io.ndp.api.DuplicatePatternException;
+import io.ndp.api.OutcomeStatus;
 import io.ndp.api.Pattern;
 import io.ndp.api.PatternContext;
 import io.ndp.api.PatternNotFoundException;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -29,6 +31,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
@@ -63,6 +66,8 @@ public final class PatternRegistry {
 
   private final ConfidenceService confidence;
   private final ResourcePool resourcePool;
+  private final ConcurrentHashMap<String, ConcurrentHashMap<OutcomeStatus, LongAdder>> notCounted =
+      new ConcurrentHashMap<>();
   // Every execution over this registry, whichever executor runs it: withdrawals wait for them all.
   private final ExecutionTracker executions = new ExecutionTracker();
   private final Owner owner = new Owner();
@@ -337,6 +342,31 @@ public final class PatternRegistry {
   /** Forgets everything recorded for every pattern. */
   public void resetAllStatistics() {
     confidence.resetAll();
+  }
+
+  /**
+   * Returns the outcomes of a pattern that were not counted for or against it (resource conflicts,
+   * timeouts of later attempts, cancellations, rejections), by status, since this registry was
+   * built. In memory; a monitoring view.
+   *
+   * @param name the pattern
+   * @return status to count; empty when none
+   */
+  public Map<OutcomeStatus, Long> outcomesNotCounted(String name) {
+    Map<OutcomeStatus, LongAdder> counts = notCounted.get(requireName(name));
+    if (counts == null) {
+      return Map.of();
+    }
+    Map<OutcomeStatus, Long> out = new EnumMap<>(OutcomeStatus.class);
+    counts.forEach((k, v) -> out.put(k, v.sum()));
+    return Collections.unmodifiableMap(out);
+  }
+
+  void notCounted(String name, OutcomeStatus status) {
+    notCounted
+        .computeIfAbsent(name, k -> new ConcurrentHashMap<>())
+        .computeIfAbsent(status, k -> new LongAdder())
+        .increment();
   }
 
   /** The executions in flight over this registry, of every executor built over it. */

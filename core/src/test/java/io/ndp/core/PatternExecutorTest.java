@@ -271,15 +271,63 @@ class PatternExecutorTest {
   }
 
   @Test
-  void nestedDelegationBackIntoItself_hitsTheDepthGuard() {
-    executor.close();
-    executor = PatternExecutor.builder(registry).maxDepth(5).build();
+  void nestedDelegationBackIntoItself_endsAtOnceWithTheCycle_countedOnce() {
     registry.register(new SelfDelegatingPattern());
 
     PatternResult r = executor.executeBestPattern(ctx("orders", "loop"));
 
     assertThat(r.success()).isFalse();
-    assertThat(r.message()).contains("nesting depth limit 5 reached");
+    assertThat(r.message()).contains("'loop' rejected: cycle: loop(orders) -> loop(orders)");
+    assertThat(registry.statistics("loop")).isEqualTo(new ConfidenceStats(0, 1));
+    assertThat(registry.outcomesNotCounted("loop")).isEmpty();
+  }
+
+  @Test
+  void chainOfDistinctPatterns_deeperThanMaxDepth_hitsTheDepthGuard() {
+    executor.close();
+    executor = PatternExecutor.builder(registry).maxDepth(2).build();
+    for (int i = 0; i < 5; i++) {
+      registry.register(new ChainPattern("p" + i, "a" + i, "a" + (i + 1)));
+    }
+
+    PatternResult r = executor.executeBestPattern(ctx("orders", "a0"));
+
+    assertThat(r.success()).isFalse();
+    assertThat(r.message())
+        .contains("nesting depth limit 2 reached at domain 'orders' (agent type 'a3')");
+  }
+
+  @Test
+  void fanOutBeyondTheNestedBudget_endsWithAClearFailure() {
+    executor.close();
+    executor = PatternExecutor.builder(registry).nestedBudget(3).build();
+    registry.register(new FanOutPattern("fan", "f", "leaf", 5));
+    registry.register(new ScriptedPattern("leaf-p", "leaf", 1.0, OutcomeStatus.SUCCESS));
+    useWork();
+
+    PatternResult r = executor.executeBestPattern(ctx("orders", "f"));
+
+    assertThat(r.success()).isFalse();
+    assertThat(r.message()).contains("nested execution budget of 3 per call exhausted");
+  }
+
+  @Test
+  void conflictsAndLaterTimeouts_areNotFailuresOfThePattern_butVisible() {
+    useWork();
+    registry.register(new ScriptedPattern("busy", "t", 1.0, OutcomeStatus.CONFLICT));
+    registry.register(new ScriptedPattern("late", "t", 0.9, OutcomeStatus.TIMED_OUT));
+    registry.register(new ScriptedPattern("slow", "u", 1.0, OutcomeStatus.TIMED_OUT));
+
+    executor.executeBestPattern(ctx("orders", "t"));
+    executor.executeBestPattern(ctx("orders", "u"));
+
+    assertThat(registry.statistics("busy")).isEqualTo(ConfidenceStats.EMPTY);
+    assertThat(registry.outcomesNotCounted("busy")).containsEntry(OutcomeStatus.CONFLICT, 1L);
+    // "late" ran second, after "busy" had used part of the budget: not its doing.
+    assertThat(registry.statistics("late")).isEqualTo(ConfidenceStats.EMPTY);
+    assertThat(registry.outcomesNotCounted("late")).containsEntry(OutcomeStatus.TIMED_OUT, 1L);
+    // "slow" had the whole budget: its timeout counts against it.
+    assertThat(registry.statistics("slow")).isEqualTo(new ConfidenceStats(0, 1));
   }
 
   @Test
@@ -309,6 +357,105 @@ class PatternExecutorTest {
   }
 
   /** Delegates its context to the best pattern for it, which is itself. */
+  /** Serves agent type {@code agent} by nesting a context of agent type {@code next}. */
+  private static final class ChainPattern extends AbstractPattern {
+    private final String agent;
+    private final String next;
+
+    ChainPattern(String name, String agent, String next) {
+      super(name, "nests into " + next);
+      this.agent = agent;
+      this.next = next;
+    }
+
+    @Override
+    public String type() {
+      return "chain";
+    }
+
+    @Override
+    public Set<String> typeAliases() {
+      return Set.of();
+    }
+
+    @Override
+    public Set<String> agentTypes() {
+      return Set.of(agent);
+    }
+
+    @Override
+    public MatchResult match(PatternContext context) {
+      return MatchResult.perfect();
+    }
+
+    @Override
+    public PatternOutcome execute(PatternContext context, ExecutionScope scope) {
+      PatternResult nested =
+          scope.executeBestPattern(new PatternContext(context.domain(), next, Map.of()));
+      return nested.success()
+          ? PatternOutcome.success(nested.output(), "nested ok")
+          : PatternOutcome.failure(nested.message(), null);
+    }
+
+    @Override
+    public PatternDefinition definition() {
+      return new PatternDefinition("chain", name(), description(), Map.of("agent", agent));
+    }
+  }
+
+  /**
+   * Serves agent type {@code agent} by nesting {@code width} contexts of agent type {@code leaf}.
+   */
+  private static final class FanOutPattern extends AbstractPattern {
+    private final String agent;
+    private final String leaf;
+    private final int width;
+
+    FanOutPattern(String name, String agent, String leaf, int width) {
+      super(name, "fans out");
+      this.agent = agent;
+      this.leaf = leaf;
+      this.width = width;
+    }
+
+    @Override
+    public String type() {
+      return "fan";
+    }
+
+    @Override
+    public Set<String> typeAliases() {
+      return Set.of();
+    }
+
+    @Override
+    public Set<String> agentTypes() {
+      return Set.of(agent);
+    }
+
+    @Override
+    public MatchResult match(PatternContext context) {
+      return MatchResult.perfect();
+    }
+
+    @Override
+    public PatternOutcome execute(PatternContext context, ExecutionScope scope) {
+      for (int i = 0; i < width; i++) {
+        PatternResult nested =
+            scope.executeBestPattern(new PatternContext(context.domain() + i, leaf, Map.of()));
+        if (!nested.success()) {
+          return PatternOutcome.failure(nested.message(), null);
+        }
+      }
+      return PatternOutcome.success(width, "fanned out");
+    }
+
+    @Override
+    public PatternDefinition definition() {
+      return new PatternDefinition("fan", name(), description(), Map.of("width", width));
+    }
+  }
+
   private static final class SelfDelegatingPattern extends AbstractPattern {
     SelfDelegatingPattern() {
       super("loop", "delegates back into itself");
