@@ -22,8 +22,25 @@ public interface ExecutionScope {
   /** Returns the executor on which patterns run concurrent work. */
   Executor executor();
 
-  /** Returns the deadline of this execution, if the context set a timeout. */
+  /**
+   * Returns the deadline of this execution as a wall-clock instant, if it has one — for display.
+   * The executor keeps deadlines on a monotonic clock: use {@link #timeLeft()}, {@link
+   * #remaining(Duration)} and {@link #expired()} to act on them (a change of the wall clock moves
+   * nothing).
+   */
   Optional<Instant> deadline();
+
+  /**
+   * Returns the time left until the deadline (zero once it passed), or empty when there is none.
+   * The executor's implementation reads a monotonic clock.
+   *
+   * @return the time left
+   */
+  default Optional<Duration> timeLeft() {
+    return deadline()
+        .map(d -> Duration.between(Instant.now(), d))
+        .map(d -> d.isNegative() ? Duration.ZERO : d);
+  }
 
   /**
    * Returns the time left until the deadline, or {@code fallback} when there is none.
@@ -32,10 +49,12 @@ public interface ExecutionScope {
    * @return the time left (zero when the deadline passed)
    */
   default Duration remaining(Duration fallback) {
-    return deadline()
-        .map(d -> Duration.between(Instant.now(), d))
-        .map(d -> d.isNegative() ? Duration.ZERO : d)
-        .orElse(fallback);
+    return timeLeft().orElse(fallback);
+  }
+
+  /** Returns whether this execution has a deadline and it has passed. */
+  default boolean expired() {
+    return timeLeft().map(Duration::isZero).orElse(false);
   }
 
   /**

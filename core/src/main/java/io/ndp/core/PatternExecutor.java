@@ -1,5 +1,6 @@
 package io.ndp.core;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.ndp.api.Attempt;
 import io.ndp.api.DelegateDirectory;
@@ -32,6 +33,8 @@ import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.jspecify.annotations.Nullable;
@@ -103,6 +106,10 @@ public final class PatternExecutor implements AutoCloseable {
   private final int nestedBudget;
   private final List<String> fallbacks;
   private final Executor executor;
+  private final Ticker ticker;
+  private final @Nullable Duration defaultTimeout;
+  // Interrupts an attempt's thread when its deadline passes; one daemon thread, owned here.
+  private final ScheduledThreadPoolExecutor watchdog;
   private final @Nullable ExecutorService ownedExecutor;
 
   /**
@@ -125,6 +132,12 @@ public final class PatternExecutor implements AutoCloseable {
     this.maxAttempts = b.maxAttempts;
     this.maxDepth = b.maxDepth;
     this.nestedBudget = b.nestedBudget;
+    this.ticker = b.ticker;
+    this.defaultTimeout = b.defaultTimeout;
+    this.watchdog =
+        new ScheduledThreadPoolExecutor(
+            1, new ThreadFactoryBuilder().setDaemon(true).setNameFormat("ndp-deadline-%d").build());
+    this.watchdog.setRemoveOnCancelPolicy(true);
     this.fallbacks = List.copyOf(b.fallbacks);
     if (b.executor != null) {
       this.executor = b.executor;
@@ -170,7 +183,8 @@ public final class PatternExecutor implements AutoCloseable {
   public PatternResult executeBestPattern(PatternContext context) {
     requireContext(context);
     try (Execution e = enter(context)) {
-      return executeAtDepth(context, 0, e, Chain.EMPTY, new AtomicInteger(nestedBudget));
+      return executeAtDepth(
+          context, 0, e, Chain.EMPTY, new AtomicInteger(nestedBudget), NO_DEADLINE);
     }
   }
 
@@ -250,7 +264,9 @@ public final class PatternExecutor implements AutoCloseable {
           Map.of(pattern.name(), match.reason()),
           Duration.ofNanos(System.nanoTime() - start));
     }
-    Scope scope = new Scope(deadlineOf(context), 0, Chain.EMPTY, new AtomicInteger(nestedBudget));
+    Scope scope =
+        new Scope(
+            deadlineOf(context, NO_DEADLINE), 0, Chain.EMPTY, new AtomicInteger(nestedBudget));
     Ran ran = run(pattern, context, scope, false, true);
     return finish(context, List.of(ran.attempt()), Map.of(), ran.output(), start);
   }
@@ -274,7 +290,12 @@ public final class PatternExecutor implements AutoCloseable {
   }
 
   private PatternResult executeAtDepth(
-      PatternContext context, int depth, Execution execution, Chain chain, AtomicInteger budget) {
+      PatternContext context,
+      int depth,
+      Execution execution,
+      Chain chain,
+      AtomicInteger budget,
+      long enclosingDeadline) {
     requireContext(context);
     long start = System.nanoTime();
     if (depth > maxDepth) {
@@ -295,7 +316,7 @@ public final class PatternExecutor implements AutoCloseable {
     }
     Selection selection = withoutCycles(select(context), chain, context);
     execution.chose(selection.names());
-    Scope scope = new Scope(deadlineOf(context), depth, chain, budget);
+    Scope scope = new Scope(deadlineOf(context, enclosingDeadline), depth, chain, budget);
     List<Attempt> attempts = new ArrayList<>();
     Set<String> tried = new HashSet<>();
     for (Candidate c : selection.ranked) {
@@ -397,7 +418,7 @@ public final class PatternExecutor implements AutoCloseable {
       Pattern pattern, PatternContext context, Scope scope, boolean fallback, boolean first) {
     Scope attempt =
         new Scope(
-            scope.deadline,
+            scope.deadlineNanos,
             scope.depth,
             scope.chain.plus(pattern.name(), context.domain()),
             scope.budget);
@@ -505,12 +526,16 @@ public final class PatternExecutor implements AutoCloseable {
       Pattern pattern, PatternContext context, Scope scope, boolean fallback, boolean first) {
     long start = System.nanoTime();
     PatternOutcome outcome;
+    Watch watch = scope.hasDeadline() ? arm(scope) : null;
     try {
       outcome = pattern.execute(context, scope);
       if (outcome == null) {
         outcome = PatternOutcome.failure("pattern returned no outcome", null);
       }
     } catch (MissingDelegateException e) {
+      if (watch != null) {
+        watch.disarm();
+      }
       return new Ran(
           new Attempt(
               pattern.name(),
@@ -524,7 +549,12 @@ public final class PatternExecutor implements AutoCloseable {
       rethrowIfFatal(e);
       log.warn("pattern '{}' threw from execute()", pattern.name(), e);
       outcome = PatternOutcome.failure("pattern threw " + e, e);
+    } finally {
+      if (watch != null) {
+        watch.disarm();
+      }
     }
+    outcome = enforceDeadline(pattern, scope, outcome, watch);
     Duration took = Duration.ofNanos(System.nanoTime() - start);
     if (!recordIfNotAbandoned(pattern, context, outcome.status(), first)) {
       // The runtime gave up waiting and tore down what this execution used (e.g. its plugin):
@@ -547,6 +577,97 @@ public final class PatternExecutor implements AutoCloseable {
         new Attempt(
             pattern.name(), fallback, outcome.status(), outcome.message(), outcome.cause(), took),
         outcome.isSuccess() ? outcome.output() : null);
+  }
+
+  /**
+   * Keeps an attempt to its deadline: a success that ends after it is TIMED_OUT (its output is
+   * dropped); a run that failed or was cancelled because the watchdog interrupted it at the
+   * deadline is TIMED_OUT, naming a delegate that ignored the interrupt and ran on.
+   */
+  private PatternOutcome enforceDeadline(
+      Pattern pattern, Scope scope, PatternOutcome outcome, @Nullable Watch watch) {
+    if (!scope.hasDeadline() || outcome.status() == OutcomeStatus.TIMED_OUT) {
+      return outcome;
+    }
+    boolean late = scope.expired();
+    boolean interrupted = watch != null && watch.fired();
+    if (!late && !interrupted) {
+      return outcome;
+    }
+    if (outcome.status() == OutcomeStatus.SUCCESS) {
+      return PatternOutcome.of(
+          OutcomeStatus.TIMED_OUT,
+          String.format(
+              Locale.ROOT,
+              "pattern '%s' succeeded after its deadline%s; the result is dropped (was: %s)",
+              pattern.name(),
+              interrupted ? " (it ignored the interrupt at the deadline and ran on)" : "",
+              outcome.message()),
+          null);
+    }
+    if (outcome.status() == OutcomeStatus.FAILED || outcome.status() == OutcomeStatus.CANCELLED) {
+      return PatternOutcome.of(
+          OutcomeStatus.TIMED_OUT, "deadline passed: " + outcome.message(), outcome.cause());
+    }
+    return outcome;
+  }
+
+  private Watch arm(Scope scope) {
+    Watch w = new Watch(Thread.currentThread());
+    long delay = Math.max(0, scope.deadlineNanos - ticker.read());
+    try {
+      w.future = watchdog.schedule(w::fire, delay, TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException closed) {
+      // The executor is closing: the attempt runs without a watchdog.
+    }
+    return w;
+  }
+
+  /** Interrupts one attempt's thread at its deadline, once; disarmed when the attempt ends. */
+  private static final class Watch {
+    private static final int ARMED = 0;
+    private static final int FIRING = 1;
+    private static final int FIRED = 2;
+    private static final int DISARMED = 3;
+
+    private final Thread thread;
+    private final AtomicInteger state = new AtomicInteger(ARMED);
+    private volatile java.util.concurrent.@Nullable Future<?> future;
+    private boolean fired;
+
+    Watch(Thread thread) {
+      this.thread = thread;
+    }
+
+    void fire() {
+      if (state.compareAndSet(ARMED, FIRING)) {
+        thread.interrupt();
+        state.set(FIRED);
+      }
+    }
+
+    /** Called by the attempt's own thread when it ends: no interrupt leaks into its next work. */
+    void disarm() {
+      if (state.compareAndSet(ARMED, DISARMED)) {
+        java.util.concurrent.Future<?> f = future;
+        if (f != null) {
+          f.cancel(false);
+        }
+        return;
+      }
+      while (state.get() == FIRING) {
+        Thread.onSpinWait();
+      }
+      if (state.get() == FIRED) {
+        fired = true;
+        state.set(DISARMED);
+        Thread.interrupted(); // the interrupt was ours, delivered for the deadline
+      }
+    }
+
+    boolean fired() {
+      return fired;
+    }
   }
 
   /** Records the outcome unless a drain gave up; returns false when it did. */
@@ -654,17 +775,34 @@ public final class PatternExecutor implements AutoCloseable {
     }
   }
 
-  private static Optional<Instant> deadlineOf(PatternContext context) {
-    return context.findTimeout().map(PatternExecutor::deadlineAfter);
+  /** Ticker value meaning "no deadline". */
+  private static final long NO_DEADLINE = Long.MAX_VALUE;
+
+  /**
+   * The deadline of a context, on this executor's monotonic ticker: its timeout (or the executor's
+   * default) from now, never later than the enclosing execution's deadline.
+   */
+  private long deadlineOf(PatternContext context, long enclosing) {
+    Duration timeout = context.findTimeout().orElse(defaultTimeout);
+    if (timeout == null) {
+      return enclosing;
+    }
+    long own = saturatedAdd(ticker.read(), saturatedNanos(timeout));
+    return Math.min(own, enclosing);
   }
 
-  /** Now plus {@code timeout}, saturated at {@link Instant#MAX} for absurdly long timeouts. */
-  static Instant deadlineAfter(Duration timeout) {
+  private static long saturatedNanos(Duration d) {
     try {
-      return Instant.now().plus(timeout);
-    } catch (java.time.DateTimeException | ArithmeticException e) {
-      return Instant.MAX;
+      return d.toNanos();
+    } catch (ArithmeticException tooLong) {
+      return Long.MAX_VALUE;
     }
+  }
+
+  private static long saturatedAdd(long a, long b) {
+    long sum = a + b;
+    // Overflow: the signs of a and b agree and the sum's differs.
+    return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE - 1 : Math.min(sum, Long.MAX_VALUE - 1);
   }
 
   /**
@@ -742,6 +880,7 @@ public final class PatternExecutor implements AutoCloseable {
     if (ownedExecutor != null) {
       ownedExecutor.shutdownNow();
     }
+    watchdog.shutdownNow();
   }
 
   /**
@@ -749,20 +888,33 @@ public final class PatternExecutor implements AutoCloseable {
    * budget its top-level call shares with every execution it nests.
    */
   private final class Scope implements ExecutionScope {
-    private final Optional<Instant> deadline;
+    private final long deadlineNanos;
     private final int depth;
     private final Chain chain;
     private final AtomicInteger budget;
 
-    Scope(Optional<Instant> deadline, int depth, Chain chain, AtomicInteger budget) {
-      this.deadline = deadline;
+    Scope(long deadlineNanos, int depth, Chain chain, AtomicInteger budget) {
+      this.deadlineNanos = deadlineNanos;
       this.depth = depth;
       this.chain = chain;
       this.budget = budget;
     }
 
-    boolean expired() {
-      return deadline.isPresent() && Instant.now().isAfter(deadline.get());
+    boolean hasDeadline() {
+      return deadlineNanos != NO_DEADLINE;
+    }
+
+    @Override
+    public boolean expired() {
+      return hasDeadline() && deadlineNanos - ticker.read() <= 0;
+    }
+
+    @Override
+    public Optional<Duration> timeLeft() {
+      if (!hasDeadline()) {
+        return Optional.empty();
+      }
+      return Optional.of(Duration.ofNanos(Math.max(0, deadlineNanos - ticker.read())));
     }
 
     @Override
@@ -777,7 +929,15 @@ public final class PatternExecutor implements AutoCloseable {
 
     @Override
     public Optional<Instant> deadline() {
-      return deadline;
+      return timeLeft()
+          .map(
+              left -> {
+                try {
+                  return Instant.now().plus(left);
+                } catch (java.time.DateTimeException | ArithmeticException tooFar) {
+                  return Instant.MAX;
+                }
+              });
     }
 
     @Override
@@ -812,7 +972,7 @@ public final class PatternExecutor implements AutoCloseable {
             Duration.ZERO);
       }
       try (Execution e = tracker.enter(describe(nested), PatternExecutor.this)) {
-        return executeAtDepth(nested, depth + 1, e, chain, budget);
+        return executeAtDepth(nested, depth + 1, e, chain, budget, deadlineNanos);
       } catch (UnknownAgentTypeException e) {
         return new PatternResult(
             false, e.getMessage(), null, null, List.of(), Map.of(), Duration.ZERO);
@@ -832,6 +992,8 @@ public final class PatternExecutor implements AutoCloseable {
     private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
     private int maxDepth = DEFAULT_MAX_DEPTH;
     private int nestedBudget = DEFAULT_NESTED_BUDGET;
+    private Ticker ticker = Ticker.systemTicker();
+    private @Nullable Duration defaultTimeout;
     private final List<String> fallbacks = new ArrayList<>();
     private @Nullable Executor executor;
 
@@ -888,6 +1050,33 @@ public final class PatternExecutor implements AutoCloseable {
             String.format(Locale.ROOT, "nestedBudget must be at least 0 but was %d", budget));
       }
       this.nestedBudget = budget;
+      return this;
+    }
+
+    /**
+     * Sets the monotonic clock deadlines are kept on (default: {@link Ticker#systemTicker()}, i.e.
+     * {@code System.nanoTime()}); tests use a fake one. The watchdog that interrupts an attempt at
+     * its deadline schedules on real time.
+     *
+     * @param ticker the clock
+     * @return this builder
+     */
+    public Builder ticker(Ticker ticker) {
+      this.ticker = Objects.requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /**
+     * Sets the timeout of contexts that set none (default: none).
+     *
+     * @param timeout positive
+     * @return this builder
+     */
+    public Builder defaultTimeout(Duration timeout) {
+      if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("defaultTimeout must be positive but was " + timeout);
+      }
+      this.defaultTimeout = timeout;
       return this;
     }
 

@@ -20,6 +20,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -252,22 +254,97 @@ class PatternExecutorTest {
   }
 
   @Test
-  void contextTimeout_stopsASlowSequentialRun() {
+  void contextTimeout_stopsASlowSequentialRunAtItsDeadline() {
     registry.register(new SequentialDelegationPattern("slow", "", List.of("wait", "after")));
     java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
+    AtomicInteger after = new AtomicInteger();
     executor
         .delegates()
-        .register("wait", in -> never.await(300, java.util.concurrent.TimeUnit.MILLISECONDS));
-    executor.delegates().register("after", in -> "should not run");
+        .register("wait", in -> never.await(1, java.util.concurrent.TimeUnit.SECONDS));
+    executor.delegates().register("after", in -> after.incrementAndGet());
+
+    long t0 = System.nanoTime();
+    PatternResult r =
+        executor.executeBestPattern(
+            PatternContext.builder("orders", "sequential").timeout(Duration.ofMillis(100)).build());
+    Duration took = Duration.ofNanos(System.nanoTime() - t0);
+
+    assertThat(r.success()).isFalse();
+    assertThat(r.attempts())
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.status()).isEqualTo(OutcomeStatus.TIMED_OUT);
+              assertThat(a.message()).contains("deadline passed during step 'wait'");
+            });
+    // The 1 s step was interrupted at the 100 ms deadline (it used to run its full second).
+    assertThat(took).isLessThan(Duration.ofMillis(900));
+    assertThat(after).hasValue(0);
+    assertThat(Thread.currentThread().isInterrupted()).isFalse();
+    assertThat(registry.statistics("slow")).isEqualTo(new ConfidenceStats(0, 1));
+  }
+
+  @Test
+  void delegateThatIgnoresTheInterrupt_isTimedOutNamingIt_andTheExecutorStaysUsable() {
+    registry.register(new SequentialDelegationPattern("stubborn", "", List.of("spin")));
+    executor
+        .delegates()
+        .register(
+            "spin",
+            in -> {
+              long until = System.nanoTime() + 300_000_000L;
+              while (System.nanoTime() < until) {
+                Thread.interrupted(); // swallows the deadline's interrupt
+              }
+              return "done late";
+            });
 
     PatternResult r =
         executor.executeBestPattern(
             PatternContext.builder("orders", "sequential").timeout(Duration.ofMillis(50)).build());
 
     assertThat(r.success()).isFalse();
-    assertThat(r.attempts()).hasSize(1);
     assertThat(r.attempts().get(0).status()).isEqualTo(OutcomeStatus.TIMED_OUT);
-    assertThat(r.attempts().get(0).message()).contains("before step 'after'");
+    assertThat(r.attempts().get(0).message())
+        .contains("succeeded after its deadline (it ignored the interrupt at the deadline");
+    assertThat(Thread.currentThread().isInterrupted()).isFalse();
+    executor.delegates().replace("spin", in -> "quick");
+    assertThat(executor.executeBestPattern(ctx("orders", "sequential")).success()).isTrue();
+  }
+
+  @Test
+  void deadlines_followTheInjectedMonotonicTicker_notTheWallClock() {
+    AtomicLong nanos = new AtomicLong();
+    executor.close();
+    executor = PatternExecutor.builder(registry).ticker(nanos::get).build();
+    registry.register(new SequentialDelegationPattern("two", "", List.of("first", "second")));
+    executor.delegates().register("first", in -> nanos.addAndGet(2_000_000_000L)); // "2 s pass"
+    executor.delegates().register("second", in -> "should not run");
+
+    PatternResult r =
+        executor.executeBestPattern(
+            PatternContext.builder("orders", "sequential").timeout(Duration.ofSeconds(1)).build());
+
+    assertThat(r.attempts().get(0).status()).isEqualTo(OutcomeStatus.TIMED_OUT);
+    assertThat(r.attempts().get(0).message()).contains("before step 'second'");
+  }
+
+  @Test
+  void defaultTimeout_appliesToContextsWithoutOne() {
+    executor.close();
+    executor = PatternExecutor.builder(registry).defaultTimeout(Duration.ofMillis(100)).build();
+    registry.register(new SequentialDelegationPattern("slow", "", List.of("wait")));
+    java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
+    executor
+        .delegates()
+        .register("wait", in -> never.await(5, java.util.concurrent.TimeUnit.SECONDS));
+
+    PatternResult r = executor.executeBestPattern(ctx("orders", "sequential"));
+
+    assertThat(r.attempts().get(0).status()).isEqualTo(OutcomeStatus.TIMED_OUT);
+    assertThat(r.totalDuration()).isLessThan(Duration.ofSeconds(4));
+    assertThatThrownBy(() -> PatternExecutor.builder(registry).defaultTimeout(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

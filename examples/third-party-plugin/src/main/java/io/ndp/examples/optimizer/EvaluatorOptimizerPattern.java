@@ -8,7 +8,6 @@ import io.ndp.api.OutcomeStatus;
 import io.ndp.api.PatternContext;
 import io.ndp.api.PatternDefinition;
 import io.ndp.api.PatternOutcome;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -132,7 +131,6 @@ public final class EvaluatorOptimizerPattern extends AbstractPattern {
     Delegate generate = scope.delegates().require(generator, name());
     Delegate evaluate = scope.delegates().require(evaluator, name());
     Delegate refine = scope.delegates().require(refiner, name());
-    Optional<Instant> deadline = scope.deadline();
     String stage = generator;
     try {
       Object candidate = generate.execute(context.payload());
@@ -160,7 +158,7 @@ public final class EvaluatorOptimizerPattern extends AbstractPattern {
                   i),
               null);
         }
-        if (deadline.isPresent() && Instant.now().isAfter(deadline.get())) {
+        if (scope.expired()) {
           return PatternOutcome.of(
               OutcomeStatus.TIMED_OUT,
               String.format(

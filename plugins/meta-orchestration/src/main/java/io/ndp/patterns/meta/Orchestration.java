@@ -8,7 +8,6 @@ import io.ndp.api.PatternContext;
 import io.ndp.api.PatternOutcome;
 import io.ndp.api.PatternResult;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -52,7 +51,6 @@ final class Orchestration {
   private final Set<String> planned;
   private final Map<String, List<String>> dependents;
   private final Map<String, Integer> waitingOn = new HashMap<>();
-  private final Optional<Instant> deadline;
 
   /** Tasks in start order. */
   private final Map<String, DomainTask> started = new LinkedHashMap<>();
@@ -82,7 +80,6 @@ final class Orchestration {
       waitingOn.put(
           d, DomainGraph.requiredPrerequisites(d, planned, pattern.dependencies()).size());
     }
-    this.deadline = scope.deadline();
   }
 
   PatternOutcome run() {
@@ -169,10 +166,11 @@ final class Orchestration {
   }
 
   private @Nullable DomainTask nextCompletion() throws InterruptedException {
-    if (deadline.isEmpty()) {
+    Optional<Duration> timeLeft = scope.timeLeft();
+    if (timeLeft.isEmpty()) {
       return completions.take();
     }
-    Duration left = Duration.between(Instant.now(), deadline.get());
+    Duration left = timeLeft.get();
     if (left.isNegative() || left.isZero()) {
       return null;
     }
@@ -182,7 +180,7 @@ final class Orchestration {
   }
 
   private boolean deadlinePassed() {
-    return deadline.isPresent() && !Instant.now().isBefore(deadline.get());
+    return scope.expired();
   }
 
   /**
@@ -443,7 +441,7 @@ final class Orchestration {
         }
       }
       // The nested context gets what is left of this run's deadline, never more.
-      Duration timeout = deadline.map(d -> Duration.between(Instant.now(), d)).orElse(null);
+      Duration timeout = scope.timeLeft().orElse(null);
       if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
         return DomainResult.failed(how(), "deadline passed before the domain started", null, true);
       }

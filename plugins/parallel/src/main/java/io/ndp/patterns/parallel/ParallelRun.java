@@ -7,7 +7,6 @@ import io.ndp.api.PatternContext;
 import io.ndp.api.PatternOutcome;
 import io.ndp.api.ResourcePool;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -62,14 +61,13 @@ final class ParallelRun {
   }
 
   PatternOutcome run() {
-    Optional<Instant> deadline = scope.deadline();
     if (Thread.currentThread().isInterrupted()) {
       return PatternOutcome.of(
           OutcomeStatus.CANCELLED,
           prefix() + "interrupted before any of its " + runs.size() + " task(s) started",
           null);
     }
-    if (deadline.isPresent() && !Instant.now().isBefore(deadline.get())) {
+    if (scope.expired()) {
       return PatternOutcome.of(
           OutcomeStatus.TIMED_OUT,
           prefix() + "deadline passed before any of its " + runs.size() + " task(s) started",
@@ -106,8 +104,9 @@ final class ParallelRun {
     try {
       while (byTask.size() < runs.size()) {
         Report r;
-        if (deadline.isPresent()) {
-          long nanos = saturatedNanos(Duration.between(Instant.now(), deadline.get()));
+        Optional<Duration> left = scope.timeLeft();
+        if (left.isPresent()) {
+          long nanos = saturatedNanos(left.get());
           r = nanos > 0 ? reports.poll(nanos, TimeUnit.NANOSECONDS) : null;
         } else {
           r = reports.take();

@@ -8,14 +8,12 @@ import io.ndp.api.OutcomeStatus;
 import io.ndp.api.PatternContext;
 import io.ndp.api.PatternDefinition;
 import io.ndp.api.PatternOutcome;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -143,7 +141,6 @@ public final class SequentialDelegationPattern extends AbstractPattern {
     for (String step : toRun) {
       delegates.add(scope.delegates().require(step, name()));
     }
-    Optional<Instant> deadline = scope.deadline();
     @Nullable Object value = context.payload();
     for (int i = 0; i < toRun.size(); i++) {
       String step = toRun.get(i);
@@ -154,7 +151,7 @@ public final class SequentialDelegationPattern extends AbstractPattern {
                 Locale.ROOT, "interrupted before step '%s' (%d of %d)", step, i + 1, toRun.size()),
             null);
       }
-      if (deadline.isPresent() && Instant.now().isAfter(deadline.get())) {
+      if (scope.expired()) {
         return PatternOutcome.of(
             OutcomeStatus.TIMED_OUT,
             String.format(
@@ -169,10 +166,17 @@ public final class SequentialDelegationPattern extends AbstractPattern {
         value = delegates.get(i).execute(value);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+        boolean late = scope.expired();
         return PatternOutcome.of(
-            OutcomeStatus.CANCELLED,
+            late ? OutcomeStatus.TIMED_OUT : OutcomeStatus.CANCELLED,
             String.format(
-                Locale.ROOT, "step '%s' (%d of %d) was interrupted", step, i + 1, toRun.size()),
+                Locale.ROOT,
+                late
+                    ? "deadline passed during step '%s' (%d of %d); it was interrupted"
+                    : "step '%s' (%d of %d) was interrupted",
+                step,
+                i + 1,
+                toRun.size()),
             e);
       } catch (Exception e) {
         return PatternOutcome.failure(
