@@ -84,6 +84,10 @@ public final class PatternExecutor implements AutoCloseable {
   /** How deeply executions may nest (meta-orchestration), by default. */
   public static final int DEFAULT_MAX_DEPTH = 8;
 
+  /** Threads of the executor's own pool when none is given: four per processor, at least 8. */
+  public static final int DEFAULT_THREADS =
+      Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
+
   /** How many nested executions one top-level call may start, in all, by default. */
   public static final int DEFAULT_NESTED_BUDGET = 256;
 
@@ -114,8 +118,8 @@ public final class PatternExecutor implements AutoCloseable {
 
   /**
    * An executor with the defaults: greedy selection, {@value #DEFAULT_MAX_ATTEMPTS} attempts, no
-   * fallbacks, its own delegate directory and a cached daemon thread pool; confidence is the
-   * registry's.
+   * fallbacks, its own delegate directory and a bounded daemon thread pool of {@link
+   * #DEFAULT_THREADS}; confidence is the registry's.
    *
    * @param registry the patterns to choose from
    */
@@ -143,8 +147,11 @@ public final class PatternExecutor implements AutoCloseable {
       this.executor = b.executor;
       this.ownedExecutor = null;
     } else {
+      // Bounded: the kinds run work the executor has not started themselves while they wait, so
+      // nested executions never deadlock on it, and a burst never creates unbounded threads.
       ExecutorService pool =
-          Executors.newCachedThreadPool(
+          Executors.newFixedThreadPool(
+              DEFAULT_THREADS,
               new ThreadFactoryBuilder().setDaemon(true).setNameFormat("ndp-worker-%d").build());
       this.executor = pool;
       this.ownedExecutor = pool;
@@ -1093,7 +1100,11 @@ public final class PatternExecutor implements AutoCloseable {
       return this;
     }
 
-    /** Runs concurrent pattern work on this executor (default: a cached daemon pool it owns). */
+    /**
+     * Runs concurrent pattern work on this executor (default: a bounded daemon pool of {@link
+     * #DEFAULT_THREADS} it owns). Any executor works, even one thread: a kind that waits runs the
+     * work the executor has not started itself.
+     */
     public Builder executor(Executor executor) {
       this.executor = Objects.requireNonNull(executor, "executor");
       return this;

@@ -34,6 +34,8 @@ import org.jspecify.annotations.Nullable;
  * Domain tasks share only the completion queue and the {@code failureSeen} flag with it.
  */
 final class Orchestration {
+  /** How long the caller waits for the executor to start domains before it runs one itself. */
+  private static final long HELP_AFTER_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
   /** Why the coordinating loop stopped before every planned domain had run. */
   private enum Stop {
@@ -54,6 +56,9 @@ final class Orchestration {
 
   /** Tasks in start order. */
   private final Map<String, DomainTask> started = new LinkedHashMap<>();
+
+  /** Every started task, for a failing domain to interrupt the others from its own thread. */
+  private final List<DomainTask> all = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /** Started tasks whose completion the coordinator has not taken yet. */
   private final Set<DomainTask> inFlight = new HashSet<>();
@@ -135,6 +140,17 @@ final class Orchestration {
     return outcome;
   }
 
+  /** Runs one domain the executor has not started yet on this thread; whether it ran one. */
+  private boolean helpOne() {
+    for (DomainTask t : inFlight) {
+      if (t.isQueued()) {
+        t.run(); // claims it, or returns at once when a pool thread claimed it first
+        return true;
+      }
+    }
+    return false;
+  }
+
   private void start(String domain) {
     if (failureSeen) {
       return; // the loop ends on that failure; this domain stays "not started"
@@ -143,6 +159,7 @@ final class Orchestration {
     DomainTask task = new DomainTask(domain, inputFor(domain), delegate);
     started.put(domain, task);
     inFlight.add(task);
+    all.add(task);
     try {
       scope.executor().execute(task);
     } catch (RejectedExecutionException e) {
@@ -166,6 +183,17 @@ final class Orchestration {
   }
 
   private @Nullable DomainTask nextCompletion() throws InterruptedException {
+    // A waiting caller runs the domains the executor has not started yet itself, so that a bounded
+    // executor whose threads all wait on nested work still makes progress.
+    while (true) {
+      DomainTask quick = completions.poll(HELP_AFTER_NANOS, TimeUnit.NANOSECONDS);
+      if (quick != null) {
+        return quick;
+      }
+      if (!helpOne()) {
+        break;
+      }
+    }
     Optional<Duration> timeLeft = scope.timeLeft();
     if (timeLeft.isEmpty()) {
       return completions.take();
@@ -370,6 +398,10 @@ final class Orchestration {
       }
     }
 
+    synchronized boolean isQueued() {
+      return queued && !skipped;
+    }
+
     void rejected(RejectedExecutionException e) {
       synchronized (this) {
         queued = false;
@@ -383,7 +415,24 @@ final class Orchestration {
       if (!r.success()) {
         failureSeen = true;
       }
+      // Posted first, so that the coordinator learns of a failure before the interrupts it causes.
       completions.add(this);
+      if (!r.success()) {
+        // Fail fast from here: the coordinator may itself be running another domain and cannot
+        // cancel it until that one returns.
+        for (DomainTask other : all) {
+          if (other != this) {
+            other.interruptIfRunning();
+          }
+        }
+      }
+    }
+
+    synchronized void interruptIfRunning() {
+      if (runner != null && !interruptedByUs) {
+        interruptedByUs = true;
+        runner.interrupt();
+      }
     }
 
     /**
@@ -392,6 +441,9 @@ final class Orchestration {
      * @return whether a completion was or will be posted (it started); false when it never will
      */
     synchronized boolean cancel() {
+      if (skipped) {
+        return false;
+      }
       if (queued) {
         queued = false;
         skipped = true;

@@ -25,12 +25,18 @@ import org.jspecify.annotations.Nullable;
  * One execution of a {@link ParallelCoordinationPattern}: starts every task on the scope's
  * executor, collects their reports, and on the first unsuccessful one (or the deadline, or an
  * interrupt of the calling thread) cancels the rest. It returns only once every task has either
- * released its lease or never started, so the pattern holds nothing after {@link #run()}.
+ * released its lease or never started, so the pattern holds nothing after {@link #run()}. While it
+ * waits, the calling thread runs the tasks the executor has not started within 10 ms, so a bounded
+ * executor whose threads are all busy (or waiting on nested work) never deadlocks it; a failing
+ * task cancels the others itself, since the caller may be busy running one.
  *
  * <p>Confined to the calling thread except for {@link TaskRun}, whose state is guarded by its own
  * monitor.
  */
 final class ParallelRun {
+  /** How long the caller waits for the executor to start tasks before it runs one itself. */
+  private static final long HELP_AFTER_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
   private final ParallelCoordinationPattern pattern;
   // Resolved once by the pattern: every task acquires from, and releases into, this pool.
   private final ResourcePool pool;
@@ -103,13 +109,18 @@ final class ParallelRun {
     Map<TaskRun, @Nullable Object> byTask = new LinkedHashMap<>();
     try {
       while (byTask.size() < runs.size()) {
-        Report r;
-        Optional<Duration> left = scope.timeLeft();
-        if (left.isPresent()) {
-          long nanos = saturatedNanos(left.get());
-          r = nanos > 0 ? reports.poll(nanos, TimeUnit.NANOSECONDS) : null;
-        } else {
-          r = reports.take();
+        Report r = reports.poll(HELP_AFTER_NANOS, TimeUnit.NANOSECONDS);
+        if (r == null && helpOne()) {
+          continue; // ran a task the executor had not started: its report is queued
+        }
+        if (r == null) {
+          Optional<Duration> left = scope.timeLeft();
+          if (left.isPresent()) {
+            long nanos = saturatedNanos(left.get());
+            r = nanos > 0 ? reports.poll(nanos, TimeUnit.NANOSECONDS) : null;
+          } else {
+            r = reports.take();
+          }
         }
         if (r == null) {
           return stopAll(timedOut(byTask));
@@ -196,6 +207,21 @@ final class ParallelRun {
                   others);
         };
     return new PatternOutcome(r.status, partial(done), prefix() + message, r.cause);
+  }
+
+  /**
+   * Runs, on the calling thread, one task the executor has not started yet: a waiting caller does
+   * the work itself, so that a bounded (even one-thread) executor whose threads all wait on nested
+   * work still makes progress. Returns whether it ran one.
+   */
+  private boolean helpOne() {
+    for (TaskRun t : runs) {
+      if (t.isNew()) {
+        t.run(); // claims it, or returns at once when a pool thread claimed it first
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Cancels every task, waits until all have released or never started, returns {@code o}. */
@@ -322,10 +348,19 @@ final class ParallelRun {
           Thread.interrupted();
         }
         if (report != null) {
+          // Reported first, so that the caller learns of this failure before the cancellations
+          // it causes below.
+          reports.add(report);
           if (report.status != OutcomeStatus.SUCCESS) {
             anyUnsuccessful = true;
+            // Fail fast from here: the caller may itself be running another task and cannot
+            // cancel it until that one returns.
+            for (TaskRun other : runs) {
+              if (other != this) {
+                other.cancel();
+              }
+            }
           }
-          reports.add(report);
         }
         settled.countDown();
       }
@@ -346,6 +381,10 @@ final class ParallelRun {
           null,
           new ResourceConflictException(
               pattern.name(), task.name(), task.resources(), waited, inUse, capacities));
+    }
+
+    synchronized boolean isNew() {
+      return state == NEW;
     }
 
     void cancel() {
