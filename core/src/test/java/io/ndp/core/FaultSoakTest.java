@@ -1,0 +1,278 @@
+package io.ndp.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ndp.api.Attempt;
+import io.ndp.api.ConfidenceStats;
+import io.ndp.api.Delegate;
+import io.ndp.api.OutcomeStatus;
+import io.ndp.api.PatternContext;
+import io.ndp.api.PatternResult;
+import io.ndp.api.ResourcePool;
+import io.ndp.patterns.meta.MetaOrchestrationPattern;
+import io.ndp.patterns.parallel.ParallelCoordinationPattern;
+import io.ndp.patterns.sequential.SequentialDelegationPattern;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Fault soak across the three kinds through one executor on its default bounded pool: sequential,
+ * parallel (tasks on shared capacities) and meta-orchestration (domains nested into the parallel
+ * kind). Each delegate, decided by a seeded random per call, succeeds, fails, throws, throws an
+ * {@link Error}, hangs past the context's deadline until interrupted, or spins past it ignoring the
+ * interrupt; and some callers are interrupted from outside.
+ *
+ * <p>Asserted at the end: every call returned; nothing is held in the pool and nobody waits; no
+ * delegate is still running after the executor closed; every result is explained by its attempts
+ * (success exactly when its last attempt succeeded); for the top-level patterns, the confidence the
+ * registry recorded equals the outcomes that count, taken from the results. Printed: the figures,
+ * and the time from a parallel run's deadline to its return (by then its units are released).
+ *
+ * <p>{@code -Dndp.soak.executions=N} sets the size (100,000 in {@code mvn verify}; the {@code soak}
+ * profile runs 1,000,000).
+ */
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
+class FaultSoakTest {
+  private static final int THREADS = 16;
+  private static final Duration TIMEOUT = Duration.ofMillis(50);
+  private static final String[] DOMAINS = {"d0", "d1", "d2", "d3"};
+
+  enum Fault {
+    NONE,
+    FAIL,
+    THROW,
+    ERROR,
+    HANG,
+    SWALLOW
+  }
+
+  private final Map<Fault, LongAdder> injected = new EnumMap<>(Fault.class);
+  private final AtomicInteger running = new AtomicInteger();
+
+  /** A delegate that does a little work, or the fault its input's seed picks. */
+  private Delegate delegate(String name) {
+    return in -> {
+      running.incrementAndGet();
+      try {
+        long seed = in instanceof Long l ? l : (long) name.hashCode();
+        SplittableRandom r = new SplittableRandom(seed ^ name.hashCode());
+        int roll = r.nextInt(1000);
+        Fault f =
+            roll < 20
+                ? Fault.FAIL
+                : roll < 35
+                    ? Fault.THROW
+                    : roll < 40
+                        ? Fault.ERROR
+                        : roll < 47 ? Fault.HANG : roll < 49 ? Fault.SWALLOW : Fault.NONE;
+        injected.get(f).increment();
+        switch (f) {
+          case FAIL -> throw new java.io.IOException("injected failure in " + name);
+          case THROW -> throw new IllegalStateException("injected exception in " + name);
+          case ERROR -> throw new AssertionError("injected error in " + name);
+          case HANG -> {
+            Object lock = new Object();
+            synchronized (lock) {
+              lock.wait(TIMEOUT.toMillis() * 20); // past the deadline, until interrupted
+            }
+            return "hung";
+          }
+          case SWALLOW -> {
+            long until = System.nanoTime() + TIMEOUT.toNanos() * 2;
+            while (System.nanoTime() < until) {
+              Thread.interrupted(); // ignores the deadline's interrupt
+            }
+            return "late";
+          }
+          default -> {
+            return name + ":" + (seed & 0xff);
+          }
+        }
+      } finally {
+        running.decrementAndGet();
+      }
+    };
+  }
+
+  @Test
+  void faultSoak_acrossAllKinds_leavesNothingBehind_andCountsExactly() throws Exception {
+    for (Fault f : Fault.values()) {
+      injected.put(f, new LongAdder());
+    }
+    int executions = Integer.getInteger("ndp.soak.executions", 100_000);
+    PatternRegistry registry =
+        PatternRegistry.builder()
+            .resourcePool(new ResourcePool(Map.of("cpu", 4, "memory", 3)))
+            .build();
+    registry.register(new SequentialDelegationPattern("seq-a", "", List.of("parse", "store")));
+    registry.register(
+        new SequentialDelegationPattern("seq-b", "", List.of("parse", "check", "store")));
+    registry.register(
+        ParallelCoordinationPattern.builder("par", "")
+            .resources("cpu", "memory")
+            .task("crunch", Map.of("cpu", 2))
+            .task("cache", Map.of("memory", 1, "cpu", 1))
+            .acquireTimeout(Duration.ofMillis(20))
+            .build());
+    registry.register(
+        MetaOrchestrationPattern.builder("meta")
+            .domains("auth", "compute")
+            .domainAgentType("compute", "parallel")
+            .after("compute", "auth")
+            .build());
+    Map<String, LongAdder> byStatus = new ConcurrentHashMap<>();
+    ConcurrentLinkedQueue<String> unexplained = new ConcurrentLinkedQueue<>();
+    // pattern -> domain -> [successes, failures] counted from the results (top level only)
+    Map<String, Map<String, long[]>> expected = new ConcurrentHashMap<>();
+    ConcurrentHistogram deadlineToReturn = new ConcurrentHistogram(3);
+    AtomicLong interruptsSent = new AtomicLong();
+    long t0 = System.nanoTime();
+    try (PatternExecutor executor = new PatternExecutor(registry)) {
+      for (String d : List.of("parse", "store", "check", "crunch", "cache", "auth")) {
+        executor.delegates().register(d, delegate(d));
+      }
+      ExecutorService callers = Executors.newFixedThreadPool(THREADS);
+      List<Future<?>> futures = new ArrayList<>();
+      int perThread = executions / THREADS;
+      for (int t = 0; t < THREADS; t++) {
+        int id = t;
+        futures.add(
+            callers.submit(
+                () -> {
+                  SplittableRandom random = new SplittableRandom(1_000 + id);
+                  for (int i = 0; i < perThread; i++) {
+                    String agent =
+                        switch (random.nextInt(3)) {
+                          case 0 -> "sequential";
+                          case 1 -> "parallel";
+                          default -> "orchestrator";
+                        };
+                    String domain = DOMAINS[random.nextInt(DOMAINS.length)];
+                    PatternContext.Builder b =
+                        PatternContext.builder(domain, agent)
+                            .payload(random.nextLong())
+                            .timeout(TIMEOUT);
+                    if (agent.equals("orchestrator")) {
+                      b.requiredDomains("auth", "compute");
+                    }
+                    if (random.nextInt(500) == 0) {
+                      Thread.currentThread().interrupt(); // an interrupt from outside
+                      interruptsSent.incrementAndGet();
+                    }
+                    long start = System.nanoTime();
+                    PatternResult r = executor.executeBestPattern(b.build());
+                    long end = System.nanoTime();
+                    Thread.interrupted();
+                    account(r, domain, byStatus, unexplained, expected);
+                    if (agent.equals("parallel")
+                        && !r.attempts().isEmpty()
+                        && r.attempts().get(0).status() == OutcomeStatus.TIMED_OUT) {
+                      deadlineToReturn.recordValue(Math.max(0, end - start - TIMEOUT.toNanos()));
+                    }
+                  }
+                  return null;
+                }));
+      }
+      for (Future<?> f : futures) {
+        f.get(9, TimeUnit.MINUTES);
+      }
+      callers.shutdown();
+      assertThat(callers.awaitTermination(1, TimeUnit.MINUTES)).isTrue();
+    }
+    Duration took = Duration.ofNanos(System.nanoTime() - t0);
+
+    Map<String, Long> faults = new TreeMap<>();
+    injected.forEach((f, n) -> faults.put(f.name(), n.sum()));
+    Map<String, Long> statuses = new TreeMap<>();
+    byStatus.forEach((k, v) -> statuses.put(k, v.sum()));
+    System.out.printf(
+        "FaultSoakTest: %d executions in %.1f s on %d caller threads; faults injected %s;"
+            + " caller interrupts %d; first attempts by outcome %s%n",
+        executions, took.toMillis() / 1000.0, THREADS, faults, interruptsSent.get(), statuses);
+    System.out.printf(
+        "  parallel timeouts: %d; deadline to return (units released): p50 %.1f ms, p99 %.1f ms,"
+            + " max %.1f ms%n",
+        deadlineToReturn.getTotalCount(),
+        deadlineToReturn.getValueAtPercentile(50) / 1e6,
+        deadlineToReturn.getValueAtPercentile(99) / 1e6,
+        deadlineToReturn.getMaxValue() / 1e6);
+    System.out.printf(
+        "  after close: units held %s, waiting %d, delegates still running %d%n",
+        registry.resourcePool().activeResources(),
+        registry.resourcePool().waitingRequests(),
+        running.get());
+
+    assertThat(unexplained).isEmpty();
+    assertThat(registry.resourcePool().activeResources()).isEmpty();
+    assertThat(registry.resourcePool().waitingRequests()).isZero();
+    assertThat(running).hasValue(0);
+    for (String pattern : List.of("seq-a", "seq-b", "par", "meta")) {
+      for (String domain : DOMAINS) {
+        long[] e = expected.getOrDefault(pattern, Map.of()).getOrDefault(domain, new long[2]);
+        assertThat(registry.statistics(pattern, domain))
+            .as("%s in %s", pattern, domain)
+            .isEqualTo(new ConfidenceStats(e[0], e[1]));
+      }
+    }
+    assertThat(faults.values().stream().mapToLong(Long::longValue).sum()).isPositive();
+  }
+
+  /**
+   * Checks that a result is explained by its attempts and adds the outcomes that count (see {@code
+   * PatternExecutor}: SUCCESS for, FAILED against, TIMED_OUT against on the first attempt only).
+   */
+  private static void account(
+      PatternResult r,
+      String domain,
+      Map<String, LongAdder> byStatus,
+      ConcurrentLinkedQueue<String> unexplained,
+      Map<String, Map<String, long[]>> expected) {
+    List<Attempt> attempts = r.attempts();
+    boolean lastSucceeded = !attempts.isEmpty() && attempts.get(attempts.size() - 1).isSuccess();
+    if (r.success() != lastSucceeded
+        || (r.success()
+            && !attempts.get(attempts.size() - 1).patternName().equals(r.chosenPattern()))
+        || attempts.stream().limit(Math.max(0, attempts.size() - 1)).anyMatch(Attempt::isSuccess)) {
+      unexplained.add(r.message());
+    }
+    if (!attempts.isEmpty()) {
+      byStatus.computeIfAbsent(attempts.get(0).status().name(), k -> new LongAdder()).increment();
+    }
+    for (int i = 0; i < attempts.size(); i++) {
+      Attempt a = attempts.get(i);
+      int slot =
+          switch (a.status()) {
+            case SUCCESS -> 0;
+            case FAILED -> 1;
+            case TIMED_OUT -> i == 0 ? 1 : -1;
+            default -> -1;
+          };
+      if (slot >= 0) {
+        long[] counts =
+            expected
+                .computeIfAbsent(a.patternName(), k -> new ConcurrentHashMap<>())
+                .computeIfAbsent(domain, k -> new long[2]);
+        synchronized (counts) {
+          counts[slot]++;
+        }
+      }
+    }
+  }
+}
