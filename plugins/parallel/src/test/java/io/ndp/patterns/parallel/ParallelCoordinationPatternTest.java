@@ -648,9 +648,21 @@ class ParallelCoordinationPatternTest {
   }
 
   @Test
-  void execute_rejectingExecutor_failsAndStartsNothing() {
-    ParallelCoordinationPattern p = builder("p").resources("cpu").build();
-    delegates.register("cpu", input -> "x");
+  void execute_rejectingExecutor_runsTheTasksOnTheCallingThread() {
+    ParallelCoordinationPattern p = builder("p").resources("cpu", "memory").build();
+    List<Thread> ranOn = new java.util.concurrent.CopyOnWriteArrayList<>();
+    delegates.register(
+        "cpu",
+        input -> {
+          ranOn.add(Thread.currentThread());
+          return "x";
+        });
+    delegates.register(
+        "memory",
+        input -> {
+          ranOn.add(Thread.currentThread());
+          return "y";
+        });
 
     PatternOutcome outcome =
         p.execute(
@@ -662,8 +674,11 @@ class ParallelCoordinationPatternTest {
                 },
                 null));
 
-    assertThat(outcome.status()).isEqualTo(OutcomeStatus.FAILED);
-    assertThat(outcome.message()).contains("the executor rejected task 'cpu' (1 of 1): saturated");
+    // A saturated executor never stops the work: the waiting caller runs it (as a caller-runs
+    // policy would), so nesting on a bounded executor cannot deadlock.
+    assertThat(outcome.status()).as(outcome.message()).isEqualTo(OutcomeStatus.SUCCESS);
+    assertThat(outcome.output()).isEqualTo(Map.of("cpu", "x", "memory", "y"));
+    assertThat(ranOn).containsOnly(Thread.currentThread());
     assertThat(pool.activeResources()).isEmpty();
   }
 

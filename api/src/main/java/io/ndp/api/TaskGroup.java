@@ -1,0 +1,358 @@
+package io.ndp.api;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Units of work of one execution, run together on the scope's executor: fork, take completions as
+ * they come, cancel, and wait until nothing started is still running. Every kind that runs several
+ * units of work (the parallel kind's tasks, a third party's) uses it instead of a state machine of
+ * its own.
+ *
+ * <p><b>Never deadlocks on a bounded executor.</b> While {@link #next()} waits, the calling thread
+ * runs the forked work the executor has not started within {@link #HELP_AFTER}: a one-thread
+ * executor whose thread waits on nested work still makes progress.
+ *
+ * <p><b>Deadline.</b> {@link #next()} returns empty when the scope's deadline passed; the caller
+ * then {@link #cancel() cancels}. <b>Cancellation</b> skips the work not started yet and interrupts
+ * the running work; an interrupt is only ever delivered while that unit runs, never to a pool
+ * thread's next job, and the calling thread is never left interrupted by its own cancel. {@link
+ * #awaitStarted(Duration)} then waits for the interrupted work to end, up to a grace, and names
+ * what still runs (work that ignores interrupts).
+ *
+ * <p><b>Fail fast from anywhere.</b> When a unit fails (throws), the group can cancel the others
+ * from the failing thread at once ({@link #cancelOnFailure}): the caller may itself be busy running
+ * a unit and could not cancel it.
+ *
+ * <p>Not thread-safe for the owner's calls ({@code fork}, {@code next}, {@code cancel}, {@code
+ * awaitStarted}: one thread, the execution's); the units themselves run concurrently.
+ *
+ * <pre>{@code
+ * TaskGroup<String> group = TaskGroup.open(scope).cancelOnFailure(true);
+ * group.fork("a", () -> work("a"));
+ * group.fork("b", () -> work("b"));
+ * while (group.outstanding() > 0) {
+ *   Optional<TaskGroup.Completion<String>> c = group.next();
+ *   if (c.isEmpty() || c.get().failure() != null) { group.cancel(); break; }  // deadline, failure
+ * }
+ * group.awaitStarted(Duration.ofMillis(100));
+ * }</pre>
+ *
+ * @param <T> what a unit returns
+ * @since 0.2.0
+ */
+public final class TaskGroup<T> {
+
+  /** How long {@link #next()} waits for the executor to start forked work before running it. */
+  public static final Duration HELP_AFTER = Duration.ofMillis(10);
+
+  private final ExecutionScope scope;
+  private final List<Unit> units = new ArrayList<>();
+  private final BlockingQueue<Unit> done = new LinkedBlockingQueue<>();
+  private volatile boolean failFast;
+  private int taken;
+
+  private TaskGroup(ExecutionScope scope) {
+    this.scope = scope;
+  }
+
+  /**
+   * Opens a group on the scope's executor and deadline.
+   *
+   * @param scope the execution's scope
+   * @param <T> what a unit returns
+   * @return the group
+   */
+  public static <T> TaskGroup<T> open(ExecutionScope scope) {
+    if (scope == null) {
+      throw new IllegalArgumentException("scope must not be null");
+    }
+    return new TaskGroup<>(scope);
+  }
+
+  /**
+   * Whether a failing unit cancels the others at once, from its own thread (default: no).
+   *
+   * @param enabled fail fast
+   * @return this group
+   */
+  public TaskGroup<T> cancelOnFailure(boolean enabled) {
+    this.failFast = enabled;
+    return this;
+  }
+
+  /**
+   * One unit's end: its value, or what it threw; whether this group interrupted it.
+   *
+   * @param name the unit
+   * @param value what it returned (null when it failed)
+   * @param failure what it threw, or null
+   * @param interruptedByGroup whether this group interrupted it (a cancel)
+   * @param <T> what a unit returns
+   */
+  public record Completion<T>(
+      String name, @Nullable T value, @Nullable Throwable failure, boolean interruptedByGroup) {
+    /** Returns whether the unit returned normally. */
+    public boolean succeeded() {
+      return failure == null;
+    }
+  }
+
+  /**
+   * Forks a unit of work. It starts on the executor, or on the calling thread while {@link #next()}
+   * waits; an executor that rejects it leaves it to the calling thread.
+   *
+   * @param name the unit's name, for reports
+   * @param work the work
+   */
+  public void fork(String name, Callable<? extends T> work) {
+    if (name == null || work == null) {
+      throw new IllegalArgumentException("a unit needs a name and work but got " + name);
+    }
+    Unit u = new Unit(name, work);
+    units.add(u);
+    try {
+      scope.executor().execute(u);
+    } catch (RejectedExecutionException e) {
+      // Left NEW: the calling thread runs it while it waits.
+    }
+  }
+
+  /** Returns how many forked units have not been taken by {@link #next()} nor skipped. */
+  public int outstanding() {
+    int skipped = 0;
+    for (Unit u : units) {
+      if (u.skipped()) {
+        skipped++;
+      }
+    }
+    return units.size() - taken - skipped;
+  }
+
+  /**
+   * Takes the next unit that ended, running unstarted units on this thread while it waits.
+   *
+   * @return the completion; empty when the scope's deadline passed first (or nothing is
+   *     outstanding)
+   * @throws InterruptedException when the calling thread is interrupted while it waits
+   */
+  public Optional<Completion<T>> next() throws InterruptedException {
+    while (outstanding() > 0) {
+      Unit u = done.poll(HELP_AFTER.toNanos(), TimeUnit.NANOSECONDS);
+      if (u == null && helpOne()) {
+        continue;
+      }
+      if (u == null) {
+        Optional<Duration> left = scope.timeLeft();
+        if (left.isPresent()) {
+          long nanos = saturatedNanos(left.get());
+          u = nanos > 0 ? done.poll(nanos, TimeUnit.NANOSECONDS) : null;
+          if (u == null) {
+            return Optional.empty();
+          }
+        } else {
+          u = done.take();
+        }
+      }
+      taken++;
+      return Optional.of(u.completion());
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Cancels every unit that has not ended: skips those not started, interrupts those running.
+   *
+   * @return the names of the units skipped (never started)
+   */
+  public List<String> cancel() {
+    List<String> skipped = new ArrayList<>();
+    for (Unit u : units) {
+      if (u.cancel()) {
+        skipped.add(u.name);
+      }
+    }
+    return skipped;
+  }
+
+  /**
+   * Waits for every started unit to end, up to {@code grace} (forever when null): units hold
+   * resources until they end. An interrupt while waiting is kept for the caller.
+   *
+   * @param grace how long to wait at most, or null to wait until they all ended
+   * @return the names of the units still running when the grace ran out (they ignored interrupts)
+   */
+  public List<String> awaitStarted(@Nullable Duration grace) {
+    long deadline = grace == null ? Long.MAX_VALUE : System.nanoTime() + saturatedNanos(grace);
+    boolean interrupted = false;
+    List<String> running = new ArrayList<>();
+    for (Unit u : units) {
+      while (true) {
+        try {
+          if (u.awaitEnd(deadline)) {
+            break;
+          }
+          running.add(u.name);
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    return running;
+  }
+
+  /** Runs one unit the executor has not started yet on this thread; whether it ran one. */
+  private boolean helpOne() {
+    for (Unit u : units) {
+      if (u.isNew()) {
+        u.run(); // claims it, or returns at once when a pool thread claimed it first
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void failed(Unit failing) {
+    if (failFast) {
+      for (Unit u : units) {
+        if (u != failing) {
+          u.cancel();
+        }
+      }
+    }
+  }
+
+  private static long saturatedNanos(Duration d) {
+    if (d.isNegative()) {
+      return 0;
+    }
+    return d.getSeconds() >= Long.MAX_VALUE / 1_000_000_000L - 1 ? Long.MAX_VALUE : d.toNanos();
+  }
+
+  /**
+   * One unit: NEW → RUNNING → DONE, or NEW → SKIPPED. Guarded by its own monitor, so that a cancel
+   * interrupts its thread only while it runs this unit.
+   */
+  private final class Unit implements Runnable {
+    private static final int NEW = 0;
+    private static final int RUNNING = 1;
+    private static final int DONE = 2;
+    private static final int SKIPPED = 3;
+
+    final String name;
+    private final Callable<? extends T> work;
+    private int state = NEW;
+    private @Nullable Thread runner;
+    private boolean interruptedByGroup;
+    private @Nullable T value;
+    private @Nullable Throwable failure;
+
+    Unit(String name, Callable<? extends T> work) {
+      this.name = name;
+      this.work = work;
+    }
+
+    @Override
+    public void run() {
+      synchronized (this) {
+        if (state != NEW) {
+          return;
+        }
+        state = RUNNING;
+        runner = Thread.currentThread();
+      }
+      T v = null;
+      Throwable f = null;
+      Error fatal = null;
+      try {
+        v = work.call();
+      } catch (VirtualMachineError e) {
+        f = e;
+        fatal = e;
+      } catch (Throwable t) {
+        // Errors too: the group must learn of the failure.
+        f = t;
+      }
+      boolean clear;
+      synchronized (this) {
+        value = v;
+        failure = f;
+        state = DONE;
+        runner = null;
+        clear = interruptedByGroup;
+        notifyAll();
+      }
+      if (clear) {
+        // Our cancel's interrupt must not leak into the thread's next job.
+        Thread.interrupted();
+      }
+      done.add(this); // reported first, before the cancellations it may cause
+      if (f != null) {
+        failed(this);
+      }
+      if (fatal != null) {
+        throw fatal;
+      }
+    }
+
+    synchronized boolean isNew() {
+      return state == NEW;
+    }
+
+    synchronized boolean skipped() {
+      return state == SKIPPED;
+    }
+
+    /** Skips it when not started (returns true), or interrupts it while it runs. */
+    synchronized boolean cancel() {
+      if (state == NEW) {
+        state = SKIPPED;
+        notifyAll();
+        return true;
+      }
+      if (state == RUNNING && runner != null && !interruptedByGroup) {
+        interruptedByGroup = true;
+        runner.interrupt();
+      }
+      return false;
+    }
+
+    /** Waits until it ended (or was skipped) or {@code deadline}; whether it ended. */
+    synchronized boolean awaitEnd(long deadline) throws InterruptedException {
+      while (state == RUNNING) {
+        long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        if (left == Long.MAX_VALUE) {
+          wait();
+        } else {
+          TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+      }
+      return true;
+    }
+
+    synchronized Completion<T> completion() {
+      return new Completion<>(name, value, failure, interruptedByGroup);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return String.format(Locale.ROOT, "TaskGroup[%d unit(s), %d taken]", units.size(), taken);
+  }
+}
