@@ -3,6 +3,7 @@ package io.ndp.patterns.parallel;
 import io.ndp.api.AbstractPattern;
 import io.ndp.api.Delegate;
 import io.ndp.api.ExecutionScope;
+import io.ndp.api.FailurePolicy;
 import io.ndp.api.InvalidContextException;
 import io.ndp.api.MatchResult;
 import io.ndp.api.OutcomeStatus;
@@ -139,6 +140,17 @@ public final class ParallelCoordinationPattern extends AbstractPattern {
   /** Definition parameter: the acquire timeout in milliseconds (when not the default). */
   public static final String ACQUIRE_TIMEOUT_MILLIS = "acquireTimeoutMillis";
 
+  /**
+   * Definition parameter: the failure policy (when not {@code FAIL_FAST}), e.g. {@code QUORUM(2)}.
+   */
+  public static final String FAILURE_POLICY = "failurePolicy";
+
+  /**
+   * Context attribute choosing the failure policy of one execution (overrides the pattern's), e.g.
+   * {@code "COLLECT_ALL"}; see {@link FailurePolicy}.
+   */
+  public static final String FAILURE_POLICY_ATTRIBUTE = "failure_policy";
+
   /** Context attribute naming the tasks of one execution; see the class documentation. */
   public static final String TASKS_ATTRIBUTE = "tasks";
 
@@ -149,6 +161,7 @@ public final class ParallelCoordinationPattern extends AbstractPattern {
   private final Map<String, Integer> configuredCapacities;
   private final List<ResourceTask> tasks;
   private final Duration acquireTimeout;
+  private final FailurePolicy failurePolicy;
   // Per resource, the most units one configured task needs; checked against the pool's capacities.
   private final Map<String, Integer> largestNeeds;
   // The pool the host handed to the builder; null when the pattern uses its owner's pool.
@@ -229,6 +242,7 @@ public final class ParallelCoordinationPattern extends AbstractPattern {
     this.configuredCapacities = Collections.unmodifiableMap(new TreeMap<>(b.capacities));
     this.tasks = List.copyOf(b.tasks);
     this.acquireTimeout = b.acquireTimeout;
+    this.failurePolicy = b.failurePolicy;
     this.largestNeeds = Collections.unmodifiableMap(needs);
     this.explicitPool = b.pool;
     if (explicitPool != null) {
@@ -296,6 +310,11 @@ public final class ParallelCoordinationPattern extends AbstractPattern {
   /** Returns the configured tasks (empty when tasks come from the context or the resources). */
   public List<ResourceTask> tasks() {
     return tasks;
+  }
+
+  /** Returns the configured failure policy. */
+  public FailurePolicy failurePolicy() {
+    return failurePolicy;
   }
 
   /** Returns how long a task waits for its resources at most. */
@@ -404,6 +423,34 @@ public final class ParallelCoordinationPattern extends AbstractPattern {
               String.join("; ", problems)),
           new InvalidContextException(problems));
     }
+    FailurePolicy policy = failurePolicy;
+    Object asked = context.attribute(FAILURE_POLICY_ATTRIBUTE).orElse(null);
+    if (asked != null) {
+      try {
+        policy = FailurePolicy.parse(asked instanceof String t ? t : null);
+      } catch (IllegalArgumentException e) {
+        return PatternOutcome.of(
+            OutcomeStatus.REJECTED,
+            String.format(
+                Locale.ROOT,
+                "parallel pattern '%s' cannot run this context: %s %s",
+                name(),
+                FAILURE_POLICY_ATTRIBUTE,
+                e.getMessage()),
+            e);
+      }
+    }
+    if (policy.kind() == FailurePolicy.Kind.QUORUM && policy.quorum() > toRun.size()) {
+      return PatternOutcome.of(
+          OutcomeStatus.REJECTED,
+          String.format(
+              Locale.ROOT,
+              "parallel pattern '%s' cannot reach %s with %d task(s)",
+              name(),
+              policy,
+              toRun.size()),
+          null);
+    }
     // Resolve every delegate first: a missing one must be found before any work is done.
     List<Delegate> delegates = new ArrayList<>(toRun.size());
     for (ResourceTask t : toRun) {
@@ -413,7 +460,7 @@ public final class ParallelCoordinationPattern extends AbstractPattern {
     // withdrawn from the runtime that owned the pool (e.g. during a plugin stop's drain).
     runningIn.merge(runPool, 1, Integer::sum);
     try {
-      return new ParallelRun(this, runPool, context, scope, toRun, delegates).run();
+      return new ParallelRun(this, runPool, context, scope, toRun, delegates, policy).run();
     } finally {
       runningIn.computeIfPresent(runPool, (p, n) -> n == 1 ? null : n - 1);
     }
@@ -501,6 +548,9 @@ public final class ParallelCoordinationPattern extends AbstractPattern {
     if (!tasks.isEmpty()) {
       parameters.put(TASKS, tasks.stream().map(ResourceTask::toParameters).toList());
     }
+    if (!failurePolicy.equals(FailurePolicy.FAIL_FAST)) {
+      parameters.put(FAILURE_POLICY, failurePolicy.toString());
+    }
     if (!acquireTimeout.equals(DEFAULT_ACQUIRE_TIMEOUT)) {
       parameters.put(ACQUIRE_TIMEOUT_MILLIS, (int) acquireTimeout.toMillis());
     }
@@ -522,6 +572,7 @@ public final class ParallelCoordinationPattern extends AbstractPattern {
     private final Map<String, Integer> capacities = new TreeMap<>();
     private final List<ResourceTask> tasks = new ArrayList<>();
     private Duration acquireTimeout = DEFAULT_ACQUIRE_TIMEOUT;
+    private FailurePolicy failurePolicy = FailurePolicy.FAIL_FAST;
     private @Nullable ResourcePool pool;
 
     private Builder(String name, String description) {
@@ -684,6 +735,18 @@ public final class ParallelCoordinationPattern extends AbstractPattern {
                 timeout));
       }
       this.acquireTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Sets what a failing task does to the run (default {@link FailurePolicy#FAIL_FAST}); a context
+     * may override it with the attribute {@value #FAILURE_POLICY_ATTRIBUTE}.
+     *
+     * @param policy the policy
+     * @return this builder
+     */
+    public Builder failurePolicy(FailurePolicy policy) {
+      this.failurePolicy = Objects.requireNonNull(policy, "policy");
       return this;
     }
 

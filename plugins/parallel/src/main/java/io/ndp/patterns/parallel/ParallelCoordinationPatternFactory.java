@@ -1,5 +1,6 @@
 package io.ndp.patterns.parallel;
 
+import io.ndp.api.FailurePolicy;
 import io.ndp.api.Pattern;
 import io.ndp.api.PatternDefinition;
 import io.ndp.api.PatternFactory;
@@ -116,6 +117,16 @@ public final class ParallelCoordinationPatternFactory implements PatternFactory 
     Object tasks = p.get(ParallelCoordinationPattern.TASKS);
     if (tasks != null) {
       b.tasks(TaskSpecs.parse(ParallelCoordinationPattern.TASKS, tasks, problems));
+    }
+
+    Object policy = p.get(ParallelCoordinationPattern.FAILURE_POLICY);
+    if (policy != null) {
+      try {
+        b.failurePolicy(FailurePolicy.parse(policy instanceof String t ? t : null));
+      } catch (IllegalArgumentException e) {
+        problems.add(
+            e.getMessage() + (policy instanceof String ? "" : " " + TaskSpecs.describe(policy)));
+      }
     }
 
     Object millis = p.get(ParallelCoordinationPattern.ACQUIRE_TIMEOUT_MILLIS);

@@ -2,6 +2,7 @@ package io.ndp.patterns.parallel;
 
 import io.ndp.api.Delegate;
 import io.ndp.api.ExecutionScope;
+import io.ndp.api.FailurePolicy;
 import io.ndp.api.OutcomeStatus;
 import io.ndp.api.PatternContext;
 import io.ndp.api.PatternOutcome;
@@ -35,6 +36,7 @@ final class ParallelRun {
   private final ExecutionScope scope;
   private final List<ResourceTask> tasks;
   private final List<Delegate> delegates;
+  private final FailurePolicy policy;
 
   ParallelRun(
       ParallelCoordinationPattern pattern,
@@ -42,13 +44,15 @@ final class ParallelRun {
       PatternContext context,
       ExecutionScope scope,
       List<ResourceTask> tasks,
-      List<Delegate> delegates) {
+      List<Delegate> delegates,
+      FailurePolicy policy) {
     this.pattern = pattern;
     this.pool = pool;
     this.context = context;
     this.scope = scope;
     this.tasks = List.copyOf(tasks);
     this.delegates = List.copyOf(delegates);
+    this.policy = policy;
   }
 
   PatternOutcome run() {
@@ -64,25 +68,46 @@ final class ParallelRun {
           prefix() + "deadline passed before any of its " + tasks.size() + " task(s) started",
           null);
     }
+    boolean failFast = policy.kind() == FailurePolicy.Kind.FAIL_FAST;
     TaskGroup<@Nullable Object> group =
-        TaskGroup.<@Nullable Object>open(scope).cancelOnFailure(true);
+        TaskGroup.<@Nullable Object>open(scope).cancelOnFailure(failFast);
     for (int i = 0; i < tasks.size(); i++) {
       ResourceTask task = tasks.get(i);
       Delegate delegate = delegates.get(i);
       group.fork(task.name(), () -> runTask(task, delegate));
     }
     Map<String, @Nullable Object> done = new LinkedHashMap<>();
+    List<TaskGroup.Completion<@Nullable Object>> failures = new ArrayList<>();
     try {
-      while (done.size() < tasks.size()) {
+      while (done.size() + failures.size() < tasks.size()) {
         Optional<TaskGroup.Completion<@Nullable Object>> next = group.next();
         if (next.isEmpty()) {
           return stopAll(group, timedOut(done));
         }
         TaskGroup.Completion<@Nullable Object> c = next.get();
         if (!c.succeeded()) {
-          return stopAll(group, unsuccessful(c, done));
+          if (failFast) {
+            return stopAll(group, unsuccessful(c, done));
+          }
+          failures.add(c);
+          if (policy.kind() == FailurePolicy.Kind.QUORUM
+              && tasks.size() - failures.size() < policy.quorum()) {
+            return stopAll(group, quorumUnreachable(done, failures));
+          }
+          continue;
         }
         done.put(c.name(), c.value());
+        if (policy.kind() == FailurePolicy.Kind.QUORUM && done.size() >= policy.quorum()) {
+          stopAll(group, null);
+          return PatternOutcome.success(
+              ordered(done),
+              prefix()
+                  + String.format(
+                      Locale.ROOT,
+                      "%s reached: %s; cancelled the rest",
+                      policy,
+                      String.join(", ", ordered(done).keySet())));
+        }
       }
     } catch (RuntimeException | Error e) {
       // Whatever went wrong while collecting, no task may keep running or holding units.
@@ -102,6 +127,9 @@ final class ParallelRun {
           e);
     }
     group.awaitStarted(null);
+    if (!failures.isEmpty()) {
+      return withFailures(done, failures);
+    }
     Map<String, @Nullable Object> outputs = new LinkedHashMap<>();
     for (ResourceTask t : tasks) {
       outputs.put(t.name(), done.get(t.name()));
@@ -200,6 +228,62 @@ final class ParallelRun {
                   others);
         };
     return new PatternOutcome(status, partial(done), prefix() + message, cause);
+  }
+
+  /** COLLECT_ALL and BEST_EFFORT once every task ended and some failed. */
+  private PatternOutcome withFailures(
+      Map<String, @Nullable Object> done, List<TaskGroup.Completion<@Nullable Object>> failures) {
+    List<String> why = new ArrayList<>();
+    for (TaskGroup.Completion<@Nullable Object> f : failures) {
+      why.add("'" + f.name() + "': " + describe(f.failure()));
+    }
+    String summary =
+        String.format(
+            Locale.ROOT,
+            "%d of %d task(s) failed (%s): %s",
+            failures.size(),
+            tasks.size(),
+            policy,
+            String.join("; ", why));
+    if (policy.kind() == FailurePolicy.Kind.BEST_EFFORT && !done.isEmpty()) {
+      return PatternOutcome.success(ordered(done), prefix() + summary);
+    }
+    TaskGroup.Completion<@Nullable Object> first = failures.get(0);
+    OutcomeStatus status =
+        first.failure() instanceof ResourceConflictException
+            ? OutcomeStatus.CONFLICT
+            : OutcomeStatus.FAILED;
+    return new PatternOutcome(status, partial(done), prefix() + summary, first.failure());
+  }
+
+  private PatternOutcome quorumUnreachable(
+      Map<String, @Nullable Object> done, List<TaskGroup.Completion<@Nullable Object>> failures) {
+    TaskGroup.Completion<@Nullable Object> last = failures.get(failures.size() - 1);
+    return new PatternOutcome(
+        OutcomeStatus.FAILED,
+        partial(done),
+        prefix()
+            + String.format(
+                Locale.ROOT,
+                "%s can no longer be reached: %d of %d task(s) failed (last: '%s': %s); cancelled"
+                    + " the rest",
+                policy,
+                failures.size(),
+                tasks.size(),
+                last.name(),
+                describe(last.failure())),
+        last.failure());
+  }
+
+  /** The outputs in task order. */
+  private Map<String, @Nullable Object> ordered(Map<String, @Nullable Object> done) {
+    Map<String, @Nullable Object> out = new LinkedHashMap<>();
+    for (ResourceTask t : tasks) {
+      if (done.containsKey(t.name())) {
+        out.put(t.name(), done.get(t.name()));
+      }
+    }
+    return Collections.unmodifiableMap(out);
   }
 
   private String delegateOf(String taskName) {
