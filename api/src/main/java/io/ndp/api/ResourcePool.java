@@ -377,16 +377,20 @@ public final class ResourcePool {
       Waiter me = new Waiter(request, priority, arrivals++, System.nanoTime(), lock.newCondition());
       waiters.add(me);
       boolean granted = false;
+      long deadline = System.nanoTime() + Math.min(nanos, Long.MAX_VALUE / 4);
       try {
         while (true) {
-          nanos = me.ready.awaitNanos(nanos);
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            return Optional.empty();
+          }
+          // Precedence changes with age, not only on releases: re-check at every ageing step.
+          me.ready.awaitNanos(Math.min(left, AGEING_STEP.toNanos()));
           if (canGrant(request, priority, me)) {
             granted = true;
             return Optional.of(grant(owner, request));
           }
-          if (nanos <= 0) {
-            return Optional.empty();
-          }
+          wakeThoseThatFit(); // someone may precede now, and fit
         }
       } finally {
         waiters.remove(me);

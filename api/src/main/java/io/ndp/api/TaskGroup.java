@@ -56,6 +56,8 @@ public final class TaskGroup<T> {
   public static final Duration HELP_AFTER = Duration.ofMillis(10);
 
   private final ExecutionScope scope;
+  // The thread that owns the group (opens, forks, waits): units it runs itself run "inline".
+  private final Thread owner = Thread.currentThread();
   private final List<Unit> units = new ArrayList<>();
   private final BlockingQueue<Unit> done = new LinkedBlockingQueue<>();
   private volatile boolean failFast;
@@ -298,6 +300,10 @@ public final class TaskGroup<T> {
       if (clear) {
         // Our cancel's interrupt must not leak into the thread's next job.
         Thread.interrupted();
+      } else if (Thread.currentThread() == owner && f instanceof InterruptedException) {
+        // The owner ran this unit itself and someone else interrupted it: that interrupt was
+        // meant for the owner, who must still see it.
+        Thread.currentThread().interrupt();
       }
       done.add(this); // reported first, before the cancellations it may cause
       if (f != null) {

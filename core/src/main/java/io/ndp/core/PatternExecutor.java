@@ -333,7 +333,7 @@ public final class PatternExecutor implements AutoCloseable {
         break;
       }
       tried.add(c.pattern().name());
-      Ran ran = run(c.pattern(), context, scope, false, attempts.isEmpty());
+      Ran ran = run(c.pattern(), context, scope, false, noneRan(attempts));
       attempts.add(ran.attempt());
       if (ran.attempt().isSuccess()) {
         return finish(context, attempts, selection.rejections, ran.output(), start);
@@ -344,6 +344,9 @@ public final class PatternExecutor implements AutoCloseable {
         continue;
       }
       tried.add(name);
+      if (selection.cyclic.contains(name)) {
+        continue; // named among the rejections as a cycle
+      }
       Pattern fallback = selection.fallbacks.get(name);
       if (fallback == null) {
         attempts.add(rejected(name, true, "fallback pattern '" + name + "' is not registered"));
@@ -362,7 +365,7 @@ public final class PatternExecutor implements AutoCloseable {
         attempts.add(rejected(name, true, "fallback does not match: " + match.reason()));
         continue;
       }
-      Ran ran = run(fallback, context, scope, true, attempts.isEmpty());
+      Ran ran = run(fallback, context, scope, true, noneRan(attempts));
       attempts.add(ran.attempt());
       if (ran.attempt().isSuccess()) {
         return finish(context, attempts, selection.rejections, ran.output(), start);
@@ -373,7 +376,10 @@ public final class PatternExecutor implements AutoCloseable {
 
   /** The ranked candidates and the fallbacks, all read from the registry in one step. */
   private record Selection(
-      List<Candidate> ranked, Map<String, Pattern> fallbacks, Map<String, String> rejections) {
+      List<Candidate> ranked,
+      Map<String, Pattern> fallbacks,
+      Map<String, String> rejections,
+      Set<String> cyclic) {
     Set<String> names() {
       Set<String> names = new HashSet<>(fallbacks.keySet());
       ranked.forEach(c -> names.add(c.pattern().name()));
@@ -411,7 +417,17 @@ public final class PatternExecutor implements AutoCloseable {
     for (String name : fallbacks) {
       registry.find(name).ifPresent(p -> fallbackPatterns.put(name, p));
     }
-    return new Selection(ranked, fallbackPatterns, rejections);
+    return new Selection(ranked, fallbackPatterns, rejections, Set.of());
+  }
+
+  /** Whether no attempt so far used any of the budget (rejections do not). */
+  private static boolean noneRan(List<Attempt> attempts) {
+    for (Attempt a : attempts) {
+      if (a.status() != OutcomeStatus.REJECTED) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** An attempt and, when it succeeded, its output. */
@@ -452,15 +468,20 @@ public final class PatternExecutor implements AutoCloseable {
       }
     }
     Map<String, Pattern> fallbackPatterns = new LinkedHashMap<>();
+    Set<String> cyclic = new HashSet<>();
     s.fallbacks.forEach(
         (name, p) -> {
-          if (!chain.contains(name)) {
+          if (chain.contains(name)) {
+            cyclic.add(name);
+            rejections.put(
+                name, "cycle: " + chain.describe() + " -> " + name + "(" + context.domain() + ")");
+          } else {
             fallbackPatterns.put(name, p);
           }
         });
-    return ranked.size() == s.ranked.size() && fallbackPatterns.size() == s.fallbacks.size()
+    return ranked.size() == s.ranked.size() && cyclic.isEmpty()
         ? s
-        : new Selection(ranked, fallbackPatterns, rejections);
+        : new Selection(ranked, fallbackPatterns, rejections, Set.copyOf(cyclic));
   }
 
   /** The patterns (and their domains) of the enclosing executions, innermost last. Immutable. */
@@ -543,6 +564,7 @@ public final class PatternExecutor implements AutoCloseable {
       if (watch != null) {
         watch.disarm();
       }
+      registry.notCounted(pattern.name(), OutcomeStatus.REJECTED);
       return new Ran(
           new Attempt(
               pattern.name(),
@@ -640,6 +662,7 @@ public final class PatternExecutor implements AutoCloseable {
     private final Thread thread;
     private final AtomicInteger state = new AtomicInteger(ARMED);
     private volatile java.util.concurrent.@Nullable Future<?> future;
+    private volatile boolean alreadyInterrupted;
     private boolean fired;
 
     Watch(Thread thread) {
@@ -648,6 +671,8 @@ public final class PatternExecutor implements AutoCloseable {
 
     void fire() {
       if (state.compareAndSet(ARMED, FIRING)) {
+        // An interrupt already set (by the host) is not ours to clear later.
+        alreadyInterrupted = thread.isInterrupted();
         thread.interrupt();
         state.set(FIRED);
       }
@@ -668,7 +693,9 @@ public final class PatternExecutor implements AutoCloseable {
       if (state.get() == FIRED) {
         fired = true;
         state.set(DISARMED);
-        Thread.interrupted(); // the interrupt was ours, delivered for the deadline
+        if (!alreadyInterrupted) {
+          Thread.interrupted(); // the interrupt was ours, delivered for the deadline
+        }
       }
     }
 

@@ -65,6 +65,9 @@ final class Orchestration {
 
   private final BlockingQueue<DomainTask> completions = new LinkedBlockingQueue<>();
 
+  /** The coordinator: domains it runs itself run "inline". */
+  private final Thread coordinator = Thread.currentThread();
+
   /** Set by a task that failed, so that the coordinator starts nothing more. */
   private volatile boolean failureSeen;
 
@@ -390,6 +393,12 @@ final class Orchestration {
         runner = null;
         if (interruptedByUs) {
           Thread.interrupted(); // clear our own interrupt before the thread goes back to its pool
+        } else if (Thread.currentThread() == coordinator
+            && (Thread.currentThread().isInterrupted()
+                || r.cause() instanceof InterruptedException)) {
+          // Run inline and interrupted by someone else: the interrupt was meant for the
+          // coordinator, who must still see it.
+          Thread.currentThread().interrupt();
         }
       }
       complete(r);
