@@ -172,6 +172,22 @@ public final class TaskGroup<T> {
   }
 
   /**
+   * Takes every completion that is already there, without waiting (e.g. after {@link
+   * #awaitStarted}, to learn how the cancelled units ended).
+   *
+   * @return the completions, in the order the units ended
+   */
+  public List<Completion<T>> drain() {
+    List<Completion<T>> out = new ArrayList<>();
+    Unit u;
+    while ((u = done.poll()) != null) {
+      taken++;
+      out.add(u.completion());
+    }
+    return out;
+  }
+
+  /**
    * Cancels every unit that has not ended: skips those not started, interrupts those running.
    *
    * @return the names of the units skipped (never started)

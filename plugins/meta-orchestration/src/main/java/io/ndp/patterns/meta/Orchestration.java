@@ -7,6 +7,7 @@ import io.ndp.api.OutcomeStatus;
 import io.ndp.api.PatternContext;
 import io.ndp.api.PatternOutcome;
 import io.ndp.api.PatternResult;
+import io.ndp.api.TaskGroup;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -19,10 +20,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -30,12 +27,13 @@ import org.jspecify.annotations.Nullable;
  * required prerequisites have succeeded, collects the completions, stops on the first failure, the
  * deadline or an interrupt, and waits for every domain it started before it returns.
  *
+ * <p>The domains run in a {@link TaskGroup}: on the scope's executor or, while the coordinator
+ * waits, on its own thread (so a bounded executor never deadlocks); a failing domain cancels the
+ * others from its own thread.
+ *
  * <p>Not thread-safe: used by the one thread that called {@link MetaOrchestrationPattern#execute}.
- * Domain tasks share only the completion queue and the {@code failureSeen} flag with it.
  */
 final class Orchestration {
-  /** How long the caller waits for the executor to start domains before it runs one itself. */
-  private static final long HELP_AFTER_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
   /** Why the coordinating loop stopped before every planned domain had run. */
   private enum Stop {
@@ -43,8 +41,6 @@ final class Orchestration {
     TIMED_OUT,
     INTERRUPTED
   }
-
-  private static final Duration MAX_WAIT = Duration.ofNanos(Long.MAX_VALUE);
 
   private final MetaOrchestrationPattern pattern;
   private final PatternContext context;
@@ -54,22 +50,15 @@ final class Orchestration {
   private final Map<String, List<String>> dependents;
   private final Map<String, Integer> waitingOn = new HashMap<>();
 
-  /** Tasks in start order. */
-  private final Map<String, DomainTask> started = new LinkedHashMap<>();
+  /** The domains started, in start order, with how they ended once they did. */
+  private final Map<String, @Nullable DomainResult> started = new LinkedHashMap<>();
 
-  /** Every started task, for a failing domain to interrupt the others from its own thread. */
-  private final List<DomainTask> all = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** The domains this run's own cancel skipped (never started) or interrupted. */
+  private final Set<String> skipped = new HashSet<>();
 
-  /** Started tasks whose completion the coordinator has not taken yet. */
-  private final Set<DomainTask> inFlight = new HashSet<>();
+  private final Set<String> interruptedByUs = new HashSet<>();
 
-  private final BlockingQueue<DomainTask> completions = new LinkedBlockingQueue<>();
-
-  /** The coordinator: domains it runs itself run "inline". */
-  private final Thread coordinator = Thread.currentThread();
-
-  /** Set by a task that failed, so that the coordinator starts nothing more. */
-  private volatile boolean failureSeen;
+  private final TaskGroup<DomainResult> group;
 
   private boolean interrupted;
 
@@ -88,6 +77,9 @@ final class Orchestration {
       waitingOn.put(
           d, DomainGraph.requiredPrerequisites(d, planned, pattern.dependencies()).size());
     }
+    // A failing domain cancels the others from its own thread: the coordinator may itself be
+    // running a domain (the group runs unstarted ones on it while it waits).
+    this.group = TaskGroup.<DomainResult>open(scope).cancelOnFailure(true);
   }
 
   PatternOutcome run() {
@@ -107,27 +99,27 @@ final class Orchestration {
       }
     }
     Stop stop = null;
-    DomainTask failed = null;
-    while (!inFlight.isEmpty()) {
-      DomainTask done;
+    String failed = null;
+    while (group.outstanding() > 0) {
+      Optional<TaskGroup.Completion<DomainResult>> next;
       try {
-        done = nextCompletion();
+        next = group.next();
       } catch (InterruptedException e) {
         interrupted = true;
         stop = Stop.INTERRUPTED;
         break;
       }
-      if (done == null) {
+      if (next.isEmpty()) {
         stop = Stop.TIMED_OUT;
         break;
       }
-      inFlight.remove(done);
-      if (!done.result().success()) {
-        failed = done;
+      DomainResult r = record(next.get());
+      if (!r.success()) {
+        failed = next.get().name();
         stop = Stop.FAILED;
         break;
       }
-      for (String dependent : dependents.getOrDefault(done.domain, List.of())) {
+      for (String dependent : dependents.getOrDefault(next.get().name(), List.of())) {
         if (planned.contains(dependent) && waitingOn.merge(dependent, -1, Integer::sum) == 0) {
           start(dependent);
         }
@@ -143,31 +135,29 @@ final class Orchestration {
     return outcome;
   }
 
-  /** Runs one domain the executor has not started yet on this thread; whether it ran one. */
-  private boolean helpOne() {
-    for (DomainTask t : inFlight) {
-      if (t.isQueued()) {
-        t.run(); // claims it, or returns at once when a pool thread claimed it first
-        return true;
-      }
+  /** Keeps how a domain ended; returns it. */
+  private DomainResult record(TaskGroup.Completion<DomainResult> c) {
+    DomainResult r;
+    if (c.succeeded()) {
+      r = c.value();
+    } else if (c.failure() instanceof DomainFailure f) {
+      r = f.result;
+    } else {
+      Throwable t = c.failure();
+      r = DomainResult.failed(how(c.name()), "handler threw " + t, t);
     }
-    return false;
+    started.put(c.name(), r);
+    if (c.interruptedByGroup()) {
+      interruptedByUs.add(c.name());
+    }
+    return r;
   }
 
   private void start(String domain) {
-    if (failureSeen) {
-      return; // the loop ends on that failure; this domain stays "not started"
-    }
     Delegate delegate = scope.delegates().find(domain).orElse(null);
-    DomainTask task = new DomainTask(domain, inputFor(domain), delegate);
-    started.put(domain, task);
-    inFlight.add(task);
-    all.add(task);
-    try {
-      scope.executor().execute(task);
-    } catch (RejectedExecutionException e) {
-      task.rejected(e);
-    }
+    @Nullable Object input = inputFor(domain);
+    started.put(domain, null);
+    group.fork(domain, () -> handleGuarded(domain, input, delegate));
   }
 
   /** The payload, or the required prerequisites' outputs plus the payload; see the class doc. */
@@ -179,35 +169,11 @@ final class Orchestration {
     }
     Map<String, @Nullable Object> input = new LinkedHashMap<>();
     for (String p : prereqs) {
-      input.put(p, started.get(p).result().output());
+      DomainResult r = started.get(p);
+      input.put(p, r == null ? null : r.output());
     }
     input.put(MetaOrchestrationPattern.PAYLOAD_KEY, context.payload());
     return Collections.unmodifiableMap(input);
-  }
-
-  private @Nullable DomainTask nextCompletion() throws InterruptedException {
-    // A waiting caller runs the domains the executor has not started yet itself, so that a bounded
-    // executor whose threads all wait on nested work still makes progress.
-    while (true) {
-      DomainTask quick = completions.poll(HELP_AFTER_NANOS, TimeUnit.NANOSECONDS);
-      if (quick != null) {
-        return quick;
-      }
-      if (!helpOne()) {
-        break;
-      }
-    }
-    Optional<Duration> timeLeft = scope.timeLeft();
-    if (timeLeft.isEmpty()) {
-      return completions.take();
-    }
-    Duration left = timeLeft.get();
-    if (left.isNegative() || left.isZero()) {
-      return null;
-    }
-    // A deadline centuries away does not fit in a long of nanoseconds: wait as long as we can.
-    long nanos = left.compareTo(MAX_WAIT) >= 0 ? Long.MAX_VALUE : left.toNanos();
-    return completions.poll(nanos, TimeUnit.NANOSECONDS);
   }
 
   private boolean deadlinePassed() {
@@ -215,45 +181,41 @@ final class Orchestration {
   }
 
   /**
-   * Interrupts the running domains, forgets the queued ones and waits for every running one to end,
-   * so that no domain work outlives the pattern's return.
+   * Skips the queued domains, interrupts the running ones and waits for every running one to end,
+   * so that no domain work outlives the pattern's return; then learns how they ended.
    */
   private void cancelAndAwaitStarted() {
-    for (DomainTask task : new ArrayList<>(inFlight)) {
-      if (!task.cancel()) {
-        inFlight.remove(task); // never started and never will
-      }
+    skipped.addAll(group.cancel());
+    group.awaitStarted(null);
+    if (Thread.interrupted()) {
+      interrupted = true; // restored when the outcome is returned
     }
-    while (!inFlight.isEmpty()) {
-      try {
-        inFlight.remove(completions.take());
-      } catch (InterruptedException e) {
-        interrupted = true; // restored when the outcome is returned; keep waiting
-      }
+    for (TaskGroup.Completion<DomainResult> c : group.drain()) {
+      record(c);
     }
   }
 
-  private PatternOutcome outcome(@Nullable Stop stop, @Nullable DomainTask failed) {
+  private PatternOutcome outcome(@Nullable Stop stop, @Nullable String failed) {
     Map<String, @Nullable Object> outputs = new LinkedHashMap<>();
     List<String> ran = new ArrayList<>();
     List<String> cancelled = new ArrayList<>();
     List<String> alsoFailed = new ArrayList<>();
     List<String> notStarted = new ArrayList<>();
     for (String d : plan) {
-      DomainTask task = started.get(d);
-      if (task == null) {
+      DomainResult r = started.get(d);
+      if (!started.containsKey(d)) {
         notStarted.add(d);
-      } else if (task.skipped()) {
+      } else if (skipped.contains(d)) {
         cancelled.add(d + " (before it started)");
-      } else if (task.result().success()) {
-        outputs.put(d, task.result().output());
-        ran.add(describeSuccess(task));
-      } else if (task != failed && task.interruptedByUs()) {
+      } else if (r == null) {
+        cancelled.add(d); // still running after the cancel (ignores interrupts)
+      } else if (r.success()) {
+        outputs.put(d, r.output());
+        ran.add(describeSuccess(d, r));
+      } else if (!d.equals(failed) && interruptedByUs.contains(d)) {
         cancelled.add(d);
-      } else if (task != failed) {
-        alsoFailed.add(
-            String.format(
-                Locale.ROOT, "'%s' (%s): %s", d, task.result().how(), task.result().message()));
+      } else if (!d.equals(failed)) {
+        alsoFailed.add(String.format(Locale.ROOT, "'%s' (%s): %s", d, r.how(), r.message()));
       }
     }
     Map<String, @Nullable Object> output = Collections.unmodifiableMap(outputs);
@@ -268,17 +230,17 @@ final class Orchestration {
     Throwable cause = null;
     switch (stop) {
       case FAILED -> {
-        DomainResult r = failed.result();
+        DomainResult r = started.get(failed);
         status = r.timedOut() ? OutcomeStatus.TIMED_OUT : OutcomeStatus.FAILED;
         cause =
             new DomainFailedException(
                 pattern.name(),
-                r.nestedPath().isEmpty() ? List.of(failed.domain) : r.nestedPath(),
+                r.nestedPath().isEmpty() ? List.of(failed) : r.nestedPath(),
                 r.reason(),
                 r.cause());
         message.append(
             String.format(
-                Locale.ROOT, "domain '%s' failed (%s): %s", failed.domain, r.how(), r.message()));
+                Locale.ROOT, "domain '%s' failed (%s): %s", failed, r.how(), r.message()));
       }
       case TIMED_OUT -> {
         status = OutcomeStatus.TIMED_OUT;
@@ -297,12 +259,11 @@ final class Orchestration {
     return new PatternOutcome(status, output, message.toString(), cause);
   }
 
-  private String describeSuccess(DomainTask task) {
-    List<String> after =
-        DomainGraph.requiredPrerequisites(task.domain, planned, pattern.dependencies());
-    return task.domain
+  private String describeSuccess(String domain, DomainResult r) {
+    List<String> after = DomainGraph.requiredPrerequisites(domain, planned, pattern.dependencies());
+    return domain
         + " by "
-        + task.result().how()
+        + r.how()
         + (after.isEmpty() ? "" : " after " + String.join(" and ", after));
   }
 
@@ -348,137 +309,50 @@ final class Orchestration {
     }
   }
 
-  /** One domain's handler, run on the scope's executor. */
-  private final class DomainTask implements Runnable {
+  /** A domain that failed, carried through the task group so that it cancels the others. */
+  private static final class DomainFailure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final transient DomainResult result;
+
+    DomainFailure(DomainResult result) {
+      super(result.message(), null, false, false);
+      this.result = result;
+    }
+  }
+
+  /** Runs one domain's handler: its result, or a {@link DomainFailure} when it failed. */
+  private DomainResult handleGuarded(
+      String domain, @Nullable Object input, @Nullable Delegate delegate) {
+    DomainResult r;
+    try {
+      r = new Handler(domain, input, delegate).handle();
+    } catch (VirtualMachineError e) {
+      throw e;
+    } catch (Throwable t) {
+      r = DomainResult.failed(how(domain), "handler threw " + t, t);
+    }
+    if (!r.success()) {
+      throw new DomainFailure(r);
+    }
+    return r;
+  }
+
+  private String how(String domain) {
+    return scope.delegates().find(domain).isPresent()
+        ? "delegate"
+        : "nested context with agent type '" + pattern.agentTypeFor(domain) + "'";
+  }
+
+  /** One domain's handler: its delegate, or the best pattern for its nested context. */
+  private final class Handler {
     private final String domain;
     private final @Nullable Object input;
     private final @Nullable Delegate delegate;
 
-    // Guarded by this: the handshake between run() and cancel() ensures that an interrupt meant
-    // for this domain never hits the pool thread after it has moved on to other work.
-    private boolean queued = true;
-    private boolean skipped;
-    private boolean interruptedByUs;
-    private @Nullable Thread runner;
-
-    // Written before the task is put on the completion queue, read after it is taken from it.
-    private volatile @Nullable DomainResult result;
-
-    DomainTask(String domain, @Nullable Object input, @Nullable Delegate delegate) {
+    Handler(String domain, @Nullable Object input, @Nullable Delegate delegate) {
       this.domain = domain;
       this.input = input;
       this.delegate = delegate;
-    }
-
-    @Override
-    public void run() {
-      synchronized (this) {
-        if (!queued) {
-          return; // cancelled before it started
-        }
-        queued = false;
-        runner = Thread.currentThread();
-      }
-      DomainResult r;
-      Error fatal = null;
-      try {
-        r = handle();
-      } catch (VirtualMachineError e) {
-        r = DomainResult.failed(how(), "handler threw " + e, e);
-        fatal = e;
-      } catch (Throwable t) {
-        r = DomainResult.failed(how(), "handler threw " + t, t);
-      }
-      synchronized (this) {
-        runner = null;
-        if (interruptedByUs) {
-          Thread.interrupted(); // clear our own interrupt before the thread goes back to its pool
-        } else if (Thread.currentThread() == coordinator
-            && (Thread.currentThread().isInterrupted()
-                || r.cause() instanceof InterruptedException)) {
-          // Run inline and interrupted by someone else: the interrupt was meant for the
-          // coordinator, who must still see it.
-          Thread.currentThread().interrupt();
-        }
-      }
-      complete(r);
-      if (fatal != null) {
-        throw fatal;
-      }
-    }
-
-    synchronized boolean isQueued() {
-      return queued && !skipped;
-    }
-
-    void rejected(RejectedExecutionException e) {
-      synchronized (this) {
-        queued = false;
-      }
-      complete(
-          DomainResult.failed(how(), "the executor rejected the domain's task: " + describe(e), e));
-    }
-
-    private void complete(DomainResult r) {
-      result = r;
-      if (!r.success()) {
-        failureSeen = true;
-      }
-      // Posted first, so that the coordinator learns of a failure before the interrupts it causes.
-      completions.add(this);
-      if (!r.success()) {
-        // Fail fast from here: the coordinator may itself be running another domain and cannot
-        // cancel it until that one returns.
-        for (DomainTask other : all) {
-          if (other != this) {
-            other.interruptIfRunning();
-          }
-        }
-      }
-    }
-
-    synchronized void interruptIfRunning() {
-      if (runner != null && !interruptedByUs) {
-        interruptedByUs = true;
-        runner.interrupt();
-      }
-    }
-
-    /**
-     * Cancels the task.
-     *
-     * @return whether a completion was or will be posted (it started); false when it never will
-     */
-    synchronized boolean cancel() {
-      if (skipped) {
-        return false;
-      }
-      if (queued) {
-        queued = false;
-        skipped = true;
-        return false;
-      }
-      if (runner != null) {
-        interruptedByUs = true;
-        runner.interrupt();
-      }
-      return true;
-    }
-
-    synchronized boolean skipped() {
-      return skipped;
-    }
-
-    synchronized boolean interruptedByUs() {
-      return interruptedByUs;
-    }
-
-    DomainResult result() {
-      DomainResult r = result;
-      if (r == null) {
-        throw new IllegalStateException("domain '" + domain + "' has not completed");
-      }
-      return r;
     }
 
     private String how() {

@@ -578,21 +578,20 @@ class MetaOrchestrationPatternTest {
     }
 
     @Test
-    void execute_executorRejectsWork_failsNamingTheDomain() throws Exception {
+    void execute_executorRejectsWork_theCallerRunsTheDomainsItself() throws Exception {
       try (TestScope rejecting =
           new TestScope(
               task -> {
                 throw new RejectedExecutionException("pool saturated");
               })) {
-        rejecting.delegates().register("auth", in -> "token");
+        Thread caller = Thread.currentThread();
+        rejecting.delegates().register("auth", in -> Thread.currentThread() == caller);
 
         PatternOutcome outcome = guidePattern().execute(context("auth"), rejecting);
 
-        assertThat(outcome.status()).isEqualTo(OutcomeStatus.FAILED);
-        assertThat(outcome.message())
-            .isEqualTo(
-                "domain 'auth' failed (delegate): the executor rejected the domain's task: pool"
-                    + " saturated");
+        // A saturated executor never stops the work: the waiting caller runs the domain.
+        assertThat(outcome.status()).as(outcome.message()).isEqualTo(OutcomeStatus.SUCCESS);
+        assertThat(outcome.output()).isEqualTo(Map.of("auth", true));
       }
     }
 
