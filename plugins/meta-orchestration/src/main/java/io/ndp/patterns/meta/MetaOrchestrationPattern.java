@@ -2,6 +2,7 @@ package io.ndp.patterns.meta;
 
 import io.ndp.api.AbstractPattern;
 import io.ndp.api.ExecutionScope;
+import io.ndp.api.FailurePolicy;
 import io.ndp.api.InvalidContextException;
 import io.ndp.api.MatchResult;
 import io.ndp.api.MissingDelegateException;
@@ -151,12 +152,24 @@ public final class MetaOrchestrationPattern extends AbstractPattern {
   /** Definition parameter: domain to the attributes of its nested context (only when some). */
   public static final String DOMAIN_ATTRIBUTES = "domainAttributes";
 
+  /**
+   * Definition parameter: the failure policy (when not {@code FAIL_FAST}), e.g. {@code QUORUM(2)}.
+   */
+  public static final String FAILURE_POLICY = "failurePolicy";
+
+  /**
+   * Context attribute choosing the failure policy of one execution (overrides the pattern's); see
+   * {@link FailurePolicy}. Under any policy, a domain whose prerequisite failed never starts.
+   */
+  public static final String FAILURE_POLICY_ATTRIBUTE = "failure_policy";
+
   private final SortedSet<String> domains;
   private final Map<String, Set<String>> prerequisites;
   private final Map<String, String> domainAgentTypes;
   private final String defaultDomainAgentType;
   private final Map<String, Map<String, Object>> domainAttributes;
   private final PatternDefinition definition;
+  private final FailurePolicy failurePolicy;
 
   /**
    * The guide's form: the given domains, no ordering between them, each domain's nested context
@@ -242,6 +255,7 @@ public final class MetaOrchestrationPattern extends AbstractPattern {
           }
         });
 
+    this.failurePolicy = b.failurePolicy;
     PatternDefinition def = null;
     if (problems.isEmpty()) {
       try {
@@ -283,6 +297,11 @@ public final class MetaOrchestrationPattern extends AbstractPattern {
    */
   public static Builder builder(String name) {
     return new Builder(name);
+  }
+
+  /** Returns the configured failure policy. */
+  public FailurePolicy failurePolicy() {
+    return failurePolicy;
   }
 
   /** Returns the domains, sorted by name. */
@@ -413,7 +432,34 @@ public final class MetaOrchestrationPattern extends AbstractPattern {
         throw new MissingDelegateException(domain, name());
       }
     }
-    return new Orchestration(this, context, scope, plan).run();
+    FailurePolicy policy = failurePolicy;
+    Object asked = context.attribute(FAILURE_POLICY_ATTRIBUTE).orElse(null);
+    if (asked != null) {
+      try {
+        policy = FailurePolicy.parse(asked instanceof String t ? t : null);
+      } catch (IllegalArgumentException e) {
+        return PatternOutcome.of(
+            OutcomeStatus.REJECTED,
+            String.format(
+                Locale.ROOT,
+                "cannot run this context: %s %s",
+                FAILURE_POLICY_ATTRIBUTE,
+                e.getMessage()),
+            e);
+      }
+    }
+    if (policy.kind() == FailurePolicy.Kind.QUORUM && policy.quorum() > plan.size()) {
+      return PatternOutcome.of(
+          OutcomeStatus.REJECTED,
+          String.format(
+              Locale.ROOT,
+              "cannot reach %s with %d planned domain(s) %s",
+              policy,
+              plan.size(),
+              plan),
+          null);
+    }
+    return new Orchestration(this, context, scope, plan, policy).run();
   }
 
   @Override
@@ -433,6 +479,9 @@ public final class MetaOrchestrationPattern extends AbstractPattern {
   private Map<String, Object> parameters(Map<String, Map<String, Object>> attrs) {
     Map<String, Object> p = new LinkedHashMap<>();
     p.put(DOMAINS, List.copyOf(domains));
+    if (!failurePolicy.equals(FailurePolicy.FAIL_FAST)) {
+      p.put(FAILURE_POLICY, failurePolicy.toString());
+    }
     if (!prerequisites.isEmpty()) {
       Map<String, Object> deps = new LinkedHashMap<>();
       prerequisites.forEach((d, ps) -> deps.put(d, List.copyOf(ps)));
@@ -488,6 +537,7 @@ public final class MetaOrchestrationPattern extends AbstractPattern {
     private final Map<String, String> domainAgentTypes = new TreeMap<>();
     private String defaultDomainAgentType = DEFAULT_DOMAIN_AGENT_TYPE;
     private final Map<String, Map<String, Object>> domainAttributes = new TreeMap<>();
+    private FailurePolicy failurePolicy = FailurePolicy.FAIL_FAST;
 
     private Builder(String name) {
       this.name = name;
@@ -620,6 +670,18 @@ public final class MetaOrchestrationPattern extends AbstractPattern {
             String.format(Locale.ROOT, "attributes of domain '%s' must not be null", domain));
       }
       domainAttributes.put(domain, new LinkedHashMap<>(attributes));
+      return this;
+    }
+
+    /**
+     * Sets what a failing domain does to the run (default {@link FailurePolicy#FAIL_FAST}); a
+     * context may override it with the attribute {@value #FAILURE_POLICY_ATTRIBUTE}.
+     *
+     * @param policy the policy
+     * @return this builder
+     */
+    public Builder failurePolicy(FailurePolicy policy) {
+      this.failurePolicy = Objects.requireNonNull(policy, "policy");
       return this;
     }
 

@@ -1,5 +1,6 @@
 package io.ndp.patterns.meta;
 
+import io.ndp.api.FailurePolicy;
 import io.ndp.api.Pattern;
 import io.ndp.api.PatternDefinition;
 import io.ndp.api.PatternFactory;
@@ -134,6 +135,14 @@ public final class MetaOrchestrationPatternFactory implements PatternFactory {
                                   values))));
     } catch (IllegalArgumentException e) {
       problems.add(e.getMessage());
+    }
+    Object policy = definition.parameters().get(MetaOrchestrationPattern.FAILURE_POLICY);
+    if (policy != null) {
+      try {
+        b.failurePolicy(FailurePolicy.parse(policy instanceof String t ? t : null));
+      } catch (IllegalArgumentException e) {
+        problems.add(e.getMessage());
+      }
     }
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(String.join("; ", problems));

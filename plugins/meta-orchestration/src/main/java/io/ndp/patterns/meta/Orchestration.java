@@ -3,6 +3,7 @@ package io.ndp.patterns.meta;
 import io.ndp.api.Attempt;
 import io.ndp.api.Delegate;
 import io.ndp.api.ExecutionScope;
+import io.ndp.api.FailurePolicy;
 import io.ndp.api.OutcomeStatus;
 import io.ndp.api.PatternContext;
 import io.ndp.api.PatternOutcome;
@@ -39,7 +40,9 @@ final class Orchestration {
   private enum Stop {
     FAILED,
     TIMED_OUT,
-    INTERRUPTED
+    INTERRUPTED,
+    QUORUM_REACHED,
+    QUORUM_UNREACHABLE
   }
 
   private final MetaOrchestrationPattern pattern;
@@ -59,6 +62,10 @@ final class Orchestration {
   private final Set<String> interruptedByUs = new HashSet<>();
 
   private final TaskGroup<DomainResult> group;
+  private final FailurePolicy policy;
+
+  /** Domains that failed while the policy let the others go on, in the order they failed. */
+  private final List<String> failures = new ArrayList<>();
 
   private boolean interrupted;
 
@@ -66,7 +73,8 @@ final class Orchestration {
       MetaOrchestrationPattern pattern,
       PatternContext context,
       ExecutionScope scope,
-      List<String> plan) {
+      List<String> plan,
+      FailurePolicy policy) {
     this.pattern = pattern;
     this.context = context;
     this.scope = scope;
@@ -79,7 +87,10 @@ final class Orchestration {
     }
     // A failing domain cancels the others from its own thread: the coordinator may itself be
     // running a domain (the group runs unstarted ones on it while it waits).
-    this.group = TaskGroup.<DomainResult>open(scope).cancelOnFailure(true);
+    this.policy = policy;
+    this.group =
+        TaskGroup.<DomainResult>open(scope)
+            .cancelOnFailure(policy.kind() == FailurePolicy.Kind.FAIL_FAST);
   }
 
   PatternOutcome run() {
@@ -115,8 +126,21 @@ final class Orchestration {
       }
       DomainResult r = record(next.get());
       if (!r.success()) {
-        failed = next.get().name();
-        stop = Stop.FAILED;
+        if (policy.kind() == FailurePolicy.Kind.FAIL_FAST) {
+          failed = next.get().name();
+          stop = Stop.FAILED;
+          break;
+        }
+        // The others go on; this domain's dependents never start.
+        failures.add(next.get().name());
+        if (policy.kind() == FailurePolicy.Kind.QUORUM && reachable() < policy.quorum()) {
+          stop = Stop.QUORUM_UNREACHABLE;
+          break;
+        }
+        continue;
+      }
+      if (policy.kind() == FailurePolicy.Kind.QUORUM && succeeded() >= policy.quorum()) {
+        stop = Stop.QUORUM_REACHED;
         break;
       }
       for (String dependent : dependents.getOrDefault(next.get().name(), List.of())) {
@@ -133,6 +157,29 @@ final class Orchestration {
       Thread.currentThread().interrupt();
     }
     return outcome;
+  }
+
+  private int succeeded() {
+    int n = 0;
+    for (DomainResult r : started.values()) {
+      if (r != null && r.success()) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** How many planned domains can still succeed: not failed, nor blocked behind a failure. */
+  private int reachable() {
+    Set<String> lost = new HashSet<>();
+    java.util.ArrayDeque<String> todo = new java.util.ArrayDeque<>(failures);
+    while (!todo.isEmpty()) {
+      String d = todo.removeFirst();
+      if (lost.add(d)) {
+        todo.addAll(dependents.getOrDefault(d, List.of()));
+      }
+    }
+    return plan.size() - lost.size();
   }
 
   /** Keeps how a domain ended; returns it. */
@@ -219,6 +266,10 @@ final class Orchestration {
       }
     }
     Map<String, @Nullable Object> output = Collections.unmodifiableMap(outputs);
+    if (policy.kind() != FailurePolicy.Kind.FAIL_FAST
+        && (stop == null || stop == Stop.QUORUM_REACHED || stop == Stop.QUORUM_UNREACHABLE)) {
+      return policyOutcome(stop, output, ran, cancelled, alsoFailed, notStarted);
+    }
     if (stop == null) {
       return PatternOutcome.success(
           output,
@@ -257,6 +308,60 @@ final class Orchestration {
     appendList(message, "not started", notStarted);
     appendList(message, "completed", ran);
     return new PatternOutcome(status, output, message.toString(), cause);
+  }
+
+  /** The outcome under COLLECT_ALL, BEST_EFFORT or QUORUM(n), once the loop ended. */
+  private PatternOutcome policyOutcome(
+      @Nullable Stop stop,
+      Map<String, @Nullable Object> output,
+      List<String> ran,
+      List<String> cancelled,
+      List<String> failedOthers,
+      List<String> notStarted) {
+    boolean success =
+        switch (policy.kind()) {
+          case COLLECT_ALL -> failures.isEmpty();
+          case BEST_EFFORT -> !output.isEmpty() || plan.isEmpty();
+          case QUORUM -> stop == Stop.QUORUM_REACHED || output.size() >= policy.quorum();
+          case FAIL_FAST -> failures.isEmpty();
+        };
+    List<String> failedList = failedOthers; // every failed domain, in plan order
+    StringBuilder message = new StringBuilder();
+    if (success) {
+      message.append(
+          String.format(
+              Locale.ROOT,
+              "orchestrated %d domain(s) under %s: %s",
+              ran.size(),
+              policy,
+              String.join(", ", ran)));
+    } else {
+      message.append(
+          String.format(
+              Locale.ROOT,
+              "%s not met: %d of %d domain(s) succeeded",
+              policy,
+              ran.size(),
+              plan.size()));
+    }
+    appendList(message, "failed", failedList);
+    appendList(message, "cancelled", cancelled);
+    appendList(message, "not started", notStarted);
+    if (success) {
+      return PatternOutcome.success(output, message.toString());
+    }
+    Throwable cause = null;
+    if (!failures.isEmpty()) {
+      String first = failures.get(0);
+      DomainResult r = started.get(first);
+      cause =
+          new DomainFailedException(
+              pattern.name(),
+              r.nestedPath().isEmpty() ? List.of(first) : r.nestedPath(),
+              r.reason(),
+              r.cause());
+    }
+    return new PatternOutcome(OutcomeStatus.FAILED, output, message.toString(), cause);
   }
 
   private String describeSuccess(String domain, DomainResult r) {
