@@ -61,6 +61,8 @@ public final class TaskGroup<T> {
   private final List<Unit> units = new ArrayList<>();
   private final BlockingQueue<Unit> done = new LinkedBlockingQueue<>();
   private volatile boolean failFast;
+  // Set by the first failing unit when failing fast: units forked afterwards are skipped.
+  private volatile boolean failed;
   private int taken;
 
   private TaskGroup(ExecutionScope scope) {
@@ -121,7 +123,13 @@ public final class TaskGroup<T> {
       throw new IllegalArgumentException("a unit needs a name and work but got " + name);
     }
     Unit u = new Unit(name, work);
-    units.add(u);
+    synchronized (units) {
+      units.add(u); // read by a failing unit's thread (failFast), so guarded
+    }
+    if (failFast && failed) {
+      u.cancel(); // a unit already failed: this one never starts
+      return;
+    }
     try {
       scope.executor().execute(u);
     } catch (RejectedExecutionException e) {
@@ -149,7 +157,21 @@ public final class TaskGroup<T> {
    */
   public Optional<Completion<T>> next() throws InterruptedException {
     while (outstanding() > 0) {
-      Unit u = done.poll(HELP_AFTER.toNanos(), TimeUnit.NANOSECONDS);
+      // Nothing starts after the deadline, not even on this thread.
+      Optional<Duration> timeLeft = scope.timeLeft();
+      if (timeLeft.isPresent() && timeLeft.get().isZero()) {
+        Unit ready = done.poll();
+        if (ready == null) {
+          return Optional.empty();
+        }
+        taken++;
+        return Optional.of(ready.completion());
+      }
+      long firstWait = HELP_AFTER.toNanos();
+      if (timeLeft.isPresent()) {
+        firstWait = Math.min(firstWait, saturatedNanos(timeLeft.get()));
+      }
+      Unit u = done.poll(firstWait, TimeUnit.NANOSECONDS);
       if (u == null && helpOne()) {
         continue;
       }
@@ -245,12 +267,32 @@ public final class TaskGroup<T> {
 
   private void failed(Unit failing) {
     if (failFast) {
-      for (Unit u : units) {
+      failed = true;
+      List<Unit> all;
+      synchronized (units) {
+        all = new ArrayList<>(units);
+      }
+      for (Unit u : all) {
         if (u != failing) {
           u.cancel();
         }
       }
     }
+  }
+
+  /** Returns the names of the units that never started because they were cancelled first. */
+  public List<String> skippedUnits() {
+    List<String> out = new ArrayList<>();
+    List<Unit> all;
+    synchronized (units) {
+      all = new ArrayList<>(units);
+    }
+    for (Unit u : all) {
+      if (u.skipped()) {
+        out.add(u.name);
+      }
+    }
+    return out;
   }
 
   private static long saturatedNanos(Duration d) {
@@ -275,6 +317,9 @@ public final class TaskGroup<T> {
     private int state = NEW;
     private @Nullable Thread runner;
     private boolean interruptedByGroup;
+    // The runner was already interrupted (by someone else) when the group interrupted it: that
+    // interrupt is not the group's to clear.
+    private boolean alreadyInterrupted;
     private @Nullable T value;
     private @Nullable Throwable failure;
 
@@ -310,7 +355,7 @@ public final class TaskGroup<T> {
         failure = f;
         state = DONE;
         runner = null;
-        clear = interruptedByGroup;
+        clear = interruptedByGroup && !alreadyInterrupted;
         notifyAll();
       }
       if (clear) {
@@ -347,6 +392,7 @@ public final class TaskGroup<T> {
       }
       if (state == RUNNING && runner != null && !interruptedByGroup) {
         interruptedByGroup = true;
+        alreadyInterrupted = runner.isInterrupted();
         runner.interrupt();
       }
       return false;

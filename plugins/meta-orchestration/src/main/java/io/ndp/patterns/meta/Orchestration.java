@@ -111,43 +111,49 @@ final class Orchestration {
     }
     Stop stop = null;
     String failed = null;
-    while (group.outstanding() > 0) {
-      Optional<TaskGroup.Completion<DomainResult>> next;
-      try {
-        next = group.next();
-      } catch (InterruptedException e) {
-        interrupted = true;
-        stop = Stop.INTERRUPTED;
-        break;
-      }
-      if (next.isEmpty()) {
-        stop = Stop.TIMED_OUT;
-        break;
-      }
-      DomainResult r = record(next.get());
-      if (!r.success()) {
-        if (policy.kind() == FailurePolicy.Kind.FAIL_FAST) {
-          failed = next.get().name();
-          stop = Stop.FAILED;
+    try {
+      while (group.outstanding() > 0) {
+        Optional<TaskGroup.Completion<DomainResult>> next;
+        try {
+          next = group.next();
+        } catch (InterruptedException e) {
+          interrupted = true;
+          stop = Stop.INTERRUPTED;
           break;
         }
-        // The others go on; this domain's dependents never start.
-        failures.add(next.get().name());
-        if (policy.kind() == FailurePolicy.Kind.QUORUM && reachable() < policy.quorum()) {
-          stop = Stop.QUORUM_UNREACHABLE;
+        if (next.isEmpty()) {
+          stop = Stop.TIMED_OUT;
           break;
         }
-        continue;
-      }
-      if (policy.kind() == FailurePolicy.Kind.QUORUM && succeeded() >= policy.quorum()) {
-        stop = Stop.QUORUM_REACHED;
-        break;
-      }
-      for (String dependent : dependents.getOrDefault(next.get().name(), List.of())) {
-        if (planned.contains(dependent) && waitingOn.merge(dependent, -1, Integer::sum) == 0) {
-          start(dependent);
+        DomainResult r = record(next.get());
+        if (!r.success()) {
+          if (policy.kind() == FailurePolicy.Kind.FAIL_FAST) {
+            failed = next.get().name();
+            stop = Stop.FAILED;
+            break;
+          }
+          // The others go on; this domain's dependents never start.
+          failures.add(next.get().name());
+          if (policy.kind() == FailurePolicy.Kind.QUORUM && reachable() < policy.quorum()) {
+            stop = Stop.QUORUM_UNREACHABLE;
+            break;
+          }
+          continue;
+        }
+        if (policy.kind() == FailurePolicy.Kind.QUORUM && succeeded() >= policy.quorum()) {
+          stop = Stop.QUORUM_REACHED;
+          break;
+        }
+        for (String dependent : dependents.getOrDefault(next.get().name(), List.of())) {
+          if (planned.contains(dependent) && waitingOn.merge(dependent, -1, Integer::sum) == 0) {
+            start(dependent);
+          }
         }
       }
+    } catch (RuntimeException | Error e) {
+      // Whatever escaped (an Error from a domain run on this thread), no domain may outlive us.
+      cancelAndAwaitStarted();
+      throw e;
     }
     if (stop != null) {
       cancelAndAwaitStarted();
@@ -157,6 +163,15 @@ final class Orchestration {
       Thread.currentThread().interrupt();
     }
     return outcome;
+  }
+
+  private boolean anyFailed() {
+    for (DomainResult r : started.values()) {
+      if (r != null && !r.success()) {
+        return true;
+      }
+    }
+    return !failures.isEmpty();
   }
 
   private int succeeded() {
@@ -201,6 +216,9 @@ final class Orchestration {
   }
 
   private void start(String domain) {
+    if (policy.kind() == FailurePolicy.Kind.FAIL_FAST && anyFailed()) {
+      return; // a domain already failed: the loop ends on it; this one stays "not started"
+    }
     Delegate delegate = scope.delegates().find(domain).orElse(null);
     @Nullable Object input = inputFor(domain);
     started.put(domain, null);
@@ -232,8 +250,9 @@ final class Orchestration {
    * so that no domain work outlives the pattern's return; then learns how they ended.
    */
   private void cancelAndAwaitStarted() {
-    skipped.addAll(group.cancel());
+    group.cancel();
     group.awaitStarted(null);
+    skipped.addAll(group.skippedUnits()); // by this cancel, or by a failing domain's
     if (Thread.interrupted()) {
       interrupted = true; // restored when the outcome is returned
     }

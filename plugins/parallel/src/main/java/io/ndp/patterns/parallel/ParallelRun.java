@@ -82,7 +82,7 @@ final class ParallelRun {
       while (done.size() + failures.size() < tasks.size()) {
         Optional<TaskGroup.Completion<@Nullable Object>> next = group.next();
         if (next.isEmpty()) {
-          return stopAll(group, timedOut(done));
+          return stopAll(group, timedOut(done, failures));
         }
         TaskGroup.Completion<@Nullable Object> c = next.get();
         if (!c.succeeded()) {
@@ -123,7 +123,7 @@ final class ParallelRun {
               + String.format(
                   Locale.ROOT,
                   "interrupted; cancelled %d unfinished task(s)",
-                  tasks.size() - done.size()),
+                  tasks.size() - done.size() - failures.size()),
           e);
     }
     group.awaitStarted(null);
@@ -173,23 +173,38 @@ final class ParallelRun {
         pattern.name(), task.name(), task.resources(), waited, inUse, capacities);
   }
 
-  private PatternOutcome timedOut(Map<String, @Nullable Object> done) {
+  private PatternOutcome timedOut(
+      Map<String, @Nullable Object> done, List<TaskGroup.Completion<@Nullable Object>> failures) {
+    List<String> failed = new ArrayList<>();
+    for (TaskGroup.Completion<@Nullable Object> f : failures) {
+      failed.add(f.name());
+    }
     List<String> unfinished = new ArrayList<>();
     for (ResourceTask t : tasks) {
-      if (!done.containsKey(t.name())) {
+      if (!done.containsKey(t.name()) && !failed.contains(t.name())) {
         unfinished.add(t.name());
       }
     }
+    String alsoFailed =
+        failures.isEmpty()
+            ? ""
+            : "; failed before: "
+                + String.join(
+                    "; ",
+                    failures.stream()
+                        .map(f -> "'" + f.name() + "': " + describe(f.failure()))
+                        .toList());
     return new PatternOutcome(
         OutcomeStatus.TIMED_OUT,
         partial(done),
         prefix()
             + String.format(
                 Locale.ROOT,
-                "deadline passed with %d of %d task(s) unfinished: %s; they were cancelled",
+                "deadline passed with %d of %d task(s) unfinished: %s; they were cancelled%s",
                 unfinished.size(),
                 tasks.size(),
-                String.join(", ", unfinished)),
+                String.join(", ", unfinished),
+                alsoFailed),
         null);
   }
 
