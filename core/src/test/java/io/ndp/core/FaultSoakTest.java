@@ -39,6 +39,9 @@ import org.junit.jupiter.api.Timeout;
  * {@link Error}, hangs past the context's deadline until interrupted, or spins past it ignoring the
  * interrupt; and some callers are interrupted from outside.
  *
+ * <p>The parallel and meta-orchestration calls pick a failure policy at random (FAIL_FAST,
+ * COLLECT_ALL, BEST_EFFORT, QUORUM(1)).
+ *
  * <p>Asserted at the end: every call returned; nothing is held in the pool and nobody waits; no
  * delegate is still running after the executor closed; every result is explained by its attempts
  * (success exactly when its last attempt succeeded); for the top-level patterns, the confidence the
@@ -53,6 +56,7 @@ class FaultSoakTest {
   private static final int THREADS = 16;
   private static final Duration TIMEOUT = Duration.ofMillis(50);
   private static final String[] DOMAINS = {"d0", "d1", "d2", "d3"};
+  private static final String[] POLICIES = {"FAIL_FAST", "COLLECT_ALL", "BEST_EFFORT", "QUORUM(1)"};
 
   enum Fault {
     NONE,
@@ -171,6 +175,9 @@ class FaultSoakTest {
                             .timeout(TIMEOUT);
                     if (agent.equals("orchestrator")) {
                       b.requiredDomains("auth", "compute");
+                    }
+                    if (!agent.equals("sequential")) {
+                      b.attribute("failure_policy", POLICIES[random.nextInt(POLICIES.length)]);
                     }
                     if (random.nextInt(500) == 0) {
                       Thread.currentThread().interrupt(); // an interrupt from outside

@@ -29,6 +29,9 @@ import org.jspecify.annotations.Nullable;
  * <p>Confined to the calling thread; the tasks run concurrently in the group.
  */
 final class ParallelRun {
+  /** How long cancelled tasks get to end before they are named as ignoring the interrupt. */
+  private static final Duration STUBBORN_AFTER = Duration.ofMillis(50);
+
   private final ParallelCoordinationPattern pattern;
   // Resolved once by the pattern: every task acquires from, and releases into, this pool.
   private final ResourcePool pool;
@@ -319,8 +322,21 @@ final class ParallelRun {
   private @Nullable PatternOutcome stopAll(
       TaskGroup<@Nullable Object> group, @Nullable PatternOutcome o) {
     group.cancel();
+    // Name the tasks that ignore the interrupt; their units stay held until they end.
+    List<String> stubborn = group.awaitStarted(STUBBORN_AFTER);
     group.awaitStarted(null);
-    return o;
+    if (o == null || stubborn.isEmpty()) {
+      return o;
+    }
+    return new PatternOutcome(
+        o.status(),
+        o.output(),
+        o.message()
+            + String.format(
+                Locale.ROOT,
+                "; %s ignored the interrupt and ran on, holding its units until it ended",
+                stubborn),
+        o.cause());
   }
 
   private Map<String, @Nullable Object> partial(Map<String, @Nullable Object> done) {

@@ -9,7 +9,9 @@ import io.ndp.api.PatternContext;
 import io.ndp.api.PatternDefinition;
 import io.ndp.api.PatternOutcome;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -142,6 +144,9 @@ public final class SequentialDelegationPattern extends AbstractPattern {
       delegates.add(scope.delegates().require(step, name()));
     }
     @Nullable Object value = context.payload();
+    // The outputs of the steps that finished, carried by an unsuccessful outcome as partial
+    // results.
+    Map<String, @Nullable Object> finished = new LinkedHashMap<>();
     for (int i = 0; i < toRun.size(); i++) {
       String step = toRun.get(i);
       if (Thread.currentThread().isInterrupted()) {
@@ -152,8 +157,9 @@ public final class SequentialDelegationPattern extends AbstractPattern {
             null);
       }
       if (scope.expired()) {
-        return PatternOutcome.of(
+        return new PatternOutcome(
             OutcomeStatus.TIMED_OUT,
+            partial(finished),
             String.format(
                 Locale.ROOT,
                 "deadline passed before step '%s' (%d of %d)",
@@ -164,11 +170,13 @@ public final class SequentialDelegationPattern extends AbstractPattern {
       }
       try {
         value = delegates.get(i).execute(value);
+        finished.put(step, value);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         boolean late = scope.expired();
-        return PatternOutcome.of(
+        return new PatternOutcome(
             late ? OutcomeStatus.TIMED_OUT : OutcomeStatus.CANCELLED,
+            partial(finished),
             String.format(
                 Locale.ROOT,
                 late
@@ -193,6 +201,12 @@ public final class SequentialDelegationPattern extends AbstractPattern {
     return PatternOutcome.success(
         value,
         String.format(Locale.ROOT, "ran %d steps: %s", toRun.size(), String.join(" -> ", toRun)));
+  }
+
+  private static Map<String, @Nullable Object> partial(Map<String, @Nullable Object> finished) {
+    return finished.isEmpty()
+        ? Map.of()
+        : Collections.unmodifiableMap(new LinkedHashMap<>(finished));
   }
 
   /** The steps a context runs: the required ones in this pattern's order, or all. */
