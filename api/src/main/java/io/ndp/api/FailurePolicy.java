@@ -103,6 +103,26 @@ public record FailurePolicy(Kind kind, int quorum) {
             + PatternContext.describe(text));
   }
 
+  /**
+   * Reads a policy given as a value: a {@code FailurePolicy} itself, or its text form (see {@link
+   * #parse}).
+   *
+   * @param value the policy or its text
+   * @return the policy
+   * @throws IllegalArgumentException naming the value (and its type) when it is neither
+   */
+  public static FailurePolicy of(Object value) {
+    if (value instanceof FailurePolicy p) {
+      return p;
+    }
+    if (value instanceof String text) {
+      return parse(text);
+    }
+    throw new IllegalArgumentException(
+        "failure policy must be FAIL_FAST, COLLECT_ALL, BEST_EFFORT or QUORUM(n) but was "
+            + PatternContext.describe(value));
+  }
+
   /** Returns the form {@link #parse} reads. */
   @Override
   public String toString() {

@@ -33,6 +33,11 @@ import org.jspecify.annotations.Nullable;
  * from the failing thread at once ({@link #cancelOnFailure}): the caller may itself be busy running
  * a unit and could not cancel it.
  *
+ * <p><b>Limit.</b> One interrupt flag cannot tell two interrupts apart: when the group cancels a
+ * unit its owner is running itself, a host interrupt of the owner that arrives after that cancel
+ * and before the unit ends is cleared with the group's own (a host interrupt that came first is
+ * kept).
+ *
  * <p>Not thread-safe for the owner's calls ({@code fork}, {@code next}, {@code cancel}, {@code
  * awaitStarted}: one thread, the execution's); the units themselves run concurrently.
  *

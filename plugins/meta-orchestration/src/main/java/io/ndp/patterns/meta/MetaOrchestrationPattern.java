@@ -436,7 +436,7 @@ public final class MetaOrchestrationPattern extends AbstractPattern {
     Object asked = context.attribute(FAILURE_POLICY_ATTRIBUTE).orElse(null);
     if (asked != null) {
       try {
-        policy = FailurePolicy.parse(asked instanceof String t ? t : null);
+        policy = FailurePolicy.of(asked);
       } catch (IllegalArgumentException e) {
         return PatternOutcome.of(
             OutcomeStatus.REJECTED,

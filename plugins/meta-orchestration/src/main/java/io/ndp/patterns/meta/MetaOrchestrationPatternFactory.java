@@ -139,7 +139,7 @@ public final class MetaOrchestrationPatternFactory implements PatternFactory {
     Object policy = definition.parameters().get(MetaOrchestrationPattern.FAILURE_POLICY);
     if (policy != null) {
       try {
-        b.failurePolicy(FailurePolicy.parse(policy instanceof String t ? t : null));
+        b.failurePolicy(FailurePolicy.of(policy));
       } catch (IllegalArgumentException e) {
         problems.add(e.getMessage());
       }

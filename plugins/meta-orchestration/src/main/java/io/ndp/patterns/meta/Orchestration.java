@@ -134,6 +134,10 @@ final class Orchestration {
           }
           // The others go on; this domain's dependents never start.
           failures.add(next.get().name());
+          if (r.timedOut() || deadlinePassed()) {
+            stop = Stop.TIMED_OUT; // a deadline ends every policy
+            break;
+          }
           if (policy.kind() == FailurePolicy.Kind.QUORUM && reachable() < policy.quorum()) {
             stop = Stop.QUORUM_UNREACHABLE;
             break;
@@ -142,6 +146,10 @@ final class Orchestration {
         }
         if (policy.kind() == FailurePolicy.Kind.QUORUM && succeeded() >= policy.quorum()) {
           stop = Stop.QUORUM_REACHED;
+          break;
+        }
+        if (deadlinePassed()) {
+          stop = Stop.TIMED_OUT; // a deadline ends every policy; nothing more starts
           break;
         }
         for (String dependent : dependents.getOrDefault(next.get().name(), List.of())) {

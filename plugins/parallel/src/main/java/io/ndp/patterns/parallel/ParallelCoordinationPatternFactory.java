@@ -122,7 +122,7 @@ public final class ParallelCoordinationPatternFactory implements PatternFactory 
     Object policy = p.get(ParallelCoordinationPattern.FAILURE_POLICY);
     if (policy != null) {
       try {
-        b.failurePolicy(FailurePolicy.parse(policy instanceof String t ? t : null));
+        b.failurePolicy(FailurePolicy.of(policy));
       } catch (IllegalArgumentException e) {
         problems.add(
             e.getMessage() + (policy instanceof String ? "" : " " + TaskSpecs.describe(policy)));

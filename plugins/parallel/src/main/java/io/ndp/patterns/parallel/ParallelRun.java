@@ -101,15 +101,16 @@ final class ParallelRun {
         }
         done.put(c.name(), c.value());
         if (policy.kind() == FailurePolicy.Kind.QUORUM && done.size() >= policy.quorum()) {
-          stopAll(group, null);
-          return PatternOutcome.success(
-              ordered(done),
-              prefix()
-                  + String.format(
-                      Locale.ROOT,
-                      "%s reached: %s; cancelled the rest",
-                      policy,
-                      String.join(", ", ordered(done).keySet())));
+          return stopAll(
+              group,
+              PatternOutcome.success(
+                  ordered(done),
+                  prefix()
+                      + String.format(
+                          Locale.ROOT,
+                          "%s reached: %s; cancelled the rest",
+                          policy,
+                          String.join(", ", ordered(done).keySet()))));
         }
       }
     } catch (RuntimeException | Error e) {
@@ -278,7 +279,9 @@ final class ParallelRun {
       Map<String, @Nullable Object> done, List<TaskGroup.Completion<@Nullable Object>> failures) {
     TaskGroup.Completion<@Nullable Object> last = failures.get(failures.size() - 1);
     return new PatternOutcome(
-        OutcomeStatus.FAILED,
+        last.failure() instanceof ResourceConflictException
+            ? OutcomeStatus.CONFLICT
+            : OutcomeStatus.FAILED,
         partial(done),
         prefix()
             + String.format(

@@ -150,8 +150,9 @@ public final class SequentialDelegationPattern extends AbstractPattern {
     for (int i = 0; i < toRun.size(); i++) {
       String step = toRun.get(i);
       if (Thread.currentThread().isInterrupted()) {
-        return PatternOutcome.of(
+        return new PatternOutcome(
             OutcomeStatus.CANCELLED,
+            partial(finished),
             String.format(
                 Locale.ROOT, "interrupted before step '%s' (%d of %d)", step, i + 1, toRun.size()),
             null);
@@ -187,7 +188,9 @@ public final class SequentialDelegationPattern extends AbstractPattern {
                 toRun.size()),
             e);
       } catch (Exception e) {
-        return PatternOutcome.failure(
+        return new PatternOutcome(
+            OutcomeStatus.FAILED,
+            partial(finished),
             String.format(
                 Locale.ROOT,
                 "step '%s' (%d of %d) failed: %s",
