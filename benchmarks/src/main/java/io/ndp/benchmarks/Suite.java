@@ -39,8 +39,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * [--include regex]}. {@code smoke} checks in seconds that every benchmark runs (its figures mean
  * nothing). {@code quick} (the default) takes a few minutes: one fork, 2 warm-up and 3 measured
  * iterations of 1 s. {@code full}: two forks, 5 warm-up and 5 measured iterations of 2 s. The
- * results go to {@code benchmarks/results} when run from the project root, else to {@code
- * results}.
+ * results go to {@code benchmarks/results} when run from the project root, else to {@code results}.
  */
 public final class Suite {
 
@@ -49,7 +48,10 @@ public final class Suite {
   /** Runs the suite; see the class documentation for the arguments. */
   public static void main(String[] args) throws RunnerException, IOException {
     String profile = "quick";
-    Path out = Files.isDirectory(Path.of("benchmarks")) ? Path.of("benchmarks", "results") : Path.of("results");
+    Path out =
+        Files.isDirectory(Path.of("benchmarks"))
+            ? Path.of("benchmarks", "results")
+            : Path.of("results");
     String include = "io\\.ndp\\.benchmarks\\..*";
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -58,7 +60,9 @@ public final class Suite {
         case "--include" -> include = value(args, ++i);
         default ->
             throw new IllegalArgumentException(
-                "unknown argument '" + args[i] + "'; usage: [smoke|quick|full] [--out dir] [--include regex]");
+                "unknown argument '"
+                    + args[i]
+                    + "'; usage: [smoke|quick|full] [--out dir] [--include regex]");
       }
     }
     Files.createDirectories(out);
@@ -158,8 +162,15 @@ public final class Suite {
     List<String[]> rows = new ArrayList<>();
     for (String c : List.of("1", "10")) {
       String p = "candidates=" + c;
-      ratioRow(rows, s, "executeBestPattern, " + c + " candidate(s) vs 3 direct calls",
-          "ExecuteBestPatternBenchmark.ndp", "ExecuteBestPatternBenchmark.direct", p, p, 2.0);
+      ratioRow(
+          rows,
+          s,
+          "executeBestPattern, " + c + " candidate(s) vs 3 direct calls",
+          "ExecuteBestPatternBenchmark.ndp",
+          "ExecuteBestPatternBenchmark.direct",
+          p,
+          p,
+          2.0);
       s.secondary("ExecuteBestPatternBenchmark.ndp", p, "gc.alloc.rate.norm")
           .ifPresent(
               bytes ->
@@ -176,20 +187,48 @@ public final class Suite {
                       }));
     }
     for (String n : List.of("1000", "10000")) {
-      ratioRow(rows, s, "selection among " + n + " vs among 10",
-          "SelectionBenchmark.select", "SelectionBenchmark.select", "size=" + n, "size=10", 3.0);
+      ratioRow(
+          rows,
+          s,
+          "selection among " + n + " vs among 10",
+          "SelectionBenchmark.select",
+          "SelectionBenchmark.select",
+          "size=" + n,
+          "size=10",
+          3.0);
     }
     for (String n : List.of("4", "16", "64")) {
       String p = "tasks=" + n;
-      ratioRow(rows, s, "parallel fan-out of " + n + " vs CompletableFuture.allOf",
-          "FanOutBenchmark.ndp", "FanOutBenchmark.completableFuture", p, p, 1.10);
+      ratioRow(
+          rows,
+          s,
+          "parallel fan-out of " + n + " vs CompletableFuture.allOf",
+          "FanOutBenchmark.ndp",
+          "FanOutBenchmark.completableFuture",
+          p,
+          p,
+          1.10);
     }
     for (String n : List.of("10", "1000", "100000")) {
       String p = "size=" + n;
-      ratioRow(rows, s, "lookup hit among " + n + " vs ConcurrentHashMap.get",
-          "LookupBenchmark.registryHit", "LookupBenchmark.mapHit", p, p, 2.0);
-      ratioRow(rows, s, "lookup miss among " + n + " vs ConcurrentHashMap.get",
-          "LookupBenchmark.registryMiss", "LookupBenchmark.mapMiss", p, p, 2.0);
+      ratioRow(
+          rows,
+          s,
+          "lookup hit among " + n + " vs ConcurrentHashMap.get",
+          "LookupBenchmark.registryHit",
+          "LookupBenchmark.mapHit",
+          p,
+          p,
+          2.0);
+      ratioRow(
+          rows,
+          s,
+          "lookup miss among " + n + " vs ConcurrentHashMap.get",
+          "LookupBenchmark.registryMiss",
+          "LookupBenchmark.mapMiss",
+          p,
+          p,
+          2.0);
     }
     s.primary("OutcomeRecordingBenchmark.record1Thread", "")
         .ifPresent(
@@ -228,12 +267,27 @@ public final class Suite {
 
     StringBuilder md = new StringBuilder();
     md.append("# Benchmark results (").append(profile).append(" profile)\n\n");
-    md.append("Written by `io.ndp.benchmarks.Suite` from `").append(jsonName).append("` — no figure typed by hand.\n\n");
-    md.append("* Date: ").append(ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_LOCAL_DATE_TIME)).append(" UTC\n");
-    md.append("* Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" processors, ")
-        .append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.arch")).append(cpuModel()).append('\n');
-    md.append("* JDK: ").append(System.getProperty("java.vm.name")).append(' ').append(System.getProperty("java.version")).append('\n');
-    md.append("* Ratios: ours ÷ baseline, both measured in the same run (average time per call; lower is better).\n\n");
+    md.append("Written by `io.ndp.benchmarks.Suite` from `")
+        .append(jsonName)
+        .append("` — no figure typed by hand.\n\n");
+    md.append("* Date: ")
+        .append(ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_LOCAL_DATE_TIME))
+        .append(" UTC\n");
+    md.append("* Machine: ")
+        .append(Runtime.getRuntime().availableProcessors())
+        .append(" processors, ")
+        .append(System.getProperty("os.name"))
+        .append(' ')
+        .append(System.getProperty("os.arch"))
+        .append(cpuModel())
+        .append('\n');
+    md.append("* JDK: ")
+        .append(System.getProperty("java.vm.name"))
+        .append(' ')
+        .append(System.getProperty("java.version"))
+        .append('\n');
+    md.append(
+        "* Ratios: ours ÷ baseline, both measured in the same run (average time per call; lower is better).\n\n");
     md.append("| Benchmark | Ours | Baseline | Ratio | Goal | Met? |\n");
     md.append("|---|---|---|---|---|---|\n");
     for (String[] r : rows) {
@@ -243,8 +297,14 @@ public final class Suite {
   }
 
   private static void ratioRow(
-      List<String[]> rows, Scores s, String label, String ours, String base,
-      String oursParams, String baseParams, double goal) {
+      List<String[]> rows,
+      Scores s,
+      String label,
+      String ours,
+      String base,
+      String oursParams,
+      String baseParams,
+      double goal) {
     Optional<Result<?>> o = s.primary(ours, oursParams);
     Optional<Result<?>> b = s.primary(base, baseParams);
     if (o.isEmpty() || b.isEmpty()) {
@@ -295,7 +355,11 @@ public final class Suite {
         String shortName = parts[parts.length - 2] + "." + parts[parts.length - 1];
         StringBuilder params = new StringBuilder();
         for (String key : r.getParams().getParamsKeys()) {
-          params.append(params.length() == 0 ? "" : ",").append(key).append('=').append(r.getParams().getParam(key));
+          params
+              .append(params.length() == 0 ? "" : ",")
+              .append(key)
+              .append('=')
+              .append(r.getParams().getParam(key));
         }
         s.byKey.put(shortName + "|" + params, r);
       }
@@ -303,7 +367,8 @@ public final class Suite {
     }
 
     Optional<Result<?>> primary(String benchmark, String params) {
-      return Optional.ofNullable(byKey.get(benchmark + "|" + params)).map(RunResult::getPrimaryResult);
+      return Optional.ofNullable(byKey.get(benchmark + "|" + params))
+          .map(RunResult::getPrimaryResult);
     }
 
     Optional<Double> secondary(String benchmark, String params, String label) {

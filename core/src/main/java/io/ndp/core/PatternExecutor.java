@@ -752,14 +752,15 @@ public final class PatternExecutor implements AutoCloseable {
     Duration total = Duration.ofNanos(System.nanoTime() - startNanos);
     Attempt last = attempts.isEmpty() ? null : attempts.get(attempts.size() - 1);
     if (last != null && last.isSuccess()) {
+      // Concatenation, not String.format: this runs on every successful call.
       return new PatternResult(
           true,
-          String.format(
-              Locale.ROOT,
-              "pattern '%s' succeeded after %d attempt(s): %s",
-              last.patternName(),
-              attempts.size(),
-              last.message()),
+          "pattern '"
+              + last.patternName()
+              + "' succeeded after "
+              + attempts.size()
+              + " attempt(s): "
+              + last.message(),
           last.patternName(),
           output,
           attempts,
