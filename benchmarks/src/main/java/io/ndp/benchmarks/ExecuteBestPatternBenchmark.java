@@ -52,7 +52,7 @@ public class ExecuteBestPatternBenchmark {
     executor = ndp.executor();
     context =
         PatternContext.builder("orders", "sequential")
-            .requiredSteps("validate", "store")
+            .requiredSteps("validate", "hash", "store")
             .payload(Workload.RECORD)
             .build();
     PatternResult first = executor.executeBestPattern(context);

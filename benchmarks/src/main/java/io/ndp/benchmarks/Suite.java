@@ -302,7 +302,7 @@ public final class Suite {
         .append(System.getProperty("java.version"))
         .append('\n');
     md.append(
-        "* Ratios: ours ÷ baseline, both measured in the same run (average time per call; lower is better).\n\n");
+        "* Ratios: ours ÷ baseline, both measured in the same run (average time per call, lower is better; outcome recording is throughput, higher is better).\n\n");
     md.append("| Benchmark | Ours | Baseline | Ratio | Goal | Met? |\n");
     md.append("|---|---|---|---|---|---|\n");
     for (String[] r : rows) {
