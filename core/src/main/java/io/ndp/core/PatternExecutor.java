@@ -197,7 +197,7 @@ public final class PatternExecutor implements AutoCloseable {
 
   /** Enters an execution, then refuses it if shut down (see {@link ExecutionTracker}). */
   private Execution enter(PatternContext context) {
-    Execution e = tracker.enter(describe(context), this);
+    Execution e = tracker.enter(() -> describe(context), this);
     if (shutdown) {
       e.close();
       throw new RuntimeClosedException(describe(context));
@@ -381,6 +381,9 @@ public final class PatternExecutor implements AutoCloseable {
       Map<String, String> rejections,
       Set<String> cyclic) {
     Set<String> names() {
+      if (fallbacks.isEmpty() && ranked.size() == 1) {
+        return Set.of(ranked.get(0).pattern().name()); // the common case, without a hash table
+      }
       Set<String> names = new HashSet<>(fallbacks.keySet());
       ranked.forEach(c -> names.add(c.pattern().name()));
       return names;
@@ -752,14 +755,15 @@ public final class PatternExecutor implements AutoCloseable {
     Duration total = Duration.ofNanos(System.nanoTime() - startNanos);
     Attempt last = attempts.isEmpty() ? null : attempts.get(attempts.size() - 1);
     if (last != null && last.isSuccess()) {
+      // Concatenation, not String.format: this runs on every successful call.
       return new PatternResult(
           true,
-          String.format(
-              Locale.ROOT,
-              "pattern '%s' succeeded after %d attempt(s): %s",
-              last.patternName(),
-              attempts.size(),
-              last.message()),
+          "pattern '"
+              + last.patternName()
+              + "' succeeded after "
+              + attempts.size()
+              + " attempt(s): "
+              + last.message(),
           last.patternName(),
           output,
           attempts,
@@ -1005,7 +1009,7 @@ public final class PatternExecutor implements AutoCloseable {
             Map.of(),
             Duration.ZERO);
       }
-      try (Execution e = tracker.enter(describe(nested), PatternExecutor.this)) {
+      try (Execution e = tracker.enter(() -> describe(nested), PatternExecutor.this)) {
         return executeAtDepth(nested, depth + 1, e, chain, budget, deadlineNanos);
       } catch (UnknownAgentTypeException e) {
         return new PatternResult(

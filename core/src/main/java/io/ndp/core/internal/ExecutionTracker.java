@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -29,13 +30,14 @@ public final class ExecutionTracker {
 
   /** One execution in flight. Close it when it ends. */
   public final class Execution implements AutoCloseable {
-    private final String description;
+    // Built only when read (a drain that gives up): the hot path does not pay for the text.
+    private final Supplier<String> description;
     private final Object owner;
     private final Thread thread = Thread.currentThread();
     // Null while the execution is still choosing; then the patterns it may run.
     private volatile @Nullable Set<String> chosen;
 
-    private Execution(String description, Object owner) {
+    private Execution(Supplier<String> description, Object owner) {
       this.description = description;
       this.owner = owner;
     }
@@ -70,18 +72,18 @@ public final class ExecutionTracker {
 
     @Override
     public String toString() {
-      return description;
+      return description.get();
     }
   }
 
   /**
    * Enters an execution; call before reading the registry.
    *
-   * @param description what runs, for the message of a drain that gives up
+   * @param description what runs, for the message of a drain that gives up; called only then
    * @param owner who runs it (an executor), so that a drain can wait for one owner's executions
    * @return the execution, to close when it ends
    */
-  public Execution enter(String description, Object owner) {
+  public Execution enter(Supplier<String> description, Object owner) {
     Execution e = new Execution(description, owner);
     inFlight.add(e);
     return e;

@@ -129,8 +129,9 @@ public final class SequentialDelegationPattern extends AbstractPattern {
       }
     }
     if (!missing.isEmpty()) {
-      return MatchResult.noMatch(
-          String.format(Locale.ROOT, "lacks required steps %s (has %s)", missing, steps));
+      // Concatenation, not String.format: selection builds this for every pattern that does not
+      // match, and the formatter cost dominated selection among many patterns.
+      return MatchResult.noMatch("lacks required steps " + missing + " (has " + steps + ")");
     }
     return MatchResult.coverage(required.size(), steps.size());
   }
@@ -201,9 +202,10 @@ public final class SequentialDelegationPattern extends AbstractPattern {
             e);
       }
     }
+    // Built by concatenation: this runs on every successful call (String.format was the largest
+    // single cost of a call with cheap delegates).
     return PatternOutcome.success(
-        value,
-        String.format(Locale.ROOT, "ran %d steps: %s", toRun.size(), String.join(" -> ", toRun)));
+        value, "ran " + toRun.size() + " steps: " + String.join(" -> ", toRun));
   }
 
   private static Map<String, @Nullable Object> partial(Map<String, @Nullable Object> finished) {
@@ -218,7 +220,13 @@ public final class SequentialDelegationPattern extends AbstractPattern {
     if (required.isEmpty()) {
       return steps;
     }
-    return steps.stream().filter(required::contains).toList();
+    List<String> chosen = new ArrayList<>(required.size());
+    for (String step : steps) {
+      if (required.contains(step)) {
+        chosen.add(step);
+      }
+    }
+    return Collections.unmodifiableList(chosen);
   }
 
   @Override

@@ -1,0 +1,395 @@
+package io.ndp.benchmarks;
+
+import io.ndp.api.Pattern;
+import io.ndp.api.PatternContext;
+import io.ndp.api.PatternDefinition;
+import io.ndp.core.Ndp;
+import io.ndp.core.PatternExecutor;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs the benchmark suite and writes its results: the JMH JSON and a Markdown table of every goal
+ * (benchmark, ours, baseline, ratio, goal, met?) with the machine, the JDK and the date.
+ *
+ * <p>Usage: {@code java -jar benchmarks/target/benchmarks.jar [smoke|quick|full] [--out dir]
+ * [--include regex]}. {@code smoke} checks in seconds that every benchmark runs (its figures mean
+ * nothing). {@code quick} (the default) takes a few minutes: one fork, 2 warm-up and 3 measured
+ * iterations of 1 s. {@code full}: two forks, 5 warm-up and 5 measured iterations of 2 s. The
+ * results go to {@code benchmarks/results} when run from the project root, else to {@code results}.
+ */
+public final class Suite {
+
+  private Suite() {}
+
+  /** Runs the suite; see the class documentation for the arguments. */
+  public static void main(String[] args) throws RunnerException, IOException {
+    String profile = "quick";
+    Path out =
+        Files.isDirectory(Path.of("benchmarks"))
+            ? Path.of("benchmarks", "results")
+            : Path.of("results");
+    String include = "io\\.ndp\\.benchmarks\\..*";
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "smoke", "quick", "full" -> profile = args[i];
+        case "--out" -> out = Path.of(value(args, ++i));
+        case "--include" -> include = value(args, ++i);
+        default ->
+            throw new IllegalArgumentException(
+                "unknown argument '"
+                    + args[i]
+                    + "'; usage: [smoke|quick|full] [--out dir] [--include regex]");
+      }
+    }
+    Files.createDirectories(out);
+    Path json = out.resolve("jmh-" + profile + ".json");
+    ChainedOptionsBuilder options =
+        new OptionsBuilder()
+            .include(include)
+            .addProfiler(GCProfiler.class)
+            .result(json.toString())
+            .resultFormat(ResultFormatType.JSON)
+            .jvmArgsAppend("-Xms1g", "-Xmx1g");
+    if (profile.equals("smoke")) {
+      options
+          .forks(1)
+          .warmupIterations(1)
+          .warmupTime(TimeValue.milliseconds(100))
+          .measurementIterations(1)
+          .measurementTime(TimeValue.milliseconds(200));
+    } else if (profile.equals("quick")) {
+      options
+          .forks(1)
+          .warmupIterations(2)
+          .warmupTime(TimeValue.seconds(1))
+          .measurementIterations(3)
+          .measurementTime(TimeValue.seconds(1));
+    } else {
+      options
+          .forks(2)
+          .warmupIterations(5)
+          .warmupTime(TimeValue.seconds(2))
+          .measurementIterations(5)
+          .measurementTime(TimeValue.seconds(2));
+    }
+    Collection<RunResult> results = new Runner(options.build()).run();
+    long heapBytes = patternHeapBytes(100_000, 10);
+    String table = table(Scores.of(results), heapBytes, profile, json.getFileName().toString());
+    Path md = out.resolve("results-" + profile + ".md");
+    Files.writeString(md, table, StandardCharsets.UTF_8);
+    System.out.println(table);
+    System.out.println("wrote " + json + " and " + md);
+  }
+
+  private static String value(String[] args, int i) {
+    if (i >= args.length) {
+      throw new IllegalArgumentException(args[i - 1] + " needs a value");
+    }
+    return args[i];
+  }
+
+  /**
+   * The heap that {@code patterns} registered sequential patterns hold with statistics in {@code
+   * domains} domains each: the GC-settled used heap after building them minus before. Every
+   * statistic is learned the way a host's would be, by running the pattern in the domain (through
+   * the public API only), so the storage, the registry's indexes and the snapshot cache are all in
+   * the figure.
+   */
+  static long patternHeapBytes(int patterns, int domains) {
+    long before = settledHeap();
+    Ndp ndp = Ndp.builder().build();
+    ndp.delegates().register("validate", input -> input).register("store", input -> input);
+    PatternExecutor executor = ndp.executor();
+    List<PatternContext> contexts = new ArrayList<>(domains);
+    for (int d = 0; d < domains; d++) {
+      contexts.add(PatternContext.builder("domain_" + d, "sequential").payload("x").build());
+    }
+    for (int i = 0; i < patterns; i++) {
+      Pattern p =
+          ndp.register(
+              new PatternDefinition(
+                  "sequential",
+                  "pattern_" + i,
+                  "memory",
+                  Map.of("steps", List.of("validate", "store"))));
+      for (PatternContext c : contexts) {
+        if (!executor.execute(p, c).success()) {
+          throw new IllegalStateException("pattern_" + i + " failed in " + c.domain());
+        }
+      }
+    }
+    long after = settledHeap();
+    if (ndp.registry().size() != patterns
+        || ndp.registry().statistics("pattern_" + (patterns - 1)).total() != domains) {
+      throw new IllegalStateException("expected " + patterns + " patterns, each run " + domains);
+    }
+    ndp.close();
+    return after - before;
+  }
+
+  private static long settledHeap() {
+    MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+    long last = Long.MAX_VALUE;
+    for (int i = 0; i < 10; i++) {
+      System.gc();
+      try {
+        TimeUnit.MILLISECONDS.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      long used = memory.getHeapMemoryUsage().getUsed();
+      if (Math.abs(last - used) < 64 * 1024) {
+        return used;
+      }
+      last = used;
+    }
+    return last;
+  }
+
+  /** The Markdown table of every goal. */
+  static String table(Scores s, long heapBytes, String profile, String jsonName) {
+    List<String[]> rows = new ArrayList<>();
+    for (String c : List.of("1", "10")) {
+      String p = "candidates=" + c;
+      ratioRow(
+          rows,
+          s,
+          "executeBestPattern, " + c + " candidate(s) vs 3 direct calls",
+          "ExecuteBestPatternBenchmark.ndp",
+          "ExecuteBestPatternBenchmark.direct",
+          p,
+          p,
+          2.0);
+      s.secondary("ExecuteBestPatternBenchmark.ndp", p, "gc.alloc.rate.norm")
+          .ifPresent(
+              bytes ->
+                  rows.add(
+                      new String[] {
+                        "allocation per executeBestPattern, " + c + " candidate(s)",
+                        fmt(bytes) + " B/op",
+                        s.secondary("ExecuteBestPatternBenchmark.direct", p, "gc.alloc.rate.norm")
+                            .map(b -> fmt(b) + " B/op")
+                            .orElse("–"),
+                        "–",
+                        "≤ 1,024 B/op",
+                        met(bytes <= 1024)
+                      }));
+    }
+    for (String n : List.of("1000", "10000")) {
+      ratioRow(
+          rows,
+          s,
+          "selection among " + n + " vs among 10",
+          "SelectionBenchmark.select",
+          "SelectionBenchmark.select",
+          "size=" + n,
+          "size=10",
+          3.0);
+    }
+    for (String n : List.of("4", "16", "64")) {
+      String p = "tasks=" + n;
+      ratioRow(
+          rows,
+          s,
+          "parallel fan-out of " + n + " vs CompletableFuture.allOf",
+          "FanOutBenchmark.ndp",
+          "FanOutBenchmark.completableFuture",
+          p,
+          p,
+          1.10);
+    }
+    for (String n : List.of("10", "1000", "100000")) {
+      String p = "size=" + n;
+      ratioRow(
+          rows,
+          s,
+          "lookup hit among " + n + " vs ConcurrentHashMap.get",
+          "LookupBenchmark.registryHit",
+          "LookupBenchmark.mapHit",
+          p,
+          p,
+          2.0);
+      ratioRow(
+          rows,
+          s,
+          "lookup miss among " + n + " vs ConcurrentHashMap.get",
+          "LookupBenchmark.registryMiss",
+          "LookupBenchmark.mapMiss",
+          p,
+          p,
+          2.0);
+    }
+    s.primary("OutcomeRecordingBenchmark.record1Thread", "")
+        .ifPresent(
+            one -> {
+              rows.add(
+                  new String[] {
+                    "outcome recording in memory, 1 thread",
+                    fmt(one.getScore() / 1e6) + " M ops/s",
+                    "–",
+                    "–",
+                    "≥ 10 M ops/s",
+                    met(one.getScore() >= 10e6)
+                  });
+              s.primary("OutcomeRecordingBenchmark.record2Threads", "")
+                  .ifPresent(
+                      two ->
+                          rows.add(
+                              new String[] {
+                                "outcome recording in memory, 2 threads vs 1",
+                                fmt(two.getScore() / 1e6) + " M ops/s",
+                                fmt(one.getScore() / 1e6) + " M ops/s",
+                                fmt(two.getScore() / one.getScore()) + "x",
+                                "> 1.0x (scales)",
+                                met(two.getScore() > one.getScore())
+                              }));
+            });
+    rows.add(
+        new String[] {
+          "heap of 100,000 patterns with statistics in 10 domains",
+          fmt(heapBytes / (1024.0 * 1024.0)) + " MB",
+          "–",
+          "–",
+          "< 100 MB",
+          met(heapBytes < 100L * 1024 * 1024)
+        });
+
+    StringBuilder md = new StringBuilder();
+    md.append("# Benchmark results (").append(profile).append(" profile)\n\n");
+    md.append("Written by `io.ndp.benchmarks.Suite` from `")
+        .append(jsonName)
+        .append("` — no figure typed by hand.\n\n");
+    md.append("* Date: ")
+        .append(ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_LOCAL_DATE_TIME))
+        .append(" UTC\n");
+    md.append("* Machine: ")
+        .append(Runtime.getRuntime().availableProcessors())
+        .append(" processors, ")
+        .append(System.getProperty("os.name"))
+        .append(' ')
+        .append(System.getProperty("os.arch"))
+        .append(cpuModel())
+        .append('\n');
+    md.append("* JDK: ")
+        .append(System.getProperty("java.vm.name"))
+        .append(' ')
+        .append(System.getProperty("java.version"))
+        .append('\n');
+    md.append(
+        "* Ratios: ours ÷ baseline, both measured in the same run (average time per call, lower is better; outcome recording is throughput, higher is better).\n\n");
+    md.append("| Benchmark | Ours | Baseline | Ratio | Goal | Met? |\n");
+    md.append("|---|---|---|---|---|---|\n");
+    for (String[] r : rows) {
+      md.append("| ").append(String.join(" | ", r)).append(" |\n");
+    }
+    return md.toString();
+  }
+
+  private static void ratioRow(
+      List<String[]> rows,
+      Scores s,
+      String label,
+      String ours,
+      String base,
+      String oursParams,
+      String baseParams,
+      double goal) {
+    Optional<Result<?>> o = s.primary(ours, oursParams);
+    Optional<Result<?>> b = s.primary(base, baseParams);
+    if (o.isEmpty() || b.isEmpty()) {
+      return;
+    }
+    double ratio = o.get().getScore() / b.get().getScore();
+    rows.add(
+        new String[] {
+          label,
+          fmt(o.get().getScore()) + " " + o.get().getScoreUnit(),
+          fmt(b.get().getScore()) + " " + b.get().getScoreUnit(),
+          fmt(ratio) + "x",
+          "≤ " + fmt(goal) + "x",
+          met(ratio <= goal)
+        });
+  }
+
+  private static String met(boolean met) {
+    return met ? "yes" : "**no**";
+  }
+
+  private static String fmt(double v) {
+    return String.format(Locale.ROOT, v >= 100 ? "%,.0f" : "%,.2f", v);
+  }
+
+  private static String cpuModel() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+        if (line.startsWith("model name")) {
+          return ", " + line.substring(line.indexOf(':') + 1).trim();
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // Not Linux, or not readable: the processor count says enough.
+    }
+    return "";
+  }
+
+  /** JMH results by short benchmark name ({@code Class.method}) and parameters. */
+  static final class Scores {
+    private final Map<String, RunResult> byKey = new HashMap<>();
+
+    static Scores of(Collection<RunResult> results) {
+      Scores s = new Scores();
+      for (RunResult r : results) {
+        String full = r.getParams().getBenchmark();
+        String[] parts = full.split("\\.");
+        String shortName = parts[parts.length - 2] + "." + parts[parts.length - 1];
+        StringBuilder params = new StringBuilder();
+        for (String key : r.getParams().getParamsKeys()) {
+          params
+              .append(params.length() == 0 ? "" : ",")
+              .append(key)
+              .append('=')
+              .append(r.getParams().getParam(key));
+        }
+        s.byKey.put(shortName + "|" + params, r);
+      }
+      return s;
+    }
+
+    Optional<Result<?>> primary(String benchmark, String params) {
+      return Optional.ofNullable(byKey.get(benchmark + "|" + params))
+          .map(RunResult::getPrimaryResult);
+    }
+
+    Optional<Double> secondary(String benchmark, String params, String label) {
+      return Optional.ofNullable(byKey.get(benchmark + "|" + params))
+          .map(r -> r.getSecondaryResults().get(label))
+          .map(Result::getScore);
+    }
+  }
+}

@@ -1,0 +1,70 @@
+package io.ndp.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ndp.api.PatternResult;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Each benchmark's NDP side does the same work as its baseline: a ratio means nothing when one side
+ * skips a step, runs fewer tasks or answers from a rejection.
+ */
+class BenchmarkWorkTest {
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 10})
+  void executeBestPatternRunsTheThreeStepsTheBaselineCalls(int candidates) {
+    ExecuteBestPatternBenchmark b = new ExecuteBestPatternBenchmark();
+    b.candidates = candidates;
+    b.setUp();
+    try {
+      PatternResult r = b.ndp();
+      assertThat(r.success()).isTrue();
+      assertThat(r.attempts()).hasSize(1);
+      assertThat(r.message()).contains("ran 3 steps: validate -> hash -> store");
+      assertThat(r.output()).isEqualTo(b.direct());
+    } finally {
+      b.tearDown();
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {4, 16})
+  void fanOutRunsEveryTask(int tasks) throws InterruptedException {
+    FanOutBenchmark b = new FanOutBenchmark();
+    b.tasks = tasks;
+    b.setUp();
+    try {
+      PatternResult r = b.ndp();
+      assertThat(r.success()).isTrue();
+      assertThat((Map<?, ?>) r.output()).hasSize(tasks);
+    } finally {
+      b.tearDown();
+    }
+  }
+
+  @Test
+  void selectionRanksOneInFivePatterns() {
+    SelectionBenchmark b = new SelectionBenchmark();
+    b.size = 1000;
+    b.setUp();
+    assertThat(b.select().ranked()).hasSize(200);
+    assertThat(b.select().rejections()).hasSize(800);
+  }
+
+  @Test
+  void lookupHitsFindAndMissesDoNot() {
+    LookupBenchmark b = new LookupBenchmark();
+    b.size = 1000;
+    b.setUp();
+    for (int i = 0; i < 2048; i++) {
+      assertThat(b.registryHit()).isPresent();
+      assertThat(b.mapHit()).isNotNull();
+      assertThat(b.registryMiss()).isEmpty();
+      assertThat(b.mapMiss()).isNull();
+    }
+  }
+}
