@@ -432,21 +432,19 @@ public final class MetaOrchestrationPattern extends AbstractPattern {
         throw new MissingDelegateException(domain, name());
       }
     }
-    FailurePolicy policy = failurePolicy;
-    Object asked = context.attribute(FAILURE_POLICY_ATTRIBUTE).orElse(null);
-    if (asked != null) {
-      try {
-        policy = FailurePolicy.of(asked);
-      } catch (IllegalArgumentException e) {
-        return PatternOutcome.of(
-            OutcomeStatus.REJECTED,
-            String.format(
-                Locale.ROOT,
-                "cannot run this context: %s %s",
-                FAILURE_POLICY_ATTRIBUTE,
-                e.getMessage()),
-            e);
-      }
+    FailurePolicy policy;
+    try {
+      policy =
+          context.attribute(FAILURE_POLICY_ATTRIBUTE).map(FailurePolicy::of).orElse(failurePolicy);
+    } catch (IllegalArgumentException e) {
+      return PatternOutcome.of(
+          OutcomeStatus.REJECTED,
+          String.format(
+              Locale.ROOT,
+              "cannot run this context: %s %s",
+              FAILURE_POLICY_ATTRIBUTE,
+              e.getMessage()),
+          e);
     }
     if (policy.kind() == FailurePolicy.Kind.QUORUM && policy.quorum() > plan.size()) {
       return PatternOutcome.of(

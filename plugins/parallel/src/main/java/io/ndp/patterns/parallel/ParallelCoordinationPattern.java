@@ -423,22 +423,20 @@ public final class ParallelCoordinationPattern extends AbstractPattern {
               String.join("; ", problems)),
           new InvalidContextException(problems));
     }
-    FailurePolicy policy = failurePolicy;
-    Object asked = context.attribute(FAILURE_POLICY_ATTRIBUTE).orElse(null);
-    if (asked != null) {
-      try {
-        policy = FailurePolicy.of(asked);
-      } catch (IllegalArgumentException e) {
-        return PatternOutcome.of(
-            OutcomeStatus.REJECTED,
-            String.format(
-                Locale.ROOT,
-                "parallel pattern '%s' cannot run this context: %s %s",
-                name(),
-                FAILURE_POLICY_ATTRIBUTE,
-                e.getMessage()),
-            e);
-      }
+    FailurePolicy policy;
+    try {
+      policy =
+          context.attribute(FAILURE_POLICY_ATTRIBUTE).map(FailurePolicy::of).orElse(failurePolicy);
+    } catch (IllegalArgumentException e) {
+      return PatternOutcome.of(
+          OutcomeStatus.REJECTED,
+          String.format(
+              Locale.ROOT,
+              "parallel pattern '%s' cannot run this context: %s %s",
+              name(),
+              FAILURE_POLICY_ATTRIBUTE,
+              e.getMessage()),
+          e);
     }
     if (policy.kind() == FailurePolicy.Kind.QUORUM && policy.quorum() > toRun.size()) {
       return PatternOutcome.of(
