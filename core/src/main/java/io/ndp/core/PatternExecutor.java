@@ -534,6 +534,8 @@ public final class PatternExecutor implements AutoCloseable {
    * @param timeout how long to wait at most
    * @return whether they all finished in time
    * @throws InterruptedException when interrupted while waiting
+   * @throws IllegalArgumentException when the names, one of them or the timeout is null, or the
+   *     timeout is negative
    */
   public boolean awaitIdle(Collection<String> patternNames, Duration timeout)
       throws InterruptedException {
@@ -543,6 +545,13 @@ public final class PatternExecutor implements AutoCloseable {
               + patternNames
               + ", "
               + timeout);
+    }
+    for (String name : patternNames) {
+      if (name == null) {
+        // Refused here, whatever runs: the answer must not depend on which set an execution chose.
+        throw new IllegalArgumentException(
+            "awaitIdle got a null pattern name among " + patternNames);
+      }
     }
     return awaitRunning(patternNames, timeout).isEmpty();
   }
