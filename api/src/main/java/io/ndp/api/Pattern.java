@@ -42,6 +42,29 @@ public interface Pattern {
   MatchResult match(PatternContext context);
 
   /**
+   * Returns what this pattern offers, under the context requirement each set answers: e.g. {@link
+   * PatternContext#REQUIRED_STEPS} to the steps of a sequential pattern. A registry indexes these,
+   * so that selection asks {@link #match} only of the patterns that offer every item the context
+   * requires under each of these keys, instead of asking every pattern of the agent type.
+   *
+   * <p>The contract: when the context requires, under one of these keys, an item missing from its
+   * set, {@link #match} says no match. The keys must be among {@link
+   * PatternContext#REQUIRED_STEPS}, {@link PatternContext#REQUIRED_RESOURCES} and {@link
+   * PatternContext#REQUIRED_DOMAINS}; the items are non-blank names. The value must not change
+   * while the pattern is registered: the registry reads it when it registers the pattern and again
+   * when it withdraws it.
+   *
+   * <p>The default, an empty map, declares nothing: such a pattern is asked about every context of
+   * its agent types.
+   *
+   * @return requirement key to the items offered under it; empty to be asked about every context
+   * @since 0.2.0
+   */
+  default Map<String, Set<String>> offers() {
+    return Map.of();
+  }
+
+  /**
    * Executes {@code context} through the delegates in {@code scope}. Checks every delegate it needs
    * before it runs any of them.
    *

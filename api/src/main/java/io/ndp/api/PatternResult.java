@@ -19,7 +19,9 @@ import org.jspecify.annotations.Nullable;
  * @param chosenPattern the name of the pattern whose output this is, or {@code null} on failure
  * @param output the successful attempt's output, or {@code null}
  * @param attempts every pattern tried, in order
- * @param rejections patterns that serve the agent type but did not match, with the reason
+ * @param rejections patterns asked that serve the agent type but did not match, with the reason
+ *     (selection asks only the patterns whose offers cover the context, and every pattern of the
+ *     agent type when none of those matches)
  * @param totalDuration from the call to its return
  * @since 0.1.0
  */

@@ -51,6 +51,12 @@ import org.slf4j.LoggerFactory;
  * configured fallback pattern that matches. Every outcome is recorded and every attempt is in the
  * result.
  *
+ * <p><b>The cost of selection</b> follows the number of candidates, not of patterns: the registry
+ * indexes what each pattern {@linkplain Pattern#offers() offers}, and only the patterns that offer
+ * everything the context requires (and those that declare no offers) are asked {@link
+ * Pattern#match}. A result's rejections name the patterns asked that declined; when none matched,
+ * every pattern of the agent type is asked, so that a failed result says why each one declined.
+ *
  * <p><b>Where confidence lives.</b> In the registry's runtime: outcomes are recorded into, and
  * ranks read from, the statistics owned by the {@link PatternRegistry} this executor was built
  * over. The executor keeps none of its own and binds nothing, so any number of executors over one
@@ -280,7 +286,9 @@ public final class PatternExecutor implements AutoCloseable {
 
   /**
    * Ranks the candidates for {@code context} as {@link #executeBestPattern} would, without running
-   * anything.
+   * anything. A diagnostic: it asks every pattern of the agent type, including those the offer
+   * index would skip, so that the rejections say why each one declined; its cost grows with the
+   * number of patterns.
    *
    * @param context the context
    * @return the ranking, the fallbacks and the rejections
@@ -292,7 +300,7 @@ public final class PatternExecutor implements AutoCloseable {
     if (shutdown) {
       throw new RuntimeClosedException("explain(" + describe(context) + ")");
     }
-    Selection s = select(context);
+    Selection s = select(context, true);
     return new SelectionExplanation(context, s.ranked, maxAttempts, fallbacks, s.rejections);
   }
 
@@ -321,7 +329,7 @@ public final class PatternExecutor implements AutoCloseable {
           Map.of(),
           Duration.ofNanos(System.nanoTime() - start));
     }
-    Selection selection = withoutCycles(select(context), chain, context);
+    Selection selection = withoutCycles(select(context, false), chain, context);
     execution.chose(selection.names());
     Scope scope = new Scope(deadlineOf(context, enclosingDeadline), depth, chain, budget);
     List<Attempt> attempts = new ArrayList<>();
@@ -390,11 +398,26 @@ public final class PatternExecutor implements AutoCloseable {
     }
   }
 
-  private Selection select(PatternContext context) {
-    Collection<Pattern> serving = registry.candidatesFor(context);
+  /**
+   * Asks the patterns whose offers cover the context (see {@link Pattern#offers()}) and ranks those
+   * that match; when none does, or when {@code everyPattern}, asks every pattern of the agent type,
+   * so that the rejections say why each one declined.
+   */
+  private Selection select(PatternContext context, boolean everyPattern) {
+    if (!everyPattern) {
+      Selection s = selectAmong(registry.candidatesFor(context), context);
+      if (!s.ranked.isEmpty()) {
+        return s;
+      }
+    }
+    Collection<Pattern> serving = registry.servingAll(context);
     if (serving.isEmpty()) {
       throw new UnknownAgentTypeException(context.agentType(), registry.agentTypes());
     }
+    return selectAmong(serving, context);
+  }
+
+  private Selection selectAmong(Collection<Pattern> serving, PatternContext context) {
     List<Candidate> matching = new ArrayList<>();
     Map<String, String> rejections = new LinkedHashMap<>();
     for (Pattern p : serving) {

@@ -13,6 +13,7 @@ import io.ndp.api.ResourcePool;
 import io.ndp.core.internal.ConfidenceService;
 import io.ndp.core.internal.ExecutionTracker;
 import io.ndp.core.internal.InMemoryConfidenceStore;
+import io.ndp.core.internal.OfferIndex;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -75,10 +76,9 @@ public final class PatternRegistry {
   private final ConcurrentHashMap<String, Pattern> byName = new ConcurrentHashMap<>();
   // Sorted names, for "did you mean" on a miss without scanning every name.
   private final ConcurrentSkipListSet<String> names = new ConcurrentSkipListSet<>();
-  // Agent type, and type id or alias, to the patterns under it sorted by name. Written under
-  // writeLock; read without locking (a skip list is safe to iterate while it changes).
-  private final ConcurrentHashMap<String, ConcurrentSkipListMap<String, Pattern>> byAgentType =
-      new ConcurrentHashMap<>();
+  // Agent type to the patterns serving it, indexed by what they offer; type id or alias to the
+  // patterns under it sorted by name. Written under writeLock; read without locking.
+  private final ConcurrentHashMap<String, OfferIndex> byAgentType = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, ConcurrentSkipListMap<String, Pattern>> byType =
       new ConcurrentHashMap<>();
   // Which patterns may join, checked under writeLock: the facade refuses patterns of plugins that
@@ -138,8 +138,10 @@ public final class PatternRegistry {
       throw new IllegalArgumentException("patterns must not be null");
     }
     List<Pattern> adding = new ArrayList<>(patterns.size());
+    List<Map<String, Set<String>>> offers = new ArrayList<>(patterns.size());
     for (Pattern p : patterns) {
       adding.add(requireValid(p));
+      offers.add(OfferIndex.validOffers(p));
     }
     synchronized (writeLock) {
       Set<String> seen = new HashSet<>();
@@ -172,8 +174,8 @@ public final class PatternRegistry {
         attached.forEach(p -> p.detach(owner));
         throw e;
       }
-      for (Pattern p : adding) {
-        index(p);
+      for (int i = 0; i < adding.size(); i++) {
+        index(adding.get(i), offers.get(i));
       }
     }
     return this;
@@ -191,6 +193,7 @@ public final class PatternRegistry {
    */
   Optional<Pattern> replace(Pattern pattern) {
     requireValid(pattern);
+    Map<String, Set<String>> offers = OfferIndex.validOffers(pattern);
     synchronized (writeLock) {
       Pattern old = byName.get(pattern.name());
       if (old == pattern) {
@@ -200,7 +203,7 @@ public final class PatternRegistry {
       pattern.attach(owner);
       // The new one first: a put under the same name swaps atomically in every index, so readers
       // see the old or the new one; then the old one leaves the keys only it had.
-      index(pattern);
+      index(pattern, offers);
       if (old != null) {
         unindex(old);
         old.detach(owner);
@@ -270,7 +273,8 @@ public final class PatternRegistry {
    * @return the patterns; empty when none
    */
   public List<Pattern> patternsServing(String agentType) {
-    return copyOf(agentType == null ? null : byAgentType.get(agentType));
+    OfferIndex serving = agentType == null ? null : byAgentType.get(agentType);
+    return serving == null ? List.of() : Collections.unmodifiableList(serving.all());
   }
 
   /**
@@ -386,13 +390,29 @@ public final class PatternRegistry {
    * @return the candidates
    */
   Collection<Pattern> candidatesFor(PatternContext context) {
-    ConcurrentSkipListMap<String, Pattern> serving = byAgentType.get(context.agentType());
-    return serving == null ? List.of() : serving.values();
+    OfferIndex serving = byAgentType.get(context.agentType());
+    return serving == null ? List.of() : serving.candidates(context);
+  }
+
+  /**
+   * Returns every pattern that serves the context's agent type, whatever it offers, sorted by name.
+   *
+   * @param context the context
+   * @return the patterns
+   */
+  Collection<Pattern> servingAll(PatternContext context) {
+    OfferIndex serving = byAgentType.get(context.agentType());
+    return serving == null ? List.of() : serving.all();
+  }
+
+  /** The index of the patterns serving {@code agentType}, or null when none does. */
+  @Nullable OfferIndex offerIndex(String agentType) {
+    return byAgentType.get(agentType);
   }
 
   /** Whether any registered pattern serves {@code agentType}; no copying. */
   boolean serves(String agentType) {
-    ConcurrentSkipListMap<String, Pattern> serving = byAgentType.get(agentType);
+    OfferIndex serving = byAgentType.get(agentType);
     return serving != null && !serving.isEmpty();
   }
 
@@ -418,10 +438,10 @@ public final class PatternRegistry {
     }
   }
 
-  /** Adds a pattern to every index; the caller holds writeLock. */
-  private void index(Pattern p) {
+  /** Adds a pattern to every index, with its validated offers; the caller holds writeLock. */
+  private void index(Pattern p, Map<String, Set<String>> offers) {
     for (String a : p.agentTypes()) {
-      byAgentType.computeIfAbsent(a, k -> new ConcurrentSkipListMap<>()).put(p.name(), p);
+      byAgentType.computeIfAbsent(a, k -> new OfferIndex()).add(p, offers);
     }
     for (String t : typeKeys(p)) {
       byType.computeIfAbsent(t, k -> new ConcurrentSkipListMap<>()).put(p.name(), p);
@@ -447,7 +467,11 @@ public final class PatternRegistry {
       names.remove(p.name());
     }
     for (String a : p.agentTypes()) {
-      removeFrom(byAgentType, a, p);
+      OfferIndex serving = byAgentType.get(a);
+      if (serving != null) {
+        serving.remove(p);
+        byAgentType.computeIfPresent(a, (k, v) -> v == serving && v.isEmpty() ? null : v);
+      }
     }
     for (String t : typeKeys(p)) {
       removeFrom(byType, t, p);

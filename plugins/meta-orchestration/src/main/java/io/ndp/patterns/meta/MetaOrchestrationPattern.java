@@ -387,6 +387,12 @@ public final class MetaOrchestrationPattern extends AbstractPattern {
     return Set.of(AGENT_TYPE);
   }
 
+  /** Offers its domains under {@value PatternContext#REQUIRED_DOMAINS}. */
+  @Override
+  public Map<String, Set<String>> offers() {
+    return Map.of(PatternContext.REQUIRED_DOMAINS, Set.copyOf(domains));
+  }
+
   /**
    * {@inheritDoc}
    *

@@ -374,6 +374,12 @@ public final class ParallelCoordinationPattern extends AbstractPattern {
     return Set.of(AGENT_TYPE);
   }
 
+  /** Offers its resources under {@value PatternContext#REQUIRED_RESOURCES}. */
+  @Override
+  public Map<String, Set<String>> offers() {
+    return Map.of(PatternContext.REQUIRED_RESOURCES, resources);
+  }
+
   @Override
   public MatchResult match(PatternContext context) {
     Set<String> needed = new TreeSet<>(context.requiredResources());

@@ -116,6 +116,12 @@ public final class SequentialDelegationPattern extends AbstractPattern {
     return Set.of(AGENT_TYPE);
   }
 
+  /** Offers its steps under {@value PatternContext#REQUIRED_STEPS}. */
+  @Override
+  public Map<String, Set<String>> offers() {
+    return Map.of(PatternContext.REQUIRED_STEPS, Set.copyOf(steps));
+  }
+
   @Override
   public MatchResult match(PatternContext context) {
     Set<String> required = new LinkedHashSet<>(context.requiredSteps());
