@@ -1,5 +1,6 @@
 package io.ndp.api;
 
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -7,9 +8,12 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -23,11 +27,12 @@ import org.jspecify.annotations.Nullable;
  * executor whose thread waits on nested work still makes progress.
  *
  * <p><b>Deadline.</b> {@link #next()} returns empty when the scope's deadline passed; the caller
- * then {@link #cancel() cancels}. <b>Cancellation</b> skips the work not started yet and interrupts
- * the running work; an interrupt is only ever delivered while that unit runs, never to a pool
- * thread's next job, and the calling thread is never left interrupted by its own cancel. {@link
- * #awaitStarted(Duration)} then waits for the interrupted work to end, up to a grace, and names
- * what still runs (work that ignores interrupts).
+ * then {@link #cancel() cancels}. A unit the calling thread runs itself is interrupted at the
+ * deadline by a timer, since its thread cannot cancel it. <b>Cancellation</b> skips the work not
+ * started yet and interrupts the running work; an interrupt is only ever delivered while that unit
+ * runs, never to a pool thread's next job, and the calling thread is never left interrupted by its
+ * own cancel. {@link #awaitStarted(Duration)} then waits for the interrupted work to end, up to a
+ * grace, and names what still runs (work that ignores interrupts).
  *
  * <p><b>Fail fast from anywhere.</b> When a unit fails (throws), the group can cancel the others
  * from the failing thread at once ({@link #cancelOnFailure}): the caller may itself be busy running
@@ -68,7 +73,20 @@ public final class TaskGroup<T> {
   private volatile boolean failFast;
   // Set by the first failing unit when failing fast: units forked afterwards are skipped.
   private volatile boolean failed;
-  private int taken;
+  // Units that failed, and how many of their completions the owner took: awaitAll(true) returns
+  // while a failure is waiting to be taken.
+  private final AtomicInteger failures = new AtomicInteger();
+  private int failuresTaken;
+  // Counts that units read to decide whether to wake the owner: written by the owner (forked,
+  // taken) or under a unit's monitor (skipped).
+  private volatile int forked;
+  private volatile int taken;
+  private final AtomicInteger skipped = new AtomicInteger();
+  // Units before this index are not NEW (states only move on): where helpOne() looks first.
+  private int helpFrom;
+  // Whether the owner waits in awaitAll, and until a failure too: units wake it only then.
+  private volatile boolean awaitingAll;
+  private volatile boolean awaitingFailure;
 
   private TaskGroup(ExecutionScope scope) {
     this.scope = scope;
@@ -131,6 +149,7 @@ public final class TaskGroup<T> {
     synchronized (units) {
       units.add(u); // read by a failing unit's thread (failFast), so guarded
     }
+    forked++; // the owner's write only
     if (failFast && failed) {
       u.cancel(); // a unit already failed: this one never starts
       return;
@@ -144,13 +163,7 @@ public final class TaskGroup<T> {
 
   /** Returns how many forked units have not been taken by {@link #next()} nor skipped. */
   public int outstanding() {
-    int skipped = 0;
-    for (Unit u : units) {
-      if (u.skipped()) {
-        skipped++;
-      }
-    }
-    return units.size() - taken - skipped;
+    return forked - taken - skipped.get();
   }
 
   /**
@@ -169,8 +182,7 @@ public final class TaskGroup<T> {
         if (ready == null) {
           return Optional.empty();
         }
-        taken++;
-        return Optional.of(ready.completion());
+        return Optional.of(take(ready));
       }
       long firstWait = HELP_AFTER.toNanos();
       if (timeLeft.isPresent()) {
@@ -192,10 +204,83 @@ public final class TaskGroup<T> {
           u = done.take();
         }
       }
-      taken++;
-      return Optional.of(u.completion());
+      return Optional.of(take(u));
     }
     return Optional.empty();
+  }
+
+  /**
+   * Waits until every outstanding unit ended, or — when {@code untilFailure} — one of them failed,
+   * or the scope's deadline passed, running unstarted units on this thread while it waits, as
+   * {@link #next()} does; then takes every completion there is. Unlike a loop over {@link #next()},
+   * the units wake the calling thread once, when it has something to do, not once per completion:
+   * the way to collect a fan-out whose completions need no answer one by one.
+   *
+   * @param untilFailure return as soon as a failed unit's completion is there to be taken (e.g. to
+   *     cancel the others), with the completions there are then
+   * @return the completions taken, in the order the units ended; fewer than were outstanding when a
+   *     unit failed ({@code untilFailure}) or the deadline passed, and empty when the deadline
+   *     passed with none new (or nothing is outstanding)
+   * @throws InterruptedException when the calling thread is interrupted while it waits
+   */
+  public List<Completion<T>> awaitAll(boolean untilFailure) throws InterruptedException {
+    awaitingFailure = untilFailure;
+    try {
+      while (!allEnded() && !(untilFailure && failureWaiting())) {
+        Optional<Duration> timeLeft = scope.timeLeft();
+        if (timeLeft.isPresent() && timeLeft.get().isZero()) {
+          break;
+        }
+        long wait = HELP_AFTER.toNanos();
+        if (timeLeft.isPresent()) {
+          wait = Math.min(wait, saturatedNanos(timeLeft.get()));
+        }
+        awaitingAll = true;
+        // Checked again after announcing the wait: a unit that ended in between saw the flag, or
+        // this sees its completion.
+        if (!allEnded() && !(untilFailure && failureWaiting())) {
+          LockSupport.parkNanos(this, wait);
+        }
+        awaitingAll = false;
+        if (Thread.interrupted()) {
+          throw new InterruptedException(
+              "interrupted while awaiting " + outstanding() + " unit(s)");
+        }
+        if (!allEnded() && !(untilFailure && failureWaiting())) {
+          helpOne(); // nothing to report yet: run a unit the executor has not started
+        }
+      }
+    } finally {
+      awaitingAll = false;
+    }
+    return drain();
+  }
+
+  /** Whether a failed unit's completion waits to be taken. */
+  private boolean failureWaiting() {
+    return failures.get() > failuresTaken;
+  }
+
+  /** Takes a completion from the queue: the owner's bookkeeping. */
+  private Completion<T> take(Unit u) {
+    taken++; // the owner's write only
+    Completion<T> c = u.completion();
+    if (c.failure() != null) {
+      failuresTaken++;
+    }
+    return c;
+  }
+
+  /** Whether every outstanding unit has its completion queued. */
+  private boolean allEnded() {
+    return done.size() >= outstanding();
+  }
+
+  /** A unit ended: wakes the owner when it waits in awaitAll and this is what it waits for. */
+  private void ended(boolean failure) {
+    if (awaitingAll && ((failure && awaitingFailure) || allEnded())) {
+      LockSupport.unpark(owner);
+    }
   }
 
   /**
@@ -208,8 +293,7 @@ public final class TaskGroup<T> {
     List<Completion<T>> out = new ArrayList<>();
     Unit u;
     while ((u = done.poll()) != null) {
-      taken++;
-      out.add(u.completion());
+      out.add(take(u));
     }
     return out;
   }
@@ -261,13 +345,36 @@ public final class TaskGroup<T> {
 
   /** Runs one unit the executor has not started yet on this thread; whether it ran one. */
   private boolean helpOne() {
-    for (Unit u : units) {
+    while (helpFrom < units.size()) {
+      Unit u = units.get(helpFrom++);
       if (u.isNew()) {
+        interruptAtDeadline(u);
         u.run(); // claims it, or returns at once when a pool thread claimed it first
         return true;
       }
     }
     return false;
+  }
+
+  /**
+   * A unit this thread runs itself cannot be cancelled by this thread when the deadline passes: a
+   * timer cancels it then (an interrupt while it runs, as {@link #cancel()} does; nothing once it
+   * ended). The timer holds the unit weakly, so a long deadline keeps nothing alive.
+   */
+  private void interruptAtDeadline(Unit u) {
+    Optional<Duration> left = scope.timeLeft();
+    if (left.isEmpty()) {
+      return;
+    }
+    WeakReference<Unit> ref = new WeakReference<>(u);
+    CompletableFuture.delayedExecutor(saturatedNanos(left.get()), TimeUnit.NANOSECONDS)
+        .execute(
+            () -> {
+              Unit late = ref.get();
+              if (late != null) {
+                late.cancel();
+              }
+            });
   }
 
   private void failed(Unit failing) {
@@ -371,7 +478,11 @@ public final class TaskGroup<T> {
         // meant for the owner, who must still see it.
         Thread.currentThread().interrupt();
       }
+      if (f != null) {
+        failures.incrementAndGet();
+      }
       done.add(this); // reported first, before the cancellations it may cause
+      ended(f != null);
       if (f != null) {
         failed(this);
       }
@@ -392,7 +503,9 @@ public final class TaskGroup<T> {
     synchronized boolean cancel() {
       if (state == NEW) {
         state = SKIPPED;
+        skipped.incrementAndGet();
         notifyAll();
+        ended(false); // one fewer to wait for
         return true;
       }
       if (state == RUNNING && runner != null && !interruptedByGroup) {
@@ -426,6 +539,6 @@ public final class TaskGroup<T> {
 
   @Override
   public String toString() {
-    return String.format(Locale.ROOT, "TaskGroup[%d unit(s), %d taken]", units.size(), taken);
+    return String.format(Locale.ROOT, "TaskGroup[%d unit(s), %d taken]", forked, taken);
   }
 }

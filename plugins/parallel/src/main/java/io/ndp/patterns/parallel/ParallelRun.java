@@ -82,35 +82,52 @@ final class ParallelRun {
     Map<String, @Nullable Object> done = new LinkedHashMap<>();
     List<TaskGroup.Completion<@Nullable Object>> failures = new ArrayList<>();
     try {
+      boolean quorum = policy.kind() == FailurePolicy.Kind.QUORUM;
       while (done.size() + failures.size() < tasks.size()) {
-        Optional<TaskGroup.Completion<@Nullable Object>> next = group.next();
-        if (next.isEmpty()) {
+        // Quorum answers each completion; the other policies need waking only when all ended or
+        // (fail fast) one failed, which saves a wake-up of this thread per task.
+        List<TaskGroup.Completion<@Nullable Object>> ended =
+            quorum ? group.next().map(List::of).orElse(List.of()) : group.awaitAll(failFast);
+        if (ended.isEmpty()) {
           return stopAll(group, timedOut(done, failures));
         }
-        TaskGroup.Completion<@Nullable Object> c = next.get();
-        if (!c.succeeded()) {
-          if (failFast) {
-            return stopAll(group, unsuccessful(c, done));
+        if (scope.expired() && unfinishedAfter(ended, done, failures)) {
+          // Past the deadline, a task the group interrupted (one this thread ran itself, stopped
+          // by the group's timer) is unfinished, not failed.
+          for (TaskGroup.Completion<@Nullable Object> c : ended) {
+            if (c.succeeded()) {
+              done.put(c.name(), c.value());
+            } else if (!c.interruptedByGroup()) {
+              failures.add(c);
+            }
           }
-          failures.add(c);
-          if (policy.kind() == FailurePolicy.Kind.QUORUM
-              && tasks.size() - failures.size() < policy.quorum()) {
-            return stopAll(group, quorumUnreachable(done, failures));
-          }
-          continue;
+          return stopAll(group, timedOut(done, failures));
         }
-        done.put(c.name(), c.value());
-        if (policy.kind() == FailurePolicy.Kind.QUORUM && done.size() >= policy.quorum()) {
-          return stopAll(
-              group,
-              PatternOutcome.success(
-                  ordered(done),
-                  prefix()
-                      + String.format(
-                          Locale.ROOT,
-                          "%s reached: %s; cancelled the rest",
-                          policy,
-                          String.join(", ", ordered(done).keySet()))));
+        for (TaskGroup.Completion<@Nullable Object> c : ended) {
+          if (!c.succeeded()) {
+            if (failFast) {
+              return stopAll(group, unsuccessful(c, done));
+            }
+            failures.add(c);
+            if (policy.kind() == FailurePolicy.Kind.QUORUM
+                && tasks.size() - failures.size() < policy.quorum()) {
+              return stopAll(group, quorumUnreachable(done, failures));
+            }
+            continue;
+          }
+          done.put(c.name(), c.value());
+          if (policy.kind() == FailurePolicy.Kind.QUORUM && done.size() >= policy.quorum()) {
+            return stopAll(
+                group,
+                PatternOutcome.success(
+                    ordered(done),
+                    prefix()
+                        + String.format(
+                            Locale.ROOT,
+                            "%s reached: %s; cancelled the rest",
+                            policy,
+                            String.join(", ", ordered(done).keySet()))));
+          }
         }
       }
     } catch (RuntimeException | Error e) {
@@ -145,6 +162,20 @@ final class ParallelRun {
             "ran %d task(s) concurrently: %s",
             tasks.size(),
             String.join(", ", outputs.keySet())));
+  }
+
+  /** Whether some task is unfinished once {@code ended} is counted (interrupted ones are not). */
+  private boolean unfinishedAfter(
+      List<TaskGroup.Completion<@Nullable Object>> ended,
+      Map<String, @Nullable Object> done,
+      List<TaskGroup.Completion<@Nullable Object>> failures) {
+    int finished = done.size() + failures.size();
+    for (TaskGroup.Completion<@Nullable Object> c : ended) {
+      if (c.succeeded() || !c.interruptedByGroup()) {
+        finished++;
+      }
+    }
+    return finished < tasks.size();
   }
 
   /** One task: acquire every resource at once, run the delegate, release. */

@@ -468,6 +468,37 @@ class ParallelCoordinationPatternTest {
     assertThat(pool.activeResources()).isEmpty();
   }
 
+  /**
+   * An executor that never starts a task: the calling thread runs them itself, the hanging one too,
+   * and the deadline must still end the execution (the group's timer interrupts it).
+   */
+  @Test
+  void execute_deadlinePassesWhileTheCallerRunsATaskItself_timesOutAndReleases() {
+    ParallelCoordinationPattern p = builder("p").resources("cpu", "memory").build();
+    delegates.register("cpu", input -> "quick");
+    delegates.register(
+        "memory",
+        input -> {
+          hang(LONG.toMillis());
+          return "never";
+        });
+    List<Runnable> neverRun = new java.util.concurrent.CopyOnWriteArrayList<>();
+    long start = System.nanoTime();
+
+    PatternOutcome outcome =
+        p.execute(context(), new TestScope(delegates, neverRun::add, Duration.ofMillis(200)));
+
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+    assertThat(outcome.status()).isEqualTo(OutcomeStatus.TIMED_OUT);
+    assertThat(outcome.message())
+        .isEqualTo(
+            "parallel pattern 'p': deadline passed with 1 of 2 task(s) unfinished: memory;"
+                + " they were cancelled");
+    assertThat(outcome.output()).isEqualTo(Map.of("cpu", "quick"));
+    assertThat(pool.activeResources()).isEmpty();
+    assertThat(Thread.currentThread().isInterrupted()).isFalse();
+  }
+
   @Test
   void execute_deadlinePasses_timesOutCancelsAndReleases() {
     ParallelCoordinationPattern p = builder("p").resources("cpu", "memory").build();
