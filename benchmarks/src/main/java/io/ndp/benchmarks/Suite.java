@@ -21,16 +21,24 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatFactory;
 import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.BenchmarkList;
+import org.openjdk.jmh.runner.BenchmarkListEntry;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.format.OutputFormat;
+import org.openjdk.jmh.runner.format.OutputFormatFactory;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
 
 /**
  * Runs the benchmark suite and writes its results: the JMH JSON and a Markdown table of every goal
@@ -40,7 +48,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * [--include regex]}. {@code smoke} checks in seconds that every benchmark runs (its figures mean
  * nothing). {@code quick} (the default) takes a few minutes: one fork, 2 warm-up and 3 measured
  * iterations of 1 s. {@code full}: two forks, 5 warm-up and 5 measured iterations of 2 s. The
- * results go to {@code benchmarks/results} when run from the project root, else to {@code results}.
+ * plugin start benchmark is the exception: it measures one start per fresh JVM (see {@link
+ * PluginStartBenchmark}), in 1, 5 or 10 JVMs per size. The results go to {@code benchmarks/results}
+ * when run from the project root, else to {@code results}.
  */
 public final class Suite {
 
@@ -68,13 +78,46 @@ public final class Suite {
     }
     Files.createDirectories(out);
     Path json = out.resolve("jmh-" + profile + ".json");
+    // The plugin start benchmark measures one start per fresh JVM: it runs with its own settings
+    // (its annotations and the profile's fork count), the others with the profile's iterations.
+    Set<String> steady = new TreeSet<>();
+    Set<String> freshJvm = new TreeSet<>();
+    OutputFormat silent = OutputFormatFactory.createFormatInstance(System.out, VerboseMode.SILENT);
+    for (BenchmarkListEntry e :
+        BenchmarkList.defaultList().find(silent, List.of(include), List.of())) {
+      String name = e.getUsername();
+      (name.startsWith(PluginStartBenchmark.class.getName() + ".") ? freshJvm : steady).add(name);
+    }
+    if (steady.isEmpty() && freshJvm.isEmpty()) {
+      throw new IllegalArgumentException("no benchmark matches --include '" + include + "'");
+    }
+    List<RunResult> results = new ArrayList<>();
+    if (!steady.isEmpty()) {
+      results.addAll(new Runner(steadyOptions(profile, steady).build()).run());
+    }
+    if (!freshJvm.isEmpty()) {
+      results.addAll(new Runner(freshJvmOptions(profile, freshJvm).build()).run());
+    }
+    ResultFormatFactory.getInstance(ResultFormatType.JSON, json.toString()).writeOut(results);
+    long heapBytes = patternHeapBytes(100_000, 10);
+    String table = table(Scores.of(results), heapBytes, profile, json.getFileName().toString());
+    Path md = out.resolve("results-" + profile + ".md");
+    Files.writeString(md, table, StandardCharsets.UTF_8);
+    System.out.println(table);
+    System.out.println("wrote " + json + " and " + md);
+  }
+
+  private static ChainedOptionsBuilder common(Collection<String> benchmarks) {
     ChainedOptionsBuilder options =
-        new OptionsBuilder()
-            .include(include)
-            .addProfiler(GCProfiler.class)
-            .result(json.toString())
-            .resultFormat(ResultFormatType.JSON)
-            .jvmArgsAppend("-Xms1g", "-Xmx1g");
+        new OptionsBuilder().addProfiler(GCProfiler.class).jvmArgsAppend("-Xms1g", "-Xmx1g");
+    benchmarks.forEach(b -> options.include("^" + java.util.regex.Pattern.quote(b) + "$"));
+    return options;
+  }
+
+  /** The profile's forks, warm-up and measured iterations. */
+  private static ChainedOptionsBuilder steadyOptions(
+      String profile, Collection<String> benchmarks) {
+    ChainedOptionsBuilder options = common(benchmarks);
     if (profile.equals("smoke")) {
       options
           .forks(1)
@@ -97,13 +140,22 @@ public final class Suite {
           .measurementIterations(5)
           .measurementTime(TimeValue.seconds(2));
     }
-    Collection<RunResult> results = new Runner(options.build()).run();
-    long heapBytes = patternHeapBytes(100_000, 10);
-    String table = table(Scores.of(results), heapBytes, profile, json.getFileName().toString());
-    Path md = out.resolve("results-" + profile + ".md");
-    Files.writeString(md, table, StandardCharsets.UTF_8);
-    System.out.println(table);
-    System.out.println("wrote " + json + " and " + md);
+    return options;
+  }
+
+  /**
+   * One measured shot per fork, no warm-up (the benchmark's own annotations); the profile sets only
+   * how many fresh JVMs: 1 in smoke, 5 in quick, 10 in full.
+   */
+  private static ChainedOptionsBuilder freshJvmOptions(
+      String profile, Collection<String> benchmarks) {
+    return common(benchmarks)
+        .forks(
+            switch (profile) {
+              case "smoke" -> 1;
+              case "quick" -> 5;
+              default -> 10;
+            });
   }
 
   private static String value(String[] args, int i) {
@@ -270,6 +322,22 @@ public final class Suite {
                                 met(two.getScore() > one.getScore())
                               }));
             });
+    Optional<Result<?>> start100 = s.primary("PluginStartBenchmark.start", "plugins=100");
+    Optional<Result<?>> start3 = s.primary("PluginStartBenchmark.start", "plugins=3");
+    if (start100.isPresent()) {
+      Result<?> hundred = start100.get();
+      rows.add(
+          new String[] {
+            "plugin start from a folder, 100 JARs vs 3 (one start per fresh JVM, n = "
+                + hundred.getSampleCount()
+                + ")",
+            fmt(hundred.getScore()) + " " + hundred.getScoreUnit(),
+            start3.map(three -> fmt(three.getScore()) + " " + three.getScoreUnit()).orElse("–"),
+            start3.map(three -> fmt(hundred.getScore() / three.getScore()) + "x").orElse("–"),
+            "< 2 s",
+            met(seconds(hundred) < 2.0)
+          });
+    }
     rows.add(
         new String[] {
           "heap of 100,000 patterns with statistics in 10 domains",
@@ -302,7 +370,7 @@ public final class Suite {
         .append(System.getProperty("java.version"))
         .append('\n');
     md.append(
-        "* Ratios: ours ÷ baseline, both measured in the same run (average time per call, lower is better; outcome recording is throughput, higher is better).\n\n");
+        "* Ratios: ours ÷ baseline, both measured in the same run (average time per call, lower is better; outcome recording is throughput, higher is better; plugin start is the time of one start in a fresh JVM, the mean over the JVMs).\n\n");
     md.append("| Benchmark | Ours | Baseline | Ratio | Goal | Met? |\n");
     md.append("|---|---|---|---|---|---|\n");
     for (String[] r : rows) {
@@ -335,6 +403,21 @@ public final class Suite {
           "≤ " + fmt(goal) + "x",
           met(ratio <= goal)
         });
+  }
+
+  /** A time per operation in seconds, whatever unit JMH reported it in. */
+  private static double seconds(Result<?> r) {
+    double scale =
+        switch (r.getScoreUnit()) {
+          case "s/op" -> 1.0;
+          case "ms/op" -> 1e-3;
+          case "us/op" -> 1e-6;
+          case "ns/op" -> 1e-9;
+          default ->
+              throw new IllegalStateException(
+                  "expected a time per operation but the unit was " + r.getScoreUnit());
+        };
+    return r.getScore() * scale;
   }
 
   private static String met(boolean met) {

@@ -1,8 +1,12 @@
 package io.ndp.benchmarks;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ndp.api.PatternResult;
+import io.ndp.core.Ndp;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -73,6 +77,42 @@ class BenchmarkWorkTest {
       assertThat(b.mapHit()).isNotNull();
       assertThat(b.registryMiss()).isEmpty();
       assertThat(b.mapMiss()).isNull();
+    }
+  }
+
+  @Test
+  void pluginStartStartsEveryGeneratedPluginWithItsKind() throws IOException {
+    PluginStartBenchmark b = new PluginStartBenchmark();
+    b.plugins = 3;
+    b.generate();
+    try {
+      Ndp ndp = b.start();
+      assertThat(PluginStartBenchmark.problems(ndp, 3)).isEmpty();
+      assertThat(ndp.factories().types())
+          .contains("generated-kind-000", "generated-kind-001", "generated-kind-002");
+      b.checkAndClose();
+      assertThat(ndp.isClosed()).isTrue();
+    } finally {
+      b.deleteFolder();
+    }
+    assertThat(b.folder()).doesNotExist();
+  }
+
+  @Test
+  void pluginStartFailsLoudlyWhenAPluginDoesNotStart() throws IOException {
+    PluginStartBenchmark b = new PluginStartBenchmark();
+    b.plugins = 3;
+    b.generate();
+    try {
+      Files.delete(b.folder().resolve(GeneratedPlugins.pluginId(1) + "-1.0.0.jar"));
+      Ndp ndp = b.start();
+      assertThatThrownBy(b::checkAndClose)
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("generated-plugin-001: no report")
+          .hasMessageContaining("expected 3 plugin reports but found 2");
+      assertThat(ndp.isClosed()).isTrue();
+    } finally {
+      b.deleteFolder();
     }
   }
 }
