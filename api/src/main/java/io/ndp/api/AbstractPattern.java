@@ -1,8 +1,9 @@
 package io.ndp.api;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -15,15 +16,29 @@ import org.jspecify.annotations.Nullable;
  * join it (the parallel kind declares its resources in the runtime's pool) override {@link
  * #onAttach}.
  *
- * <p>Thread-safe: the owner is an atomic reference; subclasses must keep their own state
- * thread-safe.
+ * <p>Thread-safe: the owner is a volatile field set by compare-and-set; subclasses must keep their
+ * own state thread-safe.
  *
  * @since 0.1.0
  */
 public abstract class AbstractPattern implements Pattern {
   private final String name;
   private final String description;
-  private final AtomicReference<@Nullable PatternRuntime> owner = new AtomicReference<>();
+  // Set by compare-and-set through OWNER: a field, not an AtomicReference, since a runtime holds
+  // one pattern per registered name.
+  private volatile @Nullable PatternRuntime owner;
+
+  private static final VarHandle OWNER;
+
+  static {
+    try {
+      OWNER =
+          MethodHandles.lookup()
+              .findVarHandle(AbstractPattern.class, "owner", PatternRuntime.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   /**
    * @param name non-blank unique name
@@ -55,13 +70,13 @@ public abstract class AbstractPattern implements Pattern {
 
   @Override
   public final double confidenceScore() {
-    PatternRuntime rt = owner.get();
+    PatternRuntime rt = owner;
     return rt == null ? ConfidenceStats.NEUTRAL_PRIOR : rt.statistics(name).score();
   }
 
   @Override
   public final double confidenceScore(String domain) {
-    PatternRuntime rt = owner.get();
+    PatternRuntime rt = owner;
     return rt == null ? ConfidenceStats.NEUTRAL_PRIOR : rt.statistics(name, domain).score();
   }
 
@@ -71,10 +86,10 @@ public abstract class AbstractPattern implements Pattern {
       throw new IllegalArgumentException(
           String.format(Locale.ROOT, "pattern '%s' cannot be attached to a null runtime", name));
     }
-    if (owner.get() == runtime) {
+    if (owner == runtime) {
       return;
     }
-    if (!owner.compareAndSet(null, runtime)) {
+    if (!OWNER.compareAndSet(this, null, runtime)) {
       throw new IllegalStateException(
           String.format(
               Locale.ROOT,
@@ -86,14 +101,14 @@ public abstract class AbstractPattern implements Pattern {
     try {
       onAttach(runtime);
     } catch (RuntimeException e) {
-      owner.compareAndSet(runtime, null);
+      OWNER.compareAndSet(this, runtime, null);
       throw e;
     }
   }
 
   @Override
   public final void detach(PatternRuntime runtime) {
-    owner.compareAndSet(runtime, null);
+    OWNER.compareAndSet(this, runtime, null);
   }
 
   /**
@@ -106,7 +121,7 @@ public abstract class AbstractPattern implements Pattern {
 
   /** Returns the runtime that owns this pattern, if a registry holds it. */
   protected final Optional<PatternRuntime> runtime() {
-    return Optional.ofNullable(owner.get());
+    return Optional.ofNullable(owner);
   }
 
   /** Two patterns are equal when their definitions are. */

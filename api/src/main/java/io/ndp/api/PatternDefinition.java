@@ -131,7 +131,9 @@ public record PatternDefinition(
       return value;
     }
     if (value instanceof Map<?, ?> m) {
-      Map<String, Object> out = new LinkedHashMap<>();
+      // Sized to fit: a registry holds one definition per pattern, and a default-sized table is
+      // most of a small definition's footprint. One entry, the common case, is a singleton map.
+      Map<String, Object> out = new LinkedHashMap<>(capacityFor(m.size()));
       for (Map.Entry<?, ?> e : m.entrySet()) {
         if (!(e.getKey() instanceof String k)) {
           throw new IllegalArgumentException(
@@ -142,25 +144,55 @@ public record PatternDefinition(
         }
         out.put(k, copyValue(path + "." + k, e.getValue()));
       }
+      if (out.size() == 1) {
+        Map.Entry<String, Object> only = out.entrySet().iterator().next();
+        return Collections.singletonMap(only.getKey(), only.getValue());
+      }
       return Collections.unmodifiableMap(out);
     }
     if (value instanceof Collection<?> c) {
+      // An immutable JDK list of plain values (what patterns keep, e.g. their steps) is shared,
+      // not copied, so that a pattern and its definition hold one list; any other collection is
+      // copied into a compact immutable list.
       List<Object> out = new ArrayList<>(c.size());
+      boolean same = true;
       int i = 0;
       for (Object element : c) {
         if (element == null) {
           throw new IllegalArgumentException(path + "[" + i + "] must not be null");
         }
-        out.add(copyValue(path + "[" + i + "]", element));
+        Object copied = copyValue(path + "[" + i + "]", element);
+        same &= copied == element;
+        out.add(copied);
         i++;
       }
-      return Collections.unmodifiableList(out);
+      if (same && value instanceof List<?> list && isImmutableJdkList(list)) {
+        return list;
+      }
+      return List.copyOf(out);
     }
     throw new IllegalArgumentException(
         path
             + " must hold only strings, numbers (Integer, Long, Short, Byte, Double, Float,"
             + " BigInteger, BigDecimal), booleans, lists and maps but found "
             + PatternContext.describe(value));
+  }
+
+  private static final Class<?> LIST12 = List.of(1).getClass();
+  private static final Class<?> LISTN = List.of(1, 2, 3).getClass();
+
+  /**
+   * Whether {@code list} is one of the JDK's immutable lists ({@code List.of}, {@code
+   * List.copyOf}): nothing can change it, so a definition may share it.
+   */
+  private static boolean isImmutableJdkList(List<?> list) {
+    Class<?> c = list.getClass();
+    return c == LIST12 || c == LISTN;
+  }
+
+  /** A {@code HashMap} capacity that holds {@code n} entries without resizing. */
+  private static int capacityFor(int n) {
+    return n < 3 ? n + 1 : (int) Math.ceil(n / 0.75);
   }
 
   /**

@@ -234,7 +234,12 @@ public final class Ndp implements AutoCloseable {
   }
 
   private void built(Pattern pattern, String origin) {
-    builtBy.put(pattern, origin);
+    // Only a plugin's patterns are looked up here (to withdraw them with it, or to refuse them
+    // while it is stopped): one entry per pattern of the host or the class path is memory for
+    // nothing (a runtime may hold 100,000s of them).
+    if (!HOST.equals(origin) && !CLASSPATH.equals(origin)) {
+      builtBy.put(pattern, origin);
+    }
   }
 
   /** Returns a builder. */

@@ -20,6 +20,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -28,10 +29,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
@@ -74,12 +75,17 @@ public final class PatternRegistry {
   private final Owner owner = new Owner();
   private final Object writeLock = new Object();
   private final ConcurrentHashMap<String, Pattern> byName = new ConcurrentHashMap<>();
-  // Sorted names, for "did you mean" on a miss without scanning every name.
-  private final ConcurrentSkipListSet<String> names = new ConcurrentSkipListSet<>();
-  // Agent type to the patterns serving it, indexed by what they offer; type id or alias to the
-  // patterns under it sorted by name. Written under writeLock; read without locking.
+  // Agent type to the patterns serving it, indexed by what they offer; type id to the patterns
+  // of that type sorted by name. Written under writeLock; read without locking. Every pattern
+  // serves an agent type, so the agent-type indexes together also hold the sorted names that "did
+  // you mean" reads on a miss.
   private final ConcurrentHashMap<String, OfferIndex> byAgentType = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, ConcurrentSkipListMap<String, Pattern>> byType =
+      new ConcurrentHashMap<>();
+  // Type alias to the type ids of the registered patterns that declare it, with how many do; the
+  // patterns of an alias are read from the lists of those types (no list per alias: it would hold
+  // the same patterns again). Written under writeLock.
+  private final ConcurrentHashMap<String, Map<String, Integer>> aliasTypes =
       new ConcurrentHashMap<>();
   // Which patterns may join, checked under writeLock: the facade refuses patterns of plugins that
   // are not started, and everything once it is closed.
@@ -284,7 +290,45 @@ public final class PatternRegistry {
    * @return the patterns; empty when none
    */
   public List<Pattern> patternsOfType(String typeOrAlias) {
-    return copyOf(typeOrAlias == null ? null : byType.get(typeOrAlias));
+    if (typeOrAlias == null) {
+      return List.of();
+    }
+    ConcurrentSkipListMap<String, Pattern> ofType = byType.get(typeOrAlias);
+    Map<String, Integer> via = aliasTypes.get(typeOrAlias);
+    if (via == null || via.isEmpty()) {
+      return copyOf(ofType);
+    }
+    if (ofType == null && via.size() == 1) {
+      // The common case, an alias of one type: that type's list is sorted already.
+      ConcurrentSkipListMap<String, Pattern> list = byType.get(via.keySet().iterator().next());
+      if (list == null) {
+        return List.of();
+      }
+      List<Pattern> out = new ArrayList<>();
+      for (Pattern p : list.values()) {
+        if (p.typeAliases().contains(typeOrAlias)) {
+          out.add(p);
+        }
+      }
+      return List.copyOf(out);
+    }
+    // Patterns whose type is typeOrAlias, and those of other types that declare it as an alias.
+    TreeMap<String, Pattern> out = new TreeMap<>();
+    if (ofType != null) {
+      ofType.forEach(out::put);
+    }
+    for (String type : via.keySet()) {
+      ConcurrentSkipListMap<String, Pattern> list =
+          type.equals(typeOrAlias) ? null : byType.get(type);
+      if (list != null) {
+        for (Pattern p : list.values()) {
+          if (p.typeAliases().contains(typeOrAlias)) {
+            out.put(p.name(), p);
+          }
+        }
+      }
+    }
+    return List.copyOf(out.values());
   }
 
   /** Returns every agent type some registered pattern serves, sorted. */
@@ -443,10 +487,12 @@ public final class PatternRegistry {
     for (String a : p.agentTypes()) {
       byAgentType.computeIfAbsent(a, k -> new OfferIndex()).add(p, offers);
     }
-    for (String t : typeKeys(p)) {
-      byType.computeIfAbsent(t, k -> new ConcurrentSkipListMap<>()).put(p.name(), p);
+    String type = p.type();
+    // The alias first: a reader that finds it looks for the pattern in its type's list.
+    for (String alias : aliasesOf(p)) {
+      aliasTypes.compute(alias, (k, types) -> count(types, type, +1));
     }
-    names.add(p.name());
+    byType.computeIfAbsent(type, k -> new ConcurrentSkipListMap<>()).put(p.name(), p);
     byName.put(p.name(), p);
   }
 
@@ -456,16 +502,7 @@ public final class PatternRegistry {
    */
   private void unindex(Pattern p) {
     // By identity: patterns are equal when their definitions are, and a replacement often is.
-    boolean[] removed = new boolean[1];
-    byName.computeIfPresent(
-        p.name(),
-        (k, v) -> {
-          removed[0] = v == p;
-          return v == p ? null : v;
-        });
-    if (removed[0]) {
-      names.remove(p.name());
-    }
+    byName.computeIfPresent(p.name(), (k, v) -> v == p ? null : v);
     for (String a : p.agentTypes()) {
       OfferIndex serving = byAgentType.get(a);
       if (serving != null) {
@@ -473,9 +510,32 @@ public final class PatternRegistry {
         byAgentType.computeIfPresent(a, (k, v) -> v == serving && v.isEmpty() ? null : v);
       }
     }
-    for (String t : typeKeys(p)) {
-      removeFrom(byType, t, p);
+    String type = p.type();
+    removeFrom(byType, type, p);
+    // The caller removes only an indexed pattern: it counted once under each of its aliases.
+    for (String alias : aliasesOf(p)) {
+      aliasTypes.computeIfPresent(alias, (k, types) -> count(types, type, -1));
     }
+  }
+
+  /** {@code types} with the count of {@code type} changed by {@code delta}; null when empty. */
+  private static @Nullable Map<String, Integer> count(
+      @Nullable Map<String, Integer> types, String type, int delta) {
+    Map<String, Integer> next = types == null ? new HashMap<>() : new HashMap<>(types);
+    int n = next.getOrDefault(type, 0) + delta;
+    if (n > 0) {
+      next.put(type, n);
+    } else {
+      next.remove(type);
+    }
+    return next.isEmpty() ? null : Map.copyOf(next);
+  }
+
+  /** The aliases of a pattern other than its type id. */
+  private static Set<String> aliasesOf(Pattern p) {
+    Set<String> aliases = new HashSet<>(p.typeAliases());
+    aliases.remove(p.type());
+    return aliases;
   }
 
   private static void removeFrom(
@@ -489,24 +549,35 @@ public final class PatternRegistry {
     }
   }
 
-  private static Set<String> typeKeys(Pattern p) {
-    Set<String> keys = new HashSet<>(p.typeAliases());
-    keys.add(p.type());
-    return keys;
-  }
-
   /** A few registered names close to {@code name}: its sorted neighbours that look alike. */
   List<String> closeMatches(@Nullable String name) {
     if (name == null || name.isEmpty()) {
       return List.of();
     }
+    // The sorted neighbours of name among all names: the greatest name below it and the first
+    // names from it on, merged over the agent-type indexes (every pattern is in one of them).
+    int wanted = PatternNotFoundException.MAX_SUGGESTIONS + 1;
+    String lower = null;
+    TreeSet<String> above = new TreeSet<>();
+    for (OfferIndex serving : byAgentType.values()) {
+      String l = serving.nameBelow(name);
+      if (l != null && (lower == null || l.compareTo(lower) > 0)) {
+        lower = l;
+      }
+      int taken = 0;
+      for (String n : serving.namesFrom(name)) {
+        if (taken++ >= wanted) {
+          break;
+        }
+        above.add(n);
+      }
+    }
     Set<String> near = new LinkedHashSet<>();
-    String lower = names.lower(name);
     if (lower != null) {
       near.add(lower);
     }
-    for (String n : names.tailSet(name)) {
-      if (near.size() >= PatternNotFoundException.MAX_SUGGESTIONS + 1) {
+    for (String n : above) {
+      if (near.size() >= wanted) {
         break;
       }
       near.add(n);

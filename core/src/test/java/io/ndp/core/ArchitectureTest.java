@@ -142,6 +142,8 @@ class ArchitectureTest {
         || value instanceof java.time.Instant
         || value instanceof java.util.Locale
         || value instanceof java.util.regex.Pattern
+        // Immutable: a handle to a field, the JDK's idiom for atomic updates of it.
+        || value instanceof java.lang.invoke.VarHandle
         || value instanceof org.slf4j.Logger) {
       return null;
     }

@@ -130,4 +130,101 @@ class PatternRegistryTest {
     assertThat(duplicates.get()).isEqualTo((threads - 1) * perThread);
     assertThat(registry.patternsServing("sequential")).hasSize(perThread);
   }
+
+  /** A pattern of any type, aliases and agent types, for the index tests. */
+  private static final class Kind extends io.ndp.api.AbstractPattern {
+    private final String type;
+    private final java.util.Set<String> aliases;
+    private final java.util.Set<String> agentTypes;
+
+    Kind(String name, String type, java.util.Set<String> aliases, String... agentTypes) {
+      super(name, "");
+      this.type = type;
+      this.aliases = aliases;
+      this.agentTypes = java.util.Set.of(agentTypes);
+    }
+
+    @Override
+    public String type() {
+      return type;
+    }
+
+    @Override
+    public java.util.Set<String> typeAliases() {
+      return aliases;
+    }
+
+    @Override
+    public java.util.Set<String> agentTypes() {
+      return agentTypes;
+    }
+
+    @Override
+    public io.ndp.api.MatchResult match(io.ndp.api.PatternContext context) {
+      return io.ndp.api.MatchResult.perfect();
+    }
+
+    @Override
+    public io.ndp.api.PatternOutcome execute(
+        io.ndp.api.PatternContext context, io.ndp.api.ExecutionScope scope) {
+      return io.ndp.api.PatternOutcome.success(null, "ok");
+    }
+
+    @Override
+    public io.ndp.api.PatternDefinition definition() {
+      return new io.ndp.api.PatternDefinition(type, name(), "", java.util.Map.of());
+    }
+  }
+
+  @Test
+  void patternsOfAnAlias_spanEveryTypeThatDeclaresIt_andOnlyThePatternsThatDo() {
+    var a = new Kind("a", "t1", java.util.Set.of("shared", "t2"), "x");
+    var b = new Kind("b", "t2", java.util.Set.of(), "x");
+    var c = new Kind("c", "t1", java.util.Set.of(), "y");
+    var d = new Kind("d", "t3", java.util.Set.of("shared"), "y");
+    registry.registerAll(List.of(d, c, b, a));
+
+    assertThat(registry.patternsOfType("shared")).containsExactly(a, d);
+    // An alias that is another type's id: that type's patterns and those declaring it.
+    assertThat(registry.patternsOfType("t2")).containsExactly(a, b);
+    assertThat(registry.patternsOfType("t1")).containsExactly(a, c);
+    assertThat(registry.patternsOfType("none")).isEmpty();
+
+    registry.unregister("a");
+    assertThat(registry.patternsOfType("shared")).containsExactly(d);
+    assertThat(registry.patternsOfType("t2")).containsExactly(b);
+    registry.unregister("d");
+    assertThat(registry.patternsOfType("shared")).isEmpty();
+  }
+
+  @Test
+  void replacingAPattern_byAnEqualOne_keepsItsAliasesIndexed() {
+    var first = new SequentialDelegationPattern("flow", "", List.of("s"));
+    var second = new SequentialDelegationPattern("flow", "", List.of("s"));
+    registry.register(first);
+
+    registry.replace(second);
+
+    assertThat(registry.patternsOfType("SequentialDelegationPattern")).containsExactly(second);
+    assertThat(registry.patternsOfType("sequential")).containsExactly(second);
+    registry.unregister("flow");
+    assertThat(registry.patternsOfType("SequentialDelegationPattern")).isEmpty();
+  }
+
+  @Test
+  void closeMatches_areTheSortedNeighbours_overEveryAgentType() {
+    registry.registerAll(
+        List.of(
+            new Kind("flow_a", "t", java.util.Set.of(), "x"),
+            new Kind("flow_b", "t", java.util.Set.of(), "y"),
+            new Kind("flow_c", "t", java.util.Set.of(), "x", "y"),
+            new Kind("flow_e", "t", java.util.Set.of(), "z"),
+            new Kind("other", "t", java.util.Set.of(), "x")));
+
+    // The greatest name below first, then the names from it on, each once.
+    assertThat(registry.closeMatches("flow_bb")).containsExactly("flow_b", "flow_c", "flow_e");
+    assertThat(registry.closeMatches("flow_"))
+        .containsExactly("flow_a", "flow_b", "flow_c", "flow_e");
+    assertThat(registry.closeMatches("flow_d")).containsExactly("flow_c", "flow_e");
+  }
 }

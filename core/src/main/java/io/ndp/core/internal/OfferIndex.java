@@ -159,6 +159,26 @@ public final class OfferIndex {
     return n;
   }
 
+  /**
+   * Returns the greatest name here below {@code name}, or null; for "did you mean".
+   *
+   * @param name the name
+   * @return the name, or null
+   */
+  public @Nullable String nameBelow(String name) {
+    return all.lowerKey(name);
+  }
+
+  /**
+   * Returns the names here from {@code name} on, sorted, as a live view; for "did you mean".
+   *
+   * @param name the name
+   * @return the names
+   */
+  public Iterable<String> namesFrom(String name) {
+    return all.tailMap(name).keySet();
+  }
+
   /** Returns every pattern, sorted by name; a new list. */
   public List<Pattern> all() {
     List<Pattern> out = new ArrayList<>(all.size());

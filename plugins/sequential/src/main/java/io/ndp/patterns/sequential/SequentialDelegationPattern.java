@@ -58,6 +58,9 @@ public final class SequentialDelegationPattern extends AbstractPattern {
   public static final String STEPS = "steps";
 
   private final List<String> steps;
+  // Built once: storage keeps this very instance (so a registered pattern and its stored
+  // definition share one copy), and equals/hashCode read it.
+  private final PatternDefinition definition;
 
   /**
    * @param name unique pattern name
@@ -94,6 +97,7 @@ public final class SequentialDelegationPattern extends AbstractPattern {
       }
     }
     this.steps = List.copyOf(steps);
+    this.definition = new PatternDefinition(TYPE, name, description, Map.of(STEPS, this.steps));
   }
 
   /** Returns the steps, in order. */
@@ -237,6 +241,6 @@ public final class SequentialDelegationPattern extends AbstractPattern {
 
   @Override
   public PatternDefinition definition() {
-    return new PatternDefinition(TYPE, name(), description(), Map.of(STEPS, steps));
+    return definition;
   }
 }
