@@ -18,38 +18,80 @@ import org.jspecify.annotations.Nullable;
  * the process ends.
  *
  * <p>Compact, since a runtime holds one entry per pattern and domain: a pattern's domains are a
- * small copy-on-write array of counters (a hash map once there are more than {@value
- * Domains#SMALL}), each counter one object holding its domain and two {@code long}s. A counter is
- * never replaced once created, so growing the array loses no concurrent increment.
+ * small copy-on-write array of counters (a hash map once there are more than {@value #SMALL}), kept
+ * directly as the value of the map by pattern, each counter one object holding its domain and two
+ * {@code long}s. A counter is never replaced once created, so growing the array loses no concurrent
+ * increment; a domain is added under the map's lock of that pattern.
  */
 public final class InMemoryConfidenceStore implements ConfidenceStore {
 
-  private final ConcurrentMap<String, Domains> byPattern = new ConcurrentHashMap<>();
+  static final int SMALL = 16;
+
+  // Pattern to its counters: a Counts[] (at most SMALL long) or a ConcurrentHashMap<String,
+  // Counts>.
+  private final ConcurrentMap<String, Object> byPattern = new ConcurrentHashMap<>();
 
   @Override
   public void recordOutcome(String patternName, String domain, boolean success) {
-    Domains domains = byPattern.get(patternName);
-    if (domains == null) {
-      domains = byPattern.computeIfAbsent(patternName, k -> new Domains());
+    Object table = byPattern.get(patternName);
+    Counts counts = table == null ? null : find(table, domain);
+    if (counts == null) {
+      counts = add(patternName, domain);
     }
-    domains.getOrAdd(domain).add(success);
+    counts.add(success);
+  }
+
+  /** The counter of a domain, created when missing, under the map's lock of the pattern. */
+  private Counts add(String patternName, String domain) {
+    Counts[] added = new Counts[1];
+    byPattern.compute(
+        patternName,
+        (k, table) -> {
+          Counts existing = table == null ? null : find(table, domain);
+          if (existing != null) {
+            added[0] = existing;
+            return table;
+          }
+          Counts c = new Counts(domain);
+          added[0] = c;
+          if (table == null) {
+            return new Counts[] {c};
+          }
+          if (table instanceof Counts[] small) {
+            if (small.length < SMALL) {
+              Counts[] grown = Arrays.copyOf(small, small.length + 1);
+              grown[small.length] = c;
+              return grown;
+            }
+            ConcurrentHashMap<String, Counts> map = new ConcurrentHashMap<>(small.length * 2);
+            for (Counts x : small) {
+              map.put(x.domain, x);
+            }
+            map.put(domain, c);
+            return map;
+          }
+          large(table).put(domain, c);
+          return table;
+        });
+    return added[0];
   }
 
   @Override
   public ConfidenceStats stats(String patternName, String domain) {
-    Domains domains = byPattern.get(patternName);
-    Counts counts = domains == null ? null : domains.get(domain);
+    Object table = byPattern.get(patternName);
+    Counts counts = table == null ? null : find(table, domain);
     return counts == null ? ConfidenceStats.EMPTY : counts.snapshot();
   }
 
   @Override
   public ConfidenceStats stats(String patternName) {
-    Domains domains = byPattern.get(patternName);
-    if (domains == null) {
+    Object table = byPattern.get(patternName);
+    if (table == null) {
       return ConfidenceStats.EMPTY;
     }
     long[] sum = new long[2];
-    domains.forEach(
+    forEach(
+        table,
         c -> {
           sum[0] += c.successes();
           sum[1] += c.failures();
@@ -59,10 +101,10 @@ public final class InMemoryConfidenceStore implements ConfidenceStore {
 
   @Override
   public Map<String, ConfidenceStats> statsByDomain(String patternName) {
-    Domains domains = byPattern.get(patternName);
+    Object table = byPattern.get(patternName);
     Map<String, ConfidenceStats> out = new TreeMap<>();
-    if (domains != null) {
-      domains.forEach(c -> out.put(c.domain, c.snapshot()));
+    if (table != null) {
+      forEach(table, c -> out.put(c.domain, c.snapshot()));
     }
     return out;
   }
@@ -77,77 +119,31 @@ public final class InMemoryConfidenceStore implements ConfidenceStore {
     byPattern.clear();
   }
 
-  /**
-   * The counters of one pattern by domain: an array scanned linearly while small, a concurrent map
-   * beyond. Reads take no lock; adding a domain is serialized on this object.
-   */
-  private static final class Domains {
-    static final int SMALL = 16;
-    private static final Counts[] NONE = new Counts[0];
-
-    // A Counts[] (copy-on-write, at most SMALL long) or a ConcurrentHashMap<String, Counts>.
-    private volatile Object table = NONE;
-
-    @Nullable Counts get(String domain) {
-      Object t = table;
-      if (t instanceof Counts[] small) {
-        for (Counts c : small) {
-          if (c.domain.equals(domain)) {
-            return c;
-          }
-        }
-        return null;
-      }
-      return large(t).get(domain);
-    }
-
-    Counts getOrAdd(String domain) {
-      Counts c = get(domain);
-      if (c != null) {
-        return c;
-      }
-      synchronized (this) {
-        c = get(domain);
-        if (c != null) {
+  private static @Nullable Counts find(Object table, String domain) {
+    if (table instanceof Counts[] small) {
+      for (Counts c : small) {
+        if (c.domain.equals(domain)) {
           return c;
         }
-        c = new Counts(domain);
-        Object t = table;
-        if (t instanceof Counts[] small) {
-          if (small.length < SMALL) {
-            Counts[] grown = Arrays.copyOf(small, small.length + 1);
-            grown[small.length] = c;
-            table = grown;
-          } else {
-            ConcurrentHashMap<String, Counts> map = new ConcurrentHashMap<>(small.length * 2);
-            for (Counts x : small) {
-              map.put(x.domain, x);
-            }
-            map.put(domain, c);
-            table = map;
-          }
-        } else {
-          large(t).put(domain, c);
-        }
-        return c;
       }
+      return null;
     }
+    return large(table).get(domain);
+  }
 
-    void forEach(Consumer<Counts> action) {
-      Object t = table;
-      if (t instanceof Counts[] small) {
-        for (Counts c : small) {
-          action.accept(c);
-        }
-      } else {
-        large(t).values().forEach(action);
+  private static void forEach(Object table, Consumer<Counts> action) {
+    if (table instanceof Counts[] small) {
+      for (Counts c : small) {
+        action.accept(c);
       }
+    } else {
+      large(table).values().forEach(action);
     }
+  }
 
-    @SuppressWarnings("unchecked")
-    private static ConcurrentHashMap<String, Counts> large(Object t) {
-      return (ConcurrentHashMap<String, Counts>) t;
-    }
+  @SuppressWarnings("unchecked")
+  private static ConcurrentHashMap<String, Counts> large(Object table) {
+    return (ConcurrentHashMap<String, Counts>) table;
   }
 
   /** The counts of one pattern in one domain: 32 bytes instead of two LongAdders and a holder. */

@@ -5,6 +5,8 @@ import io.ndp.api.PatternContext;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -50,8 +52,24 @@ public final class OfferIndex {
   private final ConcurrentHashMap<String, ConcurrentHashMap<String, Set<String>>> postings =
       new ConcurrentHashMap<>();
 
-  /** A pattern and the offers it was indexed by. */
-  private record Indexed(Pattern pattern, Map<String, Set<String>> offers) {}
+  // Offers indexed lately, so that patterns offering the same (built from one template, say)
+  // share one copy: a bounded table, written under the write lock only.
+  private final Map<Map<String, Set<String>>, Map<String, Set<String>>> recentOffers =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(
+            Map.Entry<Map<String, Set<String>>, Map<String, Set<String>>> eldest) {
+          return size() > RECENT_OFFERS;
+        }
+      };
+
+  private static final int RECENT_OFFERS = 64;
+
+  /**
+   * A pattern, the offers it was indexed by and their keys, the key of its group (kept apart: the
+   * key set view of the offers would be one more object per pattern).
+   */
+  private record Indexed(Pattern pattern, Map<String, Set<String>> offers, Set<String> keys) {}
 
   /**
    * Adds a pattern, in place of the one of the same name if any; the caller holds the write lock.
@@ -61,13 +79,15 @@ public final class OfferIndex {
    */
   public void add(Pattern p, Map<String, Set<String>> offers) {
     String name = p.name();
+    offers = recentOffers.computeIfAbsent(offers, o -> o);
+    Set<String> keys = groupKey(offers);
     post(name, offers);
-    Indexed indexed = new Indexed(p, offers);
+    Indexed indexed = new Indexed(p, offers, keys);
     Indexed previous = all.put(name, indexed);
     // From here on readers see the pattern, with all its postings written.
-    groups.computeIfAbsent(offers.keySet(), k -> new ConcurrentHashMap<>()).put(name, indexed);
+    groups.computeIfAbsent(keys, k -> new ConcurrentHashMap<>()).put(name, indexed);
     if (previous != null && previous.pattern() != p) {
-      if (!previous.offers().keySet().equals(offers.keySet())) {
+      if (!previous.keys().equals(keys)) {
         leaveGroup(name, previous);
       }
       unpost(name, previous.offers(), offers);
@@ -91,8 +111,20 @@ public final class OfferIndex {
     unpost(name, indexed.offers(), Map.of());
   }
 
+  /** The key set of {@code offers}: the group's own when it has one, else a new immutable set. */
+  private Set<String> groupKey(Map<String, Set<String>> offers) {
+    Set<String> keys = new HashSet<>();
+    offers.forEach((key, items) -> keys.add(key));
+    for (Set<String> existing : groups.keySet()) {
+      if (existing.equals(keys)) {
+        return existing;
+      }
+    }
+    return Set.copyOf(keys);
+  }
+
   private void leaveGroup(String name, Indexed indexed) {
-    Set<String> keys = indexed.offers().keySet();
+    Set<String> keys = indexed.keys();
     ConcurrentHashMap<String, Indexed> group = groups.get(keys);
     if (group != null && group.remove(name, indexed) && group.isEmpty()) {
       groups.remove(keys, group);
