@@ -174,6 +174,17 @@ public final class Suite {
    */
   static long patternHeapBytes(int patterns, int domains) {
     long before = settledHeap();
+    Ndp ndp = filledRuntime(patterns, domains);
+    long after = settledHeap();
+    ndp.close();
+    return after - before;
+  }
+
+  /**
+   * A runtime holding {@code patterns} sequential patterns, each run once in each of {@code
+   * domains} domains through the public API; checked, and left open for the caller to measure.
+   */
+  static Ndp filledRuntime(int patterns, int domains) {
     Ndp ndp = Ndp.builder().build();
     ndp.delegates().register("validate", input -> input).register("store", input -> input);
     PatternExecutor executor = ndp.executor();
@@ -195,16 +206,14 @@ public final class Suite {
         }
       }
     }
-    long after = settledHeap();
     if (ndp.registry().size() != patterns
         || ndp.registry().statistics("pattern_" + (patterns - 1)).total() != domains) {
       throw new IllegalStateException("expected " + patterns + " patterns, each run " + domains);
     }
-    ndp.close();
-    return after - before;
+    return ndp;
   }
 
-  private static long settledHeap() {
+  static long settledHeap() {
     MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
     long last = Long.MAX_VALUE;
     for (int i = 0; i < 10; i++) {
