@@ -66,7 +66,8 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Tasks.</b> A {@link ResourceTask} has a name, a delegate name and the units it needs. The
  * tasks of one execution are, in this order of precedence: those of the context attribute {@value
  * #TASKS_ATTRIBUTE} (a list of maps {@code {name, delegate, resources: {cpu: 1}}}; {@code delegate}
- * defaults to the name, {@code resources} may also be a list of names, 1 unit each); else the
+ * defaults to the name, {@code resources} may also be a list of names, 1 unit each; or a list of
+ * {@link ResourceTask}s, which are checked when built and so cost nothing to read); else the
  * pattern's configured tasks; else one task per required resource (per offered resource when none
  * is required), done by the delegate named after the resource, with 1 unit of it. Every delegate is
  * resolved before any task runs ({@link io.ndp.api.MissingDelegateException}, nothing ran); a

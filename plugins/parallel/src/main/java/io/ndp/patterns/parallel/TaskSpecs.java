@@ -22,8 +22,8 @@ final class TaskSpecs {
   private TaskSpecs() {}
 
   /**
-   * Parses {@code value}, a list of maps {@code {name, delegate?, resources?}}; resources are a map
-   * of units or a list of names (1 unit each).
+   * Parses {@code value}, a list of {@link ResourceTask}s (taken as they are) or maps {@code {name,
+   * delegate?, resources?}}; resources are a map of units or a list of names (1 unit each).
    *
    * @param path how to name the value in messages, e.g. {@code tasks}
    * @return the tasks; empty with {@code problems} filled when anything is wrong
@@ -64,11 +64,14 @@ final class TaskSpecs {
 
   private static @Nullable ResourceTask parseOne(
       String at, @Nullable Object element, List<String> problems) {
+    if (element instanceof ResourceTask typed) {
+      return typed; // checked when it was built: nothing to parse
+    }
     if (!(element instanceof Map<?, ?> map)) {
       problems.add(
           String.format(
               Locale.ROOT,
-              "%s must be a map {name, delegate, resources} but was %s",
+              "%s must be a ResourceTask or a map {name, delegate, resources} but was %s",
               at,
               describe(element)));
       return null;

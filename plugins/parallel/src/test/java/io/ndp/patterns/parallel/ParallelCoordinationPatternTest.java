@@ -344,6 +344,38 @@ class ParallelCoordinationPatternTest {
   }
 
   @Test
+  void execute_typedTasksInTheContext_runAsGivenAndAreCheckedLikeMaps() {
+    ParallelCoordinationPattern p = builder("p").capacity("cpu", 2).capacity("gpu", 1).build();
+    delegates.register("work", input -> "done");
+
+    PatternOutcome outcome =
+        p.execute(
+            contextWithTasks(
+                List.of(
+                    new ResourceTask("first", "work", Map.of("cpu", 1)),
+                    Map.of("name", "second", "delegate", "work", "resources", List.of("gpu")))),
+            scope());
+    PatternOutcome duplicate =
+        p.execute(
+            contextWithTasks(
+                List.of(
+                    new ResourceTask("same", "work", Map.of("cpu", 1)),
+                    new ResourceTask("same", "work", Map.of("cpu", 1)))),
+            scope());
+    PatternOutcome tooBig =
+        p.execute(
+            contextWithTasks(List.of(new ResourceTask("big", "work", Map.of("gpu", 2)))), scope());
+
+    assertThat(outcome.status()).as(outcome.message()).isEqualTo(OutcomeStatus.SUCCESS);
+    assertThat(outcome.output()).isEqualTo(Map.of("first", "done", "second", "done"));
+    assertThat(duplicate.status()).isEqualTo(OutcomeStatus.REJECTED);
+    assertThat(duplicate.message()).contains("tasks[1].name 'same' is used by an earlier task");
+    assertThat(tooBig.status()).isEqualTo(OutcomeStatus.REJECTED);
+    assertThat(tooBig.message()).contains("task 'big'");
+    assertThat(pool.activeResources()).isEmpty();
+  }
+
+  @Test
   void execute_badTasksAttribute_isRejectedNamingEachKeyAndValue() {
     ParallelCoordinationPattern p = builder("p").capacity("cpu", 2).build();
     AtomicInteger ran = new AtomicInteger();
@@ -363,7 +395,8 @@ class ParallelCoordinationPatternTest {
         .contains(
             "tasks[0].resources.cpu must be a whole number of units of at least 1 but was"
                 + " String 'two'")
-        .contains("tasks[1] must be a map {name, delegate, resources} but was String 'oops'")
+        .contains(
+            "tasks[1] must be a ResourceTask or a map {name, delegate, resources} but was String 'oops'")
         .contains("tasks[2] has unknown key String 'resource'")
         .contains("tasks[2].name must be a non-blank string but was String ' '")
         .contains(
