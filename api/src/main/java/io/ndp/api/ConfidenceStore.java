@@ -55,4 +55,16 @@ public interface ConfidenceStore {
 
   /** Forgets everything recorded. */
   void resetAll();
+
+  /**
+   * Whether reading this store costs no more than a cache lookup, as in memory: the runtime then
+   * reads it directly instead of keeping a cache of snapshots in front of it (which every recorded
+   * outcome would invalidate). The default, false, suits a store behind I/O.
+   *
+   * @return whether reads are as cheap as a cache's
+   * @since 0.2.0
+   */
+  default boolean readsAreCheap() {
+    return false;
+  }
 }

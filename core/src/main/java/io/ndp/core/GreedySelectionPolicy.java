@@ -1,6 +1,8 @@
 package io.ndp.core;
 
 import io.ndp.api.PatternContext;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 
@@ -19,7 +21,13 @@ final class GreedySelectionPolicy implements SelectionPolicy {
 
   @Override
   public List<Candidate> rank(PatternContext context, List<Candidate> candidates) {
-    return candidates.stream().sorted(ORDER).toList();
+    // No stream: this runs on every call.
+    if (candidates.size() <= 1) {
+      return List.copyOf(candidates);
+    }
+    List<Candidate> ranked = new ArrayList<>(candidates);
+    ranked.sort(ORDER);
+    return Collections.unmodifiableList(ranked);
   }
 
   @Override

@@ -203,7 +203,7 @@ public final class PatternExecutor implements AutoCloseable {
 
   /** Enters an execution, then refuses it if shut down (see {@link ExecutionTracker}). */
   private Execution enter(PatternContext context) {
-    Execution e = tracker.enter(() -> describe(context), this);
+    Execution e = tracker.enter(context, this);
     if (shutdown) {
       e.close();
       throw new RuntimeClosedException(describe(context));
@@ -212,11 +212,7 @@ public final class PatternExecutor implements AutoCloseable {
   }
 
   private static String describe(PatternContext context) {
-    return "execution in domain '"
-        + context.domain()
-        + "', agent type '"
-        + context.agentType()
-        + "'";
+    return ExecutionTracker.describe(context);
   }
 
   /**
@@ -332,15 +328,20 @@ public final class PatternExecutor implements AutoCloseable {
     Selection selection = withoutCycles(select(context, false), chain, context);
     execution.chose(selection.names());
     Scope scope = new Scope(deadlineOf(context, enclosingDeadline), depth, chain, budget);
-    List<Attempt> attempts = new ArrayList<>();
-    Set<String> tried = new HashSet<>();
+    List<Attempt> attempts = new ArrayList<>(2);
+    // The names tried, which the fallbacks skip: only kept when there are fallbacks.
+    List<String> tried = fallbacks.isEmpty() ? null : new ArrayList<>();
+    int ranCandidates = 0;
     for (Candidate c : selection.ranked) {
-      if (tried.size() >= maxAttempts
+      if (ranCandidates >= maxAttempts
           || scope.expired()
           || Thread.currentThread().isInterrupted()) {
         break;
       }
-      tried.add(c.pattern().name());
+      ranCandidates++;
+      if (tried != null) {
+        tried.add(c.pattern().name());
+      }
       Ran ran = run(c.pattern(), context, scope, false, noneRan(attempts));
       attempts.add(ran.attempt());
       if (ran.attempt().isSuccess()) {
@@ -418,8 +419,9 @@ public final class PatternExecutor implements AutoCloseable {
   }
 
   private Selection selectAmong(Collection<Pattern> serving, PatternContext context) {
-    List<Candidate> matching = new ArrayList<>();
-    Map<String, String> rejections = new LinkedHashMap<>();
+    List<Candidate> matching = new ArrayList<>(serving.size());
+    // Made on the first rejection: most calls have none.
+    Map<String, String> rejections = null;
     for (Pattern p : serving) {
       MatchResult m;
       try {
@@ -429,21 +431,24 @@ public final class PatternExecutor implements AutoCloseable {
         // call only; the others still serve.
         rethrowIfFatal(e);
         log.warn("pattern '{}' threw from match() and is skipped", p.name(), e);
+        rejections = rejections == null ? new LinkedHashMap<>() : rejections;
         rejections.put(p.name(), "match() threw " + e);
         continue;
       }
       if (m.isMatch()) {
         matching.add(new Candidate(p, m, confidence.stats(p.name(), context.domain())));
       } else {
+        rejections = rejections == null ? new LinkedHashMap<>() : rejections;
         rejections.put(p.name(), m.reason());
       }
     }
     List<Candidate> ranked = matching.isEmpty() ? List.of() : policy.rank(context, matching);
-    Map<String, Pattern> fallbackPatterns = new LinkedHashMap<>();
+    Map<String, Pattern> fallbackPatterns = fallbacks.isEmpty() ? Map.of() : new LinkedHashMap<>();
     for (String name : fallbacks) {
       registry.find(name).ifPresent(p -> fallbackPatterns.put(name, p));
     }
-    return new Selection(ranked, fallbackPatterns, rejections, Set.of());
+    return new Selection(
+        ranked, fallbackPatterns, rejections == null ? Map.of() : rejections, Set.of());
   }
 
   /** Whether no attempt so far used any of the budget (rejections do not). */
@@ -798,7 +803,7 @@ public final class PatternExecutor implements AutoCloseable {
               + last.message(),
           last.patternName(),
           output,
-          attempts,
+          attempts.size() == 1 ? List.of(last) : attempts, // no array copy for the common case
           rejections,
           total);
     }
@@ -1041,7 +1046,7 @@ public final class PatternExecutor implements AutoCloseable {
             Map.of(),
             Duration.ZERO);
       }
-      try (Execution e = tracker.enter(() -> describe(nested), PatternExecutor.this)) {
+      try (Execution e = tracker.enter(nested, PatternExecutor.this)) {
         return executeAtDepth(nested, depth + 1, e, chain, budget, deadlineNanos);
       } catch (UnknownAgentTypeException e) {
         return new PatternResult(

@@ -10,7 +10,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The one owner of a runtime's confidence statistics: records outcomes into a {@link
- * ConfidenceStore} and answers reads from a cache of snapshots in front of it.
+ * ConfidenceStore} and answers reads from a cache of snapshots in front of it, or straight from the
+ * store when its {@linkplain ConfidenceStore#readsAreCheap() reads are as cheap} (in memory).
  *
  * <p>Every write goes to the store first and then invalidates the snapshots it changed; no store
  * I/O runs under a cache lock (see {@link SnapshotCache}). Snapshots also expire after the
@@ -25,6 +26,9 @@ public final class ConfidenceService {
 
   private final ConfidenceStore store;
   private final SnapshotCache<Key, ConfidenceStats> snapshots;
+  // The store's reads are as cheap as the cache's (in memory): read it directly, and skip the
+  // invalidation every outcome would cost.
+  private final boolean direct;
 
   /** A pattern in one domain, or over all domains when {@code domain} is null. */
   private record Key(String pattern, @Nullable String domain) {}
@@ -39,6 +43,7 @@ public final class ConfidenceService {
       ConfidenceStore store, long cacheSize, @Nullable Duration expireAfterWrite, Ticker ticker) {
     this.store = store;
     this.snapshots = new SnapshotCache<>(cacheSize, expireAfterWrite, ticker);
+    this.direct = store.readsAreCheap();
   }
 
   /** An in-memory service with the default cache and no expiry. */
@@ -61,17 +66,25 @@ public final class ConfidenceService {
    */
   public void record(String pattern, String domain, boolean success) {
     store.recordOutcome(pattern, domain, success);
-    snapshots.invalidate(new Key(pattern, domain));
-    snapshots.invalidate(new Key(pattern, null));
+    if (!direct) {
+      snapshots.invalidate(new Key(pattern, domain));
+      snapshots.invalidate(new Key(pattern, null));
+    }
   }
 
   /** Returns the counts of a pattern in a domain. */
   public ConfidenceStats stats(String pattern, String domain) {
+    if (direct) {
+      return store.stats(pattern, domain);
+    }
     return snapshots.get(new Key(pattern, domain), k -> store.stats(pattern, domain));
   }
 
   /** Returns the counts of a pattern over all domains. */
   public ConfidenceStats stats(String pattern) {
+    if (direct) {
+      return store.stats(pattern);
+    }
     return snapshots.get(new Key(pattern, null), k -> store.stats(pattern));
   }
 

@@ -1,5 +1,6 @@
 package io.ndp.core.internal;
 
+import io.ndp.api.PatternContext;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -9,7 +10,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
-import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -30,15 +30,15 @@ public final class ExecutionTracker {
 
   /** One execution in flight. Close it when it ends. */
   public final class Execution implements AutoCloseable {
-    // Built only when read (a drain that gives up): the hot path does not pay for the text.
-    private final Supplier<String> description;
+    // Described only when read (a drain that gives up): the hot path does not pay for the text.
+    private final PatternContext context;
     private final Object owner;
     private final Thread thread = Thread.currentThread();
     // Null while the execution is still choosing; then the patterns it may run.
     private volatile @Nullable Set<String> chosen;
 
-    private Execution(Supplier<String> description, Object owner) {
-      this.description = description;
+    private Execution(PatternContext context, Object owner) {
+      this.context = context;
       this.owner = owner;
     }
 
@@ -72,21 +72,35 @@ public final class ExecutionTracker {
 
     @Override
     public String toString() {
-      return description.get();
+      return describe(context);
     }
   }
 
   /**
    * Enters an execution; call before reading the registry.
    *
-   * @param description what runs, for the message of a drain that gives up; called only then
+   * @param context what runs, described in the message of a drain that gives up (only then)
    * @param owner who runs it (an executor), so that a drain can wait for one owner's executions
    * @return the execution, to close when it ends
    */
-  public Execution enter(Supplier<String> description, Object owner) {
-    Execution e = new Execution(description, owner);
+  public Execution enter(PatternContext context, Object owner) {
+    Execution e = new Execution(context, owner);
     inFlight.add(e);
     return e;
+  }
+
+  /**
+   * Describes the execution of a context, as drains and refusals name it.
+   *
+   * @param context the context
+   * @return e.g. {@code execution in domain 'orders', agent type 'sequential'}
+   */
+  public static String describe(PatternContext context) {
+    return "execution in domain '"
+        + context.domain()
+        + "', agent type '"
+        + context.agentType()
+        + "'";
   }
 
   /** Whether the calling thread runs an execution of {@code owner} right now. */

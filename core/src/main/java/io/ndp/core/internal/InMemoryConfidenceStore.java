@@ -76,6 +76,12 @@ public final class InMemoryConfidenceStore implements ConfidenceStore {
     return added[0];
   }
 
+  /** True: a read is a map lookup, no cache in front of it would be cheaper. */
+  @Override
+  public boolean readsAreCheap() {
+    return true;
+  }
+
   @Override
   public ConfidenceStats stats(String patternName, String domain) {
     Object table = byPattern.get(patternName);

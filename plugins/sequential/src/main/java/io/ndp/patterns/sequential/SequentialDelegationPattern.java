@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -128,67 +127,71 @@ public final class SequentialDelegationPattern extends AbstractPattern {
 
   @Override
   public MatchResult match(PatternContext context) {
-    Set<String> required = new LinkedHashSet<>(context.requiredSteps());
+    List<String> required = context.requiredSteps();
     if (required.isEmpty()) {
       return MatchResult.perfect();
     }
-    List<String> missing = new ArrayList<>();
-    for (String step : required) {
+    // No set per call: the lists are short, and this runs for every candidate of every call.
+    List<String> missing = null;
+    int distinct = 0;
+    for (int i = 0; i < required.size(); i++) {
+      String step = required.get(i);
+      if (required.indexOf(step) != i) {
+        continue; // named twice
+      }
+      distinct++;
       if (!steps.contains(step)) {
+        missing = missing == null ? new ArrayList<>() : missing;
         missing.add(step);
       }
     }
-    if (!missing.isEmpty()) {
+    if (missing != null) {
       // Concatenation, not String.format: selection builds this for every pattern that does not
       // match, and the formatter cost dominated selection among many patterns.
       return MatchResult.noMatch("lacks required steps " + missing + " (has " + steps + ")");
     }
-    return MatchResult.coverage(required.size(), steps.size());
+    return MatchResult.coverage(distinct, steps.size());
   }
 
   @Override
   public PatternOutcome execute(PatternContext context, ExecutionScope scope) {
     List<String> toRun = stepsFor(context);
+    int n = toRun.size();
     // Resolve every delegate first: a missing one must be found before any work is done.
-    List<Delegate> delegates = new ArrayList<>(toRun.size());
-    for (String step : toRun) {
-      delegates.add(scope.delegates().require(step, name()));
+    Delegate[] delegates = new Delegate[n];
+    for (int i = 0; i < n; i++) {
+      delegates[i] = scope.delegates().require(toRun.get(i), name());
     }
     @Nullable Object value = context.payload();
-    // The outputs of the steps that finished, carried by an unsuccessful outcome as partial
-    // results.
-    Map<String, @Nullable Object> finished = new LinkedHashMap<>();
-    for (int i = 0; i < toRun.size(); i++) {
+    // The outputs of the steps that finished, turned into partial results only when a step does
+    // not (no map per successful call).
+    @Nullable Object[] outputs = new Object[n];
+    for (int i = 0; i < n; i++) {
       String step = toRun.get(i);
       if (Thread.currentThread().isInterrupted()) {
         return new PatternOutcome(
             OutcomeStatus.CANCELLED,
-            partial(finished),
-            String.format(
-                Locale.ROOT, "interrupted before step '%s' (%d of %d)", step, i + 1, toRun.size()),
+            partial(toRun, outputs, i),
+            String.format(Locale.ROOT, "interrupted before step '%s' (%d of %d)", step, i + 1, n),
             null);
       }
       if (scope.expired()) {
         return new PatternOutcome(
             OutcomeStatus.TIMED_OUT,
-            partial(finished),
+            partial(toRun, outputs, i),
             String.format(
-                Locale.ROOT,
-                "deadline passed before step '%s' (%d of %d)",
-                step,
-                i + 1,
-                toRun.size()),
+                Locale.ROOT, "deadline passed before step '%s' (%d of %d)", step, i + 1, n),
             null);
       }
       try {
-        value = delegates.get(i).execute(value);
-        finished.put(step, value);
+        value = delegates[i].execute(value);
+        outputs[i] = value;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         boolean late = scope.expired();
         return new PatternOutcome(
             late ? OutcomeStatus.TIMED_OUT : OutcomeStatus.CANCELLED,
-            partial(finished),
+            partial(toRun, outputs, i),
             String.format(
                 Locale.ROOT,
                 late
@@ -196,32 +199,43 @@ public final class SequentialDelegationPattern extends AbstractPattern {
                     : "step '%s' (%d of %d) was interrupted",
                 step,
                 i + 1,
-                toRun.size()),
+                n),
             e);
       } catch (Exception e) {
         return new PatternOutcome(
             OutcomeStatus.FAILED,
-            partial(finished),
+            partial(toRun, outputs, i),
             String.format(
                 Locale.ROOT,
                 "step '%s' (%d of %d) failed: %s",
                 step,
                 i + 1,
-                toRun.size(),
+                n,
                 e.getMessage() == null ? e.getClass().getName() : e.getMessage()),
             e);
       }
     }
     // Built by concatenation: this runs on every successful call (String.format was the largest
     // single cost of a call with cheap delegates).
-    return PatternOutcome.success(
-        value, "ran " + toRun.size() + " steps: " + String.join(" -> ", toRun));
+    StringBuilder message =
+        new StringBuilder(16 + 12 * n).append("ran ").append(n).append(" steps: ");
+    for (int i = 0; i < n; i++) {
+      message.append(i == 0 ? "" : " -> ").append(toRun.get(i));
+    }
+    return PatternOutcome.success(value, message.toString());
   }
 
-  private static Map<String, @Nullable Object> partial(Map<String, @Nullable Object> finished) {
-    return finished.isEmpty()
-        ? Map.of()
-        : Collections.unmodifiableMap(new LinkedHashMap<>(finished));
+  /** The outputs of the first {@code count} steps, in order. */
+  private static Map<String, @Nullable Object> partial(
+      List<String> steps, @Nullable Object[] outputs, int count) {
+    if (count == 0) {
+      return Map.of();
+    }
+    Map<String, @Nullable Object> finished = new LinkedHashMap<>();
+    for (int i = 0; i < count; i++) {
+      finished.put(steps.get(i), outputs[i]);
+    }
+    return Collections.unmodifiableMap(finished);
   }
 
   /** The steps a context runs: the required ones in this pattern's order, or all. */
@@ -229,6 +243,9 @@ public final class SequentialDelegationPattern extends AbstractPattern {
     List<String> required = context.requiredSteps();
     if (required.isEmpty()) {
       return steps;
+    }
+    if (required.size() >= steps.size() && required.containsAll(steps)) {
+      return steps; // every step: no copy
     }
     List<String> chosen = new ArrayList<>(required.size());
     for (String step : steps) {
