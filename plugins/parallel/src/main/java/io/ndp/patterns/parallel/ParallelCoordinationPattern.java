@@ -24,6 +24,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -298,12 +299,12 @@ public final class ParallelCoordinationPattern extends AbstractPattern {
   }
 
   private Map<String, Integer> capacitiesIn(@Nullable ResourcePool in) {
-    Map<String, Integer> all = in == null ? Map.of() : in.capacities();
     int fallback = in == null ? ResourcePool.DEFAULT_CAPACITY : in.defaultCapacity();
+    // This pattern's resources only, one lookup each: no copy of the whole pool per call.
     Map<String, Integer> mine = new TreeMap<>();
     for (String r : resources) {
-      Integer c = all.get(r);
-      mine.put(r, c != null ? c : configuredCapacities.getOrDefault(r, fallback));
+      OptionalInt c = in == null ? OptionalInt.empty() : in.capacity(r);
+      mine.put(r, c.isPresent() ? c.getAsInt() : configuredCapacities.getOrDefault(r, fallback));
     }
     return Collections.unmodifiableMap(mine);
   }

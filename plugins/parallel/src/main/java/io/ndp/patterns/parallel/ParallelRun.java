@@ -157,11 +157,8 @@ final class ParallelRun {
     }
     return PatternOutcome.success(
         Collections.unmodifiableMap(outputs),
-        String.format(
-            Locale.ROOT,
-            "ran %d task(s) concurrently: %s",
-            tasks.size(),
-            String.join(", ", outputs.keySet())));
+        // Concatenation, not String.format: this runs on every successful call.
+        "ran " + tasks.size() + " task(s) concurrently: " + String.join(", ", outputs.keySet()));
   }
 
   /** Whether some task is unfinished once {@code ended} is counted (interrupted ones are not). */
