@@ -2,14 +2,20 @@ package io.ndp.api;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.RandomAccess;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What storage keeps of a pattern and what a {@link PatternFactory} turns back into one: its type
@@ -167,15 +173,74 @@ public record PatternDefinition(
         i++;
       }
       if (same && value instanceof List<?> list && isImmutableJdkList(list)) {
-        return list;
+        return new ImmutableView<>(list);
       }
-      return List.copyOf(out);
+      return new ImmutableView<>(List.copyOf(out));
     }
     throw new IllegalArgumentException(
         path
             + " must hold only strings, numbers (Integer, Long, Short, Byte, Double, Float,"
             + " BigInteger, BigDecimal), booleans, lists and maps but found "
             + PatternContext.describe(value));
+  }
+
+  /**
+   * A read-only view of an immutable list that, like any list, answers queries for null ({@code
+   * contains(null)} is false) where the JDK's immutable lists throw.
+   */
+  private static final class ImmutableView<E> extends AbstractList<E> implements RandomAccess {
+    private final List<E> list;
+
+    ImmutableView(List<E> list) {
+      this.list = list;
+    }
+
+    @Override
+    public E get(int index) {
+      return list.get(index);
+    }
+
+    @Override
+    public int size() {
+      return list.size();
+    }
+
+    // Every mutator throws, even when it would change nothing (as the JDK's immutable lists do).
+
+    @Override
+    public void clear() {
+      throw new UnsupportedOperationException("a definition's lists are immutable");
+    }
+
+    @Override
+    public boolean addAll(Collection<? extends E> c) {
+      throw new UnsupportedOperationException("a definition's lists are immutable");
+    }
+
+    @Override
+    public boolean removeAll(Collection<?> c) {
+      throw new UnsupportedOperationException("a definition's lists are immutable");
+    }
+
+    @Override
+    public boolean retainAll(Collection<?> c) {
+      throw new UnsupportedOperationException("a definition's lists are immutable");
+    }
+
+    @Override
+    public boolean removeIf(Predicate<? super E> filter) {
+      throw new UnsupportedOperationException("a definition's lists are immutable");
+    }
+
+    @Override
+    public void replaceAll(UnaryOperator<E> operator) {
+      throw new UnsupportedOperationException("a definition's lists are immutable");
+    }
+
+    @Override
+    public void sort(@Nullable Comparator<? super E> c) {
+      throw new UnsupportedOperationException("a definition's lists are immutable");
+    }
   }
 
   private static final Class<?> LIST12 = List.of(1).getClass();

@@ -1,6 +1,5 @@
 package io.ndp.api;
 
-import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
@@ -28,11 +28,12 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>Deadline.</b> {@link #next()} returns empty when the scope's deadline passed; the caller
  * then {@link #cancel() cancels}. A unit the calling thread runs itself is interrupted at the
- * deadline by a timer, since its thread cannot cancel it. <b>Cancellation</b> skips the work not
- * started yet and interrupts the running work; an interrupt is only ever delivered while that unit
- * runs, never to a pool thread's next job, and the calling thread is never left interrupted by its
- * own cancel. {@link #awaitStarted(Duration)} then waits for the interrupted work to end, up to a
- * grace, and names what still runs (work that ignores interrupts).
+ * deadline by a timer, since its thread cannot cancel it, and it starts none after the deadline.
+ * <b>Cancellation</b> skips the work not started yet and interrupts the running work; an interrupt
+ * is only ever delivered while that unit runs, never to a pool thread's next job, and the calling
+ * thread is never left interrupted by its own cancel. {@link #awaitStarted(Duration)} then waits
+ * for the interrupted work to end, up to a grace, and names what still runs (work that ignores
+ * interrupts).
  *
  * <p><b>Fail fast from anywhere.</b> When a unit fails (throws), the group can cancel the others
  * from the failing thread at once ({@link #cancelOnFailure}): the caller may itself be busy running
@@ -345,11 +346,19 @@ public final class TaskGroup<T> {
 
   /** Runs one unit the executor has not started yet on this thread; whether it ran one. */
   private boolean helpOne() {
+    Optional<Duration> left = scope.timeLeft();
+    if (left.isPresent() && left.get().isZero()) {
+      return false; // nothing starts after the deadline, not even on this thread
+    }
     while (helpFrom < units.size()) {
       Unit u = units.get(helpFrom++);
       if (u.isNew()) {
-        interruptAtDeadline(u);
-        u.run(); // claims it, or returns at once when a pool thread claimed it first
+        CompletableFuture<Void> timer = interruptAtDeadline(u, left);
+        try {
+          u.run(); // claims it, or returns at once when a pool thread claimed it first
+        } finally {
+          timer.complete(null); // ended: the timer is cancelled and leaves the scheduler's queue
+        }
         return true;
       }
     }
@@ -359,22 +368,26 @@ public final class TaskGroup<T> {
   /**
    * A unit this thread runs itself cannot be cancelled by this thread when the deadline passes: a
    * timer cancels it then (an interrupt while it runs, as {@link #cancel()} does; nothing once it
-   * ended). The timer holds the unit weakly, so a long deadline keeps nothing alive.
+   * ended). Completing the returned future when the unit ended cancels the timer, which then leaves
+   * the JDK's delay scheduler (it removes cancelled tasks), so nothing waits for a long deadline.
+   *
+   * @return the timer; complete it when the unit ended (already complete without a deadline)
    */
-  private void interruptAtDeadline(Unit u) {
-    Optional<Duration> left = scope.timeLeft();
+  private CompletableFuture<Void> interruptAtDeadline(Unit u, Optional<Duration> left) {
+    CompletableFuture<Void> timer = new CompletableFuture<>();
     if (left.isEmpty()) {
-      return;
+      timer.complete(null);
+      return timer;
     }
-    WeakReference<Unit> ref = new WeakReference<>(u);
-    CompletableFuture.delayedExecutor(saturatedNanos(left.get()), TimeUnit.NANOSECONDS)
-        .execute(
-            () -> {
-              Unit late = ref.get();
-              if (late != null) {
-                late.cancel();
+    timer
+        .orTimeout(saturatedNanos(left.get()), TimeUnit.NANOSECONDS)
+        .whenComplete(
+            (ok, failure) -> {
+              if (failure instanceof TimeoutException) {
+                u.cancel();
               }
             });
+    return timer;
   }
 
   private void failed(Unit failing) {
@@ -478,10 +491,11 @@ public final class TaskGroup<T> {
         // meant for the owner, who must still see it.
         Thread.currentThread().interrupt();
       }
+      done.add(this); // reported first, before the cancellations it may cause
       if (f != null) {
+        // Counted once queued: an owner that sees the count finds the completion to take.
         failures.incrementAndGet();
       }
-      done.add(this); // reported first, before the cancellations it may cause
       ended(f != null);
       if (f != null) {
         failed(this);

@@ -149,7 +149,10 @@ public final class Ndp implements AutoCloseable {
   private Ndp(Builder b) {
     List<Source> base = new ArrayList<>();
     // The host's own factories: a broken one is the host's bug, refused at once with the reason.
-    b.factories.forEach(f -> base.add(new Source(HOST, GuardedFactory.of(f, HOST, this::built))));
+    // Only a plugin's patterns are recorded (to withdraw them with it, or refuse them while it is
+    // stopped): an entry per pattern of the host or the class path would be memory for nothing.
+    b.factories.forEach(
+        f -> base.add(new Source(HOST, GuardedFactory.of(f, HOST, Ndp::notRecorded))));
     if (b.serviceLoader) {
       base.addAll(classPathSources(b.classLoader));
     }
@@ -217,7 +220,7 @@ public final class Ndp implements AutoCloseable {
         continue;
       }
       try {
-        found.add(new Source(CLASSPATH, GuardedFactory.of(f, CLASSPATH, this::built)));
+        found.add(new Source(CLASSPATH, GuardedFactory.of(f, CLASSPATH, Ndp::notRecorded)));
       } catch (IllegalArgumentException e) {
         synchronized (lifecycle) {
           record(
@@ -233,14 +236,12 @@ public final class Ndp implements AutoCloseable {
     return found;
   }
 
-  private void built(Pattern pattern, String origin) {
-    // Only a plugin's patterns are looked up here (to withdraw them with it, or to refuse them
-    // while it is stopped): one entry per pattern of the host or the class path is memory for
-    // nothing (a runtime may hold 100,000s of them).
-    if (!HOST.equals(origin) && !CLASSPATH.equals(origin)) {
-      builtBy.put(pattern, origin);
-    }
+  /** Records that a plugin's factory built {@code pattern}. */
+  private void built(Pattern pattern, String pluginId) {
+    builtBy.put(pattern, pluginId);
   }
+
+  private static void notRecorded(Pattern pattern, String origin) {}
 
   /** Returns a builder. */
   public static Builder builder() {

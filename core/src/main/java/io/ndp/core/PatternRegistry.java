@@ -20,7 +20,6 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -82,11 +81,12 @@ public final class PatternRegistry {
   private final ConcurrentHashMap<String, OfferIndex> byAgentType = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, ConcurrentSkipListMap<String, Pattern>> byType =
       new ConcurrentHashMap<>();
-  // Type alias to the type ids of the registered patterns that declare it, with how many do; the
-  // patterns of an alias are read from the lists of those types (no list per alias: it would hold
-  // the same patterns again). Written under writeLock.
-  private final ConcurrentHashMap<String, Map<String, Integer>> aliasTypes =
-      new ConcurrentHashMap<>();
+  // Type alias to the type ids whose registered patterns declared it; the patterns of an alias are
+  // read from the lists of those types, asking each pattern its aliases (no list per alias: it
+  // would hold the same patterns again). A type leaves when its last pattern does, never because
+  // one pattern left: a pattern's aliases, read again then, may have changed. Written under
+  // writeLock.
+  private final ConcurrentHashMap<String, Set<String>> aliasTypes = new ConcurrentHashMap<>();
   // Which patterns may join, checked under writeLock: the facade refuses patterns of plugins that
   // are not started, and everything once it is closed.
   private volatile Predicate<Pattern> admission = p -> true;
@@ -294,13 +294,13 @@ public final class PatternRegistry {
       return List.of();
     }
     ConcurrentSkipListMap<String, Pattern> ofType = byType.get(typeOrAlias);
-    Map<String, Integer> via = aliasTypes.get(typeOrAlias);
+    Set<String> via = aliasTypes.get(typeOrAlias);
     if (via == null || via.isEmpty()) {
       return copyOf(ofType);
     }
     if (ofType == null && via.size() == 1) {
       // The common case, an alias of one type: that type's list is sorted already.
-      ConcurrentSkipListMap<String, Pattern> list = byType.get(via.keySet().iterator().next());
+      ConcurrentSkipListMap<String, Pattern> list = byType.get(via.iterator().next());
       if (list == null) {
         return List.of();
       }
@@ -317,7 +317,7 @@ public final class PatternRegistry {
     if (ofType != null) {
       ofType.forEach(out::put);
     }
-    for (String type : via.keySet()) {
+    for (String type : via) {
       ConcurrentSkipListMap<String, Pattern> list =
           type.equals(typeOrAlias) ? null : byType.get(type);
       if (list != null) {
@@ -490,7 +490,7 @@ public final class PatternRegistry {
     String type = p.type();
     // The alias first: a reader that finds it looks for the pattern in its type's list.
     for (String alias : aliasesOf(p)) {
-      aliasTypes.compute(alias, (k, types) -> count(types, type, +1));
+      aliasTypes.compute(alias, (k, types) -> with(types, type));
     }
     byType.computeIfAbsent(type, k -> new ConcurrentSkipListMap<>()).put(p.name(), p);
     byName.put(p.name(), p);
@@ -512,23 +512,30 @@ public final class PatternRegistry {
     }
     String type = p.type();
     removeFrom(byType, type, p);
-    // The caller removes only an indexed pattern: it counted once under each of its aliases.
-    for (String alias : aliasesOf(p)) {
-      aliasTypes.computeIfPresent(alias, (k, types) -> count(types, type, -1));
+    if (!byType.containsKey(type)) {
+      // The type's last pattern left: no alias leads to it any more.
+      for (String alias : List.copyOf(aliasTypes.keySet())) {
+        aliasTypes.computeIfPresent(alias, (k, types) -> without(types, type));
+      }
     }
   }
 
-  /** {@code types} with the count of {@code type} changed by {@code delta}; null when empty. */
-  private static @Nullable Map<String, Integer> count(
-      @Nullable Map<String, Integer> types, String type, int delta) {
-    Map<String, Integer> next = types == null ? new HashMap<>() : new HashMap<>(types);
-    int n = next.getOrDefault(type, 0) + delta;
-    if (n > 0) {
-      next.put(type, n);
-    } else {
-      next.remove(type);
+  private static Set<String> with(@Nullable Set<String> types, String type) {
+    if (types != null && types.contains(type)) {
+      return types;
     }
-    return next.isEmpty() ? null : Map.copyOf(next);
+    Set<String> next = types == null ? new HashSet<>() : new HashSet<>(types);
+    next.add(type);
+    return Set.copyOf(next);
+  }
+
+  private static @Nullable Set<String> without(Set<String> types, String type) {
+    if (!types.contains(type)) {
+      return types;
+    }
+    Set<String> next = new HashSet<>(types);
+    next.remove(type);
+    return next.isEmpty() ? null : Set.copyOf(next);
   }
 
   /** The aliases of a pattern other than its type id. */

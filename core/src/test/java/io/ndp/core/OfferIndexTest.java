@@ -221,7 +221,9 @@ class OfferIndexTest {
     hostile.put(() -> Map.of("required_things", Set.of("x")), "'required_things'");
     hostile.put(() -> nullKey, "unknown requirement key null");
     hostile.put(() -> nullSet, "null set under 'required_steps'");
-    hostile.put(() -> Map.of(PatternContext.REQUIRED_STEPS, Set.of(" ")), "blank item");
+    hostile.put(
+        () -> Map.of(PatternContext.REQUIRED_STEPS, Set.of(" ")),
+        "non-string item under 'required_steps': ' '");
     hostile.put(() -> Map.of(PatternContext.REQUIRED_STEPS, withNull), ": null");
     hostile.put(
         () -> {

@@ -48,6 +48,10 @@ public final class OfferIndex {
   // The patterns by the set of keys they declare offers under (the empty set: declare nothing).
   private final ConcurrentHashMap<Set<String>, ConcurrentHashMap<String, Indexed>> groups =
       new ConcurrentHashMap<>();
+  // Counts the moves of patterns between groups (a replacement under other keys): odd during one.
+  // Written under the write lock only.
+  private volatile int moving;
+  private static final int MAX_RETRIES = 8;
   // Requirement key, then item, to the names of the patterns offering it.
   private final ConcurrentHashMap<String, ConcurrentHashMap<String, Set<String>>> postings =
       new ConcurrentHashMap<>();
@@ -83,14 +87,24 @@ public final class OfferIndex {
     Set<String> keys = groupKey(offers);
     post(name, offers);
     Indexed indexed = new Indexed(p, offers, keys);
-    Indexed previous = all.put(name, indexed);
+    Indexed previous = all.get(name);
+    boolean moves = previous != null && !previous.keys().equals(keys);
+    if (moves) {
+      // A reader walking the groups could pass the new group before the pattern joins it and the
+      // old one after it left: odd while a pattern moves, so that readers retry.
+      moving++;
+    }
+    all.put(name, indexed);
     // From here on readers see the pattern, with all its postings written.
     groups.computeIfAbsent(keys, k -> new ConcurrentHashMap<>()).put(name, indexed);
     if (previous != null && previous.pattern() != p) {
-      if (!previous.keys().equals(keys)) {
+      if (moves) {
         leaveGroup(name, previous);
       }
       unpost(name, previous.offers(), offers);
+    }
+    if (moves) {
+      moving++;
     }
   }
 
@@ -227,8 +241,21 @@ public final class OfferIndex {
    */
   public List<Pattern> candidates(PatternContext context) {
     List<Pattern> out = new ArrayList<>();
-    for (Map.Entry<Set<String>, ConcurrentHashMap<String, Indexed>> e : groups.entrySet()) {
-      collect(e.getKey(), e.getValue(), context, out);
+    for (int attempt = 0; ; attempt++) {
+      int before = moving;
+      for (Map.Entry<Set<String>, ConcurrentHashMap<String, Indexed>> e : groups.entrySet()) {
+        collect(e.getKey(), e.getValue(), context, out);
+      }
+      if ((before & 1) == 0 && moving == before) {
+        break; // no pattern moved between groups meanwhile: nothing was missed
+      }
+      out.clear();
+      if (attempt >= MAX_RETRIES) {
+        // Patterns keep moving: every pattern, which the executor asks one by one.
+        out.addAll(all());
+        return out;
+      }
+      Thread.onSpinWait();
     }
     if (out.size() > 1) {
       out.sort(BY_NAME);
@@ -331,35 +358,52 @@ public final class OfferIndex {
       return Map.of();
     }
     Map<String, Set<String>> copy = new HashMap<>();
-    for (Map.Entry<String, Set<String>> e : offers.entrySet()) {
-      String key = e.getKey();
-      if (key == null || !KEYS.contains(key)) {
+    // Read as raw objects: an implementation can hand over anything behind the generic types.
+    for (Map.Entry<?, ?> e : ((Map<?, ?>) offers).entrySet()) {
+      Object rawKey = e.getKey();
+      if (!(rawKey instanceof String key) || !KEYS.contains(key)) {
         throw new IllegalArgumentException(
             "pattern '"
                 + p.name()
                 + "' offers under unknown requirement key "
-                + (key == null ? "null" : "'" + key + "'")
+                + describe(rawKey)
                 + "; the keys are "
                 + new TreeSet<>(KEYS));
       }
-      Set<String> items = e.getValue();
-      if (items == null) {
+      if (!(e.getValue() instanceof Set<?> items)) {
         throw new IllegalArgumentException(
-            "pattern '" + p.name() + "' offers a null set under '" + key + "'");
+            "pattern '"
+                + p.name()
+                + "' offers a "
+                + (e.getValue() == null ? "null set" : describe(e.getValue()))
+                + " under '"
+                + key
+                + "' (needs a set of names)");
       }
-      for (String item : items) {
-        if (item == null || item.isBlank()) {
+      Set<String> names = new HashSet<>();
+      for (Object item : items) {
+        if (!(item instanceof String name) || name.isBlank()) {
           throw new IllegalArgumentException(
               "pattern '"
                   + p.name()
-                  + "' offers a null or blank item under '"
+                  + "' offers a null, blank or non-string item under '"
                   + key
                   + "': "
-                  + (item == null ? "null" : "'" + item + "'"));
+                  + describe(item));
         }
+        names.add(name);
       }
-      copy.put(key, Set.copyOf(items));
+      copy.put(key, Set.copyOf(names));
     }
     return Map.copyOf(copy);
+  }
+
+  private static String describe(@Nullable Object value) {
+    if (value == null) {
+      return "null";
+    }
+    return value instanceof String
+        ? "'" + value + "'"
+        : value.getClass().getSimpleName() + " " + value;
   }
 }

@@ -89,9 +89,14 @@ final class ParallelRun {
         List<TaskGroup.Completion<@Nullable Object>> ended =
             quorum ? group.next().map(List::of).orElse(List.of()) : group.awaitAll(failFast);
         if (ended.isEmpty()) {
+          if (!scope.expired() && group.outstanding() > 0) {
+            continue; // nothing ended yet and time is left: wait again
+          }
           return stopAll(group, timedOut(done, failures));
         }
-        if (scope.expired() && unfinishedAfter(ended, done, failures)) {
+        if (scope.expired()
+            && !(failFast && hasOwnFailure(ended))
+            && unfinishedAfter(ended, done, failures)) {
           // Past the deadline, a task the group interrupted (one this thread ran itself, stopped
           // by the group's timer) is unfinished, not failed.
           for (TaskGroup.Completion<@Nullable Object> c : ended) {
@@ -159,6 +164,19 @@ final class ParallelRun {
         Collections.unmodifiableMap(outputs),
         // Concatenation, not String.format: this runs on every successful call.
         "ran " + tasks.size() + " task(s) concurrently: " + String.join(", ", outputs.keySet()));
+  }
+
+  /**
+   * Whether a task failed by itself (not interrupted by the group): under fail fast, that failure
+   * is the outcome even when the deadline passed while the others were being cancelled.
+   */
+  private static boolean hasOwnFailure(List<TaskGroup.Completion<@Nullable Object>> ended) {
+    for (TaskGroup.Completion<@Nullable Object> c : ended) {
+      if (!c.succeeded() && !c.interruptedByGroup()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether some task is unfinished once {@code ended} is counted (interrupted ones are not). */
