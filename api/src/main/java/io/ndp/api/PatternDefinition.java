@@ -7,8 +7,10 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.ListIterator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -205,7 +207,43 @@ public record PatternDefinition(
       return list.size();
     }
 
-    // Every mutator throws, even when it would change nothing (as the JDK's immutable lists do).
+    // Every mutator throws, even when it would change nothing (as the JDK's immutable lists do);
+    // iterators and sublists are the immutable list's own, or views like this one.
+
+    @Override
+    public Iterator<E> iterator() {
+      return list.iterator();
+    }
+
+    @Override
+    public ListIterator<E> listIterator() {
+      return list.listIterator();
+    }
+
+    @Override
+    public ListIterator<E> listIterator(int index) {
+      return list.listIterator(index);
+    }
+
+    @Override
+    public List<E> subList(int fromIndex, int toIndex) {
+      return new ImmutableView<>(list.subList(fromIndex, toIndex));
+    }
+
+    @Override
+    public boolean add(E e) {
+      throw new UnsupportedOperationException("a definition's lists are immutable");
+    }
+
+    @Override
+    public boolean remove(@Nullable Object o) {
+      throw new UnsupportedOperationException("a definition's lists are immutable");
+    }
+
+    @Override
+    public boolean addAll(int index, Collection<? extends E> c) {
+      throw new UnsupportedOperationException("a definition's lists are immutable");
+    }
 
     @Override
     public void clear() {

@@ -1118,7 +1118,9 @@ public final class Ndp implements AutoCloseable {
     // Patterns of a plugin may join only while that plugin is started: a storage lookup that built
     // one with a factory read before a stop is refused, not served.
     Set<ClassLoader> startedLoaders = Collections.newSetFromMap(new IdentityHashMap<>());
-    Set<String> startedOrigins = new java.util.HashSet<>(List.of(HOST, CLASSPATH));
+    // Only plugins' patterns are recorded with an origin (the host's and the class path's are not),
+    // so a plugin's id, whatever it is, never passes for the host.
+    Set<String> startedOrigins = new java.util.HashSet<>();
     pluginSources.forEach(
         src -> {
           startedLoaders.add(src.factory().delegate().getClass().getClassLoader());

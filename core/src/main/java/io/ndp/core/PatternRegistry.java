@@ -87,6 +87,9 @@ public final class PatternRegistry {
   // one pattern left: a pattern's aliases, read again then, may have changed. Written under
   // writeLock.
   private final ConcurrentHashMap<String, Set<String>> aliasTypes = new ConcurrentHashMap<>();
+  // Odd while replace() swaps a pattern across the indexes (written under writeLock only).
+  private volatile int replacing;
+  private static final int ALIAS_READ_RETRIES = 8;
   // Which patterns may join, checked under writeLock: the facade refuses patterns of plugins that
   // are not started, and everything once it is closed.
   private volatile Predicate<Pattern> admission = p -> true;
@@ -208,11 +211,17 @@ public final class PatternRegistry {
       admit(pattern);
       pattern.attach(owner);
       // The new one first: a put under the same name swaps atomically in every index, so readers
-      // see the old or the new one; then the old one leaves the keys only it had.
-      index(pattern, offers);
-      if (old != null) {
-        unindex(old);
-        old.detach(owner);
+      // see the old or the new one; then the old one leaves the keys only it had. A reader of an
+      // alias spans several of those indexes: it retries while a replacement is under way.
+      replacing++;
+      try {
+        index(pattern, offers);
+        if (old != null) {
+          unindex(old);
+          old.detach(owner);
+        }
+      } finally {
+        replacing++;
       }
       return Optional.ofNullable(old);
     }
@@ -293,6 +302,25 @@ public final class PatternRegistry {
     if (typeOrAlias == null) {
       return List.of();
     }
+    for (int attempt = 0; attempt < ALIAS_READ_RETRIES; attempt++) {
+      int before = replacing;
+      List<Pattern> found = patternsOfTypeOnce(typeOrAlias);
+      if ((before & 1) == 0 && replacing == before) {
+        return found; // no replacement meanwhile: the indexes agreed
+      }
+      Thread.onSpinWait();
+    }
+    // Replacements keep coming: every pattern, each asked its type and aliases.
+    List<Pattern> out = new ArrayList<>();
+    for (Pattern p : patterns()) {
+      if (p.type().equals(typeOrAlias) || p.typeAliases().contains(typeOrAlias)) {
+        out.add(p);
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  private List<Pattern> patternsOfTypeOnce(String typeOrAlias) {
     ConcurrentSkipListMap<String, Pattern> ofType = byType.get(typeOrAlias);
     Set<String> via = aliasTypes.get(typeOrAlias);
     if (via == null || via.isEmpty()) {

@@ -56,6 +56,8 @@ public final class SequentialDelegationPattern extends AbstractPattern {
   /** The definition parameter that holds the steps. */
   public static final String STEPS = "steps";
 
+  private static final int SHORT = 16;
+
   private final List<String> steps;
   // Built once: storage keeps this very instance (so a registered pattern and its stored
   // definition share one copy), and equals/hashCode read it.
@@ -131,12 +133,14 @@ public final class SequentialDelegationPattern extends AbstractPattern {
     if (required.isEmpty()) {
       return MatchResult.perfect();
     }
-    // No set per call: the lists are short, and this runs for every candidate of every call.
+    // No set per call for the usual short lists (this runs for every candidate of every call); a
+    // long list gets one, so that hostile input costs linear time, not quadratic.
+    Set<String> seen = required.size() > SHORT ? new HashSet<>() : null;
     List<String> missing = null;
     int distinct = 0;
     for (int i = 0; i < required.size(); i++) {
       String step = required.get(i);
-      if (required.indexOf(step) != i) {
+      if (seen != null ? !seen.add(step) : required.indexOf(step) != i) {
         continue; // named twice
       }
       distinct++;
