@@ -1,0 +1,62 @@
+package io.ndp.simulator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ndp.core.SelectionPolicy;
+import java.util.Arrays;
+import java.util.List;
+import java.util.OptionalInt;
+import org.junit.jupiter.api.Test;
+
+class SimulationTest {
+
+  @Test
+  void recoveryCountsTheRunsAfterTheChangeUntilTheNewBestHolds80OfTheLast100() {
+    int[] chosen = new int[400];
+    Arrays.fill(chosen, 0, 200, 0); // the old best until the change at 200
+    Arrays.fill(chosen, 200, 400, 2); // the new best from the change on
+
+    // The window ending at run 279 holds 80 picks of pattern 2: 80 runs after the change.
+    assertThat(Simulation.recovery(chosen, 2, 200)).hasValue(80);
+    assertThat(Simulation.recovery(chosen, 1, 200)).isEmpty();
+  }
+
+  @Test
+  void aSimulationIsReproducibleForASeedAndItsRegretAddsUp() {
+    Scenario drift = Scenario.abruptDrift();
+
+    Simulation.Result a = Simulation.run(drift, SelectionPolicy.thompsonSampling(7), 7);
+    Simulation.Result b = Simulation.run(drift, SelectionPolicy.thompsonSampling(7), 7);
+
+    assertThat(a.regret()).isEqualTo(b.regret());
+    assertThat(a.recovery()).isEqualTo(b.recovery());
+    assertThat(a.cumulativeRegret()).hasSize(drift.runs());
+    assertThat(a.cumulativeRegret()[drift.runs() - 1]).isEqualTo(a.regret());
+    // Regret never shrinks and is bounded by the largest gap (0.6) per run.
+    double[] c = a.cumulativeRegret();
+    for (int i = 1; i < c.length; i++) {
+      assertThat(c[i]).isGreaterThanOrEqualTo(c[i - 1]);
+    }
+    assertThat(a.regret()).isBetween(0.0, 0.6 * drift.runs());
+  }
+
+  @Test
+  void greedyNeverRecoversFromAnAbruptDriftWhenTheOldBestStillLooksBest() {
+    // The documented weakness the default policy must fix: statistics that never forget.
+    List<Simulation.Result> results =
+        Simulation.repeat(Scenario.abruptDrift(), seed -> SelectionPolicy.greedy(), 3);
+
+    for (Simulation.Result r : results) {
+      assertThat(r.bestShare()).isLessThan(0.9);
+    }
+  }
+
+  @Test
+  void theNewDomainRegretCoversItsFirst50Runs() {
+    Simulation.Result r =
+        Simulation.run(Scenario.newDomain(), SelectionPolicy.thompsonSampling(3), 3);
+
+    assertThat(r.newDomainRegret()).isBetween(0.0, 0.6 * 50);
+    assertThat(Scenario.newDomain().newDomainFrom()).isEqualTo(OptionalInt.of(1_000));
+  }
+}
