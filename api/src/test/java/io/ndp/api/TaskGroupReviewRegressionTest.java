@@ -21,32 +21,7 @@ import org.junit.jupiter.api.Timeout;
 class TaskGroupReviewRegressionTest {
 
   private static ExecutionScope scope(Executor executor, @Nullable Instant deadline) {
-    return new ExecutionScope() {
-      @Override
-      public DelegateDirectory delegates() {
-        return new DelegateDirectory();
-      }
-
-      @Override
-      public Executor executor() {
-        return executor;
-      }
-
-      @Override
-      public Optional<Instant> deadline() {
-        return Optional.ofNullable(deadline);
-      }
-
-      @Override
-      public int depth() {
-        return 0;
-      }
-
-      @Override
-      public PatternResult executeBestPattern(PatternContext nested) {
-        throw new UnsupportedOperationException();
-      }
-    };
+    return TestScopes.at(executor, deadline);
   }
 
   /**

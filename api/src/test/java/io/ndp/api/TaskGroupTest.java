@@ -3,10 +3,8 @@ package io.ndp.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -27,35 +25,8 @@ class TaskGroupTest {
     pool.shutdownNow();
   }
 
-  /** A scope with an executor and an optional deadline. */
   private static ExecutionScope scope(Executor executor, @Nullable Duration timeout) {
-    Instant deadline = timeout == null ? null : Instant.now().plus(timeout);
-    return new ExecutionScope() {
-      @Override
-      public DelegateDirectory delegates() {
-        return new DelegateDirectory();
-      }
-
-      @Override
-      public Executor executor() {
-        return executor;
-      }
-
-      @Override
-      public Optional<Instant> deadline() {
-        return Optional.ofNullable(deadline);
-      }
-
-      @Override
-      public int depth() {
-        return 0;
-      }
-
-      @Override
-      public PatternResult executeBestPattern(PatternContext nested) {
-        throw new UnsupportedOperationException();
-      }
-    };
+    return TestScopes.scope(executor, timeout);
   }
 
   @Test
