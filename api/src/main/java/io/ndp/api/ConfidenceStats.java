@@ -5,17 +5,27 @@ import java.util.Locale;
 /**
  * Recorded outcomes of a pattern (in one domain or over all) and the confidence derived from them.
  *
- * <p>The score is the mean of a Beta(1, 1) prior updated by the outcomes, {@code (successes + 1) /
- * (successes + failures + 2)}: {@value #NEUTRAL_PRIOR} for an unseen pattern, approaching the
- * observed success rate as outcomes accumulate.
+ * <p>Two views of the same outcomes. {@link #successes()} and {@link #failures()} count every
+ * outcome ever recorded (they never forget: reports and the guide's counts). {@link
+ * #effectiveSuccesses()} and {@link #effectiveFailures()} are the evidence the runtime still
+ * believes: with statistics that forget, each outcome's weight halves every half-life (see {@code
+ * PatternRegistry.Builder.halfLife}), so that old evidence gives way to new; without forgetting
+ * they equal the counts.
+ *
+ * <p>The score is the mean of a Beta(1, 1) prior updated by the effective evidence, {@code
+ * (effectiveSuccesses + 1) / (effectiveSuccesses + effectiveFailures + 2)}: {@value #NEUTRAL_PRIOR}
+ * for an unseen pattern, approaching the recent success rate as outcomes accumulate.
  *
  * <p>Immutable and thread-safe.
  *
  * @param successes recorded successes, non-negative
  * @param failures recorded failures, non-negative
+ * @param effectiveSuccesses the successes' remaining weight, in {@code [0, successes]}
+ * @param effectiveFailures the failures' remaining weight, in {@code [0, failures]}
  * @since 0.1.0
  */
-public record ConfidenceStats(long successes, long failures) {
+public record ConfidenceStats(
+    long successes, long failures, double effectiveSuccesses, double effectiveFailures) {
 
   /** The score of a pattern with no recorded outcome. */
   public static final double NEUTRAL_PRIOR = 0.5;
@@ -23,7 +33,10 @@ public record ConfidenceStats(long successes, long failures) {
   /** Stats with nothing recorded. */
   public static final ConfidenceStats EMPTY = new ConfidenceStats(0, 0);
 
-  /** Checks that counts are non-negative. */
+  // Rounding of the weights may overshoot a count by a hair; more than this is a store's bug.
+  private static final double SLACK = 1e-6;
+
+  /** Checks that counts are non-negative and each weight lies between 0 and its count. */
   public ConfidenceStats {
     if (successes < 0 || failures < 0) {
       throw new IllegalArgumentException(
@@ -33,16 +46,48 @@ public record ConfidenceStats(long successes, long failures) {
               successes,
               failures));
     }
+    if (!(effectiveSuccesses >= 0 && effectiveSuccesses <= successes + SLACK)
+        || !(effectiveFailures >= 0 && effectiveFailures <= failures + SLACK)) {
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "effective evidence must lie between 0 and the counts but was %s of %d successes and"
+                  + " %s of %d failures",
+              effectiveSuccesses,
+              successes,
+              effectiveFailures,
+              failures));
+    }
+    effectiveSuccesses = Math.min(effectiveSuccesses, successes);
+    effectiveFailures = Math.min(effectiveFailures, failures);
   }
 
-  /** Returns successes plus failures. */
+  /**
+   * Stats that forget nothing: the effective evidence is the counts.
+   *
+   * @param successes recorded successes, non-negative
+   * @param failures recorded failures, non-negative
+   */
+  public ConfidenceStats(long successes, long failures) {
+    this(successes, failures, successes, failures);
+  }
+
+  /** Returns successes plus failures: every outcome recorded. */
   public long total() {
     return successes + failures;
   }
 
-  /** Returns the posterior mean success rate; {@value #NEUTRAL_PRIOR} when nothing is recorded. */
+  /** Returns the weight of the evidence still believed: effective successes plus failures. */
+  public double effectiveSampleSize() {
+    return effectiveSuccesses + effectiveFailures;
+  }
+
+  /**
+   * Returns the posterior mean success rate from the effective evidence; {@value #NEUTRAL_PRIOR}
+   * when nothing is recorded.
+   */
   public double score() {
-    return (successes + 1.0) / (total() + 2.0);
+    return (effectiveSuccesses + 1.0) / (effectiveSampleSize() + 2.0);
   }
 
   /** Returns the band of {@link #score()}. */
@@ -57,6 +102,10 @@ public record ConfidenceStats(long successes, long failures) {
    * @return the sum
    */
   public ConfidenceStats plus(ConfidenceStats other) {
-    return new ConfidenceStats(successes + other.successes, failures + other.failures);
+    return new ConfidenceStats(
+        successes + other.successes,
+        failures + other.failures,
+        effectiveSuccesses + other.effectiveSuccesses,
+        effectiveFailures + other.effectiveFailures);
   }
 }

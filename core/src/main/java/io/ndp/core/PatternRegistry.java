@@ -106,7 +106,7 @@ public final class PatternRegistry {
   private PatternRegistry(Builder b) {
     this.confidence =
         new ConfidenceService(
-            b.confidenceStore != null ? b.confidenceStore : new InMemoryConfidenceStore(),
+            b.confidenceStore != null ? b.confidenceStore : new InMemoryConfidenceStore(b.halfLife),
             b.statisticsCacheSize,
             b.statisticsExpiry,
             b.ticker);
@@ -725,11 +725,42 @@ public final class PatternRegistry {
     private long statisticsCacheSize = DEFAULT_STATISTICS_CACHE_SIZE;
     private @Nullable Duration statisticsExpiry;
     private Ticker ticker = Ticker.systemTicker();
+    private double halfLife = Double.POSITIVE_INFINITY;
 
     private Builder() {}
 
+    /**
+     * Makes the in-memory statistics forget: each outcome's weight in the evidence halves every
+     * {@code outcomes} outcomes recorded in its domain, so that a pattern whose success rate
+     * changed is judged by what it does now (default: never forget). The counts of successes and
+     * failures still count everything; see {@link ConfidenceStats}.
+     *
+     * @param outcomes the half-life, at least 1
+     * @return this builder
+     * @throws IllegalArgumentException naming the value when it is below 1 or not a number, or when
+     *     a custom {@link #confidenceStore} is set (it decides how it forgets)
+     */
+    public Builder halfLife(double outcomes) {
+      if (!(outcomes >= 1) || Double.isInfinite(outcomes)) {
+        throw new IllegalArgumentException(
+            "halfLife must be a finite number of at least 1 outcome but was " + outcomes);
+      }
+      if (confidenceStore != null) {
+        throw new IllegalArgumentException(
+            "halfLife applies to the in-memory statistics; the custom confidence store decides how"
+                + " it forgets");
+      }
+      this.halfLife = outcomes;
+      return this;
+    }
+
     /** Keeps confidence statistics in this store (default: in memory). */
     public Builder confidenceStore(ConfidenceStore store) {
+      if (halfLife != Double.POSITIVE_INFINITY) {
+        throw new IllegalArgumentException(
+            "halfLife applies to the in-memory statistics; the custom confidence store decides how"
+                + " it forgets");
+      }
       this.confidenceStore = Objects.requireNonNull(store, "store");
       return this;
     }

@@ -10,9 +10,9 @@ import org.apache.commons.rng.simple.RandomSource;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Ranks by {@code match × sample of Beta(successes + 1, failures + 1)}. Thread-safe: unseeded
- * instances draw from a per-thread generator; a seeded instance serializes draws so that a run is
- * reproducible.
+ * Ranks by {@code match × sample of Beta(effective successes + 1, effective failures + 1)}.
+ * Thread-safe: unseeded instances draw from a per-thread generator; a seeded instance serializes
+ * draws so that a run is reproducible.
  */
 final class ThompsonSamplingPolicy implements SelectionPolicy {
 
@@ -53,7 +53,8 @@ final class ThompsonSamplingPolicy implements SelectionPolicy {
   }
 
   private static double sample(UniformRandomProvider rng, Candidate c) {
-    return ChengBetaSampler.of(rng, c.stats().successes() + 1.0, c.stats().failures() + 1.0)
+    return ChengBetaSampler.of(
+            rng, c.stats().effectiveSuccesses() + 1.0, c.stats().effectiveFailures() + 1.0)
         .sample();
   }
 

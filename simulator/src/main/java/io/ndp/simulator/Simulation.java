@@ -70,8 +70,25 @@ public final class Simulation {
    * @return what it measured
    */
   public static Result run(Scenario scenario, SelectionPolicy policy, long seed) {
+    return run(scenario, policy, Double.POSITIVE_INFINITY, seed);
+  }
+
+  /**
+   * Runs one simulation whose statistics forget with a half-life.
+   *
+   * @param scenario the world
+   * @param policy the policy for this seed
+   * @param halfLife the statistics' half-life in outcomes of the domain; infinite: never forget
+   * @param seed the seed of the outcomes
+   * @return what it measured
+   */
+  public static Result run(Scenario scenario, SelectionPolicy policy, double halfLife, long seed) {
     World world = new World(scenario, seed);
-    PatternRegistry registry = new PatternRegistry();
+    PatternRegistry.Builder config = PatternRegistry.builder();
+    if (halfLife != Double.POSITIVE_INFINITY) {
+      config.halfLife(halfLife);
+    }
+    PatternRegistry registry = config.build();
     for (int p = 0; p < scenario.patterns(); p++) {
       registry.register(new SimulatedPattern(p, world));
     }
@@ -164,9 +181,23 @@ public final class Simulation {
    */
   public static List<Result> repeat(
       Scenario scenario, LongFunction<SelectionPolicy> policies, int seeds) {
+    return repeat(scenario, policies, Double.POSITIVE_INFINITY, seeds);
+  }
+
+  /**
+   * Runs {@code seeds} simulations, seeds 1 to {@code seeds}, with statistics that forget.
+   *
+   * @param scenario the world
+   * @param policies a policy per seed
+   * @param halfLife the statistics' half-life in outcomes; infinite: never forget
+   * @param seeds how many
+   * @return the results, in seed order
+   */
+  public static List<Result> repeat(
+      Scenario scenario, LongFunction<SelectionPolicy> policies, double halfLife, int seeds) {
     List<Result> out = new ArrayList<>(seeds);
     for (long seed = 1; seed <= seeds; seed++) {
-      out.add(run(scenario, policies.apply(seed), seed));
+      out.add(run(scenario, policies.apply(seed), halfLife, seed));
     }
     return out;
   }

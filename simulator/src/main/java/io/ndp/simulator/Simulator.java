@@ -10,10 +10,8 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.OptionalInt;
 import java.util.function.LongFunction;
 
@@ -30,11 +28,23 @@ public final class Simulator {
 
   private Simulator() {}
 
-  /** The policies compared, by name; each built for one seed. */
-  static Map<String, LongFunction<SelectionPolicy>> policies() {
-    Map<String, LongFunction<SelectionPolicy>> out = new LinkedHashMap<>();
-    out.put("greedy", seed -> SelectionPolicy.greedy());
-    out.put("thompson", SelectionPolicy::thompsonSampling);
+  /**
+   * A policy and how its statistics forget.
+   *
+   * @param name as the table shows it
+   * @param policy the policy, built for one seed
+   * @param halfLife the statistics' half-life in outcomes; infinite: never forget
+   */
+  record Variant(String name, LongFunction<SelectionPolicy> policy, double halfLife) {}
+
+  /** The variants compared: today's two policies, and Thompson sampling over forgetting stats. */
+  static List<Variant> variants() {
+    List<Variant> out = new ArrayList<>();
+    out.add(new Variant("greedy", seed -> SelectionPolicy.greedy(), Double.POSITIVE_INFINITY));
+    out.add(new Variant("thompson", SelectionPolicy::thompsonSampling, Double.POSITIVE_INFINITY));
+    for (int h : new int[] {50, 100, 200, 400}) {
+      out.add(new Variant("thompson, half-life " + h, SelectionPolicy::thompsonSampling, h));
+    }
     return out;
   }
 
@@ -59,8 +69,10 @@ public final class Simulator {
     }
     List<Row> rows = new ArrayList<>();
     for (Scenario scenario : Scenario.all()) {
-      for (Map.Entry<String, LongFunction<SelectionPolicy>> p : policies().entrySet()) {
-        rows.add(Row.of(scenario, p.getKey(), Simulation.repeat(scenario, p.getValue(), seeds)));
+      for (Variant v : variants()) {
+        rows.add(
+            Row.of(
+                scenario, v.name(), Simulation.repeat(scenario, v.policy(), v.halfLife(), seeds)));
       }
     }
     String table = table(rows, seeds);
