@@ -54,6 +54,27 @@ public interface SelectionPolicy {
   }
 
   /**
+   * Thompson sampling that follows drift: draws from every outcome while nothing drifts, and from
+   * the recent (effective) evidence once some candidate's recent success rate departs from its
+   * long-run rate. Needs statistics that forget ({@link PatternRegistry.Builder#halfLife}).
+   *
+   * @return the policy, with per-thread random draws
+   */
+  static SelectionPolicy driftAwareThompsonSampling() {
+    return new DriftAwareThompsonPolicy(null);
+  }
+
+  /**
+   * {@link #driftAwareThompsonSampling()} with a fixed seed, for reproducible runs and tests.
+   *
+   * @param seed the random seed
+   * @return the policy
+   */
+  static SelectionPolicy driftAwareThompsonSampling(long seed) {
+    return new DriftAwareThompsonPolicy(seed);
+  }
+
+  /**
    * A pattern that matches a context, with what the policy needs to rank it.
    *
    * <p>Immutable and thread-safe.

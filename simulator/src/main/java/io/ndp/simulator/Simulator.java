@@ -45,6 +45,13 @@ public final class Simulator {
     for (int h : new int[] {50, 100, 200, 400}) {
       out.add(new Variant("thompson, half-life " + h, SelectionPolicy::thompsonSampling, h));
     }
+    for (int h : new int[] {25, 50, 100}) {
+      out.add(
+          new Variant(
+              "drift-aware thompson, half-life " + h,
+              SelectionPolicy::driftAwareThompsonSampling,
+              h));
+    }
     return out;
   }
 

@@ -51,6 +51,24 @@ class SimulationTest {
     }
   }
 
+  /**
+   * A bounded run of the drift scenario for the drift-aware policy (half-life 100): its median
+   * recovery must stay within 2x the committed figure (127 runs over 20 seeds in
+   * simulator/results/results.md), so that a regression of kind fails the build.
+   */
+  @Test
+  void theDriftAwarePolicyStillRecoversFromAnAbruptDriftWithin2xItsCommittedFigure() {
+    List<Simulation.Result> results =
+        Simulation.repeat(
+            Scenario.abruptDrift(), SelectionPolicy::driftAwareThompsonSampling, 100, 5);
+    double[] recoveries =
+        results.stream()
+            .mapToDouble(r -> r.recovery().isPresent() ? r.recovery().getAsInt() : 1_000)
+            .toArray();
+
+    assertThat(Simulator.median(recoveries)).isLessThanOrEqualTo(2 * 127);
+  }
+
   @Test
   void theNewDomainRegretCoversItsFirst50Runs() {
     Simulation.Result r =
