@@ -10,9 +10,12 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.function.LongFunction;
 
 /**
@@ -25,6 +28,14 @@ public final class Simulator {
 
   /** Seeds per scenario and policy unless {@code --seeds} says otherwise. */
   static final int DEFAULT_SEEDS = 20;
+
+  /** The variants drawn in the charts (all of them would crowd the lines). */
+  static final Set<String> CHARTED =
+      Set.of(
+          "greedy", "thompson", "thompson, half-life 100", "drift-aware thompson, half-life 100");
+
+  /** The scenarios charted: the two whose goals pull against each other. */
+  static final Set<String> CHARTED_SCENARIOS = Set.of("stationary", "abrupt-drift");
 
   private Simulator() {}
 
@@ -75,19 +86,29 @@ public final class Simulator {
       throw new IllegalArgumentException("--seeds must be at least 1 but was " + seeds);
     }
     List<Row> rows = new ArrayList<>();
+    Files.createDirectories(out);
+    List<Path> charts = new ArrayList<>();
     for (Scenario scenario : Scenario.all()) {
+      Map<String, double[]> curves = new LinkedHashMap<>();
       for (Variant v : variants()) {
-        rows.add(
-            Row.of(
-                scenario, v.name(), Simulation.repeat(scenario, v.policy(), v.halfLife(), seeds)));
+        List<Simulation.Result> results =
+            Simulation.repeat(scenario, v.policy(), v.halfLife(), seeds);
+        rows.add(Row.of(scenario, v.name(), results));
+        if (CHARTED.contains(v.name())) {
+          curves.put(v.name(), RegretChart.mean(results));
+        }
+      }
+      if (CHARTED_SCENARIOS.contains(scenario.name())) {
+        Path png = out.resolve("regret-" + scenario.name() + ".png");
+        RegretChart.write(scenario, curves, png);
+        charts.add(png);
       }
     }
     String table = table(rows, seeds);
-    Files.createDirectories(out);
     Path md = out.resolve("results.md");
     Files.writeString(md, table, StandardCharsets.UTF_8);
     System.out.println(table);
-    System.out.println("wrote " + md);
+    System.out.println("wrote " + md + " and " + charts);
   }
 
   private static String value(String[] args, int i) {
@@ -202,6 +223,9 @@ public final class Simulator {
                   : String.format(Locale.ROOT, "%.1f", r.newDomainRegret()))
           .append(" |\n");
     }
+    sb.append(
+        "\nCharts of the mean cumulative regret: [stationary](regret-stationary.png),"
+            + " [abrupt drift](regret-abrupt-drift.png).\n");
     sb.append("\nScenarios:\n\n");
     for (Scenario s : Scenario.all()) {
       sb.append("* `").append(s.name()).append("`: ").append(s.description()).append('\n');
