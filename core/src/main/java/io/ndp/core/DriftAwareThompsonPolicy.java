@@ -44,9 +44,14 @@ final class DriftAwareThompsonPolicy implements SelectionPolicy {
     if (recent < MIN_RECENT || s.total() <= recent + MIN_RECENT) {
       return false; // too little recent evidence, or hardly any older evidence to differ from
     }
-    double longRun = (s.successes() + 1.0) / (s.total() + 2.0);
-    double now = s.score();
-    double error = Math.sqrt(longRun * (1 - longRun) / (recent + 2.0));
+    // The observed rates, not the posterior means: a prior pulls a small sample more than a large
+    // one, which would read as drift in a pattern that always succeeds.
+    double longRun = s.successes() / (double) s.total();
+    double now = s.effectiveSuccesses() / recent;
+    // The spread of a rate over `recent` outcomes, from the long-run rate smoothed away from 0 and
+    // 1 (Jeffreys), so that a pattern that always succeeded still has a finite error.
+    double p = (s.successes() + 0.5) / (s.total() + 1.0);
+    double error = Math.sqrt(p * (1 - p) / recent);
     return Math.abs(now - longRun) > Z * error;
   }
 

@@ -161,6 +161,9 @@ public final class Ndp implements AutoCloseable {
     if (b.confidenceStore != null) {
       rb.confidenceStore(b.confidenceStore);
     }
+    if (b.halfLife != null) {
+      rb.halfLife(b.halfLife);
+    }
     if (b.resourcePool != null) {
       rb.resourcePool(b.resourcePool);
     }
@@ -1216,6 +1219,7 @@ public final class Ndp implements AutoCloseable {
     private ClassLoader classLoader = Ndp.class.getClassLoader();
     private @Nullable PatternDefinitionStore definitionStore;
     private @Nullable ConfidenceStore confidenceStore;
+    private @Nullable Double halfLife;
     private @Nullable ResourcePool resourcePool;
     private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
     private @Nullable DelegateDirectory delegates;
@@ -1263,7 +1267,31 @@ public final class Ndp implements AutoCloseable {
 
     /** Keeps confidence statistics in this store (default: in memory). */
     public Builder confidenceStore(ConfidenceStore store) {
+      if (halfLife != null) {
+        throw new IllegalArgumentException(
+            "halfLife applies to the in-memory statistics; the custom confidence store decides how"
+                + " it forgets");
+      }
       this.confidenceStore = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /**
+     * Makes the in-memory statistics forget; see {@link PatternRegistry.Builder#halfLife}.
+     *
+     * @param outcomes the half-life in outcomes of the domain, a finite number of at least 1
+     * @return this builder
+     * @throws IllegalArgumentException naming the value when it is invalid, or when a custom
+     *     confidence store is set
+     */
+    public Builder halfLife(double outcomes) {
+      PatternRegistry.builder().halfLife(outcomes); // the same checks, at the call
+      if (confidenceStore != null) {
+        throw new IllegalArgumentException(
+            "halfLife applies to the in-memory statistics; the custom confidence store decides how"
+                + " it forgets");
+      }
+      this.halfLife = outcomes;
       return this;
     }
 

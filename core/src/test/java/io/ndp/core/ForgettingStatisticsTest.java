@@ -174,6 +174,27 @@ class ForgettingStatisticsTest {
   }
 
   @Test
+  void theFacadeTakesAHalfLifeForItsRegistry() {
+    try (Ndp ndp = Ndp.builder().serviceLoader(false).halfLife(10).build()) {
+      ndp.registry()
+          .register(new ScriptedPattern("p", "sequential", 1.0, io.ndp.api.OutcomeStatus.SUCCESS));
+      ndp.delegates().register("work", input -> input);
+      io.ndp.api.PatternContext context =
+          io.ndp.api.PatternContext.builder("eu", "sequential").payload("x").build();
+      for (int i = 0; i < 100; i++) {
+        assertThat(ndp.executor().executeBestPattern(context).success()).isTrue();
+      }
+
+      assertThat(ndp.registry().statistics("p", "eu").effectiveSuccesses())
+          .isCloseTo(geometric(100, 10), within(1e-9));
+    }
+    assertThatThrownBy(
+            () -> Ndp.builder().halfLife(10).confidenceStore(new InMemoryConfidenceStore()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("custom confidence store");
+  }
+
+  @Test
   void statsRefuseEvidenceOutsideTheCounts() {
     assertThatThrownBy(() -> new ConfidenceStats(1, 1, 2.5, 0))
         .isInstanceOf(IllegalArgumentException.class)

@@ -6,8 +6,10 @@ import io.ndp.core.PatternExecutor;
 import io.ndp.core.PatternRegistry;
 import io.ndp.core.SelectionPolicy;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.LongFunction;
 
@@ -103,6 +105,7 @@ public final class Simulation {
     double newDomainRegret = 0;
     int newDomainRuns = 0;
     OptionalInt newFrom = scenario.newDomainFrom();
+    Set<String> domainsBefore = new HashSet<>();
     try {
       for (int run = 0; run < runs; run++) {
         world.run = run;
@@ -120,7 +123,13 @@ public final class Simulation {
         if (pick == top) {
           bestPicks++;
         }
-        if (newFrom.isPresent() && run >= newFrom.getAsInt() && newDomainRuns < 50) {
+        if (newFrom.isPresent() && run < newFrom.getAsInt()) {
+          domainsBefore.add(domain);
+        }
+        if (newFrom.isPresent()
+            && run >= newFrom.getAsInt()
+            && !domainsBefore.contains(domain) // a run in a domain never seen before
+            && newDomainRuns < 50) {
           newDomainRegret += lost;
           newDomainRuns++;
         }

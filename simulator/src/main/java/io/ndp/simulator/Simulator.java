@@ -75,7 +75,7 @@ public final class Simulator {
             : Path.of("results");
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
-        case "--seeds" -> seeds = Integer.parseInt(value(args, ++i));
+        case "--seeds" -> seeds = number("--seeds", value(args, ++i));
         case "--out" -> out = Path.of(value(args, ++i));
         default ->
             throw new IllegalArgumentException(
@@ -109,6 +109,14 @@ public final class Simulator {
     Files.writeString(md, table, StandardCharsets.UTF_8);
     System.out.println(table);
     System.out.println("wrote " + md + " and " + charts);
+  }
+
+  private static int number(String flag, String value) {
+    try {
+      return Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(flag + " needs a whole number but got '" + value + "'", e);
+    }
   }
 
   private static String value(String[] args, int i) {

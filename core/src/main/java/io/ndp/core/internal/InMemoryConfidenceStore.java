@@ -39,7 +39,8 @@ public final class InMemoryConfidenceStore implements ConfidenceStore {
 
   // The half-life in outcomes of the domain, or infinity: never forget.
   private final double halfLife;
-  // Domain to its clock: how many outcomes were recorded in it. Only when forgetting.
+  // Domain to its clock: how many outcomes were recorded in it. Only when forgetting; never reset
+  // (one entry per domain ever seen).
   private final ConcurrentHashMap<String, AtomicLong> clocks = new ConcurrentHashMap<>();
 
   /** A store that never forgets: the effective evidence is the counts. */
@@ -168,8 +169,9 @@ public final class InMemoryConfidenceStore implements ConfidenceStore {
 
   @Override
   public void resetAll() {
+    // The domain clocks stay: they only ever advance, so an outcome recorded while this runs gets
+    // a tick of the clock every later outcome continues (a cleared clock would restart below it).
     byPattern.clear();
-    clocks.clear();
   }
 
   private static @Nullable Counts find(Object table, String domain) {
@@ -199,7 +201,10 @@ public final class InMemoryConfidenceStore implements ConfidenceStore {
     return (ConcurrentHashMap<String, Counts>) table;
   }
 
-  /** The counts of one pattern in one domain: 32 bytes instead of two LongAdders and a holder. */
+  /**
+   * The counts of one pattern in one domain: 32 bytes instead of two LongAdders and a holder (56
+   * with the decayed sums of {@link Decaying}).
+   */
   private static class Counts {
     private static final VarHandle SUCCESSES;
     private static final VarHandle FAILURES;
