@@ -69,13 +69,13 @@ final class DriftAwareThompsonPolicy implements SelectionPolicy {
     if (seeded != null) {
       synchronized (seeded) {
         for (Candidate c : candidates) {
-          drawn.add(new Drawn(c, c.match().score() * sample(seeded, c.stats(), drift)));
+          drawn.add(new Drawn(c, c.match().score() * sample(seeded, c, drift)));
         }
       }
     } else {
       UniformRandomProvider rng = perThread.get();
       for (Candidate c : candidates) {
-        drawn.add(new Drawn(c, c.match().score() * sample(rng, c.stats(), drift)));
+        drawn.add(new Drawn(c, c.match().score() * sample(rng, c, drift)));
       }
     }
     drawn.sort(
@@ -87,9 +87,13 @@ final class DriftAwareThompsonPolicy implements SelectionPolicy {
     return out;
   }
 
-  private static double sample(UniformRandomProvider rng, ConfidenceStats s, boolean recent) {
-    double a = 1.0 + (recent ? s.effectiveSuccesses() : s.successes());
-    double b = 1.0 + (recent ? s.effectiveFailures() : s.failures());
+  private static double sample(UniformRandomProvider rng, Candidate c, boolean recent) {
+    if (recent) {
+      return ChengBetaSampler.of(rng, c.alpha(), c.beta()).sample();
+    }
+    ConfidenceStats s = c.stats();
+    double a = 1.0 + s.successes() + c.borrowed().successes();
+    double b = 1.0 + s.failures() + c.borrowed().failures();
     return ChengBetaSampler.of(rng, a, b).sample();
   }
 

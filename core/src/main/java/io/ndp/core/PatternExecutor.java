@@ -3,6 +3,7 @@ package io.ndp.core;
 import com.github.benmanes.caffeine.cache.Ticker;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.ndp.api.Attempt;
+import io.ndp.api.ConfidenceStats;
 import io.ndp.api.DelegateDirectory;
 import io.ndp.api.ExecutionScope;
 import io.ndp.api.MatchResult;
@@ -82,6 +83,13 @@ import org.slf4j.LoggerFactory;
  * @since 0.1.0
  */
 public final class PatternExecutor implements AutoCloseable {
+
+  /** Outcomes of a domain's own evidence below which a pattern borrows from its other domains. */
+  static final double BORROW_UNTIL = 20;
+
+  /** Pseudo-outcomes borrowed at most from a pattern's other domains. */
+  static final double MAX_BORROWED = 10;
+
   private static final Logger log = LoggerFactory.getLogger(PatternExecutor.class);
 
   /** Candidates tried before fallbacks, by default. */
@@ -112,6 +120,7 @@ public final class PatternExecutor implements AutoCloseable {
   private final DelegateDirectory delegates;
   private final SelectionPolicy policy;
   private final int maxAttempts;
+  private final boolean borrowAcrossDomains;
   private final int maxDepth;
   private final int nestedBudget;
   private final List<String> fallbacks;
@@ -140,6 +149,7 @@ public final class PatternExecutor implements AutoCloseable {
     this.delegates = b.delegates != null ? b.delegates : new DelegateDirectory();
     this.policy = b.policy;
     this.maxAttempts = b.maxAttempts;
+    this.borrowAcrossDomains = b.borrowAcrossDomains;
     this.maxDepth = b.maxDepth;
     this.nestedBudget = b.nestedBudget;
     this.ticker = b.ticker;
@@ -436,7 +446,8 @@ public final class PatternExecutor implements AutoCloseable {
         continue;
       }
       if (m.isMatch()) {
-        matching.add(new Candidate(p, m, confidence.stats(p.name(), context.domain())));
+        ConfidenceStats here = confidence.stats(p.name(), context.domain());
+        matching.add(new Candidate(p, m, here, borrowed(p.name(), here)));
       } else {
         rejections = rejections == null ? new LinkedHashMap<>() : rejections;
         rejections.put(p.name(), m.reason());
@@ -449,6 +460,31 @@ public final class PatternExecutor implements AutoCloseable {
     }
     return new Selection(
         ranked, fallbackPatterns, rejections == null ? Map.of() : rejections, Set.of());
+  }
+
+  /**
+   * Cold start: while the domain has less than {@link #BORROW_UNTIL} outcomes of evidence for a
+   * pattern, it borrows up to {@link #MAX_BORROWED} pseudo-outcomes at the rate of every outcome
+   * recorded in its other domains (Laplace-smoothed, so shrunk toward the neutral prior), fading
+   * linearly as the domain's own evidence grows. Reads the pattern's other domains only then.
+   */
+  private SelectionPolicy.Borrowed borrowed(String pattern, ConfidenceStats here) {
+    double own = here.effectiveSampleSize();
+    if (!borrowAcrossDomains || own >= BORROW_UNTIL) {
+      return SelectionPolicy.Borrowed.NONE;
+    }
+    // Every outcome elsewhere, not only the recent ones: whether the domains drift together is
+    // unknown, and a cold start needs the most experience there is.
+    ConfidenceStats all = confidence.stats(pattern);
+    double successes = Math.max(0, all.successes() - here.successes());
+    double failures = Math.max(0, all.failures() - here.failures());
+    double elsewhere = successes + failures;
+    if (elsewhere <= 0) {
+      return SelectionPolicy.Borrowed.NONE;
+    }
+    double rate = (successes + 1.0) / (elsewhere + 2.0);
+    double weight = Math.min(elsewhere, MAX_BORROWED) * (1.0 - own / BORROW_UNTIL);
+    return new SelectionPolicy.Borrowed(rate * weight, (1.0 - rate) * weight);
   }
 
   /** Whether no attempt so far used any of the budget (rejections do not). */
@@ -1065,6 +1101,7 @@ public final class PatternExecutor implements AutoCloseable {
     private @Nullable DelegateDirectory delegates;
     private SelectionPolicy policy = SelectionPolicy.greedy();
     private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
+    private boolean borrowAcrossDomains = true;
     private int maxDepth = DEFAULT_MAX_DEPTH;
     private int nestedBudget = DEFAULT_NESTED_BUDGET;
     private Ticker ticker = Ticker.systemTicker();
@@ -1088,6 +1125,18 @@ public final class PatternExecutor implements AutoCloseable {
     /** Uses this selection policy (default: {@link SelectionPolicy#greedy()}). */
     public Builder selectionPolicy(SelectionPolicy policy) {
       this.policy = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /**
+     * Whether a pattern with little evidence in the context's domain borrows a few pseudo-outcomes
+     * from its other domains (default: yes); off, a new domain starts from the neutral prior.
+     *
+     * @param enabled borrow across domains
+     * @return this builder
+     */
+    public Builder borrowAcrossDomains(boolean enabled) {
+      this.borrowAcrossDomains = enabled;
       return this;
     }
 

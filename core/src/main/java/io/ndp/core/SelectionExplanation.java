@@ -65,7 +65,7 @@ public record SelectionExplanation(
               rank++,
               c.pattern().name(),
               c.match().score(),
-              c.stats().score(),
+              c.confidence(),
               c.stats().total(),
               c.expectedScore()));
     }

@@ -5,6 +5,7 @@ import io.ndp.api.MatchResult;
 import io.ndp.api.Pattern;
 import io.ndp.api.PatternContext;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Orders the matching candidates of a context; the executor runs them in that order until one
@@ -82,13 +83,79 @@ public interface SelectionPolicy {
    * @param pattern the pattern
    * @param match how well it matches the context
    * @param stats its recorded outcomes in the context's domain
+   * @param borrowed evidence borrowed from its other domains while this one has little of its own
+   *     ({@link Borrowed#NONE} otherwise)
    * @since 0.1.0
    */
-  record Candidate(Pattern pattern, MatchResult match, ConfidenceStats stats) {
+  record Candidate(Pattern pattern, MatchResult match, ConfidenceStats stats, Borrowed borrowed) {
 
-    /** Returns {@code match score × confidence score}: the greedy rank key. */
+    /** Checks that nothing is null. */
+    public Candidate {
+      Objects.requireNonNull(pattern, "pattern");
+      Objects.requireNonNull(match, "match");
+      Objects.requireNonNull(stats, "stats");
+      Objects.requireNonNull(borrowed, "borrowed");
+    }
+
+    /**
+     * A candidate judged by its own evidence in the domain only.
+     *
+     * @param pattern the pattern
+     * @param match how well it matches the context
+     * @param stats its recorded outcomes in the context's domain
+     */
+    public Candidate(Pattern pattern, MatchResult match, ConfidenceStats stats) {
+      this(pattern, match, stats, Borrowed.NONE);
+    }
+
+    /** Returns the first parameter of its Beta posterior: 1 + effective successes + borrowed. */
+    public double alpha() {
+      return 1.0 + stats.effectiveSuccesses() + borrowed.successes();
+    }
+
+    /** Returns the second parameter of its Beta posterior: 1 + effective failures + borrowed. */
+    public double beta() {
+      return 1.0 + stats.effectiveFailures() + borrowed.failures();
+    }
+
+    /** Returns the posterior mean, {@code alpha / (alpha + beta)}: its confidence. */
+    public double confidence() {
+      return alpha() / (alpha() + beta());
+    }
+
+    /** Returns {@code match score × confidence}: the greedy rank key. */
     public double expectedScore() {
-      return match.score() * stats.score();
+      return match.score() * confidence();
+    }
+  }
+
+  /**
+   * Pseudo-outcomes a candidate borrows from the pattern's experience in other domains while the
+   * context's domain has little evidence of its own (cold start): the rate seen elsewhere, shrunk
+   * toward the neutral prior, with a weight of a few outcomes that fades as the domain's own
+   * evidence grows.
+   *
+   * @param successes borrowed successes, finite and non-negative
+   * @param failures borrowed failures, finite and non-negative
+   * @since 0.2.0
+   */
+  record Borrowed(double successes, double failures) {
+
+    /** Nothing borrowed. */
+    public static final Borrowed NONE = new Borrowed(0, 0);
+
+    /** Checks the weights. */
+    public Borrowed {
+      if (!(successes >= 0 && failures >= 0)
+          || Double.isInfinite(successes)
+          || Double.isInfinite(failures)) {
+        throw new IllegalArgumentException(
+            "borrowed evidence must be finite and non-negative but was "
+                + successes
+                + " successes and "
+                + failures
+                + " failures");
+      }
     }
   }
 }

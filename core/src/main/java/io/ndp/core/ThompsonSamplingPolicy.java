@@ -53,9 +53,7 @@ final class ThompsonSamplingPolicy implements SelectionPolicy {
   }
 
   private static double sample(UniformRandomProvider rng, Candidate c) {
-    return ChengBetaSampler.of(
-            rng, c.stats().effectiveSuccesses() + 1.0, c.stats().effectiveFailures() + 1.0)
-        .sample();
+    return ChengBetaSampler.of(rng, c.alpha(), c.beta()).sample();
   }
 
   @Override

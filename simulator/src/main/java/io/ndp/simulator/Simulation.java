@@ -85,6 +85,21 @@ public final class Simulation {
    * @return what it measured
    */
   public static Result run(Scenario scenario, SelectionPolicy policy, double halfLife, long seed) {
+    return run(scenario, policy, halfLife, true, seed);
+  }
+
+  /**
+   * Runs one simulation whose statistics forget with a half-life, borrowing across domains or not.
+   *
+   * @param scenario the world
+   * @param policy the policy for this seed
+   * @param halfLife the statistics' half-life in outcomes of the domain; infinite: never forget
+   * @param borrow whether a pattern borrows from its other domains in a new one
+   * @param seed the seed of the outcomes
+   * @return what it measured
+   */
+  public static Result run(
+      Scenario scenario, SelectionPolicy policy, double halfLife, boolean borrow, long seed) {
     World world = new World(scenario, seed);
     PatternRegistry.Builder config = PatternRegistry.builder();
     if (halfLife != Double.POSITIVE_INFINITY) {
@@ -95,7 +110,11 @@ public final class Simulation {
       registry.register(new SimulatedPattern(p, world));
     }
     PatternExecutor executor =
-        PatternExecutor.builder(registry).selectionPolicy(policy).maxAttempts(1).build();
+        PatternExecutor.builder(registry)
+            .selectionPolicy(policy)
+            .maxAttempts(1)
+            .borrowAcrossDomains(borrow)
+            .build();
     int runs = scenario.runs();
     int[] chosen = new int[runs];
     int[] best = new int[runs];
@@ -204,9 +223,28 @@ public final class Simulation {
    */
   public static List<Result> repeat(
       Scenario scenario, LongFunction<SelectionPolicy> policies, double halfLife, int seeds) {
+    return repeat(scenario, policies, halfLife, true, seeds);
+  }
+
+  /**
+   * Runs {@code seeds} simulations, seeds 1 to {@code seeds}.
+   *
+   * @param scenario the world
+   * @param policies a policy per seed
+   * @param halfLife the statistics' half-life in outcomes; infinite: never forget
+   * @param borrow whether a pattern borrows from its other domains in a new one
+   * @param seeds how many
+   * @return the results, in seed order
+   */
+  public static List<Result> repeat(
+      Scenario scenario,
+      LongFunction<SelectionPolicy> policies,
+      double halfLife,
+      boolean borrow,
+      int seeds) {
     List<Result> out = new ArrayList<>(seeds);
     for (long seed = 1; seed <= seeds; seed++) {
-      out.add(run(scenario, policies.apply(seed), halfLife, seed));
+      out.add(run(scenario, policies.apply(seed), halfLife, borrow, seed));
     }
     return out;
   }

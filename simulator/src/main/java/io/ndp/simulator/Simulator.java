@@ -45,8 +45,15 @@ public final class Simulator {
    * @param name as the table shows it
    * @param policy the policy, built for one seed
    * @param halfLife the statistics' half-life in outcomes; infinite: never forget
+   * @param borrow whether a pattern borrows from its other domains in a new one
    */
-  record Variant(String name, LongFunction<SelectionPolicy> policy, double halfLife) {}
+  record Variant(
+      String name, LongFunction<SelectionPolicy> policy, double halfLife, boolean borrow) {
+
+    Variant(String name, LongFunction<SelectionPolicy> policy, double halfLife) {
+      this(name, policy, halfLife, true);
+    }
+  }
 
   /** The variants compared: today's two policies, and Thompson sampling over forgetting stats. */
   static List<Variant> variants() {
@@ -63,6 +70,12 @@ public final class Simulator {
               SelectionPolicy::driftAwareThompsonSampling,
               h));
     }
+    out.add(
+        new Variant(
+            "drift-aware thompson, half-life 100, no borrowing",
+            SelectionPolicy::driftAwareThompsonSampling,
+            100,
+            false));
     return out;
   }
 
@@ -92,7 +105,7 @@ public final class Simulator {
       Map<String, double[]> curves = new LinkedHashMap<>();
       for (Variant v : variants()) {
         List<Simulation.Result> results =
-            Simulation.repeat(scenario, v.policy(), v.halfLife(), seeds);
+            Simulation.repeat(scenario, v.policy(), v.halfLife(), v.borrow(), seeds);
         rows.add(Row.of(scenario, v.name(), results));
         if (CHARTED.contains(v.name())) {
           curves.put(v.name(), RegretChart.mean(results));
