@@ -48,9 +48,10 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #executeBestPattern(PatternContext)}: the registry's patterns that serve the context's
  * agent type are matched against it; the matching ones are ranked by the {@link SelectionPolicy}
  * (by default {@code match × confidence in the context's domain}, unseen patterns at the neutral
- * prior 0.5); the best runs, and on failure the next, up to {@code maxAttempts}; then each
- * configured fallback pattern that matches. Every outcome is recorded and every attempt is in the
- * result.
+ * prior 0.5, or, while a domain has little evidence of a pattern, a few pseudo-outcomes borrowed
+ * from the pattern's other domains: {@link Builder#borrowAcrossDomains}); the best runs, and on
+ * failure the next, up to {@code maxAttempts}; then each configured fallback pattern that matches.
+ * Every outcome is recorded and every attempt is in the result.
  *
  * <p><b>The cost of selection</b> follows the number of candidates, not of patterns: the registry
  * indexes what each pattern {@linkplain Pattern#offers() offers}, and only the patterns that offer
@@ -447,7 +448,7 @@ public final class PatternExecutor implements AutoCloseable {
       }
       if (m.isMatch()) {
         ConfidenceStats here = confidence.stats(p.name(), context.domain());
-        matching.add(new Candidate(p, m, here, borrowed(p.name(), here)));
+        matching.add(new Candidate(p, m, here, borrowed(p.name(), context.domain(), here)));
       } else {
         rejections = rejections == null ? new LinkedHashMap<>() : rejections;
         rejections.put(p.name(), m.reason());
@@ -468,17 +469,23 @@ public final class PatternExecutor implements AutoCloseable {
    * recorded in its other domains (Laplace-smoothed, so shrunk toward the neutral prior), fading
    * linearly as the domain's own evidence grows. Reads the pattern's other domains only then.
    */
-  private SelectionPolicy.Borrowed borrowed(String pattern, ConfidenceStats here) {
+  private SelectionPolicy.Borrowed borrowed(String pattern, String domain, ConfidenceStats here) {
     double own = here.effectiveSampleSize();
     if (!borrowAcrossDomains || own >= BORROW_UNTIL) {
       return SelectionPolicy.Borrowed.NONE;
     }
     // Every outcome elsewhere, not only the recent ones: whether the domains drift together is
-    // unknown, and a cold start needs the most experience there is.
-    ConfidenceStats all = confidence.stats(pattern);
-    double successes = Math.max(0, all.successes() - here.successes());
-    double failures = Math.max(0, all.failures() - here.failures());
-    double elsewhere = successes + failures;
+    // unknown, and a cold start needs the most experience there is. Read per domain in one
+    // snapshot, leaving this domain out: outcomes recorded here meanwhile are never "elsewhere".
+    long successes = 0;
+    long failures = 0;
+    for (Map.Entry<String, ConfidenceStats> e : confidence.statsByDomain(pattern).entrySet()) {
+      if (!e.getKey().equals(domain)) {
+        successes += e.getValue().successes();
+        failures += e.getValue().failures();
+      }
+    }
+    long elsewhere = successes + failures;
     if (elsewhere <= 0) {
       return SelectionPolicy.Borrowed.NONE;
     }

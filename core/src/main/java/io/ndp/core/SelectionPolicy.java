@@ -28,17 +28,19 @@ public interface SelectionPolicy {
   List<Candidate> rank(PatternContext context, List<Candidate> candidates);
 
   /**
-   * The default: highest {@code match score × confidence score} first (confidence in the context's
-   * domain, neutral prior 0.5 for unseen patterns); ties broken by name. Deterministic.
+   * The default: highest {@code match score × confidence} first ({@link Candidate#confidence()}:
+   * the posterior mean in the context's domain, 0.5 for an unseen pattern unless it borrowed from
+   * its other domains); ties broken by name. Deterministic.
    */
   static SelectionPolicy greedy() {
     return GreedySelectionPolicy.INSTANCE;
   }
 
   /**
-   * Thompson sampling: each candidate's confidence is drawn from its Beta(successes + 1, failures +
-   * 1) posterior in the context's domain and multiplied by its match score. Explores patterns with
-   * few outcomes while exploiting the proven ones.
+   * Thompson sampling: each candidate's confidence is drawn from its Beta({@link
+   * Candidate#alpha()}, {@link Candidate#beta()}) posterior in the context's domain (its effective
+   * evidence plus what it borrowed) and multiplied by its match score. Explores patterns with few
+   * outcomes while exploiting the proven ones.
    */
   static SelectionPolicy thompsonSampling() {
     return new ThompsonSamplingPolicy(null);
