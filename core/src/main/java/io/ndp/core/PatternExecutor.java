@@ -474,6 +474,11 @@ public final class PatternExecutor implements AutoCloseable {
     if (!borrowAcrossDomains || own >= BORROW_UNTIL) {
       return SelectionPolicy.Borrowed.NONE;
     }
+    if (confidence.stats(pattern).total() <= here.total()) {
+      // Nothing recorded anywhere else (the usual case of a candidate that is seldom chosen): no
+      // per-domain snapshot to build on every selection.
+      return SelectionPolicy.Borrowed.NONE;
+    }
     // Every outcome elsewhere, not only the recent ones: whether the domains drift together is
     // unknown, and a cold start needs the most experience there is. Read per domain in one
     // snapshot, leaving this domain out: outcomes recorded here meanwhile are never "elsewhere".
