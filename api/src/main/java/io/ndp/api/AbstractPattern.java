@@ -2,7 +2,9 @@ package io.ndp.api;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -24,6 +26,7 @@ import org.jspecify.annotations.Nullable;
 public abstract class AbstractPattern implements Pattern {
   private final String name;
   private final String description;
+  private final @Nullable Prior prior;
   // Set by compare-and-set through OWNER: a field, not an AtomicReference, since a runtime holds
   // one pattern per registered name.
   private volatile @Nullable PatternRuntime owner;
@@ -46,6 +49,21 @@ public abstract class AbstractPattern implements Pattern {
    * @throws IllegalArgumentException when the name is null or blank or the description null
    */
   protected AbstractPattern(String name, String description) {
+    this(name, description, null);
+  }
+
+  /**
+   * A pattern with a declared prior: {@link #prior()} returns it, and a kind's {@code definition()}
+   * keeps it through {@link #withPrior(Map)}, so that storage and factories carry it.
+   *
+   * @param name non-blank unique name
+   * @param description what the pattern is for (may be empty, not null)
+   * @param prior what the pattern is believed to do before any outcome; {@code null} reads {@link
+   *     #definition()} instead
+   * @throws IllegalArgumentException when the name is null or blank or the description null
+   * @since 0.2.0
+   */
+  protected AbstractPattern(String name, String description, @Nullable Prior prior) {
     if (name == null || name.isBlank()) {
       throw new IllegalArgumentException(
           "pattern name must be non-blank but was " + PatternContext.describe(name));
@@ -56,6 +74,32 @@ public abstract class AbstractPattern implements Pattern {
     }
     this.name = name;
     this.description = description;
+    this.prior = prior;
+  }
+
+  /** Returns the prior given at construction, else the one its definition declares. */
+  @Override
+  public Prior prior() {
+    Prior p = prior;
+    return p != null ? p : Pattern.super.prior();
+  }
+
+  /**
+   * Returns {@code parameters} with the prior given at construction under {@value Prior#KEY},
+   * unless it is neutral (or none was given): what a kind's {@code definition()} stores.
+   *
+   * @param parameters the kind's own parameters
+   * @return the parameters, with the prior when there is one to keep
+   * @since 0.2.0
+   */
+  protected final Map<String, Object> withPrior(Map<String, Object> parameters) {
+    Prior p = prior;
+    if (p == null || p.equals(Prior.NEUTRAL)) {
+      return parameters;
+    }
+    Map<String, Object> out = new LinkedHashMap<>(parameters);
+    out.put(Prior.KEY, p.toParameter());
+    return out;
   }
 
   @Override

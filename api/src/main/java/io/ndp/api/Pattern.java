@@ -81,6 +81,19 @@ public interface Pattern {
   PatternDefinition definition();
 
   /**
+   * Returns what selection believes of this pattern before a domain records any outcome of it. The
+   * default reads the definition ({@link PatternDefinition#prior()}: {@link Prior#NEUTRAL} unless
+   * the host declared one); a plugin whose kind is known to be reliable, or risky, overrides it.
+   * Called on every selection: keep it cheap and free of side effects.
+   *
+   * @return the prior, never {@code null}
+   * @since 0.2.0
+   */
+  default Prior prior() {
+    return definition().prior();
+  }
+
+  /**
    * Returns the confidence learned for this pattern over all domains, read from the runtime that
    * owns it; {@link ConfidenceStats#NEUTRAL_PRIOR} while it belongs to none.
    */

@@ -32,7 +32,8 @@ import org.jspecify.annotations.Nullable;
  * @param type the pattern type id, e.g. {@code sequential}
  * @param name the unique pattern name
  * @param description what the pattern is for
- * @param parameters kind-specific settings, e.g. {@code steps}
+ * @param parameters kind-specific settings, e.g. {@code steps}; the key {@value Prior#KEY} is
+ *     reserved for the pattern's {@link Prior}, checked here
  * @since 0.1.0
  */
 public record PatternDefinition(
@@ -60,6 +61,20 @@ public record PatternDefinition(
     @SuppressWarnings("unchecked")
     Map<String, Object> copied = (Map<String, Object>) copyValue("parameters", parameters);
     parameters = copied;
+    Object prior = parameters.get(Prior.KEY);
+    if (prior != null) {
+      Prior.parse(name, prior); // a bad prior is refused here, never stored
+    }
+  }
+
+  /**
+   * Returns the prior this definition declares under {@value Prior#KEY}, or {@link Prior#NEUTRAL}.
+   *
+   * @return the declared prior
+   */
+  public Prior prior() {
+    Object value = parameters.get(Prior.KEY);
+    return value == null ? Prior.NEUTRAL : Prior.parse(name, value);
   }
 
   /**

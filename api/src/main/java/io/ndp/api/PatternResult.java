@@ -23,6 +23,8 @@ import org.jspecify.annotations.Nullable;
  *     (selection asks only the patterns whose offers cover the context, and every pattern of the
  *     agent type when none of those matches)
  * @param totalDuration from the call to its return
+ * @param decision why the candidates ran in the order they did ({@link Decision#NONE} when no
+ *     selection was made, e.g. a pattern run directly)
  * @since 0.1.0
  */
 public record PatternResult(
@@ -32,7 +34,8 @@ public record PatternResult(
     @Nullable Object output,
     List<Attempt> attempts,
     Map<String, String> rejections,
-    Duration totalDuration) {
+    Duration totalDuration,
+    Decision decision) {
 
   /** Copies the collections. */
   public PatternResult {
@@ -40,6 +43,37 @@ public record PatternResult(
     attempts = List.copyOf(attempts);
     rejections = Map.copyOf(rejections);
     Objects.requireNonNull(totalDuration, "totalDuration");
+    Objects.requireNonNull(decision, "decision");
+  }
+
+  /**
+   * A result without a decision record ({@link Decision#NONE}), as before decision records existed.
+   *
+   * @param success whether some attempt succeeded
+   * @param message what happened
+   * @param chosenPattern the pattern whose output this is, or {@code null}
+   * @param output the output, or {@code null}
+   * @param attempts every pattern tried, in order
+   * @param rejections patterns that did not match, with the reason
+   * @param totalDuration from the call to its return
+   */
+  public PatternResult(
+      boolean success,
+      String message,
+      @Nullable String chosenPattern,
+      @Nullable Object output,
+      List<Attempt> attempts,
+      Map<String, String> rejections,
+      Duration totalDuration) {
+    this(
+        success,
+        message,
+        chosenPattern,
+        output,
+        attempts,
+        rejections,
+        totalDuration,
+        Decision.NONE);
   }
 
   /** Returns the chosen pattern's name, if some attempt succeeded. */

@@ -31,6 +31,16 @@ final class GreedySelectionPolicy implements SelectionPolicy {
   }
 
   @Override
+  public List<Scored> score(PatternContext context, List<Candidate> candidates) {
+    List<Candidate> ranked = rank(context, candidates);
+    List<Scored> scored = new ArrayList<>(ranked.size());
+    for (Candidate c : ranked) {
+      scored.add(new Scored(c, c.confidence()));
+    }
+    return scored;
+  }
+
+  @Override
   public String toString() {
     return "greedy";
   }

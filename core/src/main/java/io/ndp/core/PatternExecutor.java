@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.ndp.api.Attempt;
 import io.ndp.api.ConfidenceStats;
+import io.ndp.api.Decision;
 import io.ndp.api.DelegateDirectory;
 import io.ndp.api.ExecutionScope;
 import io.ndp.api.MatchResult;
@@ -13,6 +14,7 @@ import io.ndp.api.Pattern;
 import io.ndp.api.PatternContext;
 import io.ndp.api.PatternOutcome;
 import io.ndp.api.PatternResult;
+import io.ndp.api.Prior;
 import io.ndp.api.RuntimeClosedException;
 import io.ndp.api.UnknownAgentTypeException;
 import io.ndp.core.SelectionPolicy.Candidate;
@@ -120,6 +122,9 @@ public final class PatternExecutor implements AutoCloseable {
   private volatile boolean abandoned;
   private final DelegateDirectory delegates;
   private final SelectionPolicy policy;
+  private final Guardrails guardrails;
+  // The guardrails' draws: per-thread, or seeded.
+  private final SelectionRandom guardrailDraws;
   private final int maxAttempts;
   private final boolean borrowAcrossDomains;
   private final int maxDepth;
@@ -148,7 +153,14 @@ public final class PatternExecutor implements AutoCloseable {
     this.confidence = b.registry.confidence();
     this.tracker = b.registry.executions();
     this.delegates = b.delegates != null ? b.delegates : new DelegateDirectory();
-    this.policy = b.policy;
+    this.guardrailDraws = new SelectionRandom(b.seed, Arrangement.SALT);
+    this.policy =
+        b.policy != null
+            ? b.policy
+            : b.seed != null
+                ? SelectionPolicy.defaultPolicy(b.seed)
+                : SelectionPolicy.defaultPolicy();
+    this.guardrails = b.guardrails;
     this.maxAttempts = b.maxAttempts;
     this.borrowAcrossDomains = b.borrowAcrossDomains;
     this.maxDepth = b.maxDepth;
@@ -288,7 +300,7 @@ public final class PatternExecutor implements AutoCloseable {
         new Scope(
             deadlineOf(context, NO_DEADLINE), 0, Chain.EMPTY, new AtomicInteger(nestedBudget));
     Ran ran = run(pattern, context, scope, false, true);
-    return finish(context, List.of(ran.attempt()), Map.of(), ran.output(), start);
+    return finish(context, List.of(ran.attempt()), Map.of(), ran.output(), start, Decision.NONE);
   }
 
   /**
@@ -308,7 +320,8 @@ public final class PatternExecutor implements AutoCloseable {
       throw new RuntimeClosedException("explain(" + describe(context) + ")");
     }
     Selection s = select(context, true);
-    return new SelectionExplanation(context, s.ranked, maxAttempts, fallbacks, s.rejections);
+    return new SelectionExplanation(
+        context, s.ranked, maxAttempts, fallbacks, s.rejections, s.arrangement.decision());
   }
 
   private PatternResult executeAtDepth(
@@ -356,7 +369,13 @@ public final class PatternExecutor implements AutoCloseable {
       Ran ran = run(c.pattern(), context, scope, false, noneRan(attempts));
       attempts.add(ran.attempt());
       if (ran.attempt().isSuccess()) {
-        return finish(context, attempts, selection.rejections, ran.output(), start);
+        return finish(
+            context,
+            attempts,
+            selection.rejections,
+            ran.output(),
+            start,
+            selection.arrangement.decision());
       }
     }
     for (String name : fallbacks) {
@@ -388,10 +407,17 @@ public final class PatternExecutor implements AutoCloseable {
       Ran ran = run(fallback, context, scope, true, noneRan(attempts));
       attempts.add(ran.attempt());
       if (ran.attempt().isSuccess()) {
-        return finish(context, attempts, selection.rejections, ran.output(), start);
+        return finish(
+            context,
+            attempts,
+            selection.rejections,
+            ran.output(),
+            start,
+            selection.arrangement.decision());
       }
     }
-    return finish(context, attempts, selection.rejections, null, start);
+    return finish(
+        context, attempts, selection.rejections, null, start, selection.arrangement.decision());
   }
 
   /** The ranked candidates and the fallbacks, all read from the registry in one step. */
@@ -399,7 +425,8 @@ public final class PatternExecutor implements AutoCloseable {
       List<Candidate> ranked,
       Map<String, Pattern> fallbacks,
       Map<String, String> rejections,
-      Set<String> cyclic) {
+      Set<String> cyclic,
+      Arrangement arrangement) {
     Set<String> names() {
       if (fallbacks.isEmpty() && ranked.size() == 1) {
         return Set.of(ranked.get(0).pattern().name()); // the common case, without a hash table
@@ -448,28 +475,42 @@ public final class PatternExecutor implements AutoCloseable {
       }
       if (m.isMatch()) {
         ConfidenceStats here = confidence.stats(p.name(), context.domain());
-        matching.add(new Candidate(p, m, here, borrowed(p.name(), context.domain(), here)));
+        Prior prior = priorOf(p);
+        matching.add(
+            new Candidate(p, m, here, borrowed(p.name(), context.domain(), here, prior), prior));
       } else {
         rejections = rejections == null ? new LinkedHashMap<>() : rejections;
         rejections.put(p.name(), m.reason());
       }
     }
-    List<Candidate> ranked = matching.isEmpty() ? List.of() : policy.rank(context, matching);
+    Map<String, String> rejected = rejections == null ? Map.of() : rejections;
+    Arrangement arranged =
+        matching.isEmpty()
+            ? Arrangement.EMPTY
+            : Arrangement.of(
+                policy,
+                policy.score(context, matching),
+                context,
+                matching,
+                registry.pins(),
+                guardrails,
+                guardrailDraws,
+                rejected);
     Map<String, Pattern> fallbackPatterns = fallbacks.isEmpty() ? Map.of() : new LinkedHashMap<>();
     for (String name : fallbacks) {
       registry.find(name).ifPresent(p -> fallbackPatterns.put(name, p));
     }
-    return new Selection(
-        ranked, fallbackPatterns, rejections == null ? Map.of() : rejections, Set.of());
+    return new Selection(arranged.ranked(), fallbackPatterns, rejected, Set.of(), arranged);
   }
 
   /**
    * Cold start: while the domain has less than {@link #BORROW_UNTIL} outcomes of evidence for a
    * pattern, it borrows up to {@link #MAX_BORROWED} pseudo-outcomes at the rate of every outcome
-   * recorded in its other domains (Laplace-smoothed, so shrunk toward the neutral prior), fading
-   * linearly as the domain's own evidence grows. Reads the pattern's other domains only then.
+   * recorded in its other domains (shrunk toward the pattern's prior), fading linearly as the
+   * domain's own evidence grows. Reads the pattern's other domains only then.
    */
-  private SelectionPolicy.Borrowed borrowed(String pattern, String domain, ConfidenceStats here) {
+  private SelectionPolicy.Borrowed borrowed(
+      String pattern, String domain, ConfidenceStats here, Prior prior) {
     double own = here.effectiveSampleSize();
     if (!borrowAcrossDomains || own >= BORROW_UNTIL) {
       return SelectionPolicy.Borrowed.NONE;
@@ -494,9 +535,23 @@ public final class PatternExecutor implements AutoCloseable {
     if (elsewhere <= 0) {
       return SelectionPolicy.Borrowed.NONE;
     }
-    double rate = (successes + 1.0) / (elsewhere + 2.0);
+    double rate = (successes + prior.alpha()) / (elsewhere + prior.alpha() + prior.beta());
     double weight = Math.min(elsewhere, MAX_BORROWED) * (1.0 - own / BORROW_UNTIL);
     return new SelectionPolicy.Borrowed(rate * weight, (1.0 - rate) * weight);
+  }
+
+  /** A pattern's prior; one that throws or returns null is judged by the neutral one (logged). */
+  private static Prior priorOf(Pattern p) {
+    try {
+      Prior prior = p.prior();
+      if (prior != null) {
+        return prior;
+      }
+      log.warn("pattern '{}' returned a null prior(); the neutral prior is used", p.name());
+    } catch (RuntimeException e) {
+      log.warn("pattern '{}' threw from prior(); the neutral prior is used", p.name(), e);
+    }
+    return Prior.NEUTRAL;
   }
 
   /** Whether no attempt so far used any of the budget (rejections do not). */
@@ -535,17 +590,17 @@ public final class PatternExecutor implements AutoCloseable {
     if (chain == Chain.EMPTY) {
       return s;
     }
-    List<Candidate> ranked = new ArrayList<>(s.ranked.size());
+    Set<String> cycles = new HashSet<>();
     Map<String, String> rejections = new LinkedHashMap<>(s.rejections);
     for (Candidate c : s.ranked) {
       String name = c.pattern().name();
       if (chain.contains(name)) {
+        cycles.add(name);
         rejections.put(
             name, "cycle: " + chain.describe() + " -> " + name + "(" + context.domain() + ")");
-      } else {
-        ranked.add(c);
       }
     }
+    Arrangement arranged = cycles.isEmpty() ? s.arrangement : s.arrangement.without(cycles);
     Map<String, Pattern> fallbackPatterns = new LinkedHashMap<>();
     Set<String> cyclic = new HashSet<>();
     s.fallbacks.forEach(
@@ -558,9 +613,10 @@ public final class PatternExecutor implements AutoCloseable {
             fallbackPatterns.put(name, p);
           }
         });
-    return ranked.size() == s.ranked.size() && cyclic.isEmpty()
+    return cycles.isEmpty() && cyclic.isEmpty()
         ? s
-        : new Selection(ranked, fallbackPatterns, rejections, Set.copyOf(cyclic));
+        : new Selection(
+            arranged.ranked(), fallbackPatterns, rejections, Set.copyOf(cyclic), arranged);
   }
 
   /** The patterns (and their domains) of the enclosing executions, innermost last. Immutable. */
@@ -836,7 +892,8 @@ public final class PatternExecutor implements AutoCloseable {
       List<Attempt> attempts,
       Map<String, String> rejections,
       @Nullable Object output,
-      long startNanos) {
+      long startNanos,
+      Decision decision) {
     Duration total = Duration.ofNanos(System.nanoTime() - startNanos);
     Attempt last = attempts.isEmpty() ? null : attempts.get(attempts.size() - 1);
     if (last != null && last.isSuccess()) {
@@ -853,7 +910,8 @@ public final class PatternExecutor implements AutoCloseable {
           output,
           attempts.size() == 1 ? List.of(last) : attempts, // no array copy for the common case
           rejections,
-          total);
+          total,
+          decision);
     }
     StringBuilder why = new StringBuilder();
     why.append(
@@ -878,7 +936,8 @@ public final class PatternExecutor implements AutoCloseable {
     rejections.forEach(
         (name, reason) ->
             why.append(String.format(Locale.ROOT, "; '%s' rejected: %s", name, reason)));
-    return new PatternResult(false, why.toString(), null, null, attempts, rejections, total);
+    return new PatternResult(
+        false, why.toString(), null, null, attempts, rejections, total, decision);
   }
 
   /** The JVM's own failures (out of memory, stack overflow) are not a pattern's to absorb. */
@@ -1111,7 +1170,9 @@ public final class PatternExecutor implements AutoCloseable {
   public static final class Builder {
     private final PatternRegistry registry;
     private @Nullable DelegateDirectory delegates;
-    private SelectionPolicy policy = SelectionPolicy.greedy();
+    private @Nullable SelectionPolicy policy;
+    private Guardrails guardrails = Guardrails.NONE;
+    private @Nullable Long seed;
     private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
     private boolean borrowAcrossDomains = true;
     private int maxDepth = DEFAULT_MAX_DEPTH;
@@ -1134,9 +1195,45 @@ public final class PatternExecutor implements AutoCloseable {
       return this;
     }
 
-    /** Uses this selection policy (default: {@link SelectionPolicy#greedy()}). */
+    /**
+     * Uses this selection policy (default: {@link SelectionPolicy#defaultPolicy()}, seeded with
+     * {@link #seed} when one is set).
+     */
     public Builder selectionPolicy(SelectionPolicy policy) {
-      this.policy = Objects.requireNonNull(policy, "policy");
+      if (policy == null) {
+        throw new IllegalArgumentException("selectionPolicy must not be null");
+      }
+      this.policy = policy;
+      return this;
+    }
+
+    /**
+     * Bounds what the policy may do: a minimum-confidence floor and an exploration floor (default:
+     * {@link Guardrails#NONE}).
+     *
+     * @param guardrails the guardrails
+     * @return this builder
+     */
+    public Builder guardrails(Guardrails guardrails) {
+      if (guardrails == null) {
+        throw new IllegalArgumentException("guardrails must not be null");
+      }
+      this.guardrails = guardrails;
+      return this;
+    }
+
+    /**
+     * Makes selection deterministic: the guardrails' draws, and the default policy's when no policy
+     * is set, come from this seed and the state each selection sees (the context's domain and agent
+     * type, each candidate's name, match and statistics), whatever thread asks. The same state
+     * gives the same decision; a run whose outcomes are recorded in the same order makes the same
+     * decisions. For tests and simulations.
+     *
+     * @param seed the seed
+     * @return this builder
+     */
+    public Builder seed(long seed) {
+      this.seed = seed;
       return this;
     }
 

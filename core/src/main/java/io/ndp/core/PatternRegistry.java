@@ -72,6 +72,7 @@ public final class PatternRegistry {
   // Every execution over this registry, whichever executor runs it: withdrawals wait for them all.
   private final ExecutionTracker executions = new ExecutionTracker();
   private final Owner owner = new Owner();
+  private final Pins pins = new Pins(this);
   private final Object writeLock = new Object();
   private final ConcurrentHashMap<String, Pattern> byName = new ConcurrentHashMap<>();
   // Agent type to the patterns serving it, indexed by what they offer; type id to the patterns
@@ -111,6 +112,17 @@ public final class PatternRegistry {
             b.statisticsExpiry,
             b.ticker);
     this.resourcePool = b.resourcePool != null ? b.resourcePool : new ResourcePool();
+  }
+
+  /**
+   * Returns the operator's pins of this registry: per domain, a pattern forced first or patterns
+   * forbidden. Every executor over this registry obeys them.
+   *
+   * @return the pins, live
+   * @since 0.2.0
+   */
+  public Pins pins() {
+    return pins;
   }
 
   /** Returns a builder: where statistics are kept, the resource pool, the statistics cache. */

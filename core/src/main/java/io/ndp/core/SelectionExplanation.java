@@ -1,16 +1,18 @@
 package io.ndp.core;
 
+import io.ndp.api.Decision;
 import io.ndp.api.PatternContext;
 import io.ndp.core.SelectionPolicy.Candidate;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 
 /**
  * What {@link PatternExecutor#explain(PatternContext)} found: the candidates in the order they
- * would run, the configured fallbacks, and why the other patterns of the agent type were rejected.
- * {@link #toString()} prints a table.
+ * would run, the decision record (why each is where it is), the configured fallbacks, and why the
+ * other patterns of the agent type were rejected. {@link #toString()} prints a table.
  *
  * <p>Immutable and thread-safe.
  *
@@ -20,6 +22,8 @@ import java.util.TreeMap;
  * @param maxAttempts how many candidates the executor would try before the fallbacks
  * @param fallbacks the configured fallback pattern names
  * @param rejections pattern name to the reason it does not match
+ * @param decision for each candidate: match, posterior mean, effective sample size, sample drawn,
+ *     and why it is where it is (the record a result of the same selection carries)
  * @since 0.1.0
  */
 public record SelectionExplanation(
@@ -27,13 +31,33 @@ public record SelectionExplanation(
     List<Candidate> ranked,
     int maxAttempts,
     List<String> fallbacks,
-    Map<String, String> rejections) {
+    Map<String, String> rejections,
+    Decision decision) {
 
   /** Copies the collections. */
   public SelectionExplanation {
     ranked = List.copyOf(ranked);
     fallbacks = List.copyOf(fallbacks);
     rejections = Map.copyOf(rejections);
+    Objects.requireNonNull(decision, "decision");
+  }
+
+  /**
+   * An explanation without a decision record ({@link Decision#NONE}).
+   *
+   * @param context the context explained
+   * @param ranked the matching candidates, best first
+   * @param maxAttempts how many candidates the executor would try before the fallbacks
+   * @param fallbacks the configured fallback pattern names
+   * @param rejections pattern name to the reason it does not match
+   */
+  public SelectionExplanation(
+      PatternContext context,
+      List<Candidate> ranked,
+      int maxAttempts,
+      List<String> fallbacks,
+      Map<String, String> rejections) {
+    this(context, ranked, maxAttempts, fallbacks, rejections, Decision.NONE);
   }
 
   @Override
@@ -46,29 +70,11 @@ public record SelectionExplanation(
             context.domain(),
             context.agentType(),
             maxAttempts));
-    sb.append(
-        String.format(
-            Locale.ROOT,
-            "  %-4s %-28s %6s %10s %8s %7s%n",
-            "rank",
-            "pattern",
-            "match",
-            "confidence",
-            "outcomes",
-            "score"));
-    int rank = 1;
-    for (Candidate c : ranked) {
-      sb.append(
-          String.format(
-              Locale.ROOT,
-              "  %-4d %-28s %6.3f %10.3f %8d %7.3f%n",
-              rank++,
-              c.pattern().name(),
-              c.match().score(),
-              c.confidence(),
-              c.stats().total(),
-              c.expectedScore()));
+    sb.append("  policy: ").append(decision.policy());
+    if (decision.minConfidence() > 0) {
+      sb.append(String.format(Locale.ROOT, ", minimum confidence %.3f", decision.minConfidence()));
     }
+    sb.append(System.lineSeparator()).append(decision);
     if (!fallbacks.isEmpty()) {
       sb.append("  fallbacks: ")
           .append(String.join(", ", fallbacks))

@@ -4,6 +4,8 @@ import io.ndp.api.ConfidenceStats;
 import io.ndp.api.MatchResult;
 import io.ndp.api.Pattern;
 import io.ndp.api.PatternContext;
+import io.ndp.api.Prior;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -28,9 +30,52 @@ public interface SelectionPolicy {
   List<Candidate> rank(PatternContext context, List<Candidate> candidates);
 
   /**
-   * The default: highest {@code match score × confidence} first ({@link Candidate#confidence()}:
-   * the posterior mean in the context's domain, 0.5 for an unseen pattern unless it borrowed from
-   * its other domains); ties broken by name. Deterministic.
+   * Orders candidates, best first, saying for each the confidence it was ranked by (the sample
+   * drawn, or the posterior mean): what decision records show. The default calls {@link #rank} and
+   * reports no sample ({@code NaN}); the built-in policies report theirs.
+   *
+   * @param context the context being served
+   * @param candidates the patterns that match it
+   * @return the same candidates (or a subset), best first, with their samples
+   * @since 0.2.0
+   */
+  default List<Scored> score(PatternContext context, List<Candidate> candidates) {
+    List<Candidate> ranked = rank(context, candidates);
+    List<Scored> scored = new ArrayList<>(ranked.size());
+    for (Candidate c : ranked) {
+      scored.add(new Scored(c, Double.NaN));
+    }
+    return scored;
+  }
+
+  /**
+   * The default policy: {@link #driftAwareThompsonSampling()}, chosen by the simulator's figures
+   * (README, "Selection"): near plain Thompson sampling when nothing drifts, and it recovers from
+   * drift in about a third of the runs, given statistics that forget (on by default).
+   *
+   * @return the default policy, with per-thread random draws
+   * @since 0.2.0
+   */
+  static SelectionPolicy defaultPolicy() {
+    return driftAwareThompsonSampling();
+  }
+
+  /**
+   * The default policy with a fixed seed: {@link #driftAwareThompsonSampling(long)}.
+   *
+   * @param seed the random seed
+   * @return the policy
+   * @since 0.2.0
+   */
+  static SelectionPolicy defaultPolicy(long seed) {
+    return driftAwareThompsonSampling(seed);
+  }
+
+  /**
+   * Greedy: highest {@code match score × confidence} first ({@link Candidate#confidence()}: the
+   * posterior mean in the context's domain, the prior's mean for an unseen pattern unless it
+   * borrowed from its other domains); ties broken by name. Deterministic, but it never explores: a
+   * pattern that lost early is never tried again while another succeeds.
    */
   static SelectionPolicy greedy() {
     return GreedySelectionPolicy.INSTANCE;
@@ -47,7 +92,10 @@ public interface SelectionPolicy {
   }
 
   /**
-   * Thompson sampling with a fixed seed, for reproducible runs and tests.
+   * Thompson sampling with a fixed seed, for reproducible runs and tests. The draws of a selection
+   * depend only on the seed and the state it sees (the context's domain and agent type, each
+   * candidate's name, match and statistics), not on which thread asks or in what order: the same
+   * state gives the same decision on any thread.
    *
    * @param seed the random seed
    * @return the policy
@@ -68,7 +116,8 @@ public interface SelectionPolicy {
   }
 
   /**
-   * {@link #driftAwareThompsonSampling()} with a fixed seed, for reproducible runs and tests.
+   * {@link #driftAwareThompsonSampling()} with a fixed seed, for reproducible runs and tests;
+   * deterministic on several threads as {@link #thompsonSampling(long)} is.
    *
    * @param seed the random seed
    * @return the policy
@@ -87,9 +136,11 @@ public interface SelectionPolicy {
    * @param stats its recorded outcomes in the context's domain
    * @param borrowed evidence borrowed from its other domains while this one has little of its own
    *     ({@link Borrowed#NONE} otherwise)
+   * @param prior what it is believed to do before any outcome ({@link Pattern#prior()})
    * @since 0.1.0
    */
-  record Candidate(Pattern pattern, MatchResult match, ConfidenceStats stats, Borrowed borrowed) {
+  record Candidate(
+      Pattern pattern, MatchResult match, ConfidenceStats stats, Borrowed borrowed, Prior prior) {
 
     /** Checks that nothing is null. */
     public Candidate {
@@ -97,6 +148,20 @@ public interface SelectionPolicy {
       Objects.requireNonNull(match, "match");
       Objects.requireNonNull(stats, "stats");
       Objects.requireNonNull(borrowed, "borrowed");
+      Objects.requireNonNull(prior, "prior");
+    }
+
+    /**
+     * A candidate with the prior its pattern declares.
+     *
+     * @param pattern the pattern
+     * @param match how well it matches the context
+     * @param stats its recorded outcomes in the context's domain
+     * @param borrowed evidence borrowed from its other domains
+     * @throws IllegalArgumentException when the pattern declares no prior ({@code null})
+     */
+    public Candidate(Pattern pattern, MatchResult match, ConfidenceStats stats, Borrowed borrowed) {
+      this(pattern, match, stats, borrowed, priorOf(pattern));
     }
 
     /**
@@ -110,14 +175,30 @@ public interface SelectionPolicy {
       this(pattern, match, stats, Borrowed.NONE);
     }
 
-    /** Returns the first parameter of its Beta posterior: 1 + effective successes + borrowed. */
-    public double alpha() {
-      return 1.0 + stats.effectiveSuccesses() + borrowed.successes();
+    private static Prior priorOf(Pattern pattern) {
+      Objects.requireNonNull(pattern, "pattern");
+      Prior prior = pattern.prior();
+      if (prior == null) {
+        throw new IllegalArgumentException(
+            "pattern '" + pattern.name() + "' returned a null prior(); return Prior.NEUTRAL");
+      }
+      return prior;
     }
 
-    /** Returns the second parameter of its Beta posterior: 1 + effective failures + borrowed. */
+    /**
+     * Returns the first parameter of its Beta posterior: the prior's alpha + effective successes +
+     * borrowed successes.
+     */
+    public double alpha() {
+      return prior.alpha() + stats.effectiveSuccesses() + borrowed.successes();
+    }
+
+    /**
+     * Returns the second parameter of its Beta posterior: the prior's beta + effective failures +
+     * borrowed failures.
+     */
     public double beta() {
-      return 1.0 + stats.effectiveFailures() + borrowed.failures();
+      return prior.beta() + stats.effectiveFailures() + borrowed.failures();
     }
 
     /** Returns the posterior mean, {@code alpha / (alpha + beta)}: its confidence. */
@@ -128,6 +209,36 @@ public interface SelectionPolicy {
     /** Returns {@code match score × confidence}: the greedy rank key. */
     public double expectedScore() {
       return match.score() * confidence();
+    }
+  }
+
+  /**
+   * A candidate as a policy ranked it.
+   *
+   * @param candidate the candidate
+   * @param sample the confidence it was ranked by: a draw from its posterior, or its posterior
+   *     mean; {@code NaN} when the policy does not say
+   * @since 0.2.0
+   */
+  record Scored(Candidate candidate, double sample) {
+
+    /** Checks the candidate. */
+    public Scored {
+      Objects.requireNonNull(candidate, "candidate");
+    }
+
+    /** Returns the rank key, {@code match score × sample}. */
+    public double key() {
+      return candidate.match().score() * sample;
+    }
+
+    /** The candidates of a ranking, in its order. */
+    static List<Candidate> candidates(List<Scored> scored) {
+      List<Candidate> out = new ArrayList<>(scored.size());
+      for (Scored s : scored) {
+        out.add(s.candidate());
+      }
+      return out;
     }
   }
 

@@ -6,54 +6,63 @@ import java.util.Comparator;
 import java.util.List;
 import org.apache.commons.rng.UniformRandomProvider;
 import org.apache.commons.rng.sampling.distribution.ChengBetaSampler;
-import org.apache.commons.rng.simple.RandomSource;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Ranks by {@code match × sample of Beta(effective successes + 1, effective failures + 1)}.
- * Thread-safe: unseeded instances draw from a per-thread generator; a seeded instance serializes
- * draws so that a run is reproducible.
+ * Ranks by {@code match × sample of Beta(alpha, beta)} of each candidate ({@link
+ * SelectionPolicy.Candidate#alpha()}: prior + borrowed + effective outcomes). Thread-safe:
+ * unseeded, draws from a per-thread generator; seeded, from a generator that depends only on the
+ * seed and the state of the selection (see {@link SelectionRandom}), so that runs are reproducible
+ * on any number of threads.
  */
-final class ThompsonSamplingPolicy implements SelectionPolicy {
+class ThompsonSamplingPolicy implements SelectionPolicy {
 
-  private final @Nullable UniformRandomProvider seeded;
-  private final ThreadLocal<UniformRandomProvider> perThread =
-      ThreadLocal.withInitial(RandomSource.XO_RO_SHI_RO_128_PP::create);
+  private static final Comparator<Scored> ORDER =
+      Comparator.comparingDouble(Scored::key)
+          .reversed()
+          .thenComparing(s -> s.candidate().pattern().name());
+
+  private final SelectionRandom random;
 
   /**
    * @param seed a fixed seed, or {@code null} for per-thread random seeds
    */
   ThompsonSamplingPolicy(@Nullable Long seed) {
-    this.seeded = seed == null ? null : RandomSource.XO_RO_SHI_RO_128_PP.create(seed);
+    this.random = new SelectionRandom(seed, 0x7057);
   }
 
   @Override
-  public List<Candidate> rank(PatternContext context, List<Candidate> candidates) {
-    record Drawn(Candidate candidate, double key) {}
-    List<Drawn> drawn = new ArrayList<>(candidates.size());
-    if (seeded != null) {
-      synchronized (seeded) {
-        for (Candidate c : candidates) {
-          drawn.add(new Drawn(c, c.match().score() * sample(seeded, c)));
-        }
-      }
-    } else {
-      UniformRandomProvider rng = perThread.get();
-      for (Candidate c : candidates) {
-        drawn.add(new Drawn(c, c.match().score() * sample(rng, c)));
-      }
-    }
-    return drawn.stream()
-        .sorted(
-            Comparator.comparingDouble(Drawn::key)
-                .reversed()
-                .thenComparing(d -> d.candidate().pattern().name()))
-        .map(Drawn::candidate)
-        .toList();
+  public final List<Candidate> rank(PatternContext context, List<Candidate> candidates) {
+    return Scored.candidates(score(context, candidates));
   }
 
-  private static double sample(UniformRandomProvider rng, Candidate c) {
-    return ChengBetaSampler.of(rng, c.alpha(), c.beta()).sample();
+  @Override
+  public final List<Scored> score(PatternContext context, List<Candidate> candidates) {
+    UniformRandomProvider rng = random.of(context, candidates);
+    boolean recent = recentOnly(candidates);
+    List<Scored> drawn = new ArrayList<>(candidates.size());
+    for (Candidate c : candidates) {
+      drawn.add(new Scored(c, sample(rng, c, recent)));
+    }
+    drawn.sort(ORDER);
+    return drawn;
+  }
+
+  /** Whether to draw from the effective (recent) evidence: always, for plain Thompson sampling. */
+  boolean recentOnly(List<Candidate> candidates) {
+    return true;
+  }
+
+  /**
+   * A draw from the candidate's posterior over its effective evidence, or over all its outcomes.
+   */
+  static double sample(UniformRandomProvider rng, Candidate c, boolean recent) {
+    if (recent) {
+      return ChengBetaSampler.of(rng, c.alpha(), c.beta()).sample();
+    }
+    double a = c.prior().alpha() + c.stats().successes() + c.borrowed().successes();
+    double b = c.prior().beta() + c.stats().failures() + c.borrowed().failures();
+    return ChengBetaSampler.of(rng, a, b).sample();
   }
 
   @Override

@@ -35,7 +35,9 @@ class MetaOrchestrationIntegrationTest {
   private static final Set<String> GUIDE_DOMAINS = Set.of("auth", "data", "network", "compute");
 
   private final PatternRegistry registry = new PatternRegistry();
-  private final PatternExecutor executor = new PatternExecutor(registry);
+  // Greedy: these tests pin down the executor's mechanics in a known order.
+  private final PatternExecutor executor =
+      PatternExecutor.builder(registry).selectionPolicy(SelectionPolicy.greedy()).build();
 
   @AfterEach
   void closeExecutor() {

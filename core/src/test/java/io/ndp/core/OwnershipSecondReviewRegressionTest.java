@@ -202,7 +202,8 @@ class OwnershipSecondReviewRegressionTest {
     PatternRegistry registry = PatternRegistry.builder().confidenceStore(store).build();
     registry.register(new ScriptedPattern("a", "t", 1.0, OutcomeStatus.FAILED));
     registry.register(new ScriptedPattern("b", "t", 0.5, OutcomeStatus.SUCCESS));
-    PatternExecutor executor = new PatternExecutor(registry);
+    PatternExecutor executor =
+        PatternExecutor.builder(registry).selectionPolicy(SelectionPolicy.greedy()).build();
     executor.delegates().register("work", in -> "ok");
     CompletableFuture<PatternResult> run =
         CompletableFuture.supplyAsync(() -> executor.executeBestPattern(ctx("d", "t")));

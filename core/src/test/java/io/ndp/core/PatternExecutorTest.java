@@ -28,7 +28,9 @@ import org.junit.jupiter.api.Test;
 class PatternExecutorTest {
 
   private final PatternRegistry registry = new PatternRegistry();
-  private PatternExecutor executor = new PatternExecutor(registry);
+  // Greedy: these tests pin down the executor's mechanics in a known order.
+  private PatternExecutor executor =
+      PatternExecutor.builder(registry).selectionPolicy(SelectionPolicy.greedy()).build();
 
   private static PatternContext ctx(String domain, String agentType) {
     return PatternContext.builder(domain, agentType).payload("in").build();
@@ -81,7 +83,11 @@ class PatternExecutorTest {
   @Test
   void learnedConfidence_changesTheChoice_perDomain() {
     // Judged per domain alone: borrowing from other domains (see BorrowingTest) is off here.
-    executor = PatternExecutor.builder(registry).borrowAcrossDomains(false).build();
+    executor =
+        PatternExecutor.builder(registry)
+            .selectionPolicy(SelectionPolicy.greedy())
+            .borrowAcrossDomains(false)
+            .build();
     useWork();
     var flaky = new ScriptedPattern("flaky", "t", 1.0, OutcomeStatus.SUCCESS);
     flaky.script(c -> c.domain().equals("orders") ? OutcomeStatus.FAILED : OutcomeStatus.SUCCESS);
@@ -111,6 +117,7 @@ class PatternExecutorTest {
     executor.close();
     executor =
         PatternExecutor.builder(registry)
+            .selectionPolicy(SelectionPolicy.greedy())
             .maxAttempts(2)
             .fallbackPatterns("missing", "safety")
             .build();

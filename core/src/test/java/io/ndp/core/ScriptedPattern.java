@@ -7,6 +7,7 @@ import io.ndp.api.OutcomeStatus;
 import io.ndp.api.PatternContext;
 import io.ndp.api.PatternDefinition;
 import io.ndp.api.PatternOutcome;
+import io.ndp.api.Prior;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,6 +19,7 @@ class ScriptedPattern extends AbstractPattern {
   private final String agentType;
   private final double score;
   private volatile Function<PatternContext, OutcomeStatus> script;
+  private volatile Prior prior;
 
   ScriptedPattern(String name, String agentType, double score, OutcomeStatus always) {
     super(name, "scripted " + always);
@@ -29,6 +31,18 @@ class ScriptedPattern extends AbstractPattern {
   ScriptedPattern script(Function<PatternContext, OutcomeStatus> script) {
     this.script = script;
     return this;
+  }
+
+  /** Declares a prior, as a plugin would by overriding {@code prior()}. */
+  ScriptedPattern prior(Prior prior) {
+    this.prior = prior;
+    return this;
+  }
+
+  @Override
+  public Prior prior() {
+    Prior p = prior;
+    return p != null ? p : super.prior();
   }
 
   @Override

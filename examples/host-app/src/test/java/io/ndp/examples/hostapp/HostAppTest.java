@@ -67,12 +67,14 @@ class HostAppTest {
         .isLessThan(s.storage().statisticsByDomain("tolerant_ingest").get("apac").score());
     assertThat(s.table()).contains("strict_ingest").contains("tolerant_ingest").contains("p95");
 
-    // The report stage used the three other kinds; the first archive pattern could not reach its
-    // bar on this data and the executor fell back to the second.
+    // The report stage used the three other kinds. Both archive patterns are new to the domain,
+    // so the default policy tries either first: archive_max cannot reach its bar on this data
+    // (when tried, it fails and the executor falls back), archive_small serves the archive.
     assertThat(s.report().success()).as(s.report().message()).isTrue();
     assertThat(s.storage().statistics("nightly_report").successes()).isEqualTo(1);
     assertThat(s.storage().statistics("region_aggregation").successes()).isEqualTo(1);
-    assertThat(s.storage().statistics("archive_max").failures()).isEqualTo(1);
+    assertThat(s.storage().statistics("archive_max").successes()).isZero();
+    assertThat(s.storage().statistics("archive_max").failures()).isLessThanOrEqualTo(1);
     assertThat(s.storage().statistics("archive_small").successes()).isEqualTo(1);
 
     // Every file in the manifest has the hash written there.

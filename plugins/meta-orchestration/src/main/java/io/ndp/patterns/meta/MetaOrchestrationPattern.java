@@ -10,6 +10,7 @@ import io.ndp.api.OutcomeStatus;
 import io.ndp.api.PatternContext;
 import io.ndp.api.PatternDefinition;
 import io.ndp.api.PatternOutcome;
+import io.ndp.api.Prior;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -185,7 +186,7 @@ public final class MetaOrchestrationPattern extends AbstractPattern {
   }
 
   private MetaOrchestrationPattern(Builder b) {
-    super(b.name, b.description);
+    super(b.name, b.description, b.prior);
     List<String> problems = new ArrayList<>();
     if (b.domains.isEmpty()) {
       problems.add("it needs at least one domain but got none");
@@ -259,7 +260,7 @@ public final class MetaOrchestrationPattern extends AbstractPattern {
     PatternDefinition def = null;
     if (problems.isEmpty()) {
       try {
-        def = new PatternDefinition(TYPE, name(), description(), parameters(attrs));
+        def = new PatternDefinition(TYPE, name(), description(), withPrior(parameters(attrs)));
       } catch (IllegalArgumentException e) {
         problems.add(
             "its settings cannot be stored in a definition (JSON-like values only): "
@@ -542,9 +543,31 @@ public final class MetaOrchestrationPattern extends AbstractPattern {
     private String defaultDomainAgentType = DEFAULT_DOMAIN_AGENT_TYPE;
     private final Map<String, Map<String, Object>> domainAttributes = new TreeMap<>();
     private FailurePolicy failurePolicy = FailurePolicy.FAIL_FAST;
+    private Prior prior = Prior.NEUTRAL;
 
     private Builder(String name) {
       this.name = name;
+    }
+
+    /**
+     * Declares what the pattern is believed to do before any outcome (default {@link
+     * Prior#NEUTRAL}); its definition keeps it.
+     *
+     * @param prior the prior
+     * @return this builder
+     * @since 0.2.0
+     */
+    public Builder prior(Prior prior) {
+      if (prior == null) {
+        throw new IllegalArgumentException(
+            String.format(
+                Locale.ROOT,
+                "prior of %s pattern '%s' must not be null",
+                "meta-orchestration",
+                name));
+      }
+      this.prior = prior;
+      return this;
     }
 
     /**

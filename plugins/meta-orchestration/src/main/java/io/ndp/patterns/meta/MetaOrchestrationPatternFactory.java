@@ -63,7 +63,9 @@ public final class MetaOrchestrationPatternFactory implements PatternFactory {
     String name = definition.name();
     List<String> problems = new ArrayList<>();
     MetaOrchestrationPattern.Builder b =
-        MetaOrchestrationPattern.builder(name).description(definition.description());
+        MetaOrchestrationPattern.builder(name)
+            .description(definition.description())
+            .prior(definition.prior());
     try {
       b.domains(
           definition

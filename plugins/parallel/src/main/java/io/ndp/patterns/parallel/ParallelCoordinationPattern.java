@@ -11,6 +11,7 @@ import io.ndp.api.PatternContext;
 import io.ndp.api.PatternDefinition;
 import io.ndp.api.PatternOutcome;
 import io.ndp.api.PatternRuntime;
+import io.ndp.api.Prior;
 import io.ndp.api.ResourcePool;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -187,7 +188,7 @@ public final class ParallelCoordinationPattern extends AbstractPattern {
   }
 
   private ParallelCoordinationPattern(Builder b) {
-    super(b.name, b.description);
+    super(b.name, b.description, b.prior);
     List<String> problems = new ArrayList<>();
     if (b.resources.isEmpty()) {
       problems.add(
@@ -560,7 +561,7 @@ public final class ParallelCoordinationPattern extends AbstractPattern {
     if (!acquireTimeout.equals(DEFAULT_ACQUIRE_TIMEOUT)) {
       parameters.put(ACQUIRE_TIMEOUT_MILLIS, (int) acquireTimeout.toMillis());
     }
-    return new PatternDefinition(TYPE, name(), description(), parameters);
+    return new PatternDefinition(TYPE, name(), description(), withPrior(parameters));
   }
 
   /**
@@ -580,10 +581,29 @@ public final class ParallelCoordinationPattern extends AbstractPattern {
     private Duration acquireTimeout = DEFAULT_ACQUIRE_TIMEOUT;
     private FailurePolicy failurePolicy = FailurePolicy.FAIL_FAST;
     private @Nullable ResourcePool pool;
+    private Prior prior = Prior.NEUTRAL;
 
     private Builder(String name, String description) {
       this.name = name;
       this.description = description;
+    }
+
+    /**
+     * Declares what the pattern is believed to do before any outcome (default {@link
+     * Prior#NEUTRAL}); its definition keeps it.
+     *
+     * @param prior the prior
+     * @return this builder
+     * @since 0.2.0
+     */
+    public Builder prior(Prior prior) {
+      if (prior == null) {
+        throw new IllegalArgumentException(
+            String.format(
+                Locale.ROOT, "prior of %s pattern '%s' must not be null", "parallel", name));
+      }
+      this.prior = prior;
+      return this;
     }
 
     /**

@@ -78,6 +78,7 @@ public final class ParallelCoordinationPatternFactory implements PatternFactory 
     if (pool != null) {
       b.pool(pool);
     }
+    b.prior(definition.prior());
 
     Object resources = p.get(ParallelCoordinationPattern.RESOURCES);
     if (resources == null) {

@@ -8,6 +8,7 @@ import io.ndp.api.OutcomeStatus;
 import io.ndp.api.PatternContext;
 import io.ndp.api.PatternDefinition;
 import io.ndp.api.PatternOutcome;
+import io.ndp.api.Prior;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -70,7 +71,23 @@ public final class SequentialDelegationPattern extends AbstractPattern {
    * @throws IllegalArgumentException naming the offending step when the steps are invalid
    */
   public SequentialDelegationPattern(String name, String description, List<String> steps) {
-    super(name, description);
+    this(name, description, steps, Prior.NEUTRAL);
+  }
+
+  /**
+   * A sequential pattern with a declared prior, which its definition keeps.
+   *
+   * @param name unique pattern name
+   * @param description what the workflow is for
+   * @param steps the step names, in order; non-empty, non-blank, distinct
+   * @param prior what it is believed to do before any outcome ({@link Prior#NEUTRAL} by default)
+   * @throws IllegalArgumentException naming the offending step when the steps are invalid, or when
+   *     the prior is null
+   * @since 0.2.0
+   */
+  public SequentialDelegationPattern(
+      String name, String description, List<String> steps, Prior prior) {
+    super(name, description, requirePrior(name, prior));
     if (steps == null || steps.isEmpty()) {
       throw new IllegalArgumentException(
           String.format(
@@ -98,7 +115,16 @@ public final class SequentialDelegationPattern extends AbstractPattern {
       }
     }
     this.steps = List.copyOf(steps);
-    this.definition = new PatternDefinition(TYPE, name, description, Map.of(STEPS, this.steps));
+    this.definition =
+        new PatternDefinition(TYPE, name, description, withPrior(Map.of(STEPS, this.steps)));
+  }
+
+  private static Prior requirePrior(String name, Prior prior) {
+    if (prior == null) {
+      throw new IllegalArgumentException(
+          "prior of sequential pattern '" + name + "' must not be null; use Prior.NEUTRAL");
+    }
+    return prior;
   }
 
   /** Returns the steps, in order. */

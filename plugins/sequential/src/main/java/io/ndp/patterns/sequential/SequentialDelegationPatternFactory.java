@@ -47,6 +47,7 @@ public final class SequentialDelegationPatternFactory implements PatternFactory 
                             Locale.ROOT,
                             "sequential pattern '%s' needs the parameter '%s'",
                             definition.name(),
-                            SequentialDelegationPattern.STEPS))));
+                            SequentialDelegationPattern.STEPS))),
+        definition.prior());
   }
 }

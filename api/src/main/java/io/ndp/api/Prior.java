@@ -1,0 +1,101 @@
+package io.ndp.api;
+
+import java.util.Map;
+
+/**
+ * What a pattern is believed to do before any outcome is recorded in a domain: a Beta({@code
+ * alpha}, {@code beta}) distribution over its success rate, worth {@code alpha + beta} outcomes of
+ * evidence. Selection starts every domain from it, adds what the pattern borrowed from its other
+ * domains (shrunk toward it), then its own outcomes; the more outcomes a domain records, the less
+ * the prior weighs.
+ *
+ * <p>{@link #NEUTRAL}, Beta(1, 1) (every rate equally likely, a mean of 0.5, worth two outcomes),
+ * is the default. A host declares another in the definition's parameters, under the key {@value
+ * #KEY}:
+ *
+ * <pre>{@code
+ * new PatternDefinition("sequential", "strict_ingest", "checks everything",
+ *     Map.of("steps", List.of("validate", "store"),
+ *            "prior", Map.of("alpha", 9, "beta", 1)));   // believed to succeed 90% of the time
+ * }</pre>
+ *
+ * The built-in kinds keep it through their factories ({@code create(definition)} gives a pattern
+ * with the same prior, whose {@code definition()} declares it again). A plugin declares one for its
+ * kind by overriding {@link Pattern#prior()}, or by passing it to {@link
+ * AbstractPattern#AbstractPattern(String, String, Prior)}.
+ *
+ * <p>Immutable and thread-safe.
+ *
+ * @param alpha the prior's weight of successes, finite and positive
+ * @param beta the prior's weight of failures, finite and positive
+ * @since 0.2.0
+ */
+public record Prior(double alpha, double beta) {
+
+  /** The parameter key of a definition that declares its prior. */
+  public static final String KEY = "prior";
+
+  /** Beta(1, 1): every success rate equally likely; the default. */
+  public static final Prior NEUTRAL = new Prior(1, 1);
+
+  /** Checks that both weights are finite and positive. */
+  public Prior {
+    if (!(alpha > 0 && beta > 0) || Double.isInfinite(alpha) || Double.isInfinite(beta)) {
+      throw new IllegalArgumentException(
+          "a prior needs finite, positive alpha and beta but was alpha="
+              + alpha
+              + ", beta="
+              + beta);
+    }
+  }
+
+  /** Returns the prior mean, {@code alpha / (alpha + beta)}. */
+  public double mean() {
+    return alpha / (alpha + beta);
+  }
+
+  /**
+   * Returns this prior as a definition stores it under {@value #KEY}: {@code {alpha=…, beta=…}}.
+   *
+   * @return the parameter value
+   */
+  public Map<String, Object> toParameter() {
+    return Map.of("alpha", alpha, "beta", beta);
+  }
+
+  /**
+   * Reads the prior a definition declares under {@value #KEY}, or {@link #NEUTRAL} when it declares
+   * none.
+   *
+   * @param definition the definition
+   * @return its prior
+   * @throws IllegalArgumentException naming the pattern and the value when {@value #KEY} is not a
+   *     map of two positive numbers {@code alpha} and {@code beta} and nothing else
+   */
+  public static Prior of(PatternDefinition definition) {
+    Object value = definition.parameters().get(KEY);
+    return value == null ? NEUTRAL : parse(definition.name(), value);
+  }
+
+  /** Parses a declared prior; called when a definition is built, so a bad one is never stored. */
+  static Prior parse(String pattern, Object value) {
+    if (value instanceof Map<?, ?> map
+        && map.size() == 2
+        && map.get("alpha") instanceof Number a
+        && map.get("beta") instanceof Number b) {
+      try {
+        return new Prior(a.doubleValue(), b.doubleValue());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "pattern '" + pattern + "' declares an invalid prior " + value + ": " + e.getMessage(),
+            e);
+      }
+    }
+    throw new IllegalArgumentException(
+        "pattern '"
+            + pattern
+            + "' declares prior "
+            + value
+            + "; expected a map of exactly two positive numbers, e.g. {alpha=9, beta=1}");
+  }
+}
