@@ -1277,9 +1277,11 @@ public final class Ndp implements AutoCloseable {
     }
 
     /**
-     * Makes the in-memory statistics forget; see {@link PatternRegistry.Builder#halfLife}.
+     * Sets how fast the in-memory statistics forget (default {@link
+     * PatternRegistry.Builder#DEFAULT_HALF_LIFE}); see {@link PatternRegistry.Builder#halfLife}.
      *
-     * @param outcomes the half-life in outcomes of the domain, a finite number of at least 1
+     * @param outcomes the half-life in outcomes of the domain, at least 1, or infinite: never
+     *     forget
      * @return this builder
      * @throws IllegalArgumentException naming the value when it is invalid, or when a custom
      *     confidence store is set

@@ -49,11 +49,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #executeBestPattern(PatternContext)}: the registry's patterns that serve the context's
  * agent type are matched against it; the matching ones are ranked by the {@link SelectionPolicy}
- * (by default {@code match × confidence in the context's domain}, unseen patterns at the neutral
- * prior 0.5, or, while a domain has little evidence of a pattern, a few pseudo-outcomes borrowed
- * from the pattern's other domains: {@link Builder#borrowAcrossDomains}); the best runs, and on
- * failure the next, up to {@code maxAttempts}; then each configured fallback pattern that matches.
- * Every outcome is recorded and every attempt is in the result.
+ * (by default {@link SelectionPolicy#defaultPolicy() drift-aware Thompson sampling}: {@code match ×
+ * a draw from the pattern's posterior in the context's domain}, which starts from its {@link
+ * io.ndp.api.Prior prior} and, while a domain has little evidence of a pattern, a few
+ * pseudo-outcomes borrowed from the pattern's other domains: {@link Builder#borrowAcrossDomains});
+ * an operator's {@link Pins} and the {@link Guardrails} then adjust the order; the first runs, and
+ * on failure the next, up to {@code maxAttempts}; then each configured fallback pattern that
+ * matches. Every outcome is recorded, every attempt is in the result, and the result's {@link
+ * io.ndp.api.Decision} says why the candidates ran in that order.
  *
  * <p><b>The cost of selection</b> follows the number of candidates, not of patterns: the registry
  * indexes what each pattern {@linkplain Pattern#offers() offers}, and only the patterns that offer
@@ -73,7 +76,8 @@ import org.slf4j.LoggerFactory;
  * then shuts down the thread pool it created. Outcomes of executions that end after a drain gave up
  * are not recorded: they are the close's doing, not the pattern's.
  *
- * <p>What counts (see {@code record}): SUCCESS for the pattern; FAILED against it; TIMED_OUT
+ * <p>What counts (see {@code record}): SUCCESS for the pattern (against it when slower than the
+ * {@linkplain Builder#latencyBudget latency budget}, if one is set); FAILED against it; TIMED_OUT
  * against it only on the first attempt, which had the whole budget; CONFLICT, CANCELLED and
  * REJECTED never (contention, interrupts, host errors and cycles are not the pattern's doing).
  *
@@ -132,6 +136,8 @@ public final class PatternExecutor implements AutoCloseable {
   private final List<String> fallbacks;
   private final Executor executor;
   private final Ticker ticker;
+  // 0: none.
+  private final long latencyBudgetNanos;
   private final @Nullable Duration defaultTimeout;
   // Interrupts an attempt's thread when its deadline passes; one daemon thread, owned here.
   private final ScheduledThreadPoolExecutor watchdog;
@@ -166,6 +172,7 @@ public final class PatternExecutor implements AutoCloseable {
     this.maxDepth = b.maxDepth;
     this.nestedBudget = b.nestedBudget;
     this.ticker = b.ticker;
+    this.latencyBudgetNanos = b.latencyBudget == null ? 0 : saturatedNanos(b.latencyBudget);
     this.defaultTimeout = b.defaultTimeout;
     this.watchdog =
         new ScheduledThreadPoolExecutor(
@@ -696,7 +703,7 @@ public final class PatternExecutor implements AutoCloseable {
 
   private Ran runCounted(
       Pattern pattern, PatternContext context, Scope scope, boolean fallback, boolean first) {
-    long start = System.nanoTime();
+    long start = ticker.read();
     PatternOutcome outcome;
     Watch watch = scope.hasDeadline() ? arm(scope) : null;
     try {
@@ -716,7 +723,7 @@ public final class PatternExecutor implements AutoCloseable {
               OutcomeStatus.REJECTED,
               e.getMessage(),
               e,
-              Duration.ofNanos(System.nanoTime() - start)),
+              Duration.ofNanos(ticker.read() - start)),
           null);
     } catch (RuntimeException | Error e) {
       rethrowIfFatal(e);
@@ -728,8 +735,10 @@ public final class PatternExecutor implements AutoCloseable {
       }
     }
     outcome = enforceDeadline(pattern, scope, outcome, watch);
-    Duration took = Duration.ofNanos(System.nanoTime() - start);
-    if (!recordIfNotAbandoned(pattern, context, outcome.status(), first)) {
+    Duration took = Duration.ofNanos(ticker.read() - start);
+    boolean slow =
+        latencyBudgetNanos > 0 && outcome.isSuccess() && took.toNanos() > latencyBudgetNanos;
+    if (!recordIfNotAbandoned(pattern, context, outcome.status(), first, slow)) {
       // The runtime gave up waiting and tore down what this execution used (e.g. its plugin):
       // whatever happened is the close's doing, not the pattern's.
       return new Ran(
@@ -746,9 +755,15 @@ public final class PatternExecutor implements AutoCloseable {
               took),
           null);
     }
+    String message =
+        slow
+            ? outcome.message()
+                + " (slower than the latency budget of "
+                + latencyBudgetNanos / 1_000_000
+                + " ms: counted as a failure for learning)"
+            : outcome.message();
     return new Ran(
-        new Attempt(
-            pattern.name(), fallback, outcome.status(), outcome.message(), outcome.cause(), took),
+        new Attempt(pattern.name(), fallback, outcome.status(), message, outcome.cause(), took),
         outcome.isSuccess() ? outcome.output() : null);
   }
 
@@ -850,13 +865,13 @@ public final class PatternExecutor implements AutoCloseable {
 
   /** Records the outcome unless a drain gave up; returns false when it did. */
   private boolean recordIfNotAbandoned(
-      Pattern pattern, PatternContext context, OutcomeStatus status, boolean first) {
+      Pattern pattern, PatternContext context, OutcomeStatus status, boolean first, boolean slow) {
     recording.readLock().lock();
     try {
       if (abandoned) {
         return false;
       }
-      record(pattern, context, status, first);
+      record(pattern, context, status, first, slow);
       return true;
     } finally {
       recording.readLock().unlock();
@@ -872,9 +887,9 @@ public final class PatternExecutor implements AutoCloseable {
    * attempts and in {@link PatternRegistry#outcomesNotCounted(String)}.
    */
   private void record(
-      Pattern pattern, PatternContext context, OutcomeStatus status, boolean first) {
+      Pattern pattern, PatternContext context, OutcomeStatus status, boolean first, boolean slow) {
     switch (status) {
-      case SUCCESS -> confidence.record(pattern.name(), context.domain(), true);
+      case SUCCESS -> confidence.record(pattern.name(), context.domain(), !slow);
       case FAILED -> confidence.record(pattern.name(), context.domain(), false);
       case TIMED_OUT -> {
         if (first) {
@@ -1178,6 +1193,7 @@ public final class PatternExecutor implements AutoCloseable {
     private int maxDepth = DEFAULT_MAX_DEPTH;
     private int nestedBudget = DEFAULT_NESTED_BUDGET;
     private Ticker ticker = Ticker.systemTicker();
+    private @Nullable Duration latencyBudget;
     private @Nullable Duration defaultTimeout;
     private final List<String> fallbacks = new ArrayList<>();
     private @Nullable Executor executor;
@@ -1287,15 +1303,33 @@ public final class PatternExecutor implements AutoCloseable {
     }
 
     /**
-     * Sets the monotonic clock deadlines are kept on (default: {@link Ticker#systemTicker()}, i.e.
-     * {@code System.nanoTime()}); tests use a fake one. The watchdog that interrupts an attempt at
-     * its deadline schedules on real time.
+     * Sets the monotonic clock deadlines are kept and attempts are timed on (default: {@link
+     * Ticker#systemTicker()}, i.e. {@code System.nanoTime()}); tests use a fake one. The watchdog
+     * that interrupts an attempt at its deadline schedules on real time.
      *
      * @param ticker the clock
      * @return this builder
      */
     public Builder ticker(Ticker ticker) {
       this.ticker = Objects.requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /**
+     * Makes "best" mean "succeeds within the budget" (default: no budget, every success counts): a
+     * successful attempt that took longer than {@code budget} is still a success for the caller
+     * (its output is returned, its attempt says SUCCESS, with a note in the message), but it is
+     * recorded as a failure in the pattern's statistics, so that selection learns to prefer
+     * patterns that succeed in time. Attempts are timed on {@link #ticker}.
+     *
+     * @param budget positive
+     * @return this builder
+     */
+    public Builder latencyBudget(Duration budget) {
+      if (budget == null || budget.isNegative() || budget.isZero()) {
+        throw new IllegalArgumentException("latencyBudget must be positive but was " + budget);
+      }
+      this.latencyBudget = budget;
       return this;
     }
 

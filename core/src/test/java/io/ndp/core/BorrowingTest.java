@@ -37,7 +37,8 @@ class BorrowingTest {
 
   @Test
   void aNewDomainStartsFromThePatternsExperienceElsewhereShrunkTowardThePrior() {
-    PatternRegistry registry = new PatternRegistry();
+    // Never forgets: the borrowed weights below are exact arithmetic on the counts.
+    PatternRegistry registry = PatternRegistry.builder().halfLife(Double.POSITIVE_INFINITY).build();
     ScriptedPattern p = new ScriptedPattern("p", "sequential", 1.0, OutcomeStatus.SUCCESS);
     registry.register(p);
     PatternExecutor executor = executor(registry, true);
@@ -68,7 +69,8 @@ class BorrowingTest {
 
   @Test
   void withoutBorrowingOrWithoutExperienceElsewhereANewDomainStartsFromThePrior() {
-    PatternRegistry registry = new PatternRegistry();
+    // Never forgets: the borrowed weights below are exact arithmetic on the counts.
+    PatternRegistry registry = PatternRegistry.builder().halfLife(Double.POSITIVE_INFINITY).build();
     registry.register(new ScriptedPattern("p", "sequential", 1.0, OutcomeStatus.SUCCESS));
     PatternExecutor borrowing = executor(registry, true);
     assertThat(only(borrowing.explain(in("us"))).borrowed()).isEqualTo(Borrowed.NONE);

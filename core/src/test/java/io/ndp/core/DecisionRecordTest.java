@@ -24,7 +24,9 @@ import org.junit.jupiter.api.Test;
 /** Every result carries the decision that produced it; explain() shows the one it would make. */
 class DecisionRecordTest {
 
-  private final PatternRegistry registry = new PatternRegistry();
+  // Never forgets: these tests check exact arithmetic on the counts.
+  private final PatternRegistry registry =
+      PatternRegistry.builder().halfLife(Double.POSITIVE_INFINITY).build();
   private final List<PatternExecutor> executors = new ArrayList<>();
 
   @AfterEach

@@ -57,7 +57,11 @@ class ExecutionReviewRegressionTest {
           }
         });
     PatternRegistry registry = new PatternRegistry();
-    try (PatternExecutor executor = PatternExecutor.builder(registry).executor(pool).build()) {
+    try (PatternExecutor executor =
+        PatternExecutor.builder(registry)
+            .selectionPolicy(SelectionPolicy.greedy()) // "par" first
+            .executor(pool)
+            .build()) {
       registry.register(
           ParallelCoordinationPattern.builder("par", "")
               .capacity("cpu", 1)

@@ -128,11 +128,24 @@ class ForgettingStatisticsTest {
 
   @Test
   void theRegistryBuilderRefusesBadHalfLivesNamingTheValue() {
-    for (double bad : new double[] {0, 0.5, -1, Double.NaN, Double.POSITIVE_INFINITY}) {
+    for (double bad : new double[] {0, 0.5, -1, Double.NaN, Double.NEGATIVE_INFINITY}) {
       assertThatThrownBy(() -> PatternRegistry.builder().halfLife(bad))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining(String.valueOf(bad));
     }
+    // Infinite: never forget, the effective evidence is the counts.
+    PatternRegistry never = PatternRegistry.builder().halfLife(Double.POSITIVE_INFINITY).build();
+    for (int i = 0; i < 1_000; i++) {
+      never.confidence().record("p", "d", i % 2 == 0);
+    }
+    assertThat(never.statistics("p", "d").effectiveSampleSize()).isEqualTo(1_000);
+    // The default forgets with a half-life of 100 outcomes.
+    PatternRegistry byDefault = new PatternRegistry();
+    for (int i = 0; i < 1_000; i++) {
+      byDefault.confidence().record("p", "d", i % 2 == 0);
+    }
+    assertThat(byDefault.statistics("p", "d").effectiveSampleSize())
+        .isCloseTo(geometric(1_000, PatternRegistry.Builder.DEFAULT_HALF_LIFE), within(1e-6));
     assertThatThrownBy(
             () ->
                 PatternRegistry.builder()

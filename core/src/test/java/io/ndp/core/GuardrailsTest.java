@@ -19,7 +19,9 @@ import org.junit.jupiter.api.Test;
 /** The minimum-confidence floor (with its probe rate) and the exploration floor. */
 class GuardrailsTest {
 
-  private final PatternRegistry registry = new PatternRegistry();
+  // Never forgets: these tests check exact arithmetic on the counts.
+  private final PatternRegistry registry =
+      PatternRegistry.builder().halfLife(Double.POSITIVE_INFINITY).build();
   private final List<PatternExecutor> executors = new ArrayList<>();
 
   @AfterEach

@@ -1,6 +1,7 @@
 package io.ndp.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.ndp.api.ConfidenceLevel;
 import io.ndp.api.Pattern;
@@ -102,7 +103,8 @@ class GuideSequentialTest {
       System.out.println(pattern.name() + ": " + pattern.confidenceScore());
     }
     assertThat(patterns).containsExactly(seqPattern);
-    assertThat(seqPattern.confidenceScore()).isEqualTo(12.0 / 14);
+    // 12/14 without forgetting; the default half-life weighs the older outcomes a little less.
+    assertThat(seqPattern.confidenceScore()).isCloseTo(12.0 / 14, within(0.005));
     assertThat(storage.getPatternsByType("SequentialDelegationPattern"))
         .containsExactly(seqPattern);
 

@@ -2,7 +2,6 @@ package io.ndp.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ndp.api.ConfidenceStats;
 import io.ndp.api.OutcomeStatus;
 import io.ndp.api.Pattern;
 import io.ndp.api.PatternContext;
@@ -148,7 +147,8 @@ class OwnershipConcurrencyTest {
 
     assertThat(unexpected).isEmpty();
     assertThat(refused).hasValue(THREADS);
-    assertThat(registry.statistics("p")).isEqualTo(new ConfidenceStats(answered.get(), 0));
+    assertThat(registry.statistics("p").successes()).isEqualTo(answered.get());
+    assertThat(registry.statistics("p").failures()).isZero();
     assertThat(executor.awaitTermination(Duration.ZERO)).isEmpty();
   }
 

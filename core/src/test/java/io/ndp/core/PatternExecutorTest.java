@@ -27,7 +27,9 @@ import org.junit.jupiter.api.Test;
 
 class PatternExecutorTest {
 
-  private final PatternRegistry registry = new PatternRegistry();
+  // Never forgets: these tests check exact arithmetic on the counts.
+  private final PatternRegistry registry =
+      PatternRegistry.builder().halfLife(Double.POSITIVE_INFINITY).build();
   // Greedy: these tests pin down the executor's mechanics in a known order.
   private PatternExecutor executor =
       PatternExecutor.builder(registry).selectionPolicy(SelectionPolicy.greedy()).build();

@@ -20,7 +20,9 @@ import org.junit.jupiter.api.Test;
 /** Priors declared by the host (definition) or the plugin (override), neutral by default. */
 class PriorTest {
 
-  private final PatternRegistry registry = new PatternRegistry();
+  // Never forgets: these tests check exact arithmetic on the counts.
+  private final PatternRegistry registry =
+      PatternRegistry.builder().halfLife(Double.POSITIVE_INFINITY).build();
   private final List<PatternExecutor> executors = new ArrayList<>();
 
   @AfterEach

@@ -12,6 +12,7 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.LongFunction;
+import java.util.function.UnaryOperator;
 
 /**
  * One simulation: a fresh runtime, the scenario's patterns, and {@code runs} executions through
@@ -100,21 +101,52 @@ public final class Simulation {
    */
   public static Result run(
       Scenario scenario, SelectionPolicy policy, double halfLife, boolean borrow, long seed) {
-    World world = new World(scenario, seed);
-    PatternRegistry.Builder config = PatternRegistry.builder();
-    if (halfLife != Double.POSITIVE_INFINITY) {
-      config.halfLife(halfLife);
+    return simulate(
+        scenario,
+        seed,
+        PatternRegistry.builder().halfLife(halfLife).build(),
+        b -> b.selectionPolicy(policy).borrowAcrossDomains(borrow));
+  }
+
+  /**
+   * Runs one simulation with the runtime's defaults — the default policy, half-life and borrowing —
+   * seeded with {@code seed} ({@link PatternExecutor.Builder#seed}): what a host gets when it
+   * configures nothing.
+   *
+   * @param scenario the world
+   * @param seed the seed of the outcomes and of the selection
+   * @return what it measured
+   */
+  public static Result runDefaults(Scenario scenario, long seed) {
+    return simulate(scenario, seed, new PatternRegistry(), b -> b.seed(seed));
+  }
+
+  /**
+   * Runs {@code seeds} simulations with the runtime's defaults, seeds 1 to {@code seeds}.
+   *
+   * @param scenario the world
+   * @param seeds how many
+   * @return the results, in seed order
+   */
+  public static List<Result> repeatDefaults(Scenario scenario, int seeds) {
+    List<Result> out = new ArrayList<>(seeds);
+    for (long seed = 1; seed <= seeds; seed++) {
+      out.add(runDefaults(scenario, seed));
     }
-    PatternRegistry registry = config.build();
+    return out;
+  }
+
+  private static Result simulate(
+      Scenario scenario,
+      long seed,
+      PatternRegistry registry,
+      UnaryOperator<PatternExecutor.Builder> configure) {
+    World world = new World(scenario, seed);
     for (int p = 0; p < scenario.patterns(); p++) {
       registry.register(new SimulatedPattern(p, world));
     }
     PatternExecutor executor =
-        PatternExecutor.builder(registry)
-            .selectionPolicy(policy)
-            .maxAttempts(1)
-            .borrowAcrossDomains(borrow)
-            .build();
+        configure.apply(PatternExecutor.builder(registry)).maxAttempts(1).build();
     int runs = scenario.runs();
     int[] chosen = new int[runs];
     int[] best = new int[runs];

@@ -1,5 +1,6 @@
 package io.ndp.simulator;
 
+import io.ndp.core.PatternRegistry;
 import io.ndp.core.SelectionPolicy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.LongFunction;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs every policy against every scenario over several seeds and writes the results table.
@@ -32,7 +34,10 @@ public final class Simulator {
   /** The variants drawn in the charts (all of them would crowd the lines). */
   static final Set<String> CHARTED =
       Set.of(
-          "greedy", "thompson", "thompson, half-life 100", "drift-aware thompson, half-life 100");
+          "greedy",
+          "thompson",
+          "thompson, half-life 100",
+          "default (drift-aware thompson, half-life 100, borrowing)");
 
   /** The scenarios charted: the two whose goals pull against each other. */
   static final Set<String> CHARTED_SCENARIOS = Set.of("stationary", "abrupt-drift");
@@ -48,7 +53,25 @@ public final class Simulator {
    * @param borrow whether a pattern borrows from its other domains in a new one
    */
   record Variant(
-      String name, LongFunction<SelectionPolicy> policy, double halfLife, boolean borrow) {
+      String name,
+      @Nullable LongFunction<SelectionPolicy> policy,
+      double halfLife,
+      boolean borrow) {
+
+    /** The runtime's defaults: no policy, half-life or borrowing set, the executor seeded. */
+    static Variant defaults() {
+      return new Variant(
+          "default (drift-aware thompson, half-life 100, borrowing)",
+          null,
+          PatternRegistry.Builder.DEFAULT_HALF_LIFE,
+          true);
+    }
+
+    List<Simulation.Result> repeat(Scenario scenario, int seeds) {
+      return policy == null
+          ? Simulation.repeatDefaults(scenario, seeds)
+          : Simulation.repeat(scenario, policy, halfLife, borrow, seeds);
+    }
 
     Variant(String name, LongFunction<SelectionPolicy> policy, double halfLife) {
       this(name, policy, halfLife, true);
@@ -58,6 +81,7 @@ public final class Simulator {
   /** The variants compared: today's two policies, and Thompson sampling over forgetting stats. */
   static List<Variant> variants() {
     List<Variant> out = new ArrayList<>();
+    out.add(Variant.defaults());
     out.add(new Variant("greedy", seed -> SelectionPolicy.greedy(), Double.POSITIVE_INFINITY));
     out.add(new Variant("thompson", SelectionPolicy::thompsonSampling, Double.POSITIVE_INFINITY));
     for (int h : new int[] {50, 100, 200, 400}) {
@@ -104,8 +128,7 @@ public final class Simulator {
     for (Scenario scenario : Scenario.all()) {
       Map<String, double[]> curves = new LinkedHashMap<>();
       for (Variant v : variants()) {
-        List<Simulation.Result> results =
-            Simulation.repeat(scenario, v.policy(), v.halfLife(), v.borrow(), seeds);
+        List<Simulation.Result> results = v.repeat(scenario, seeds);
         rows.add(Row.of(scenario, v.name(), results));
         if (CHARTED.contains(v.name())) {
           curves.put(v.name(), RegretChart.mean(results));

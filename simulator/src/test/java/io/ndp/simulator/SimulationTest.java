@@ -10,6 +10,12 @@ import org.junit.jupiter.api.Test;
 
 class SimulationTest {
 
+  /** The default's median recovery after the abrupt drift, committed in results.md. */
+  static final double DEFAULT_RECOVERY = 133;
+
+  /** The default's mean stationary regret, committed in results.md. */
+  static final double DEFAULT_STATIONARY_REGRET = 13.1;
+
   @Test
   void recoveryCountsTheRunsAfterTheChangeUntilTheNewBestHolds80OfTheLast100() {
     int[] chosen = new int[400];
@@ -52,21 +58,29 @@ class SimulationTest {
   }
 
   /**
-   * A bounded run of the drift scenario for the drift-aware policy (half-life 100): its median
-   * recovery must stay within 2x the committed figure (133 runs over 20 seeds in
-   * simulator/results/results.md), so that a regression of kind fails the build.
+   * A bounded run of the drift scenario with the runtime's defaults (policy, half-life, borrowing;
+   * seeded executor): the median recovery over 5 seeds must stay within 2x the committed figure of
+   * the default (DEFAULT_RECOVERY, from simulator/results/results.md over 20 seeds), so that a
+   * regression of kind fails the build.
    */
   @Test
-  void theDriftAwarePolicyStillRecoversFromAnAbruptDriftWithin2xItsCommittedFigure() {
-    List<Simulation.Result> results =
-        Simulation.repeat(
-            Scenario.abruptDrift(), SelectionPolicy::driftAwareThompsonSampling, 100, 5);
+  void theDefaultsStillRecoverFromAnAbruptDriftWithin2xTheCommittedFigure() {
+    List<Simulation.Result> results = Simulation.repeatDefaults(Scenario.abruptDrift(), 5);
     double[] recoveries =
         results.stream()
             .mapToDouble(r -> r.recovery().isPresent() ? r.recovery().getAsInt() : 1_000)
             .toArray();
 
-    assertThat(Simulator.median(recoveries)).isLessThanOrEqualTo(2 * 133);
+    assertThat(Simulator.median(recoveries)).isLessThanOrEqualTo(2 * DEFAULT_RECOVERY);
+  }
+
+  /** The default's stationary regret stays within 2x its committed figure too. */
+  @Test
+  void theDefaultsKeepTheirStationaryRegretWithin2xTheCommittedFigure() {
+    List<Simulation.Result> results = Simulation.repeatDefaults(Scenario.stationary(), 5);
+    double[] regrets = results.stream().mapToDouble(Simulation.Result::regret).toArray();
+
+    assertThat(Simulator.median(regrets)).isLessThanOrEqualTo(2 * DEFAULT_STATIONARY_REGRET);
   }
 
   @Test
