@@ -1,7 +1,10 @@
 package io.ndp.simulator;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.SplittableRandom;
 
 /**
  * A world whose true success rates the simulator knows: how many patterns serve, in which domain
@@ -60,6 +63,28 @@ public abstract class Scenario {
    */
   public abstract double rate(int pattern, String domain, int run);
 
+  /**
+   * Returns the chance that pattern {@code pattern} succeeds within the latency budget in {@code
+   * domain} at run {@code run}: what the oracle maximizes and regret is measured in. The success
+   * rate, unless the scenario has a {@link #latencyBudget()}.
+   */
+  public double reward(int pattern, String domain, int run) {
+    return rate(pattern, domain, run);
+  }
+
+  /**
+   * Returns how long one run of pattern {@code pattern} takes, in milliseconds, drawn from {@code
+   * random}; 0 unless the scenario is about latency. It advances the executor's clock.
+   */
+  public double latencyMillis(int pattern, SplittableRandom random) {
+    return 0;
+  }
+
+  /** Returns the latency budget the executor is given, if the scenario is about latency. */
+  public Optional<Duration> latencyBudget() {
+    return Optional.empty();
+  }
+
   /** Returns the run at which the rates change abruptly, if they do. */
   public OptionalInt changeAt() {
     return OptionalInt.empty();
@@ -73,7 +98,54 @@ public abstract class Scenario {
   /** The scenarios the simulator reports on, in the order of its table. */
   public static List<Scenario> all() {
     return List.of(
-        stationary(), abruptDrift(), gradualDrift(), perDomain(), newDomain(), fiftyPatterns());
+        stationary(),
+        abruptDrift(),
+        gradualDrift(),
+        perDomain(),
+        newDomain(),
+        fiftyPatterns(),
+        noisyLatency());
+  }
+
+  /**
+   * Three patterns under a latency budget of 100 ms: the one that succeeds most often (0.95) is
+   * slow 30% of the time (120–300 ms; otherwise 30–90 ms), so it succeeds in time only 66.5% of the
+   * time; the others always answer in 10–60 ms and succeed 60% and 80% of the time. With the
+   * budget, the best is the 0.8 one; without, it would be the 0.95 one.
+   */
+  public static Scenario noisyLatency() {
+    double[] rates = {0.6, 0.95, 0.8};
+    return new Scenario(
+        "noisy-latency",
+        "3 patterns, rates 0.6 / 0.95 / 0.8; the 0.95 one is over the 100 ms budget 30% of the"
+            + " time",
+        3,
+        2_000) {
+      @Override
+      public double rate(int pattern, String domain, int run) {
+        return rates[pattern];
+      }
+
+      @Override
+      public double reward(int pattern, String domain, int run) {
+        return pattern == 1 ? rates[1] * 0.7 : rates[pattern];
+      }
+
+      @Override
+      public double latencyMillis(int pattern, SplittableRandom random) {
+        if (pattern == 1) {
+          return random.nextDouble() < 0.3
+              ? random.nextDouble(120, 300)
+              : random.nextDouble(30, 90);
+        }
+        return random.nextDouble(10, 60);
+      }
+
+      @Override
+      public Optional<Duration> latencyBudget() {
+        return Optional.of(Duration.ofMillis(100));
+      }
+    };
   }
 
   /**

@@ -32,13 +32,20 @@ public final class Simulation {
     private final Scenario scenario;
     private final SplittableRandom random;
     private int run;
+    // The simulated clock the executor times attempts on: advanced by each run's latency.
+    private long nanos;
 
     World(Scenario scenario, long seed) {
       this.scenario = scenario;
       this.random = new SplittableRandom(seed);
     }
 
+    long nanos() {
+      return nanos;
+    }
+
     boolean draw(int pattern, String domain) {
+      nanos += (long) (scenario.latencyMillis(pattern, random) * 1_000_000);
       return random.nextDouble() < scenario.rate(pattern, domain, run);
     }
   }
@@ -46,7 +53,8 @@ public final class Simulation {
   /**
    * What one simulation measured.
    *
-   * @param regret the sum over runs of the best pattern's rate minus the chosen one's
+   * @param regret the sum over runs of the best pattern's reward minus the chosen one's (the reward
+   *     is the success rate, or the chance of succeeding within the latency budget)
    * @param bestShare the share of runs whose choice was the best pattern then
    * @param recovery runs after the change until the new best held 80% of the last 100 runs; empty
    *     without a change or when it never did ({@code censored})
@@ -145,8 +153,10 @@ public final class Simulation {
     for (int p = 0; p < scenario.patterns(); p++) {
       registry.register(new SimulatedPattern(p, world));
     }
-    PatternExecutor executor =
-        configure.apply(PatternExecutor.builder(registry)).maxAttempts(1).build();
+    PatternExecutor.Builder b =
+        configure.apply(PatternExecutor.builder(registry)).maxAttempts(1).ticker(world::nanos);
+    scenario.latencyBudget().ifPresent(b::latencyBudget);
+    PatternExecutor executor = b.build();
     int runs = scenario.runs();
     int[] chosen = new int[runs];
     int[] best = new int[runs];
@@ -166,7 +176,7 @@ public final class Simulation {
                 PatternContext.builder(domain, SimulatedPattern.AGENT_TYPE).build());
         int pick = Integer.parseInt(result.attempts().get(0).patternName().substring(1));
         int top = argmax(scenario, domain, run);
-        double lost = scenario.rate(top, domain, run) - scenario.rate(pick, domain, run);
+        double lost = scenario.reward(top, domain, run) - scenario.reward(pick, domain, run);
         regret += lost;
         cumulative[run] = regret;
         chosen[run] = pick;
@@ -224,7 +234,7 @@ public final class Simulation {
   private static int argmax(Scenario scenario, String domain, int run) {
     int top = 0;
     for (int p = 1; p < scenario.patterns(); p++) {
-      if (scenario.rate(p, domain, run) > scenario.rate(top, domain, run)) {
+      if (scenario.reward(p, domain, run) > scenario.reward(top, domain, run)) {
         top = p;
       }
     }

@@ -1,6 +1,7 @@
 package io.ndp.simulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.ndp.core.SelectionPolicy;
 import java.util.Arrays;
@@ -81,6 +82,19 @@ class SimulationTest {
     double[] regrets = results.stream().mapToDouble(Simulation.Result::regret).toArray();
 
     assertThat(Simulator.median(regrets)).isLessThanOrEqualTo(2 * DEFAULT_STATIONARY_REGRET);
+  }
+
+  /**
+   * Under a latency budget the runtime learns to prefer the pattern that succeeds in time (0.8)
+   * over the one that succeeds most often but is too slow 30% of the time (0.95 × 0.7).
+   */
+  @Test
+  void underALatencyBudget_theDefaultsPreferThePatternThatSucceedsInTime() {
+    Simulation.Result r = Simulation.runDefaults(Scenario.noisyLatency(), 4);
+
+    assertThat(r.bestShare()).isGreaterThan(0.6);
+    assertThat(Scenario.noisyLatency().reward(1, Scenario.DOMAIN, 0))
+        .isCloseTo(0.665, within(1e-12));
   }
 
   @Test
