@@ -235,7 +235,9 @@ public final class Simulator {
         .append(" per scenario and policy (the same outcome seeds for every policy)\n");
     sb.append(
         "* Regret: the sum over runs of the best pattern's true rate minus the chosen one's (lower"
-            + " is better). Recovery: runs after the change until the new best held 80% of the"
+            + " is better; under a latency budget, the rate of succeeding in time)."
+            + " The `default` row is the runtime as a host gets it when it configures nothing"
+            + " (its executor seeded). Recovery: runs after the change until the new best held 80% of the"
             + " last 100 runs (median; a simulation that never recovered counts the runs left)."
             + " Every run goes through `executeBestPattern` with one attempt, so outcomes are"
             + " recorded as a host's are.\n\n");

@@ -12,10 +12,10 @@ import org.junit.jupiter.api.Test;
 class SimulationTest {
 
   /** The default's median recovery after the abrupt drift, committed in results.md. */
-  static final double DEFAULT_RECOVERY = 133;
+  static final double DEFAULT_RECOVERY = 128;
 
   /** The default's mean stationary regret, committed in results.md. */
-  static final double DEFAULT_STATIONARY_REGRET = 13.1;
+  static final double DEFAULT_STATIONARY_REGRET = 9.7;
 
   @Test
   void recoveryCountsTheRunsAfterTheChangeUntilTheNewBestHolds80OfTheLast100() {
