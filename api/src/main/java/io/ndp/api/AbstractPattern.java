@@ -27,6 +27,10 @@ public abstract class AbstractPattern implements Pattern {
   private final String name;
   private final String description;
   private final @Nullable Prior prior;
+  // The prior read from definition() when none was given, once: selection asks on every call, and
+  // a kind's definition() may build a new definition each time. Prior is immutable (final fields),
+  // so a racy first read publishes safely; two threads at worst both compute the same value.
+  private @Nullable Prior fromDefinition;
   // Set by compare-and-set through OWNER: a field, not an AtomicReference, since a runtime holds
   // one pattern per registered name.
   private volatile @Nullable PatternRuntime owner;
@@ -77,11 +81,22 @@ public abstract class AbstractPattern implements Pattern {
     this.prior = prior;
   }
 
-  /** Returns the prior given at construction, else the one its definition declares. */
+  /**
+   * Returns the prior given at construction, else the one its definition declares (read once: a
+   * pattern's definition does not change).
+   */
   @Override
   public Prior prior() {
     Prior p = prior;
-    return p != null ? p : Pattern.super.prior();
+    if (p != null) {
+      return p;
+    }
+    p = fromDefinition;
+    if (p == null) {
+      p = Pattern.super.prior();
+      fromDefinition = p;
+    }
+    return p;
   }
 
   /**

@@ -26,8 +26,9 @@ import java.util.Map;
  *
  * <p>Immutable and thread-safe.
  *
- * @param alpha the prior's weight of successes, finite and positive
- * @param beta the prior's weight of failures, finite and positive
+ * @param alpha the prior's weight of successes, positive
+ * @param beta the prior's weight of failures, positive; {@code alpha + beta} at most {@link
+ *     #MAX_WEIGHT}
  * @since 0.2.0
  */
 public record Prior(double alpha, double beta) {
@@ -35,14 +36,22 @@ public record Prior(double alpha, double beta) {
   /** The parameter key of a definition that declares its prior. */
   public static final String KEY = "prior";
 
+  /**
+   * The most evidence a prior may be worth, {@code alpha + beta}: a million outcomes. More would
+   * never yield to what the pattern does (and the sum of two huge weights overflows).
+   */
+  public static final double MAX_WEIGHT = 1_000_000;
+
   /** Beta(1, 1): every success rate equally likely; the default. */
   public static final Prior NEUTRAL = new Prior(1, 1);
 
-  /** Checks that both weights are finite and positive. */
+  /** Checks that both weights are positive and worth at most {@link #MAX_WEIGHT} together. */
   public Prior {
-    if (!(alpha > 0 && beta > 0) || Double.isInfinite(alpha) || Double.isInfinite(beta)) {
+    if (!(alpha > 0 && beta > 0) || !(alpha + beta <= MAX_WEIGHT)) {
       throw new IllegalArgumentException(
-          "a prior needs finite, positive alpha and beta but was alpha="
+          "a prior needs positive alpha and beta worth at most "
+              + (long) MAX_WEIGHT
+              + " outcomes together but was alpha="
               + alpha
               + ", beta="
               + beta);

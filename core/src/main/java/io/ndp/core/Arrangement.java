@@ -29,13 +29,13 @@ record Arrangement(List<Candidate> ranked, Decision decision) {
   /**
    * Arranges a ranking.
    *
-   * @param policy the policy, for its name
+   * @param name the policy's name, read once by the executor
    * @param scored the policy's ranking
    * @param matching the candidates as the policy got them (their state seeds the seeded draws)
    * @param rejections why patterns that did not match were rejected, for a pin that did not apply
    */
   static Arrangement of(
-      SelectionPolicy policy,
+      String name,
       List<Scored> scored,
       PatternContext context,
       List<Candidate> matching,
@@ -49,7 +49,6 @@ record Arrangement(List<Candidate> ranked, Decision decision) {
       forced = pins.forced(context.domain()).orElse(null);
       banned = pins.forbidden(context.domain());
     }
-    String name = policy.toString();
     if (forced == null && banned.isEmpty() && !guardrails.active()) {
       // The common case: the policy's order stands.
       List<Candidate> ranked = new ArrayList<>(scored.size());

@@ -126,6 +126,8 @@ public final class PatternExecutor implements AutoCloseable {
   private volatile boolean abandoned;
   private final DelegateDirectory delegates;
   private final SelectionPolicy policy;
+  // Read once: a lambda's toString() builds a string on every call.
+  private final String policyName;
   private final Guardrails guardrails;
   // The guardrails' draws: per-thread, or seeded.
   private final SelectionRandom guardrailDraws;
@@ -144,9 +146,9 @@ public final class PatternExecutor implements AutoCloseable {
   private final @Nullable ExecutorService ownedExecutor;
 
   /**
-   * An executor with the defaults: greedy selection, {@value #DEFAULT_MAX_ATTEMPTS} attempts, no
-   * fallbacks, its own delegate directory and a bounded daemon thread pool of {@link
-   * #DEFAULT_THREADS}; confidence is the registry's.
+   * An executor with the defaults: {@linkplain SelectionPolicy#defaultPolicy() drift-aware Thompson
+   * sampling}, {@value #DEFAULT_MAX_ATTEMPTS} attempts, no fallbacks, its own delegate directory
+   * and a bounded daemon thread pool of {@link #DEFAULT_THREADS}; confidence is the registry's.
    *
    * @param registry the patterns to choose from
    */
@@ -167,6 +169,7 @@ public final class PatternExecutor implements AutoCloseable {
                 ? SelectionPolicy.defaultPolicy(b.seed)
                 : SelectionPolicy.defaultPolicy();
     this.guardrails = b.guardrails;
+    this.policyName = String.valueOf(this.policy);
     this.maxAttempts = b.maxAttempts;
     this.borrowAcrossDomains = b.borrowAcrossDomains;
     this.maxDepth = b.maxDepth;
@@ -251,8 +254,9 @@ public final class PatternExecutor implements AutoCloseable {
    *
    * @param pattern the pattern, registered in this executor's registry
    * @param context what to do
-   * @return the result with one attempt (or a rejection when the pattern does not match or is not
-   *     registered in this executor's registry)
+   * @return the result with one attempt (or a rejection when the pattern does not match, is not
+   *     registered in this executor's registry, or is {@linkplain Pins#forbid forbidden} in the
+   *     context's domain)
    * @throws RuntimeClosedException after {@link #shutdown()}
    */
   public PatternResult execute(Pattern pattern, PatternContext context) {
@@ -275,6 +279,23 @@ public final class PatternExecutor implements AutoCloseable {
               Locale.ROOT,
               "pattern '%s' is not registered in this executor's registry; register it first",
               pattern.name());
+      return new PatternResult(
+          false,
+          why,
+          null,
+          null,
+          List.of(rejected(pattern.name(), false, why)),
+          Map.of(pattern.name(), why),
+          Duration.ofNanos(System.nanoTime() - start));
+    }
+    if (registry.pins().any()
+        && registry.pins().forbidden(context.domain()).contains(pattern.name())) {
+      String why =
+          String.format(
+              Locale.ROOT,
+              "pattern '%s' is forbidden by an operator in domain '%s'",
+              pattern.name(),
+              context.domain());
       return new PatternResult(
           false,
           why,
@@ -495,7 +516,7 @@ public final class PatternExecutor implements AutoCloseable {
         matching.isEmpty()
             ? Arrangement.EMPTY
             : Arrangement.of(
-                policy,
+                policyName,
                 policy.score(context, matching),
                 context,
                 matching,
@@ -545,6 +566,11 @@ public final class PatternExecutor implements AutoCloseable {
     double rate = (successes + prior.alpha()) / (elsewhere + prior.alpha() + prior.beta());
     double weight = Math.min(elsewhere, MAX_BORROWED) * (1.0 - own / BORROW_UNTIL);
     return new SelectionPolicy.Borrowed(rate * weight, (1.0 - rate) * weight);
+  }
+
+  /** Nanoseconds as milliseconds, exactly: 100, 0.5, 1.9. */
+  private static String millis(long nanos) {
+    return java.math.BigDecimal.valueOf(nanos, 6).stripTrailingZeros().toPlainString();
   }
 
   /** A pattern's prior; one that throws or returns null is judged by the neutral one (logged). */
@@ -759,7 +785,7 @@ public final class PatternExecutor implements AutoCloseable {
         slow
             ? outcome.message()
                 + " (slower than the latency budget of "
-                + latencyBudgetNanos / 1_000_000
+                + millis(latencyBudgetNanos)
                 + " ms: counted as a failure for learning)"
             : outcome.message();
     return new Ran(

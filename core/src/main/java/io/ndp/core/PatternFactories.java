@@ -166,7 +166,27 @@ public final class PatternFactories {
     PatternFactory f =
         find(definition.type())
             .orElseThrow(() -> new UnknownPatternTypeException(definition.type(), byType.keySet()));
-    return f.create(definition);
+    Pattern p = f.create(definition);
+    if (p != null && definition.parameters().containsKey(io.ndp.api.Prior.KEY)) {
+      io.ndp.api.Prior declared = definition.prior();
+      io.ndp.api.Prior kept;
+      try {
+        kept = p.prior();
+      } catch (RuntimeException e) {
+        kept = null;
+      }
+      if (!declared.equals(kept)) {
+        // Not refused: the pattern works, it is only judged by another prior than declared.
+        log.warn(
+            "kind '{}' built pattern '{}' with prior {} although its definition declares {}; the"
+                + " kind's factory does not carry the prior (see Prior's Javadoc)",
+            definition.type(),
+            definition.name(),
+            kept,
+            declared);
+      }
+    }
+    return p;
   }
 
   /** Returns the known type ids, sorted. */

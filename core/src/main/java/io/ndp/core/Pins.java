@@ -17,8 +17,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>A forced pattern is tried first in its domain when it matches the context (the others follow
  * in the policy's order, so the executor can still fall back); one that does not match is noted in
  * the decision and the policy ranks as usual. A forbidden pattern is never tried in its domain, not
- * even as the last candidate; configured fallback patterns are the host's own choice and are not
- * affected. Pins live in memory and end with the runtime.
+ * even as the last candidate, nor run there by {@link PatternExecutor#execute}; configured fallback
+ * patterns are the host's own choice and are not affected. Pins live in memory and end with the
+ * runtime.
  *
  * <p>Thread-safe: changes are serialized, reads take no lock. A pattern can be forced or forbidden
  * in a domain, never both; a selection that reads the two while an operator turns one into the
@@ -104,7 +105,7 @@ public final class Pins {
    */
   public synchronized boolean allow(String domain, String pattern) {
     Set<String> before = domain == null ? null : forbidden.get(domain);
-    if (before == null || !before.contains(pattern)) {
+    if (before == null || pattern == null || !before.contains(pattern)) {
       return false;
     }
     Set<String> after = new HashSet<>(before);

@@ -54,15 +54,21 @@ class ThompsonSamplingPolicy implements SelectionPolicy {
   }
 
   /**
-   * A draw from the candidate's posterior over its effective evidence, or over all its outcomes.
+   * A draw from the candidate's posterior over its effective evidence, or over all its outcomes;
+   * never NaN (a draw that is not a number ranks last, as 0).
    */
   static double sample(UniformRandomProvider rng, Candidate c, boolean recent) {
+    double a;
+    double b;
     if (recent) {
-      return ChengBetaSampler.of(rng, c.alpha(), c.beta()).sample();
+      a = c.alpha();
+      b = c.beta();
+    } else {
+      a = c.prior().alpha() + c.stats().successes() + c.borrowed().successes();
+      b = c.prior().beta() + c.stats().failures() + c.borrowed().failures();
     }
-    double a = c.prior().alpha() + c.stats().successes() + c.borrowed().successes();
-    double b = c.prior().beta() + c.stats().failures() + c.borrowed().failures();
-    return ChengBetaSampler.of(rng, a, b).sample();
+    double x = ChengBetaSampler.of(rng, a, b).sample();
+    return x >= 0 ? x : 0;
   }
 
   @Override

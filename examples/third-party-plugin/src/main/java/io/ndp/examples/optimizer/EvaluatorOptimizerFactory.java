@@ -38,7 +38,8 @@ public final class EvaluatorOptimizerFactory implements PatternFactory {
         string(d, "evaluator"),
         string(d, "refiner"),
         number(d, "qualityBar").doubleValue(),
-        number(d, "maxIterations").intValue());
+        number(d, "maxIterations").intValue(),
+        d.prior());
   }
 
   private static String string(PatternDefinition d, String key) {

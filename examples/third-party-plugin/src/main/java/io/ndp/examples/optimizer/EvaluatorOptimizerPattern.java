@@ -8,6 +8,7 @@ import io.ndp.api.OutcomeStatus;
 import io.ndp.api.PatternContext;
 import io.ndp.api.PatternDefinition;
 import io.ndp.api.PatternOutcome;
+import io.ndp.api.Prior;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -62,7 +63,34 @@ public final class EvaluatorOptimizerPattern extends AbstractPattern {
       String refiner,
       double qualityBar,
       int maxIterations) {
-    super(name, description);
+    this(
+        name, description, generator, evaluator, refiner, qualityBar, maxIterations, Prior.NEUTRAL);
+  }
+
+  /**
+   * An evaluator-optimizer with a declared prior, which its definition keeps (how a kind carries
+   * the prior a host declares: take it from the definition, give it to {@code AbstractPattern}, and
+   * store it back with {@code withPrior}).
+   *
+   * @param name unique pattern name
+   * @param description what it is for
+   * @param generator the delegate that makes a first candidate
+   * @param evaluator the delegate that scores a candidate in [0, 1]
+   * @param refiner the delegate that improves a candidate
+   * @param qualityBar the score to reach, in (0, 1]
+   * @param maxIterations how many refinements at most, at least 1
+   * @param prior what it is believed to do before any outcome
+   */
+  public EvaluatorOptimizerPattern(
+      String name,
+      String description,
+      String generator,
+      String evaluator,
+      String refiner,
+      double qualityBar,
+      int maxIterations,
+      Prior prior) {
+    super(name, description, prior);
     this.generator = requireName("generator", generator);
     this.evaluator = requireName("evaluator", evaluator);
     this.refiner = requireName("refiner", refiner);
@@ -197,6 +225,6 @@ public final class EvaluatorOptimizerPattern extends AbstractPattern {
     p.put("refiner", refiner);
     p.put("qualityBar", qualityBar);
     p.put("maxIterations", maxIterations);
-    return new PatternDefinition(TYPE, name(), description(), p);
+    return new PatternDefinition(TYPE, name(), description(), withPrior(p));
   }
 }
