@@ -19,21 +19,37 @@ import java.util.Optional;
  *
  * @param policy the selection policy's name, e.g. {@code drift-aware-thompson-sampling}
  * @param minConfidence the minimum-confidence floor in force (0 when none)
+ * @param maxAttempts how many of the entries the executor tries at most (those after are skipped)
  * @param entries the candidates, in the order they run
  * @param notes anything else that shaped the decision, e.g. a pinned pattern that did not match
  * @since 0.2.0
  */
 public record Decision(
-    String policy, double minConfidence, List<Entry> entries, List<String> notes) {
+    String policy, double minConfidence, int maxAttempts, List<Entry> entries, List<String> notes) {
 
   /** The decision of a result that involved no selection (a pattern run directly, or refused). */
-  public static final Decision NONE = new Decision("none", 0, List.of(), List.of());
+  public static final Decision NONE = new Decision("none", 0, 0, List.of(), List.of());
 
   /** Copies the lists. */
   public Decision {
     Objects.requireNonNull(policy, "policy");
     entries = List.copyOf(entries);
     notes = List.copyOf(notes);
+  }
+
+  /**
+   * Returns why {@code entry} is where it is, in words: its verdict's reason, and whether it is
+   * skipped because the executor tries only the first {@code maxAttempts}.
+   *
+   * @param entry one of this decision's entries
+   * @return the reason
+   */
+  public String why(Entry entry) {
+    String reason = entry.reason(minConfidence);
+    int position = entries.indexOf(entry);
+    return entry.verdict() != Verdict.FORBIDDEN && position >= maxAttempts && maxAttempts > 0
+        ? reason + "; skipped: only the first " + maxAttempts + " are tried"
+        : reason;
   }
 
   /** Returns the candidate that was placed first, if any may run. */
@@ -168,7 +184,7 @@ public record Decision(
               e.effectiveSampleSize(),
               e.borrowed(),
               e.sample(),
-              e.reason(minConfidence)));
+              why(e)));
     }
     for (String note : notes) {
       sb.append("  note: ").append(note).append(System.lineSeparator());

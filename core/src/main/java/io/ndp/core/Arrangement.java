@@ -32,6 +32,7 @@ record Arrangement(List<Candidate> ranked, Decision decision) {
    * @param name the policy's name, read once by the executor
    * @param scored the policy's ranking
    * @param matching the candidates as the policy got them (their state seeds the seeded draws)
+   * @param maxAttempts how many candidates the executor tries, for the decision
    * @param rejections why patterns that did not match were rejected, for a pin that did not apply
    */
   static Arrangement of(
@@ -42,6 +43,7 @@ record Arrangement(List<Candidate> ranked, Decision decision) {
       Pins pins,
       Guardrails guardrails,
       SelectionRandom random,
+      int maxAttempts,
       Map<String, String> rejections) {
     String forced = null;
     Set<String> banned = Set.of();
@@ -57,7 +59,7 @@ record Arrangement(List<Candidate> ranked, Decision decision) {
         ranked.add(s.candidate());
         entries.add(entry(s, Verdict.RANKED));
       }
-      return new Arrangement(ranked, new Decision(name, 0, entries, List.of()));
+      return new Arrangement(ranked, new Decision(name, 0, maxAttempts, entries, List.of()));
     }
     List<String> notes = new ArrayList<>(1);
     Scored pinned = null;
@@ -140,7 +142,7 @@ record Arrangement(List<Candidate> ranked, Decision decision) {
     for (Scored s : forbidden) {
       entries.add(entry(s, Verdict.FORBIDDEN));
     }
-    return new Arrangement(ranked, new Decision(name, floor, entries, notes));
+    return new Arrangement(ranked, new Decision(name, floor, maxAttempts, entries, notes));
   }
 
   private static Entry entry(Scored s, Verdict verdict) {
@@ -170,6 +172,12 @@ record Arrangement(List<Candidate> ranked, Decision decision) {
       }
     }
     return new Arrangement(
-        left, new Decision(decision.policy(), decision.minConfidence(), entries, decision.notes()));
+        left,
+        new Decision(
+            decision.policy(),
+            decision.minConfidence(),
+            decision.maxAttempts(),
+            entries,
+            decision.notes()));
   }
 }

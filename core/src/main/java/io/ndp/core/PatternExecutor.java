@@ -523,6 +523,7 @@ public final class PatternExecutor implements AutoCloseable {
                 registry.pins(),
                 guardrails,
                 guardrailDraws,
+                maxAttempts,
                 rejected);
     Map<String, Pattern> fallbackPatterns = fallbacks.isEmpty() ? Map.of() : new LinkedHashMap<>();
     for (String name : fallbacks) {

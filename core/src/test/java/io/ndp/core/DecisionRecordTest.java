@@ -136,6 +136,30 @@ class DecisionRecordTest {
   }
 
   @Test
+  void candidatesBeyondMaxAttempts_areShownSkipped() {
+    for (String name : List.of("a", "b", "c")) {
+      registry.register(new ScriptedPattern(name, "t", 1.0, OutcomeStatus.FAILED));
+    }
+    PatternExecutor executor =
+        executor(
+            PatternExecutor.builder(registry)
+                .selectionPolicy(SelectionPolicy.greedy())
+                .maxAttempts(2));
+
+    PatternResult r = executor.executeBestPattern(ctx("orders"));
+
+    Decision d = r.decision();
+    assertThat(d.maxAttempts()).isEqualTo(2);
+    assertThat(r.attempts()).hasSize(2);
+    assertThat(d.why(d.entries().get(1))).doesNotContain("skipped");
+    assertThat(d.why(d.entries().get(2)))
+        .endsWith("; skipped: only the first 2 are tried")
+        .startsWith("rank key");
+    assertThat(executor.explain(ctx("orders")).toString())
+        .contains("skipped: only the first 2 are tried");
+  }
+
+  @Test
   void aPatternRunDirectly_hasNoDecision() {
     ScriptedPattern a = new ScriptedPattern("a", "t", 1.0, OutcomeStatus.SUCCESS);
     registry.register(a);
