@@ -53,13 +53,17 @@ record Arrangement(List<Candidate> ranked, Decision decision) {
     }
     if (forced == null && banned.isEmpty() && !guardrails.active()) {
       // The common case: the policy's order stands.
-      List<Candidate> ranked = new ArrayList<>(scored.size());
-      List<Entry> entries = new ArrayList<>(scored.size());
-      for (Scored s : scored) {
-        ranked.add(s.candidate());
-        entries.add(entry(s, Verdict.RANKED));
+      // Immutable lists built from arrays: the decision keeps them without copying.
+      int n = scored.size();
+      Candidate[] ranked = new Candidate[n];
+      Entry[] entries = new Entry[n];
+      for (int i = 0; i < n; i++) {
+        Scored s = scored.get(i);
+        ranked[i] = s.candidate();
+        entries[i] = entry(s, Verdict.RANKED);
       }
-      return new Arrangement(ranked, new Decision(name, 0, maxAttempts, entries, List.of()));
+      return new Arrangement(
+          List.of(ranked), new Decision(name, 0, maxAttempts, List.of(entries), List.of()));
     }
     List<String> notes = new ArrayList<>(1);
     Scored pinned = null;
