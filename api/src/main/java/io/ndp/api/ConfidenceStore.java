@@ -8,6 +8,18 @@ import java.util.Map;
  * <p>Implementations must be thread-safe and must never lose an increment under concurrent {@link
  * #recordOutcome} calls. Durable implementations keep the counts across restarts.
  *
+ * <p><b>Forgetting</b> (the runtime's in-memory store does it by default, half-life {@code h} = 100
+ * outcomes of the domain): besides the counts, the effective evidence of {@link ConfidenceStats}
+ * weighs an outcome {@code 2^(-k/h)} once {@code k} more outcomes were recorded in its domain. A
+ * store keeps that exactly, in a form a database row holds, with per domain a clock {@code N_d}
+ * (outcomes recorded in it, never reset) and per pattern and domain five numbers: the counts {@code
+ * s, f}, the decayed sums {@code S, F} and the clock tick {@code t} they are valid at. An outcome
+ * that got tick {@code a} of the clock updates them as: if {@code a >= t}, {@code S, F *=
+ * 2^(-(a-t)/h)}, {@code t = a}, then add 1 to {@code S} or {@code F}; else add {@code 2^(-(t-a)/h)}
+ * (so concurrent outcomes arriving out of order weigh exactly what they would in order). A read at
+ * the domain's clock {@code N} returns {@code S, F} times {@code 2^(-(N-t)/h)}. Stores that do not
+ * forget return the counts as the effective evidence.
+ *
  * @since 0.1.0
  */
 public interface ConfidenceStore {
