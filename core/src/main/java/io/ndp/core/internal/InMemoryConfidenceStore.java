@@ -59,7 +59,8 @@ import java.util.function.BiConsumer;
  * <p>Reads take no lock: a reader reads the table once and copies what it needs between two reads
  * of the version, keeping the copy only when the version was even and unchanged (a seqlock; a store
  * that does not forget never changes the version, each of its counts is one word). A forgetting
- * store's numbers are thus from one moment, and the decayed sums never exceed the counts (up to
+ * store's numbers are thus from one moment (all of a pattern's domains together: those of a pattern
+ * in the map are read under its monitor), and the decayed sums never exceed the counts (up to
  * rounding, which is clamped). A reader holding a replaced table reads it as it was when it was
  * copied, still a moment within the read. After a few failed tries a reader copies under the
  * monitor, so that a stream of writes cannot starve it. {@link #reset} and {@link #resetAll} drop
@@ -281,7 +282,19 @@ public final class InMemoryConfidenceStore implements ConfidenceStore {
         Domain d = byId[idAt(copy, i)];
         action.accept(d, compactStats(copy, recordAt(copy, i), d));
       }
+    } else if (forgets) {
+      // Each domain is its own record here: read them all under the monitor every write of a
+      // forgetting store holds, so that the domains agree with each other as in the array.
+      synchronized (e) {
+        Object now = e.table;
+        if (now instanceof long[]) {
+          forEachDomain(patternName, action); // moved back meanwhile: read it as an array
+          return;
+        }
+        wide(now).forEach((d, record) -> action.accept(d, wideStats(read(e, record), d)));
+      }
     } else {
+      // Counts without a lock: each domain is exact at its own moment (see the class Javadoc).
       wide(table).forEach((d, record) -> action.accept(d, wideStats(read(e, record), d)));
     }
   }
