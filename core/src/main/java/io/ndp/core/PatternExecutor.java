@@ -274,36 +274,24 @@ public final class PatternExecutor implements AutoCloseable {
     long start = System.nanoTime();
     if (registry.find(pattern.name()).orElse(null) != pattern) {
       // Only the registry's instances are owned by this runtime (confidence, resources).
-      String why =
+      return refused(
+          pattern,
           String.format(
               Locale.ROOT,
               "pattern '%s' is not registered in this executor's registry; register it first",
-              pattern.name());
-      return new PatternResult(
-          false,
-          why,
-          null,
-          null,
-          List.of(rejected(pattern.name(), false, why)),
-          Map.of(pattern.name(), why),
-          Duration.ofNanos(System.nanoTime() - start));
+              pattern.name()),
+          start);
     }
     if (registry.pins().any()
         && registry.pins().forbidden(context.domain()).contains(pattern.name())) {
-      String why =
+      return refused(
+          pattern,
           String.format(
               Locale.ROOT,
               "pattern '%s' is forbidden by an operator in domain '%s'",
               pattern.name(),
-              context.domain());
-      return new PatternResult(
-          false,
-          why,
-          null,
-          null,
-          List.of(rejected(pattern.name(), false, why)),
-          Map.of(pattern.name(), why),
-          Duration.ofNanos(System.nanoTime() - start));
+              context.domain()),
+          start);
     }
     MatchResult match;
     try {
@@ -567,6 +555,18 @@ public final class PatternExecutor implements AutoCloseable {
     double rate = (successes + prior.alpha()) / (elsewhere + prior.alpha() + prior.beta());
     double weight = Math.min(elsewhere, MAX_BORROWED) * (1.0 - own / BORROW_UNTIL);
     return new SelectionPolicy.Borrowed(rate * weight, (1.0 - rate) * weight);
+  }
+
+  /** A pattern run directly that is refused before it runs: one rejected attempt, not recorded. */
+  private static PatternResult refused(Pattern pattern, String why, long startNanos) {
+    return new PatternResult(
+        false,
+        why,
+        null,
+        null,
+        List.of(rejected(pattern.name(), false, why)),
+        Map.of(pattern.name(), why),
+        Duration.ofNanos(System.nanoTime() - startNanos));
   }
 
   /** Nanoseconds as milliseconds, exactly: 100, 0.5, 1.9. */
