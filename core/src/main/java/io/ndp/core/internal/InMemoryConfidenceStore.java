@@ -383,7 +383,8 @@ public final class InMemoryConfidenceStore implements ConfidenceStore {
   /** Whether a compact array takes the outcome as it is: it has the domain, with room. */
   private boolean canAdd(long[] a, Domain d, boolean success) {
     int i = indexOf(a, d.id);
-    return i >= 0 && fits(a[recordAt(a, i)], success);
+    // Read as the compare-and-sets write it: lock-free writers may be adding to it.
+    return i >= 0 && fits((long) SLOT.getVolatile(a, recordAt(a, i)), success);
   }
 
   /**
