@@ -59,6 +59,26 @@ public interface ConfidenceStore {
   Map<String, ConfidenceStats> statsByDomain(String patternName);
 
   /**
+   * Whether the pattern has outcomes in some domain other than {@code domain}. Selection asks it,
+   * on every call, of each candidate with little evidence in the context's domain (to borrow from
+   * the others); the default reads {@link #statsByDomain}, a store that can answer more cheaply
+   * should.
+   *
+   * @param patternName the pattern
+   * @param domain the domain to leave out
+   * @return whether any other domain recorded an outcome of it
+   * @since 0.2.0
+   */
+  default boolean hasOutcomesOutside(String patternName, String domain) {
+    for (Map.Entry<String, ConfidenceStats> e : statsByDomain(patternName).entrySet()) {
+      if (!e.getKey().equals(domain) && e.getValue().total() > 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
    * Forgets everything recorded for a pattern, e.g. after its behaviour changed.
    *
    * @param patternName the pattern

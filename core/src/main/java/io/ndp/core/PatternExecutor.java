@@ -532,7 +532,7 @@ public final class PatternExecutor implements AutoCloseable {
     if (!borrowAcrossDomains || own >= BORROW_UNTIL) {
       return SelectionPolicy.Borrowed.NONE;
     }
-    if (confidence.stats(pattern).total() <= here.total()) {
+    if (!confidence.hasOutcomesOutside(pattern, domain)) {
       // Nothing recorded anywhere else (the usual case of a candidate that is seldom chosen): no
       // per-domain snapshot to build on every selection.
       return SelectionPolicy.Borrowed.NONE;

@@ -72,6 +72,35 @@ class StatisticsPropertyTest {
     }
   }
 
+  /**
+   * The store's quick answer to "any outcomes outside this domain?" agrees with the per-domain
+   * snapshot, for both layouts (a pattern moves to the map past 16 domains) and both stores.
+   */
+  @Test
+  void hasOutcomesOutside_agreesWithStatsByDomain() {
+    SplittableRandom random = new SplittableRandom(99);
+    for (InMemoryConfidenceStore store :
+        List.of(new InMemoryConfidenceStore(), new InMemoryConfidenceStore(50))) {
+      for (int trial = 0; trial < 200; trial++) {
+        String pattern = "p" + trial;
+        int domains = 1 + random.nextInt(trial % 2 == 0 ? 3 : 25);
+        for (int i = 0, n = random.nextInt(40); i < n; i++) {
+          store.recordOutcome(pattern, "d" + random.nextInt(domains), random.nextBoolean());
+        }
+        Map<String, ConfidenceStats> byDomain = store.statsByDomain(pattern);
+        for (String asked : List.of("d0", "d1", "d24", "never-seen")) {
+          boolean expected =
+              byDomain.entrySet().stream()
+                  .anyMatch(e -> !e.getKey().equals(asked) && e.getValue().total() > 0);
+          assertThat(store.hasOutcomesOutside(pattern, asked))
+              .as("%s asked %s, recorded %s", pattern, asked, byDomain.keySet())
+              .isEqualTo(expected);
+        }
+      }
+      assertThat(store.hasOutcomesOutside("unknown", "d0")).isFalse();
+    }
+  }
+
   @Test
   void withoutForgetting_theEvidenceIsTheCounts_andTheSumOverDomainsIsTheTotal() {
     SplittableRandom random = new SplittableRandom(7);

@@ -88,6 +88,15 @@ public final class ConfidenceService {
     return snapshots.get(new Key(pattern, null), k -> store.stats(pattern));
   }
 
+  /** Whether the pattern has outcomes in a domain other than {@code domain}. */
+  public boolean hasOutcomesOutside(String pattern, String domain) {
+    if (direct) {
+      return store.hasOutcomesOutside(pattern, domain);
+    }
+    // Through the cached snapshots: more outcomes in all than here means some elsewhere.
+    return stats(pattern).total() > stats(pattern, domain).total();
+  }
+
   /**
    * Returns the counts of a pattern per domain, sorted, read from the store (a monitoring query).
    */

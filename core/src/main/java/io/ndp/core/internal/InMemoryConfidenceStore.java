@@ -259,6 +259,29 @@ public final class InMemoryConfidenceStore implements ConfidenceStore {
     return sum[0];
   }
 
+  /**
+   * Answers from the pattern's table without copying it: its domains are there exactly when they
+   * recorded an outcome (a domain's slot is made by its first outcome), and the ids of a published
+   * array never change.
+   */
+  @Override
+  public boolean hasOutcomesOutside(String patternName, String domain) {
+    require(patternName, "patternName");
+    Entry e = byPattern.get(patternName);
+    if (e == null) {
+      return false;
+    }
+    Domain d = domain == null ? null : domains.get(domain);
+    Object table = e.table;
+    if (table instanceof long[] a) {
+      int n = size(a);
+      return n > 1 || (n == 1 && (d == null || idAt(a, 0) != d.id));
+    }
+    Map<Domain, long[]> map = wide(table);
+    int n = map.size();
+    return n > 1 || (n == 1 && (d == null || !map.containsKey(d)));
+  }
+
   @Override
   public Map<String, ConfidenceStats> statsByDomain(String patternName) {
     require(patternName, "patternName");
