@@ -306,31 +306,34 @@ public final class Suite {
           p,
           2.0);
     }
-    s.primary("OutcomeRecordingBenchmark.record1Thread", "")
-        .ifPresent(
-            one -> {
-              rows.add(
-                  new String[] {
-                    "outcome recording in memory, 1 thread",
-                    fmt(one.getScore() / 1e6) + " M ops/s",
-                    "–",
-                    "–",
-                    "≥ 10 M ops/s",
-                    met(one.getScore() >= 10e6)
-                  });
-              s.primary("OutcomeRecordingBenchmark.record2Threads", "")
-                  .ifPresent(
-                      two ->
-                          rows.add(
-                              new String[] {
-                                "outcome recording in memory, 2 threads vs 1",
-                                fmt(two.getScore() / 1e6) + " M ops/s",
-                                fmt(one.getScore() / 1e6) + " M ops/s",
-                                fmt(two.getScore() / one.getScore()) + "x",
-                                "> 1.0x (scales)",
-                                met(two.getScore() > one.getScore())
-                              }));
-            });
+    for (String[] store : new String[][] {{"never", "never forgets"}, {"100", "half-life 100"}}) {
+      String params = "halfLife=" + store[0];
+      s.primary("OutcomeRecordingBenchmark.record1Thread", params)
+          .ifPresent(
+              one -> {
+                rows.add(
+                    new String[] {
+                      "outcome recording in memory (" + store[1] + "), 1 thread",
+                      fmt(one.getScore() / 1e6) + " M ops/s",
+                      "–",
+                      "–",
+                      "≥ 10 M ops/s",
+                      met(one.getScore() >= 10e6)
+                    });
+                s.primary("OutcomeRecordingBenchmark.record2Threads", params)
+                    .ifPresent(
+                        two ->
+                            rows.add(
+                                new String[] {
+                                  "outcome recording in memory (" + store[1] + "), 2 threads vs 1",
+                                  fmt(two.getScore() / 1e6) + " M ops/s",
+                                  fmt(one.getScore() / 1e6) + " M ops/s",
+                                  fmt(two.getScore() / one.getScore()) + "x",
+                                  "> 1.0x (scales)",
+                                  met(two.getScore() > one.getScore())
+                                }));
+              });
+    }
     Optional<Result<?>> start100 = s.primary("PluginStartBenchmark.start", "plugins=100");
     Optional<Result<?>> start3 = s.primary("PluginStartBenchmark.start", "plugins=3");
     if (start100.isPresent()) {
