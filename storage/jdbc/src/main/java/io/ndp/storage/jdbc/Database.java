@@ -1,0 +1,127 @@
+package io.ndp.storage.jdbc;
+
+import io.ndp.api.StorageException;
+import io.ndp.api.StorageUnavailableException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The connection source shared by a storage's stores, with what they learned about the database's
+ * health: every call reports its success or failure here, and a failure is turned into a typed
+ * exception naming the store.
+ */
+final class Database {
+  private static final Logger log = LoggerFactory.getLogger(Database.class);
+
+  /** SQLSTATE of a unique-key violation, in H2 and PostgreSQL alike. */
+  static final String UNIQUE_VIOLATION = "23505";
+
+  private final DataSource dataSource;
+  private final String description;
+  private final Clock clock;
+  private final AtomicReference<@Nullable Outage> outage = new AtomicReference<>();
+  private final java.util.concurrent.atomic.AtomicLong lastProbeNanos =
+      new java.util.concurrent.atomic.AtomicLong();
+  private static final long PROBE_INTERVAL_NANOS = 500_000_000L;
+
+  private record Outage(Instant since, StorageException last) {}
+
+  Database(DataSource dataSource, String description, Clock clock) {
+    this.dataSource = dataSource;
+    this.description = description;
+    this.clock = clock;
+  }
+
+  String description() {
+    return description;
+  }
+
+  Connection connect() throws SQLException {
+    return dataSource.getConnection();
+  }
+
+  /** Notes that the database answered; ends an outage. */
+  void reached() {
+    Outage was = outage.getAndSet(null);
+    if (was != null) {
+      log.info("{} is reachable again (unavailable since {})", description, was.since());
+    }
+  }
+
+  /**
+   * Turns a failure of {@code what} into the exception to throw, and notes an outage when the
+   * database could not be reached.
+   */
+  StorageException failed(String what, SQLException e) {
+    if (isUnavailable(e)) {
+      StorageUnavailableException u =
+          new StorageUnavailableException(
+              "cannot " + what + ": " + description + " is unavailable: " + e.getMessage(), e);
+      Outage was = outage.getAndUpdate(o -> new Outage(o == null ? clock.instant() : o.since(), u));
+      if (was == null) {
+        log.warn("{} became unavailable: {}", description, e.toString());
+      }
+      return u;
+    }
+    return new StorageException("cannot " + what + " in " + description + ": " + e.getMessage(), e);
+  }
+
+  /** Whether the failure says that the database cannot be reached (rather than a bad statement). */
+  static boolean isUnavailable(SQLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLTransientConnectionException) {
+        return true;
+      }
+      if (t instanceof SQLException s) {
+        String state = s.getSQLState();
+        // 08: connection exception; 57P: operator intervention (PostgreSQL shutting down);
+        // 90098/90121: H2's "database closed" and "disconnected".
+        if (state != null
+            && (state.startsWith("08")
+                || state.startsWith("57P")
+                || state.equals("90098")
+                || state.equals("90121"))) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether a read should try the database: always while it is available; during an outage, one
+   * caller every half second (the others answer from what they read before without waiting for a
+   * connection timeout).
+   */
+  boolean shouldTry() {
+    if (outage.get() == null) {
+      return true;
+    }
+    long last = lastProbeNanos.get();
+    long now = System.nanoTime();
+    return now - last >= PROBE_INTERVAL_NANOS && lastProbeNanos.compareAndSet(last, now);
+  }
+
+  boolean available() {
+    return outage.get() == null;
+  }
+
+  Optional<StorageException> lastFailure() {
+    Outage o = outage.get();
+    return o == null ? Optional.empty() : Optional.of(o.last());
+  }
+
+  Optional<Instant> unavailableSince() {
+    Outage o = outage.get();
+    return o == null ? Optional.empty() : Optional.of(o.since());
+  }
+}
