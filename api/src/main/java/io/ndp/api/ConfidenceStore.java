@@ -85,6 +85,20 @@ public interface ConfidenceStore {
    */
   void reset(String patternName);
 
+  /**
+   * Forgets everything recorded in one domain, for every pattern (e.g. after the domain's traffic
+   * changed). The domain's clock of forgetting is kept. The default throws: a store written before
+   * this method says so rather than forgetting the wrong thing.
+   *
+   * @param domain the domain
+   * @throws UnsupportedOperationException when the store cannot
+   * @since 0.2.0
+   */
+  default void resetDomain(String domain) {
+    throw new UnsupportedOperationException(
+        getClass().getName() + " cannot forget one domain (resetDomain)");
+  }
+
   /** Forgets everything recorded. */
   void resetAll();
 

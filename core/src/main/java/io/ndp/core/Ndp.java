@@ -4,6 +4,7 @@ import com.google.common.collect.MapMaker;
 import io.ndp.api.ConfidenceStore;
 import io.ndp.api.DelegateDirectory;
 import io.ndp.api.DuplicatePatternException;
+import io.ndp.api.NdpStorage;
 import io.ndp.api.NdpVersion;
 import io.ndp.api.Pattern;
 import io.ndp.api.PatternDefinition;
@@ -11,6 +12,7 @@ import io.ndp.api.PatternDefinitionStore;
 import io.ndp.api.PatternFactory;
 import io.ndp.api.ResourcePool;
 import io.ndp.api.RuntimeClosedException;
+import io.ndp.api.StorageException;
 import io.ndp.core.PluginReport.Status;
 import io.ndp.core.internal.GuardedFactory;
 import io.ndp.core.internal.NdpPluginManager;
@@ -125,6 +127,7 @@ public final class Ndp implements AutoCloseable {
   private final @Nullable NdpPluginManager plugins;
   private final @Nullable Path pluginsDir;
   private final Duration drainTimeout;
+  private final @Nullable NdpStorage ownedStorage;
   private final List<Source> baseSources;
   // Guarded by lifecycle for writes; readers take the immutable snapshot without locking.
   private volatile SortedMap<String, PluginReport> reports = Collections.emptySortedMap();
@@ -157,7 +160,12 @@ public final class Ndp implements AutoCloseable {
       base.addAll(classPathSources(b.classLoader));
     }
     this.baseSources = List.copyOf(base);
+    this.ownedStorage = b.storage;
     PatternRegistry.Builder rb = PatternRegistry.builder();
+    if (b.storage != null) {
+      rb.confidenceStore(b.storage.confidence());
+      b.storage.staleness().ifPresent(rb::statisticsExpireAfterWrite);
+    }
     if (b.confidenceStore != null) {
       rb.confidenceStore(b.confidenceStore);
     }
@@ -171,6 +179,9 @@ public final class Ndp implements AutoCloseable {
     this.drainTimeout = b.drainTimeout;
     PatternStorage.Builder sb =
         PatternStorage.builder().registry(registry).factories(() -> factories);
+    if (b.storage != null) {
+      sb.definitionStore(b.storage.definitions());
+    }
     if (b.definitionStore != null) {
       sb.definitionStore(b.definitionStore);
     }
@@ -759,9 +770,23 @@ public final class Ndp implements AutoCloseable {
         }
       }
       executor.close();
+      if (ownedStorage != null) {
+        // Last: the drained executions' outcomes are committed by it.
+        ownedStorage.close();
+      }
     } finally {
       pluginOps.unlock();
     }
+  }
+
+  /**
+   * Returns the storage given to {@link Builder#storage}, which this runtime owns and closes.
+   *
+   * @return the storage; empty when the stores are in memory or were given one by one
+   * @since 0.2.0
+   */
+  public Optional<NdpStorage> ownedStorage() {
+    return Optional.ofNullable(ownedStorage);
   }
 
   /** Returns whether {@link #close()} was called. */
@@ -1219,6 +1244,7 @@ public final class Ndp implements AutoCloseable {
     private ClassLoader classLoader = Ndp.class.getClassLoader();
     private @Nullable PatternDefinitionStore definitionStore;
     private @Nullable ConfidenceStore confidenceStore;
+    private @Nullable NdpStorage storage;
     private @Nullable Double halfLife;
     private @Nullable ResourcePool resourcePool;
     private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
@@ -1259,14 +1285,42 @@ public final class Ndp implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Keeps definitions and statistics in this storage, e.g. {@code
+     * JdbcStorage.h2(Path.of("ndp-data"))}: the one-line durable twin of the in-memory default. The
+     * runtime owns it from now on: it re-reads cached statistics after the storage's {@link
+     * NdpStorage#staleness() staleness} (so that it sees what other hosts record) and closes it
+     * last in {@link Ndp#close()}, after draining the executions, so their outcomes are committed.
+     *
+     * @param storage the storage
+     * @return this builder
+     * @throws IllegalArgumentException when a definition store, a confidence store or a half-life
+     *     was set too (the storage decides them)
+     * @since 0.2.0
+     */
+    public Builder storage(NdpStorage storage) {
+      Objects.requireNonNull(storage, "storage");
+      if (definitionStore != null || confidenceStore != null || halfLife != null) {
+        throw new IllegalArgumentException(
+            "storage("
+                + storage.description()
+                + ") decides both stores and how statistics"
+                + " forget: do not also set definitionStore, confidenceStore or halfLife");
+      }
+      this.storage = storage;
+      return this;
+    }
+
     /** Keeps definitions in this store (default: in memory). */
     public Builder definitionStore(PatternDefinitionStore store) {
+      requireNoStorage("definitionStore");
       this.definitionStore = Objects.requireNonNull(store, "store");
       return this;
     }
 
     /** Keeps confidence statistics in this store (default: in memory). */
     public Builder confidenceStore(ConfidenceStore store) {
+      requireNoStorage("confidenceStore");
       if (halfLife != null) {
         throw new IllegalArgumentException(
             "halfLife applies to the in-memory statistics; the custom confidence store decides how"
@@ -1288,6 +1342,7 @@ public final class Ndp implements AutoCloseable {
      */
     public Builder halfLife(double outcomes) {
       PatternRegistry.builder().halfLife(outcomes); // the same checks, at the call
+      requireNoStorage("halfLife");
       if (confidenceStore != null) {
         throw new IllegalArgumentException(
             "halfLife applies to the in-memory statistics; the custom confidence store decides how"
@@ -1337,9 +1392,35 @@ public final class Ndp implements AutoCloseable {
       return this;
     }
 
-    /** Builds the facade: discovers kinds, loads plugins, registers stored definitions. */
+    private void requireNoStorage(String what) {
+      if (storage != null) {
+        throw new IllegalArgumentException(
+            what
+                + " conflicts with storage("
+                + storage.description()
+                + "), which decides both stores and how statistics forget");
+      }
+    }
+
+    /**
+     * Builds the facade: discovers kinds, loads plugins, registers stored definitions.
+     *
+     * <p>When building fails, a {@linkplain #storage storage} given to this builder is closed (the
+     * runtime owned it).
+     */
     public Ndp build() {
-      return new Ndp(this);
+      try {
+        return new Ndp(this);
+      } catch (RuntimeException | Error e) {
+        if (storage != null) {
+          try {
+            storage.close();
+          } catch (StorageException closing) {
+            e.addSuppressed(closing);
+          }
+        }
+        throw e;
+      }
     }
   }
 }

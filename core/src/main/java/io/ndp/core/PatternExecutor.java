@@ -16,6 +16,7 @@ import io.ndp.api.PatternOutcome;
 import io.ndp.api.PatternResult;
 import io.ndp.api.Prior;
 import io.ndp.api.RuntimeClosedException;
+import io.ndp.api.StorageException;
 import io.ndp.api.UnknownAgentTypeException;
 import io.ndp.core.SelectionPolicy.Candidate;
 import io.ndp.core.internal.ConfidenceService;
@@ -39,6 +40,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -98,6 +101,9 @@ public final class PatternExecutor implements AutoCloseable {
   static final double MAX_BORROWED = 10;
 
   private static final Logger log = LoggerFactory.getLogger(PatternExecutor.class);
+  // Rate limit of the warning when the store refuses an outcome (its database is down).
+  private final AtomicLong lastStorageWarning = new AtomicLong(System.nanoTime() - 2_000_000_000L);
+  private final LongAdder storageFailuresNotLogged = new LongAdder();
 
   /** Candidates tried before fallbacks, by default. */
   public static final int DEFAULT_MAX_ATTEMPTS = 3;
@@ -916,16 +922,44 @@ public final class PatternExecutor implements AutoCloseable {
   private void record(
       Pattern pattern, PatternContext context, OutcomeStatus status, boolean first, boolean slow) {
     switch (status) {
-      case SUCCESS -> confidence.record(pattern.name(), context.domain(), !slow);
-      case FAILED -> confidence.record(pattern.name(), context.domain(), false);
+      case SUCCESS -> count(pattern.name(), context.domain(), !slow);
+      case FAILED -> count(pattern.name(), context.domain(), false);
       case TIMED_OUT -> {
         if (first) {
-          confidence.record(pattern.name(), context.domain(), false);
+          count(pattern.name(), context.domain(), false);
         } else {
           registry.notCounted(pattern.name(), status);
         }
       }
       case CONFLICT, CANCELLED, REJECTED -> registry.notCounted(pattern.name(), status);
+    }
+  }
+
+  /**
+   * Records an outcome into the statistics. A store that cannot take it (its database is down)
+   * throws a {@link StorageException} saying whether it kept the outcome in its buffer; the
+   * execution still returns its result, and the failure is logged (at most once a second, with the
+   * number of failures not logged).
+   */
+  private void count(String pattern, String domain, boolean success) {
+    try {
+      confidence.record(pattern, domain, success);
+    } catch (StorageException e) {
+      long now = System.nanoTime();
+      long last = lastStorageWarning.get();
+      if (now - last >= 1_000_000_000L && lastStorageWarning.compareAndSet(last, now)) {
+        long quiet = storageFailuresNotLogged.sumThenReset();
+        log.warn(
+            "outcome of {} in {} not acknowledged by the store ({} more since the last warning):"
+                + " {}",
+            pattern,
+            domain,
+            quiet,
+            e.getMessage(),
+            e);
+      } else {
+        storageFailuresNotLogged.increment();
+      }
     }
   }
 

@@ -427,6 +427,22 @@ public final class PatternRegistry {
     confidence.reset(requireName(name));
   }
 
+  /**
+   * Forgets what was recorded in one domain, for every pattern (e.g. after the domain's traffic
+   * changed); the domain's clock of forgetting stays.
+   *
+   * @param domain the domain
+   * @throws IllegalArgumentException when it is null
+   * @throws UnsupportedOperationException when a custom confidence store cannot
+   * @since 0.2.0
+   */
+  public void resetDomainStatistics(String domain) {
+    if (domain == null) {
+      throw new IllegalArgumentException("domain must not be null");
+    }
+    confidence.resetDomain(domain);
+  }
+
   /** Forgets everything recorded for every pattern. */
   public void resetAllStatistics() {
     confidence.resetAll();

@@ -301,6 +301,17 @@ public final class PatternStorage {
     registry.resetStatistics(name);
   }
 
+  /**
+   * Forgets what was recorded in one domain, for every pattern; see {@link
+   * PatternRegistry#resetDomainStatistics}.
+   *
+   * @param domain the domain
+   * @since 0.2.0
+   */
+  public void resetDomainStatistics(String domain) {
+    registry.resetDomainStatistics(domain);
+  }
+
   /** Forgets every recorded outcome. */
   public void resetAllStatistics() {
     registry.resetAllStatistics();

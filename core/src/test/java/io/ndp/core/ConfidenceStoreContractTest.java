@@ -159,6 +159,102 @@ public abstract class ConfidenceStoreContractTest {
   }
 
   @Test
+  void resetDomain_forgetsThatDomainOfEveryPattern_only() {
+    store.recordOutcome("flow", "orders", true);
+    store.recordOutcome("flow", "billing", false);
+    store.recordOutcome("other", "orders", false);
+    store.recordOutcome("other", "billing", true);
+
+    store.resetDomain("orders");
+
+    assertThat(store.stats("flow", "orders")).isEqualTo(ConfidenceStats.EMPTY);
+    assertThat(store.stats("other", "orders")).isEqualTo(ConfidenceStats.EMPTY);
+    assertThat(store.statsByDomain("flow"))
+        .containsOnly(Map.entry("billing", new ConfidenceStats(0, 1)));
+    assertThat(store.stats("flow")).isEqualTo(new ConfidenceStats(0, 1));
+    assertThat(store.stats("other", "billing")).isEqualTo(new ConfidenceStats(1, 0));
+    store.resetDomain("never-seen");
+    store.recordOutcome("flow", "orders", true);
+    assertThat(store.stats("flow", "orders")).isEqualTo(new ConfidenceStats(1, 0));
+    assertThat(store.stats("flow")).isEqualTo(new ConfidenceStats(1, 1));
+  }
+
+  @Test
+  void resetDomain_ofAPatternWithManyDomains_keepsTheOthersExact() {
+    for (int d = 0; d < 40; d++) {
+      for (int k = 0; k <= d % 3; k++) {
+        store.recordOutcome("wide", "d" + d, d % 2 == 0);
+      }
+    }
+
+    store.resetDomain("d7");
+    store.resetDomain("d0");
+
+    Map<String, ConfidenceStats> left = store.statsByDomain("wide");
+    assertThat(left).hasSize(38).doesNotContainKeys("d7", "d0");
+    for (int d = 1; d < 40; d++) {
+      if (d != 7) {
+        long n = d % 3 + 1;
+        assertThat(left.get("d" + d))
+            .as("d%d", d)
+            .isEqualTo(d % 2 == 0 ? new ConfidenceStats(n, 0) : new ConfidenceStats(0, n));
+      }
+    }
+  }
+
+  @Test
+  void resetDomain_whileOthersRecord_losesNoOutcomeOfAnotherDomain() throws Exception {
+    int perThread = 2_000;
+    ExecutorService pool = Executors.newFixedThreadPool(THREADS + 1);
+    CountDownLatch start = new CountDownLatch(1);
+    List<Future<?>> done = new ArrayList<>();
+    java.util.concurrent.atomic.AtomicBoolean recording =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    try {
+      for (int t = 0; t < THREADS; t++) {
+        int thread = t;
+        done.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  for (int i = 0; i < perThread; i++) {
+                    String p = PATTERNS.get((thread + i) % PATTERNS.size());
+                    // Every other outcome goes to the domain being reset; many domains make the
+                    // in-memory tables grow and move while the resets copy them.
+                    String d = i % 2 == 0 ? "kept" : (i % 4 == 1 ? "reset" : "extra" + (i % 23));
+                    store.recordOutcome(p, d, i % 3 != 0);
+                  }
+                  return null;
+                }));
+      }
+      Future<?> resetter =
+          pool.submit(
+              () -> {
+                start.await();
+                while (recording.get()) {
+                  store.resetDomain("reset");
+                }
+                return null;
+              });
+      start.countDown();
+      for (Future<?> f : done) {
+        f.get(2, TimeUnit.MINUTES);
+      }
+      recording.set(false);
+      resetter.get(2, TimeUnit.MINUTES);
+    } finally {
+      recording.set(false);
+      pool.shutdownNow();
+    }
+
+    long kept = 0;
+    for (String p : PATTERNS) {
+      kept += store.stats(p, "kept").total();
+    }
+    assertThat(kept).isEqualTo((long) THREADS * perThread / 2);
+  }
+
+  @Test
   void concurrentRecording_losesNoIncrement() throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(THREADS);
     CountDownLatch start = new CountDownLatch(1);

@@ -110,6 +110,12 @@ public final class ConfidenceService {
     snapshots.invalidateAll();
   }
 
+  /** Forgets what was recorded in a domain, for every pattern: in the store, then in the cache. */
+  public void resetDomain(String domain) {
+    store.resetDomain(domain);
+    snapshots.invalidateAll();
+  }
+
   /** Forgets everything recorded. */
   public void resetAll() {
     store.resetAll();

@@ -328,6 +328,56 @@ public final class InMemoryConfidenceStore implements ConfidenceStore {
     byPattern.remove(patternName);
   }
 
+  /**
+   * Drops the domain from every pattern's table, under each pattern's monitor; the domain's clock
+   * stays. Like {@link #reset}, an outcome recorded concurrently into a dropped record is ordered
+   * before the reset: the copy freezes the old array's counts, so a lock-free writer retries on the
+   * new table (and counts after the reset) unless its add landed before the copy.
+   */
+  @Override
+  public void resetDomain(String domain) {
+    require(domain, "domain");
+    Domain d = domains.get(domain);
+    if (d == null) {
+      return;
+    }
+    for (Entry e : byPattern.values()) {
+      synchronized (e) {
+        Object table = e.table;
+        if (table instanceof long[] a) {
+          int i = indexOf(a, d.id);
+          if (i >= 0) {
+            e.table = without(a, i);
+          }
+        } else {
+          wide(table).remove(d);
+        }
+      }
+    }
+  }
+
+  /** A compact array without its {@code index}-th domain; freezes a's counts as it copies them. */
+  private long[] without(long[] a, int index) {
+    int n = size(a);
+    long[] b = new long[1 + (n >> 1) + (n - 1) * stride];
+    b[0] = n - 1; // version 0
+    int j = 0;
+    for (int i = 0; i < n; i++) {
+      int from = recordAt(a, i);
+      long counts = freeze(a, from);
+      if (i == index) {
+        continue;
+      }
+      int id = idAt(a, i);
+      b[1 + (j >> 1)] |= (j & 1) == 0 ? id & LOW_32 : (long) id << 32;
+      int to = recordAt(b, j);
+      b[to] = counts;
+      System.arraycopy(a, from + 1, b, to + 1, stride - 1);
+      j++;
+    }
+    return b;
+  }
+
   @Override
   public void resetAll() {
     // The domain clocks stay: they only ever advance, so an outcome recorded while this runs gets

@@ -480,11 +480,7 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
     resetWhere("pattern = ?", patternName, null, patternName);
   }
 
-  /**
-   * Forgets everything recorded in one domain, for every pattern; its clock stays.
-   *
-   * @param domain the domain
-   */
+  @Override
   public void resetDomain(String domain) {
     Names.require(domain, "domain");
     resetWhere("domain = ?", null, domain, domain);
