@@ -65,10 +65,15 @@ public final class ConfidenceService {
    * @param success whether it succeeded
    */
   public void record(String pattern, String domain, boolean success) {
-    store.recordOutcome(pattern, domain, success);
-    if (!direct) {
-      snapshots.invalidate(new Key(pattern, domain));
-      snapshots.invalidate(new Key(pattern, null));
+    try {
+      store.recordOutcome(pattern, domain, success);
+    } finally {
+      // Also when the store threw: it may have kept the outcome (buffered while its database is
+      // down) and answer reads with it.
+      if (!direct) {
+        snapshots.invalidate(new Key(pattern, domain));
+        snapshots.invalidate(new Key(pattern, null));
+      }
     }
   }
 

@@ -206,8 +206,10 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
                 });
       }
     } catch (SQLException e) {
-      StorageException failure = db.failed("read the statistics of " + pattern, e);
-      log.debug("answering from the last read: {}", failure.getMessage());
+      if (!(e instanceof NotTried)) {
+        StorageException failure = db.failed("read the statistics of " + pattern, e);
+        log.debug("answering from the last read: {}", failure.getMessage());
+      }
       Map<String, ConfidenceStats> last = lastRead.getIfPresent(pattern);
       if (last != null) {
         last.forEach(
@@ -232,10 +234,18 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
     return out;
   }
 
+  /** A read not tried during an outage (another read probes the database meanwhile). */
+  private static final class NotTried extends SQLException {
+    private static final long serialVersionUID = 1L;
+
+    NotTried() {
+      super("not tried during an outage", "08000");
+    }
+  }
+
   private Connection connectForRead() throws SQLException {
     if (!db.shouldTry()) {
-      throw new java.sql.SQLTransientConnectionException(
-          "not tried: unavailable since " + db.unavailableSince().orElse(null));
+      throw new NotTried();
     }
     return db.connect();
   }
@@ -320,6 +330,7 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
           upsertRow(c, s);
         }
         finish.commit(c);
+        rememberCommitted(rows.values());
       } catch (SQLException | RuntimeException e) {
         rollback(c);
         throw e;
@@ -328,6 +339,27 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
       throw db.failed("commit " + batch.size() + " outcome(s)", e);
     }
     db.reached();
+  }
+
+  /**
+   * Adds a committed batch to the last values read, so that what reads answer during an outage
+   * includes this store's own commits since (the others' are seen once the database answers).
+   */
+  private void rememberCommitted(Iterable<Sums> committed) {
+    for (Sums s : committed) {
+      lastRead
+          .asMap()
+          .computeIfPresent(
+              s.pattern,
+              (k, was) -> {
+                Map<String, ConfidenceStats> m = new TreeMap<>(was);
+                m.merge(
+                    s.domain,
+                    new ConfidenceStats(s.successes, s.failures, s.decayedS, s.decayedF),
+                    ConfidenceStats::plus);
+                return Map.copyOf(m);
+              });
+    }
   }
 
   /** The batch's sums for one pattern and domain, weighed at the batch's last tick there. */

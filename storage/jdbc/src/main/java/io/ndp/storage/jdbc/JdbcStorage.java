@@ -467,7 +467,7 @@ public final class JdbcStorage implements NdpStorage {
      * @throws IllegalStateException when no database was configured
      */
     public JdbcStorage open() {
-      if (maxUnflushedOutcomes > bufferLimit) {
+      if (durability == Durability.BATCHED && maxUnflushedOutcomes > bufferLimit) {
         throw new IllegalArgumentException(
             "maxUnflushedOutcomes ("
                 + maxUnflushedOutcomes
