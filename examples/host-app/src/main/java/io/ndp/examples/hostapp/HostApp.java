@@ -12,6 +12,9 @@ import io.ndp.core.PatternStorage;
 import io.ndp.core.PerformanceMeasurement;
 import io.ndp.core.PerformanceStats;
 import io.ndp.core.PluginReport;
+import io.ndp.storage.jdbc.Durability;
+import io.ndp.storage.jdbc.JdbcConfidenceStore;
+import io.ndp.storage.jdbc.JdbcStorage;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -25,10 +28,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Matcher;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Order ingest through NDP: every line of an orders CSV is a context in the domain of its region,
@@ -50,19 +55,23 @@ public final class HostApp {
     Path input = null;
     Path out = Path.of("target", "ndp-output");
     Path plugins = defaultPluginsDir();
+    Path data = JdbcStorage.DEFAULT_DIRECTORY;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--input" -> input = Path.of(requireValue(args, ++i, "--input"));
         case "--out" -> out = Path.of(requireValue(args, ++i, "--out"));
         case "--plugins" -> plugins = Path.of(requireValue(args, ++i, "--plugins"));
+        case "--data" -> data = Path.of(requireValue(args, ++i, "--data"));
+        case "--in-memory" -> data = null;
         default ->
             throw new IllegalArgumentException(
                 "unknown argument '"
                     + args[i]
-                    + "'; usage: [--input orders.csv] [--out dir] [--plugins dir]");
+                    + "'; usage: [--input orders.csv] [--out dir] [--plugins dir]"
+                    + " [--data dir | --in-memory]");
       }
     }
-    Summary summary = new HostApp().run(input, out, plugins, System.out);
+    Summary summary = new HostApp().run(input, out, plugins, data, System.out);
     System.out.print(summary.table());
   }
 
@@ -91,10 +100,14 @@ public final class HostApp {
    * @param input the CSV, or {@code null} for the bundled one
    * @param outDir where to write
    * @param pluginsDir where the pattern kinds' plugin JARs are
+   * @param dataDir the H2 folder of definitions and statistics (a run starts from what the previous
+   *     ones learned), or {@code null} to keep them in memory
    * @param progress where to print progress
    * @return the run's figures
    */
-  Summary run(Path input, Path outDir, Path pluginsDir, PrintStream progress) throws IOException {
+  Summary run(
+      Path input, Path outDir, Path pluginsDir, @Nullable Path dataDir, PrintStream progress)
+      throws IOException {
     long started = System.nanoTime();
     List<String> lines = readLines(input);
     Files.createDirectories(outDir);
@@ -110,8 +123,26 @@ public final class HostApp {
     // The default selection policy (drift-aware Thompson sampling over statistics that forget),
     // seeded so that a run on the same input makes the same choices; a service would leave the
     // seed out.
-    Ndp ndp =
-        Ndp.builder().pluginsDir(pluginsDir).executor(b -> b.maxAttempts(2).seed(SEED)).build();
+    Ndp.Builder builder =
+        Ndp.builder().pluginsDir(pluginsDir).executor(b -> b.maxAttempts(2).seed(SEED));
+    if (dataDir != null) {
+      // The durable default: definitions and learned confidence in an H2 file. A batch job can
+      // lose the last 200 ms of learning in a crash, so outcomes are committed in batches (a
+      // service that must not lose one would keep the default, SYNC).
+      JdbcStorage durable =
+          JdbcStorage.builder().h2File(dataDir).durability(Durability.BATCHED).open();
+      JdbcConfidenceStore.Inventory held = durable.confidence().inventory();
+      progress.printf(
+          Locale.ROOT,
+          "confidence for %d patterns in %d domains from %s%n",
+          held.patterns(),
+          held.domains(),
+          dataDir);
+      builder.storage(durable);
+    } else {
+      progress.println("confidence in memory (--in-memory): this run starts from nothing");
+    }
+    Ndp ndp = builder.build();
     long pluginMillis = (System.nanoTime() - loadStart) / 1_000_000;
     progress.printf(
         Locale.ROOT,
@@ -130,7 +161,8 @@ public final class HostApp {
     }
     List<Pattern> patterns = new ArrayList<>();
     patterns.add(
-        ndp.register(
+        registerOrReuse(
+            ndp,
             sequential(
                 "strict_ingest",
                 "Strict CSV: parse, validate, price, sign, store",
@@ -140,7 +172,8 @@ public final class HostApp {
                 "sign",
                 "store")));
     patterns.add(
-        ndp.register(
+        registerOrReuse(
+            ndp,
             sequential(
                 "tolerant_ingest",
                 "Repairs legacy exports before the strict steps",
@@ -223,6 +256,21 @@ public final class HostApp {
   }
 
   /**
+   * Registers the definition, or keeps the pattern a previous run stored when its definition is the
+   * same; one that changed in the code replaces the stored one (its statistics stay).
+   */
+  static Pattern registerOrReuse(Ndp ndp, PatternDefinition definition) {
+    Optional<Pattern> stored = ndp.registry().find(definition.name());
+    if (stored.isPresent()) {
+      if (stored.get().definition().equals(definition)) {
+        return stored.get();
+      }
+      ndp.unregister(definition.name());
+    }
+    return ndp.register(definition);
+  }
+
+  /**
    * The report stage: a meta-orchestration over three domains. {@code aggregate} goes to the best
    * parallel pattern (one task per region, two cpu units for three tasks, so one waits), {@code
    * archive} to the best evaluator-optimizer pattern (the third-party kind: the first one asks for
@@ -240,7 +288,8 @@ public final class HostApp {
     }
     List<Pattern> out = new ArrayList<>();
     out.add(
-        ndp.register(
+        registerOrReuse(
+            ndp,
             new PatternDefinition(
                 "parallel",
                 "region_aggregation",
@@ -249,10 +298,11 @@ public final class HostApp {
                     "resources", List.of("cpu"),
                     "capacities", Map.of("cpu", 2),
                     "tasks", tasks))));
-    out.add(ndp.register(optimizer("archive_max", "gzip until 60% is saved", 0.60)));
-    out.add(ndp.register(optimizer("archive_small", "gzip until 54% is saved", 0.54)));
+    out.add(registerOrReuse(ndp, optimizer("archive_max", "gzip until 60% is saved", 0.60)));
+    out.add(registerOrReuse(ndp, optimizer("archive_small", "gzip until 54% is saved", 0.54)));
     out.add(
-        ndp.register(
+        registerOrReuse(
+            ndp,
             new PatternDefinition(
                 "meta-orchestration",
                 "nightly_report",

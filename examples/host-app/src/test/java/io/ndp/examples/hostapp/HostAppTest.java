@@ -9,6 +9,7 @@ import io.ndp.api.PatternFactory;
 import io.ndp.api.PatternResult;
 import io.ndp.core.Ndp;
 import io.ndp.core.PluginReport;
+import io.ndp.storage.jdbc.JdbcStorage;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.math.BigDecimal;
@@ -36,7 +37,7 @@ class HostAppTest {
     ByteArrayOutputStream progress = new ByteArrayOutputStream();
     HostApp.Summary s =
         new HostApp()
-            .run(null, out, PLUGINS, new PrintStream(progress, true, StandardCharsets.UTF_8));
+            .run(null, out, PLUGINS, null, new PrintStream(progress, true, StandardCharsets.UTF_8));
 
     assertThat(s.records()).isEqualTo(6_000);
     assertThat(s.written() + s.rejected()).isEqualTo(s.records());
@@ -108,6 +109,52 @@ class HostAppTest {
               .reduce(BigDecimal.ZERO, BigDecimal::add);
       assertThat(reported).as(region).isEqualByComparingTo(expected);
     }
+  }
+
+  @Test
+  void secondRun_startsFromWhatTheFirstLearned(@TempDir Path out, @TempDir Path data)
+      throws Exception {
+    ByteArrayOutputStream first = new ByteArrayOutputStream();
+    new HostApp()
+        .run(null, out, PLUGINS, data, new PrintStream(first, true, StandardCharsets.UTF_8));
+    assertThat(first.toString(StandardCharsets.UTF_8))
+        .contains("confidence for 0 patterns in 0 domains from " + data);
+    long learned;
+    Map<String, Object> strictParameters;
+    try (JdbcStorage storage = JdbcStorage.h2(data)) {
+      learned = ingestOutcomes(storage);
+      strictParameters =
+          storage.definitions().findStored("strict_ingest").orElseThrow().definition().parameters();
+      assertThat(storage.definitions().findAll()).hasSize(6);
+    }
+    assertThat(learned).isGreaterThanOrEqualTo(6_000);
+
+    ByteArrayOutputStream second = new ByteArrayOutputStream();
+    new HostApp()
+        .run(null, out, PLUGINS, data, new PrintStream(second, true, StandardCharsets.UTF_8));
+
+    // 6 patterns ran in the first run (archive_max may not have been tried), in the three
+    // regions and the report's domains.
+    assertThat(second.toString(StandardCharsets.UTF_8))
+        .containsPattern("confidence for [56] patterns in [4-7] domains from " + data);
+    try (JdbcStorage storage = JdbcStorage.h2(data)) {
+      assertThat(ingestOutcomes(storage)).isGreaterThanOrEqualTo(learned + 6_000);
+      // The stored definitions were reused, not replaced.
+      assertThat(storage.definitions().findAll()).hasSize(6);
+      assertThat(
+              storage
+                  .definitions()
+                  .findStored("strict_ingest")
+                  .orElseThrow()
+                  .definition()
+                  .parameters())
+          .isEqualTo(strictParameters);
+    }
+  }
+
+  private static long ingestOutcomes(JdbcStorage storage) {
+    return storage.confidence().stats("strict_ingest").total()
+        + storage.confidence().stats("tolerant_ingest").total();
   }
 
   @Test

@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import java.util.concurrent.locks.Lock;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,10 +77,18 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
   private static final String INSERT_ROW =
       "INSERT INTO ndp_confidence (pattern, domain, successes, failures, decayed_successes,"
           + " decayed_failures, tick) VALUES (?, ?, ?, ?, ?, ?, ?)";
+  // The writer's last committed sequence number comes from the same statement, so from the same
+  // snapshot as the rows.
   private static final String SELECT_ROWS =
       "SELECT c.domain, c.successes, c.failures, c.decayed_successes, c.decayed_failures, c.tick,"
-          + " d.clock FROM ndp_confidence c JOIN ndp_domain d ON d.domain = c.domain"
+          + " d.clock, (SELECT w.last_seq FROM ndp_writer w WHERE w.writer_id = ?)"
+          + " FROM ndp_confidence c JOIN ndp_domain d ON d.domain = c.domain"
           + " WHERE c.pattern = ?";
+  private static final String READ_WRITER = "SELECT last_seq FROM ndp_writer WHERE writer_id = ?";
+  private static final String UPDATE_WRITER =
+      "UPDATE ndp_writer SET last_seq = ?, updated_at = ? WHERE writer_id = ?";
+  private static final String INSERT_WRITER =
+      "INSERT INTO ndp_writer (writer_id, host, last_seq, updated_at) VALUES (?, ?, ?, ?)";
   private static final String INSERT_MARKER =
       "INSERT INTO ndp_reset (pattern, domain, host, reset_at) VALUES (?, ?, ?, ?)";
 
@@ -91,6 +98,7 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
   // 1 / halfLife; 0 when it never forgets (2^0 = 1).
   private final double inverseHalfLife;
   private final String host;
+  private final String writerId = java.util.UUID.randomUUID().toString();
   private final Clock clock;
   private final Unreadable unreadable;
   // The last value read per pattern, per domain: what reads answer while the database is down.
@@ -172,39 +180,22 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
     return read(patternName, null);
   }
 
-  /** Per domain (only {@code onlyDomain} when given): the committed rows plus what is buffered. */
+  /**
+   * Per domain (only {@code onlyDomain} when given): the committed rows plus what this store has
+   * not committed, each outcome once. The database is read first, then the buffer: an outcome
+   * queued in the buffer then was not committed when the database was read; the batch in flight is
+   * added only when the database read did not hold it (this writer's {@code last_seq}, read in the
+   * same statement, was below it). A batch committed between the two reads is missed by this one
+   * read only, never counted twice.
+   */
   private Map<String, ConfidenceStats> read(String pattern, @Nullable String onlyDomain) {
     Map<String, ConfidenceStats> out = new TreeMap<>();
-    Map<String, long[]> buffered;
+    long committedSeq = -1; // -1: no row read, so nothing of this pattern committed there
+    boolean fromDatabase = false;
     try (Connection c = connectForRead()) {
-      Lock view = writer.readView();
-      view.lock();
-      try {
-        readRows(c, pattern, onlyDomain, out);
-        buffered = writer.pending(pattern);
-      } finally {
-        view.unlock();
-      }
+      committedSeq = readRows(c, pattern, onlyDomain, out);
+      fromDatabase = true;
       db.reached();
-      if (onlyDomain == null) {
-        lastRead.put(pattern, Map.copyOf(out));
-      } else {
-        lastRead
-            .asMap()
-            .compute(
-                pattern,
-                (k, was) -> {
-                  Map<String, ConfidenceStats> m =
-                      was == null ? new TreeMap<>() : new TreeMap<>(was);
-                  ConfidenceStats s = out.get(onlyDomain);
-                  if (s == null) {
-                    m.remove(onlyDomain);
-                  } else {
-                    m.put(onlyDomain, s);
-                  }
-                  return Map.copyOf(m);
-                });
-      }
     } catch (SQLException e) {
       if (!(e instanceof NotTried)) {
         StorageException failure = db.failed("read the statistics of " + pattern, e);
@@ -219,19 +210,52 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
               }
             });
       }
-      buffered = writer.pending(pattern);
     }
-    buffered.forEach(
-        (d, counts) -> {
+    OutcomeWriter.Pending pending = writer.pending(pattern);
+    if (fromDatabase) {
+      remember(pattern, onlyDomain, out);
+    }
+    addPending(out, pending.queued(), onlyDomain);
+    // From the database: add the batch in flight unless the rows read already held it. From the
+    // last read: it holds what was committed (rememberCommitted), never the batch in flight.
+    if (pending.inFlightLast() > 0 && (!fromDatabase || committedSeq < pending.inFlightLast())) {
+      addPending(out, pending.inFlight(), onlyDomain);
+    }
+    return out;
+  }
+
+  private static void addPending(
+      Map<String, ConfidenceStats> out, Map<String, long[]> counts, @Nullable String onlyDomain) {
+    counts.forEach(
+        (d, c) -> {
           if (onlyDomain == null || onlyDomain.equals(d)) {
-            // Buffered outcomes weigh 1: they are the newest of their domain.
-            out.merge(
-                d,
-                new ConfidenceStats(counts[0], counts[1], counts[0], counts[1]),
-                ConfidenceStats::plus);
+            // Outcomes not committed weigh 1: they are the newest of their domain.
+            out.merge(d, new ConfidenceStats(c[0], c[1], c[0], c[1]), ConfidenceStats::plus);
           }
         });
-    return out;
+  }
+
+  /** Keeps what the database answered, for reads during an outage. */
+  private void remember(
+      String pattern, @Nullable String onlyDomain, Map<String, ConfidenceStats> read) {
+    if (onlyDomain == null) {
+      lastRead.put(pattern, Map.copyOf(read));
+      return;
+    }
+    lastRead
+        .asMap()
+        .compute(
+            pattern,
+            (k, was) -> {
+              Map<String, ConfidenceStats> m = was == null ? new TreeMap<>() : new TreeMap<>(was);
+              ConfidenceStats s = read.get(onlyDomain);
+              if (s == null) {
+                m.remove(onlyDomain);
+              } else {
+                m.put(onlyDomain, s);
+              }
+              return Map.copyOf(m);
+            });
   }
 
   /** A read not tried during an outage (another read probes the database meanwhile). */
@@ -250,17 +274,21 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
     return db.connect();
   }
 
-  private void readRows(
+  /** Reads the rows into {@code out}; returns this writer's last committed sequence, -1 if none. */
+  private long readRows(
       Connection c, String pattern, @Nullable String onlyDomain, Map<String, ConfidenceStats> out)
       throws SQLException {
     String sql = onlyDomain == null ? SELECT_ROWS : SELECT_ROWS + " AND c.domain = ?";
+    long committedSeq = -1;
     try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setString(1, pattern);
+      ps.setString(1, writerId);
+      ps.setString(2, pattern);
       if (onlyDomain != null) {
-        ps.setString(2, onlyDomain);
+        ps.setString(3, onlyDomain);
       }
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
+          committedSeq = rs.getLong(8); // 0 when the row is missing (SQL NULL)
           String domain = rs.getString(1);
           String key = pattern + "/" + domain;
           try {
@@ -280,6 +308,7 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
         }
       }
     }
+    return committedSeq;
   }
 
   /** The stats of one row read at its domain's clock; throws naming what is wrong with it. */
@@ -306,31 +335,46 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
         Math.min(decayedF * weight, failures));
   }
 
-  /** One transaction: reserve ticks in each domain, then update each pattern's row once. */
-  private void commit(List<Outcome> batch, OutcomeWriter.Finish finish) {
-    TreeMap<String, List<Outcome>> byDomain = new TreeMap<>();
-    for (Outcome o : batch) {
-      byDomain.computeIfAbsent(o.domain(), k -> new ArrayList<>()).add(o);
-    }
+  /**
+   * One transaction: skip what a commit whose acknowledgement was lost already wrote, reserve ticks
+   * in each domain, update each pattern's row once, and record the batch's last sequence number as
+   * this writer's.
+   */
+  private void commit(List<Outcome> batch) {
+    long last = batch.get(batch.size() - 1).seq();
+    TreeMap<String, Sums> rows = new TreeMap<>();
     try (Connection c = db.connect()) {
       c.setAutoCommit(false);
       try {
-        TreeMap<String, Sums> rows = new TreeMap<>();
+        long done = writerSeq(c);
+        TreeMap<String, List<Outcome>> byDomain = new TreeMap<>();
+        for (Outcome o : batch) {
+          if (o.seq() > done) {
+            byDomain.computeIfAbsent(o.domain(), k -> new ArrayList<>()).add(o);
+          }
+        }
         for (Map.Entry<String, List<Outcome>> e : byDomain.entrySet()) {
           List<Outcome> outcomes = e.getValue();
-          long last = advanceClock(c, e.getKey(), outcomes.size());
-          long tick = last - outcomes.size();
+          long clockNow = advanceClock(c, e.getKey(), outcomes.size());
+          long tick = clockNow - outcomes.size();
           for (Outcome o : outcomes) {
             tick++;
-            rows.computeIfAbsent(o.pattern() + '\u0000' + o.domain(), k -> new Sums(o, last))
-                .add(o.success(), last - tick);
+            rows.computeIfAbsent(o.pattern() + '\u0000' + o.domain(), k -> new Sums(o, clockNow))
+                .add(o.success(), clockNow - tick);
           }
         }
         for (Sums s : rows.values()) {
           upsertRow(c, s);
         }
-        finish.commit(c);
-        rememberCommitted(rows.values());
+        try (PreparedStatement ps = c.prepareStatement(UPDATE_WRITER)) {
+          ps.setLong(1, last);
+          ps.setTimestamp(2, Timestamp.from(clock.instant()));
+          ps.setString(3, writerId);
+          if (ps.executeUpdate() == 0) {
+            insertWriter(c, last);
+          }
+        }
+        c.commit();
       } catch (SQLException | RuntimeException e) {
         rollback(c);
         throw e;
@@ -338,7 +382,28 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
     } catch (SQLException e) {
       throw db.failed("commit " + batch.size() + " outcome(s)", e);
     }
+    rememberCommitted(rows.values());
     db.reached();
+  }
+
+  /** This writer's last committed sequence number; 0 before its first commit. */
+  private long writerSeq(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(READ_WRITER)) {
+      ps.setString(1, writerId);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : 0;
+      }
+    }
+  }
+
+  private void insertWriter(Connection c, long lastSeq) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(INSERT_WRITER)) {
+      ps.setString(1, writerId);
+      ps.setString(2, host);
+      ps.setLong(3, lastSeq);
+      ps.setTimestamp(4, Timestamp.from(clock.instant()));
+      ps.executeUpdate();
+    }
   }
 
   /**
@@ -611,6 +676,14 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
 
   void close(Duration timeout) {
     writer.close(timeout);
+    // Everything is committed: this writer's row is no longer needed by anyone.
+    try (Connection c = db.connect();
+        PreparedStatement ps = c.prepareStatement("DELETE FROM ndp_writer WHERE writer_id = ?")) {
+      ps.setString(1, writerId);
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      log.debug("cannot remove the writer row {}: {}", writerId, e.toString());
+    }
   }
 
   int bufferLimit() {

@@ -2,20 +2,16 @@ package io.ndp.storage.jdbc;
 
 import io.ndp.api.StorageException;
 import io.ndp.api.StorageUnavailableException;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,19 +44,26 @@ final class OutcomeWriter {
   record Outcome(String pattern, String domain, boolean success, long seq) {}
 
   /**
-   * Writes a batch in one transaction and ends it with {@code finish}, or throws leaving nothing of
-   * it committed.
+   * Commits a batch in one transaction, together with its last sequence number as this writer's
+   * {@code last_seq}, or throws leaving nothing of it committed. Outcomes whose sequence number the
+   * database already holds as committed (a commit whose acknowledgement was lost) are skipped, so a
+   * retry never counts one twice.
    */
   interface Committer {
-    void commit(List<Outcome> batch, Finish finish) throws StorageException;
+    void commit(List<Outcome> batch) throws StorageException;
   }
 
   /**
-   * Commits the transaction and drops the batch from the pending outcomes, as one step for reads.
+   * What a reader adds to what it read from the database: the outcomes enqueued and not yet taken
+   * into a batch, and those of the batch being committed, which the reader adds only when the
+   * database it read did not hold that batch yet (its writer's {@code last_seq} was below {@code
+   * inFlightLast}).
+   *
+   * @param queued per domain {successes, failures} not yet in a batch
+   * @param inFlight per domain {successes, failures} of the batch being committed
+   * @param inFlightLast the batch's last sequence number; 0 when none
    */
-  interface Finish {
-    void commit(Connection connection) throws SQLException;
-  }
+  record Pending(Map<String, long[]> queued, Map<String, long[]> inFlight, long inFlightLast) {}
 
   private final Committer committer;
   private final Durability durability;
@@ -83,13 +86,11 @@ final class OutcomeWriter {
   private @Nullable StorageException failure; // the last commit's failure; null once one succeeds
   private final Thread thread;
 
-  // Outcomes enqueued and not yet committed, per pattern and domain, for reads.
-  private final Map<String, Map<String, long[]>> pending = new ConcurrentHashMap<>();
+  // Guarded by lock: per pattern, per domain {queued successes, queued failures, in-flight
+  // successes, in-flight failures}, and the last sequence number of the batch in flight (0: none).
+  private final Map<String, Map<String, long[]>> pending = new HashMap<>();
+  private long inFlightLast;
   private final LongAdder refused = new LongAdder();
-  // Readers hold the read lock while they read the database and then the pending outcomes; the
-  // writer holds the write lock while it commits and drops the batch from the pending outcomes.
-  // So a read sees each outcome exactly once: committed, or pending.
-  private final ReentrantReadWriteLock view = new ReentrantReadWriteLock();
 
   OutcomeWriter(
       Committer committer,
@@ -139,7 +140,7 @@ final class OutcomeWriter {
         firstQueuedAtNanos = System.nanoTime();
       }
       queue.add(new Outcome(pattern, domain, success, seq));
-      adjustPending(pattern, domain, success, 1);
+      adjust(pattern, domain, success ? 0 : 1, 1);
       if (durability == Durability.SYNC || queue.size() >= maxUnflushed) {
         work.signal();
       }
@@ -191,28 +192,56 @@ final class OutcomeWriter {
     }
   }
 
-  private void adjustPending(String pattern, String domain, boolean success, int delta) {
-    Map<String, long[]> byDomain = pending.computeIfAbsent(pattern, k -> new ConcurrentHashMap<>());
-    byDomain.compute(
-        domain,
-        (k, counts) -> {
-          long[] c = counts == null ? new long[2] : counts.clone();
-          c[success ? 0 : 1] += delta;
-          return c[0] == 0 && c[1] == 0 ? null : c;
-        });
-    // The pattern's map stays (one per pattern ever recorded): removing it when empty would race
-    // with a recorder adding to it.
+  /** Adds {@code delta} to one of the four counters of a pattern and domain. Under the lock. */
+  private void adjust(String pattern, String domain, int counter, int delta) {
+    long[] c =
+        pending
+            .computeIfAbsent(pattern, k -> new HashMap<>())
+            .computeIfAbsent(domain, k -> new long[4]);
+    c[counter] += delta;
+    if (c[0] == 0 && c[1] == 0 && c[2] == 0 && c[3] == 0) {
+      Map<String, long[]> byDomain = pending.get(pattern);
+      byDomain.remove(domain);
+      if (byDomain.isEmpty()) {
+        pending.remove(pattern);
+      }
+    }
   }
 
-  /** Outcomes of a pattern enqueued and not yet committed, per domain: {successes, failures}. */
-  Map<String, long[]> pending(String pattern) {
-    Map<String, long[]> byDomain = pending.get(pattern);
-    return byDomain == null ? Map.of() : Map.copyOf(byDomain);
+  /** Moves a batch's outcomes between queued and in flight (or out when committed). Locked. */
+  private void move(List<Outcome> batch, int fromOffset, int toOffset) {
+    for (Outcome o : batch) {
+      int which = o.success() ? 0 : 1;
+      if (toOffset >= 0) {
+        adjust(o.pattern(), o.domain(), toOffset + which, 1);
+      }
+      adjust(o.pattern(), o.domain(), fromOffset + which, -1);
+    }
   }
 
-  /** The lock a reader holds across its database read and its read of {@link #pending}. */
-  Lock readView() {
-    return view.readLock();
+  /** Snapshot of a pattern's outcomes not committed as far as this writer knows. */
+  Pending pending(String pattern) {
+    lock.lock();
+    try {
+      Map<String, long[]> byDomain = pending.get(pattern);
+      if (byDomain == null) {
+        return new Pending(Map.of(), Map.of(), 0);
+      }
+      Map<String, long[]> queued = new HashMap<>();
+      Map<String, long[]> inFlight = new HashMap<>();
+      byDomain.forEach(
+          (d, c) -> {
+            if (c[0] != 0 || c[1] != 0) {
+              queued.put(d, new long[] {c[0], c[1]});
+            }
+            if (c[2] != 0 || c[3] != 0) {
+              inFlight.put(d, new long[] {c[2], c[3]});
+            }
+          });
+      return new Pending(queued, inFlight, inFlightLast);
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** Outcomes enqueued and not yet committed. */
@@ -333,6 +362,8 @@ final class OutcomeWriter {
         for (int i = 0; i < MAX_BATCH && !queue.isEmpty(); i++) {
           batch.add(queue.poll());
         }
+        move(batch, 0, 2); // queued -> in flight
+        inFlightLast = batch.get(batch.size() - 1).seq();
         flushRequested = false;
         if (!queue.isEmpty()) {
           firstQueuedAtNanos = System.nanoTime();
@@ -350,19 +381,7 @@ final class OutcomeWriter {
       }
       StorageException error = null;
       try {
-        committer.commit(
-            batch,
-            connection -> {
-              view.writeLock().lock();
-              try {
-                connection.commit();
-                for (Outcome o : batch) {
-                  adjustPending(o.pattern(), o.domain(), o.success(), -1);
-                }
-              } finally {
-                view.writeLock().unlock();
-              }
-            });
+        committer.commit(batch);
       } catch (StorageException e) {
         error = e;
       } catch (RuntimeException e) {
@@ -370,12 +389,15 @@ final class OutcomeWriter {
       }
       lock.lock();
       try {
+        inFlightLast = 0;
         if (error == null) {
+          move(batch, 2, -1); // in flight -> committed
           committed = batch.get(batch.size() - 1).seq();
           failure = null;
           backoff = 0;
         } else {
           // Back to the front, in order: nothing is dropped, and the next batch commits them first.
+          move(batch, 2, 0); // in flight -> queued
           for (int i = batch.size() - 1; i >= 0; i--) {
             queue.addFirst(batch.get(i));
           }

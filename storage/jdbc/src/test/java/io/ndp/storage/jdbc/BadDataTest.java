@@ -146,7 +146,13 @@ class BadDataTest {
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("h2File");
     assertThatThrownBy(
-            () -> JdbcStorage.builder().h2File(dir).bufferLimit(10).maxUnflushedOutcomes(20).open())
+            () ->
+                JdbcStorage.builder()
+                    .h2File(dir)
+                    .durability(Durability.BATCHED)
+                    .bufferLimit(10)
+                    .maxUnflushedOutcomes(20)
+                    .open())
         .hasMessageContaining("20")
         .hasMessageContaining("10");
     try (JdbcStorage storage = JdbcStorage.h2(dir)) {

@@ -36,6 +36,18 @@ CREATE TABLE ndp_confidence (
 );
 CREATE INDEX ndp_confidence_by_domain ON ndp_confidence (domain);
 
+-- Per writer (one open storage, one process): the sequence number of the last of its outcomes
+-- committed, written in the transaction that commits them. A reader of this writer's process adds
+-- exactly the buffered outcomes the database does not hold yet, and a writer retrying after a
+-- commit whose acknowledgement was lost skips those it already committed. The row is removed when
+-- the storage closes.
+CREATE TABLE ndp_writer (
+  writer_id  VARCHAR(200)             NOT NULL PRIMARY KEY,
+  host       VARCHAR(1000)            NOT NULL,
+  last_seq   BIGINT                   NOT NULL,
+  updated_at TIMESTAMP WITH TIME ZONE NOT NULL
+);
+
 -- Reset markers: every reset (one pattern, one domain, or all), when and by which host. The reset
 -- itself deletes the rows it forgets; the marker is the durable record that it happened.
 CREATE TABLE ndp_reset (
