@@ -108,8 +108,13 @@ public final class Suite {
   }
 
   private static ChainedOptionsBuilder common(Collection<String> benchmarks) {
+    // Fail on error: JMH's default prints a benchmark's exception (a failed setup, a tear-down
+    // check that found the work not done) and goes on, and the suite would exit 0 without its row.
     ChainedOptionsBuilder options =
-        new OptionsBuilder().addProfiler(GCProfiler.class).jvmArgsAppend("-Xms1g", "-Xmx1g");
+        new OptionsBuilder()
+            .shouldFailOnError(true)
+            .addProfiler(GCProfiler.class)
+            .jvmArgsAppend("-Xms1g", "-Xmx1g");
     benchmarks.forEach(b -> options.include("^" + java.util.regex.Pattern.quote(b) + "$"));
     return options;
   }
