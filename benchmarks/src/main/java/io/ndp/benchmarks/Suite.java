@@ -49,7 +49,9 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * nothing). {@code quick} (the default) takes a few minutes: one fork, 2 warm-up and 3 measured
  * iterations of 1 s. {@code full}: two forks, 5 warm-up and 5 measured iterations of 2 s. The
  * plugin start benchmark is the exception: it measures one start per fresh JVM (see {@link
- * PluginStartBenchmark}), in 1, 5 or 10 JVMs per size. The results go to {@code benchmarks/results}
+ * PluginStartBenchmark}), in 1, 5 or 10 JVMs per size. {@link StorageRecordingBenchmark} runs its
+ * PostgreSQL trials only when {@value StorageRecordingBenchmark#PG_URL_VARIABLE} is set, and says
+ * so (on the console and in the table) when it is not. The results go to {@code benchmarks/results}
  * when run from the project root, else to {@code results}.
  */
 public final class Suite {
@@ -91,16 +93,30 @@ public final class Suite {
     if (steady.isEmpty() && freshJvm.isEmpty()) {
       throw new IllegalArgumentException("no benchmark matches --include '" + include + "'");
     }
+    List<String> notes = new ArrayList<>();
     List<RunResult> results = new ArrayList<>();
     if (!steady.isEmpty()) {
-      results.addAll(new Runner(steadyOptions(profile, steady).build()).run());
+      ChainedOptionsBuilder options = steadyOptions(profile, steady);
+      if (steady.stream()
+              .anyMatch(n -> n.startsWith(StorageRecordingBenchmark.class.getName() + "."))
+          && StorageRecordingBenchmark.postgresUrl().isEmpty()) {
+        options.param("database", StorageRecordingBenchmark.H2);
+        String note =
+            "StorageRecordingBenchmark: PostgreSQL skipped, "
+                + StorageRecordingBenchmark.PG_URL_VARIABLE
+                + " is not set (H2 only)";
+        System.out.println(note);
+        notes.add(note);
+      }
+      results.addAll(new Runner(options.build()).run());
     }
     if (!freshJvm.isEmpty()) {
       results.addAll(new Runner(freshJvmOptions(profile, freshJvm).build()).run());
     }
     ResultFormatFactory.getInstance(ResultFormatType.JSON, json.toString()).writeOut(results);
     long heapBytes = patternHeapBytes(100_000, 10);
-    String table = table(Scores.of(results), heapBytes, profile, json.getFileName().toString());
+    String table =
+        table(Scores.of(results), heapBytes, profile, json.getFileName().toString(), notes);
     Path md = out.resolve("results-" + profile + ".md");
     Files.writeString(md, table, StandardCharsets.UTF_8);
     System.out.println(table);
@@ -108,8 +124,13 @@ public final class Suite {
   }
 
   private static ChainedOptionsBuilder common(Collection<String> benchmarks) {
+    // Fail on error: JMH's default prints a benchmark's exception (a failed setup, a tear-down
+    // check that found the work not done) and goes on, and the suite would exit 0 without its row.
     ChainedOptionsBuilder options =
-        new OptionsBuilder().addProfiler(GCProfiler.class).jvmArgsAppend("-Xms1g", "-Xmx1g");
+        new OptionsBuilder()
+            .shouldFailOnError(true)
+            .addProfiler(GCProfiler.class)
+            .jvmArgsAppend("-Xms1g", "-Xmx1g");
     benchmarks.forEach(b -> options.include("^" + java.util.regex.Pattern.quote(b) + "$"));
     return options;
   }
@@ -234,7 +255,8 @@ public final class Suite {
   }
 
   /** The Markdown table of every goal. */
-  static String table(Scores s, long heapBytes, String profile, String jsonName) {
+  static String table(
+      Scores s, long heapBytes, String profile, String jsonName, List<String> notes) {
     List<String[]> rows = new ArrayList<>();
     for (String c : List.of("1", "10")) {
       String p = "candidates=" + c;
@@ -334,6 +356,13 @@ public final class Suite {
                                 }));
               });
     }
+    for (String[] db :
+        new String[][] {
+          {StorageRecordingBenchmark.H2, "an H2 file"},
+          {StorageRecordingBenchmark.POSTGRESQL, "PostgreSQL"}
+        }) {
+      storageRows(rows, s, db[0], db[1]);
+    }
     Optional<Result<?>> start100 = s.primary("PluginStartBenchmark.start", "plugins=100");
     Optional<Result<?>> start3 = s.primary("PluginStartBenchmark.start", "plugins=3");
     if (start100.isPresent()) {
@@ -381,6 +410,9 @@ public final class Suite {
         .append(' ')
         .append(System.getProperty("java.version"))
         .append('\n');
+    for (String note : notes) {
+      md.append("* Note: ").append(note).append('\n');
+    }
     md.append(
         "* Ratios: ours ÷ baseline, both measured in the same run (average time per call, lower is better; outcome recording is throughput, higher is better; plugin start is the time of one start in a fresh JVM, the mean over the JVMs).\n\n");
     md.append("| Benchmark | Ours | Baseline | Ratio | Goal | Met? |\n");
@@ -389,6 +421,55 @@ public final class Suite {
       md.append("| ").append(String.join(" | ", r)).append(" |\n");
     }
     return md.toString();
+  }
+
+  /**
+   * Outcome recording into durable storage: SYNC on 1 thread, SYNC on 4 threads against 1 (the
+   * group commit must make 4 threads faster), BATCHED on 1 thread against SYNC, BATCHED on 4
+   * threads against 1. Nothing when the database was not run.
+   */
+  private static void storageRows(List<String[]> rows, Scores s, String database, String label) {
+    String bench = "StorageRecordingBenchmark.";
+    String sync = "database=" + database + ",durability=SYNC";
+    String batched = "database=" + database + ",durability=BATCHED";
+    Optional<Result<?>> sync1 = s.primary(bench + "record1Thread", sync);
+    Optional<Result<?>> sync4 = s.primary(bench + "record4Threads", sync);
+    Optional<Result<?>> batched1 = s.primary(bench + "record1Thread", batched);
+    Optional<Result<?>> batched4 = s.primary(bench + "record4Threads", batched);
+    String what = "outcome recording into " + label + ", ";
+    sync1.ifPresent(
+        one ->
+            rows.add(
+                new String[] {what + "SYNC, 1 thread", opsPerSecond(one), "–", "–", "–", "–"}));
+    throughputRow(rows, what + "SYNC, 4 threads vs 1 (group commit)", sync4, sync1, true);
+    throughputRow(rows, what + "BATCHED vs SYNC, 1 thread", batched1, sync1, false);
+    throughputRow(rows, what + "BATCHED, 4 threads vs 1", batched4, batched1, false);
+  }
+
+  /** A throughput against another; with {@code goal}, it must be higher. */
+  private static void throughputRow(
+      List<String[]> rows,
+      String label,
+      Optional<Result<?>> ours,
+      Optional<Result<?>> base,
+      boolean goal) {
+    if (ours.isEmpty() || base.isEmpty()) {
+      return;
+    }
+    double ratio = ours.get().getScore() / base.get().getScore();
+    rows.add(
+        new String[] {
+          label,
+          opsPerSecond(ours.get()),
+          opsPerSecond(base.get()),
+          fmt(ratio) + "x",
+          goal ? "> 1.0x" : "–",
+          goal ? met(ratio > 1.0) : "–"
+        });
+  }
+
+  private static String opsPerSecond(Result<?> r) {
+    return fmt(r.getScore()) + " ops/s";
   }
 
   private static void ratioRow(
