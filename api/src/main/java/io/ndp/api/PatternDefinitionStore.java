@@ -21,6 +21,18 @@ public interface PatternDefinitionStore {
   void store(PatternDefinition definition);
 
   /**
+   * Stores a definition with where its kind came from; the runtime calls this one. The default
+   * drops the source and stores the definition.
+   *
+   * @param definition the definition
+   * @param source the plugin (or host, or class path) that provides its kind
+   * @since 0.2.0
+   */
+  default void store(PatternDefinition definition, DefinitionSource source) {
+    store(definition);
+  }
+
+  /**
    * Looks a definition up.
    *
    * @param name the pattern name

@@ -2,6 +2,7 @@ package io.ndp.core;
 
 import com.google.common.collect.MapMaker;
 import io.ndp.api.ConfidenceStore;
+import io.ndp.api.DefinitionSource;
 import io.ndp.api.DelegateDirectory;
 import io.ndp.api.DuplicatePatternException;
 import io.ndp.api.NdpStorage;
@@ -178,7 +179,10 @@ public final class Ndp implements AutoCloseable {
     this.registry = rb.build();
     this.drainTimeout = b.drainTimeout;
     PatternStorage.Builder sb =
-        PatternStorage.builder().registry(registry).factories(() -> factories);
+        PatternStorage.builder()
+            .registry(registry)
+            .factories(() -> factories)
+            .definitionSources(this::sourceOf);
     if (b.storage != null) {
       sb.definitionStore(b.storage.definitions());
     }
@@ -1086,6 +1090,33 @@ public final class Ndp implements AutoCloseable {
   }
 
   // ---- factories and stored definitions ----
+
+  /** Where the kind of a type (or alias) came from: a plugin with its version, host, class path. */
+  private @Nullable DefinitionSource sourceOf(String typeOrAlias) {
+    Optional<String> type = factories.resolveType(typeOrAlias);
+    if (type.isEmpty()) {
+      return null;
+    }
+    // The precedence of rebuildFactories: the host's, the class path's, then plugins by id.
+    List<Source> all = new ArrayList<>(baseSources);
+    pluginSources.stream()
+        .sorted(java.util.Comparator.comparing(Source::origin))
+        .forEachOrdered(all::add);
+    for (Source s : all) {
+      if (s.factory().type().equals(type.get())) {
+        String version = null;
+        NdpPluginManager pm = plugins;
+        PluginWrapper w = pm == null ? null : pm.getPlugin(s.origin());
+        if (w != null) {
+          version = w.getDescriptor().getVersion();
+        } else {
+          version = s.factory().delegate().getClass().getPackage().getImplementationVersion();
+        }
+        return new DefinitionSource(s.origin(), version);
+      }
+    }
+    return null;
+  }
 
   /** Applies the precedence rule and publishes a new factory snapshot. */
   private void rebuildFactories() {

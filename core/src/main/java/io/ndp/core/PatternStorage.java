@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import com.google.common.util.concurrent.Striped;
 import io.ndp.api.ConfidenceLevel;
 import io.ndp.api.ConfidenceStats;
+import io.ndp.api.DefinitionSource;
 import io.ndp.api.DuplicatePatternException;
 import io.ndp.api.NdpException;
 import io.ndp.api.Pattern;
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.locks.Lock;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -61,6 +63,8 @@ public final class PatternStorage {
 
   private final PatternRegistry registry;
   private final PatternDefinitionStore definitions;
+  // Where the kind of a definition type came from, or null when unknown.
+  private final Function<String, @Nullable DefinitionSource> sources;
   private final Supplier<PatternFactories> factories;
   private final SnapshotCache<String, Optional<PatternDefinition>> byName;
   private final SnapshotCache<String, List<PatternDefinition>> lists;
@@ -90,6 +94,7 @@ public final class PatternStorage {
   private PatternStorage(Builder b) {
     this.registry = b.registry != null ? b.registry : new PatternRegistry();
     this.definitions = b.definitions;
+    this.sources = b.sources;
     if (b.factories != null) {
       this.factories = b.factories;
     } else {
@@ -141,7 +146,12 @@ public final class PatternStorage {
     String name = definition.name();
     try {
       Optional<PatternDefinition> previous = definitions.find(name);
-      definitions.store(definition);
+      DefinitionSource source = sources.apply(definition.type());
+      if (source != null) {
+        definitions.store(definition, source);
+      } else {
+        definitions.store(definition);
+      }
       try {
         registry.replace(pattern);
       } catch (RuntimeException refused) {
@@ -435,6 +445,7 @@ public final class PatternStorage {
   public static final class Builder {
     private @Nullable PatternRegistry registry;
     private PatternDefinitionStore definitions = new InMemoryDefinitionStore();
+    private Function<String, @Nullable DefinitionSource> sources = type -> null;
     private @Nullable Supplier<PatternFactories> factories;
     private long cacheSize = DEFAULT_CACHE_SIZE;
     private @Nullable Duration expiry;
@@ -449,6 +460,18 @@ public final class PatternStorage {
     }
 
     /** Sets where definitions are kept (default: in memory). */
+    /**
+     * Tells the store where the kind of each stored definition came from (the runtime sets it).
+     *
+     * @param sources from a definition's type to its kind's source, or null when unknown
+     * @return this builder
+     * @since 0.2.0
+     */
+    public Builder definitionSources(Function<String, @Nullable DefinitionSource> sources) {
+      this.sources = Objects.requireNonNull(sources, "sources");
+      return this;
+    }
+
     public Builder definitionStore(PatternDefinitionStore store) {
       this.definitions = Objects.requireNonNull(store, "store");
       return this;

@@ -126,6 +126,12 @@ class HostAppTest {
       strictParameters =
           storage.definitions().findStored("strict_ingest").orElseThrow().definition().parameters();
       assertThat(storage.definitions().findAll()).hasSize(6);
+      // Where each kind came from: the plugin JARs in the plugins folder.
+      var stored = storage.definitions().findStored("strict_ingest").orElseThrow();
+      assertThat(stored.pluginId()).contains("ndp-sequential");
+      assertThat(stored.pluginVersion()).isPresent();
+      assertThat(storage.definitions().findStored("archive_max").orElseThrow().pluginId())
+          .contains("evaluator-optimizer");
     }
     assertThat(learned).isGreaterThanOrEqualTo(6_000);
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.ndp.api.DefinitionSource;
 import io.ndp.api.PatternDefinition;
 import io.ndp.api.PatternDefinitionStore;
 import io.ndp.api.StorageException;
@@ -66,6 +67,13 @@ public final class JdbcDefinitionStore implements PatternDefinitionStore {
   @Override
   public void store(PatternDefinition definition) {
     store(definition, null, null);
+  }
+
+  /** Stores the definition with its source's origin and version as plugin id and version. */
+  @Override
+  public void store(PatternDefinition definition, DefinitionSource source) {
+    Objects.requireNonNull(source, "source");
+    store(definition, source.origin(), source.version());
   }
 
   /**

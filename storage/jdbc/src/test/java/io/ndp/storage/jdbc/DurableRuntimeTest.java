@@ -70,11 +70,16 @@ class DurableRuntimeTest {
     assertThat(flowBefore.total()).isPositive();
     assertThat(auditedBilling).isEqualTo(new ConfidenceStats(1, 0));
 
-    try (Ndp ndp = runtime(JdbcStorage.h2(dir))) {
+    first = JdbcStorage.h2(dir);
+    try (Ndp ndp = runtime(first)) {
       // Definitions rebuilt from the file, without registering them again.
       assertThat(ndp.registry().find("flow")).isPresent();
       assertThat(ndp.registry().find("audited")).isPresent();
       assertThat(ndp.storage().getPattern("flow").definition()).isEqualTo(FLOW);
+      // The kind came from the class path (ServiceLoader), and the row says so.
+      StoredDefinition stored = first.definitions().findStored("flow").orElseThrow();
+      assertThat(stored.pluginId()).contains("classpath");
+      assertThat(stored.createdAt()).isEqualTo(stored.updatedAt());
       // Statistics as they were, and the resets still in effect.
       assertThat(ndp.registry().statistics("flow", "orders")).isEqualTo(flowBefore);
       assertThat(ndp.registry().statistics("audited", "billing")).isEqualTo(auditedBilling);
