@@ -125,12 +125,12 @@ public final class HostApp {
     // seed out.
     Ndp.Builder builder =
         Ndp.builder().pluginsDir(pluginsDir).executor(b -> b.maxAttempts(2).seed(SEED));
+    JdbcStorage durable = null;
     if (dataDir != null) {
       // The durable default: definitions and learned confidence in an H2 file. A batch job can
       // lose the last 200 ms of learning in a crash, so outcomes are committed in batches (a
       // service that must not lose one would keep the default, SYNC).
-      JdbcStorage durable =
-          JdbcStorage.builder().h2File(dataDir).durability(Durability.BATCHED).open();
+      durable = JdbcStorage.builder().h2File(dataDir).durability(Durability.BATCHED).open();
       JdbcConfidenceStore.Inventory held = durable.confidence().inventory();
       progress.printf(
           Locale.ROOT,
@@ -238,6 +238,18 @@ public final class HostApp {
               .build();
       PatternResult reportResult =
           perf.measure("report", () -> executor.executeBestPattern(report));
+      // The figures of the table, read before the runtime closes (and with it the storage): all
+      // outcomes committed, no cached snapshot, so that they are exact and the same every run.
+      if (durable != null) {
+        durable.confidence().flush(java.time.Duration.ofSeconds(30));
+      }
+      storage.dropCache();
+      Map<String, ConfidenceStats> totals = new TreeMap<>();
+      Map<String, Map<String, ConfidenceStats>> byDomain = new TreeMap<>();
+      for (Pattern p : patterns) {
+        totals.put(p.name(), storage.statistics(p.name()));
+        byDomain.put(p.name(), storage.statisticsByDomain(p.name()));
+      }
       return new Summary(
           lines.size(),
           steps.written(),
@@ -245,6 +257,8 @@ public final class HostApp {
           fallbacks,
           patterns,
           storage,
+          totals,
+          byDomain,
           wins,
           perf.stats("ingest_record"),
           reportResult,
@@ -364,6 +378,8 @@ public final class HostApp {
       long fallbacks,
       List<Pattern> patterns,
       PatternStorage storage,
+      Map<String, ConfidenceStats> totals,
+      Map<String, Map<String, ConfidenceStats>> byDomain,
       Map<String, LongAdder> wins,
       PerformanceStats perf,
       PatternResult report,
@@ -387,10 +403,10 @@ public final class HostApp {
               "level",
               "confidence per domain"));
       for (Pattern p : patterns) {
-        ConfidenceStats all = storage.statistics(p.name());
+        ConfidenceStats all = totals.get(p.name());
         Map<String, String> perDomain = new TreeMap<>();
-        storage
-            .statisticsByDomain(p.name())
+        byDomain
+            .get(p.name())
             .forEach((d, s) -> perDomain.put(d, String.format(Locale.ROOT, "%.2f", s.score())));
         sb.append(
             String.format(
