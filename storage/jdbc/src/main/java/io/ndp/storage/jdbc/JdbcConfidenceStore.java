@@ -104,6 +104,7 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
   // The last value read per pattern, per domain: what reads answer while the database is down.
   private final Cache<String, Map<String, ConfidenceStats>> lastRead;
   private final int bufferLimit;
+  private volatile boolean closed;
 
   JdbcConfidenceStore(
       Database db,
@@ -199,6 +200,9 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
     } catch (SQLException e) {
       if (!(e instanceof NotTried)) {
         StorageException failure = db.failed("read the statistics of " + pattern, e);
+        if (!Database.isUnavailable(e)) {
+          throw failure; // not an outage (a closed storage, a broken schema): say so
+        }
         log.debug("answering from the last read: {}", failure.getMessage());
       }
       Map<String, ConfidenceStats> last = lastRead.getIfPresent(pattern);
@@ -268,6 +272,9 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
   }
 
   private Connection connectForRead() throws SQLException {
+    if (closed) {
+      throw new IllegalStateException("the storage " + db.description() + " is closed");
+    }
     if (!db.shouldTry()) {
       throw new NotTried();
     }
@@ -675,6 +682,7 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
   }
 
   void close(Duration timeout) {
+    closed = true;
     writer.close(timeout);
     // Everything is committed: this writer's row is no longer needed by anyone.
     try (Connection c = db.connect();

@@ -143,6 +143,25 @@ class DurableRuntimeTest {
   }
 
   @Test
+  void closedStorage_refusesReadsAndWrites_ratherThanAnsweringStaleFigures() {
+    JdbcStorage storage = JdbcStorage.h2(dir);
+    storage.confidence().recordOutcome("flow", "orders", true);
+    assertThat(storage.confidence().stats("flow", "orders").total()).isEqualTo(1);
+    storage.close();
+    storage.close(); // idempotent
+
+    assertThatThrownBy(() -> storage.confidence().stats("flow", "orders"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("is closed");
+    assertThatThrownBy(() -> storage.confidence().recordOutcome("flow", "orders", true))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("is closed");
+    assertThatThrownBy(() -> storage.definitions().findAll())
+        .isInstanceOf(io.ndp.api.StorageException.class)
+        .hasMessageContaining("closed");
+  }
+
+  @Test
   void unknownType_isKeptAndReported_andSurvivesARun() {
     try (JdbcStorage storage = JdbcStorage.h2(dir)) {
       storage.definitions().store(new PatternDefinition("quantum", "q", "", Map.of("qubits", 5)));
