@@ -13,7 +13,6 @@ import io.ndp.api.PatternDefinitionStore;
 import io.ndp.api.PatternFactory;
 import io.ndp.api.ResourcePool;
 import io.ndp.api.RuntimeClosedException;
-import io.ndp.api.StorageException;
 import io.ndp.core.PluginReport.Status;
 import io.ndp.core.internal.GuardedFactory;
 import io.ndp.core.internal.NdpPluginManager;
@@ -774,12 +773,16 @@ public final class Ndp implements AutoCloseable {
         }
       }
       executor.close();
-      if (ownedStorage != null) {
-        // Last: the drained executions' outcomes are committed by it.
-        ownedStorage.close();
-      }
     } finally {
-      pluginOps.unlock();
+      try {
+        if (ownedStorage != null) {
+          // Last, and whatever failed before: the drained executions' outcomes are committed by
+          // it, and its connections released.
+          ownedStorage.close();
+        }
+      } finally {
+        pluginOps.unlock();
+      }
     }
   }
 
@@ -1446,7 +1449,7 @@ public final class Ndp implements AutoCloseable {
         if (storage != null) {
           try {
             storage.close();
-          } catch (StorageException closing) {
+          } catch (RuntimeException closing) {
             e.addSuppressed(closing);
           }
         }

@@ -29,9 +29,6 @@ final class Database {
   private final String description;
   private final Clock clock;
   private final AtomicReference<@Nullable Outage> outage = new AtomicReference<>();
-  private final java.util.concurrent.atomic.AtomicLong lastProbeNanos =
-      new java.util.concurrent.atomic.AtomicLong();
-  private static final long PROBE_INTERVAL_NANOS = 500_000_000L;
 
   private record Outage(Instant since, StorageException last) {}
 
@@ -40,6 +37,30 @@ final class Database {
     this.description = description;
     this.clock = clock;
   }
+
+  /**
+   * Whether a statement must run in {@code REPEATABLE READ} to read from one snapshot: H2 reads the
+   * rows of one statement each as committed when it reaches them (READ COMMITTED), where PostgreSQL
+   * gives every statement one snapshot.
+   */
+  boolean statementsNeedASnapshot() {
+    Boolean h2 = isH2;
+    if (h2 == null) {
+      try (Connection c = dataSource.getConnection()) {
+        h2 =
+            c.getMetaData()
+                .getDatabaseProductName()
+                .toLowerCase(java.util.Locale.ROOT)
+                .contains("h2");
+      } catch (SQLException e) {
+        return false; // asked again next time
+      }
+      isH2 = h2;
+    }
+    return h2;
+  }
+
+  private volatile @Nullable Boolean isH2;
 
   String description() {
     return description;
@@ -75,6 +96,23 @@ final class Database {
     return new StorageException("cannot " + what + " in " + description + ": " + e.getMessage(), e);
   }
 
+  /**
+   * Like {@link #failed}, for a write that must wait for the database: any failure, an outage or
+   * not, is the state of the database until a call reaches it again ({@link #reached}), so that
+   * {@code health()} shows why outcomes wait.
+   */
+  StorageException failedWrite(String what, SQLException e) {
+    StorageException failure = failed(what, e);
+    if (!isUnavailable(e)) {
+      Outage was =
+          outage.getAndUpdate(o -> new Outage(o == null ? clock.instant() : o.since(), failure));
+      if (was == null) {
+        log.warn("{} refuses writes: {}", description, e.toString());
+      }
+    }
+    return failure;
+  }
+
   /** Whether the failure says that the database cannot be reached (rather than a bad statement). */
   static boolean isUnavailable(SQLException e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
@@ -98,17 +136,12 @@ final class Database {
   }
 
   /**
-   * Whether a read should try the database: always while it is available; during an outage, one
-   * caller every half second (the others answer from what they read before without waiting for a
-   * connection timeout).
+   * Whether a read should try the database: while it is available. During an outage reads answer
+   * from what they read before without waiting for a connection timeout; the outcome writer probes
+   * the database meanwhile and ends the outage when it answers.
    */
   boolean shouldTry() {
-    if (outage.get() == null) {
-      return true;
-    }
-    long last = lastProbeNanos.get();
-    long now = System.nanoTime();
-    return now - last >= PROBE_INTERVAL_NANOS && lastProbeNanos.compareAndSet(last, now);
+    return outage.get() == null;
   }
 
   boolean available() {

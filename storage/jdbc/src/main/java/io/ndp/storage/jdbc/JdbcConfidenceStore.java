@@ -5,7 +5,9 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.ndp.api.ConfidenceStats;
 import io.ndp.api.ConfidenceStore;
 import io.ndp.api.StorageException;
+import io.ndp.storage.jdbc.OutcomeWriter.Local;
 import io.ndp.storage.jdbc.OutcomeWriter.Outcome;
+import io.ndp.storage.jdbc.OutcomeWriter.Pending;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -15,10 +17,16 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToLongFunction;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,17 +41,23 @@ import org.slf4j.LoggerFactory;
  * the domain's row until the commit, in the order of domain names so that two hosts never
  * deadlock), gives the outcomes the ticks it so reserved, then updates each pattern's row in one
  * atomic {@code UPDATE} that decays the sums to the newest tick and adds the batch: no
- * read-modify-write in Java, so concurrent hosts lose nothing.
+ * read-modify-write in Java, so concurrent hosts lose nothing. The same transaction writes the
+ * sequence number of this store's last committed outcome ({@code ndp_writer}).
  *
- * <p><b>Reads</b> join the rows with their domain's clock and add the outcomes this store has
- * buffered and not yet committed, each exactly once. A read that fails (the database is down)
- * answers with the last value read for that key, or empty, plus the buffered outcomes, and the
- * failure is in {@link JdbcStorage#health()}.
+ * <p><b>Reads</b> join the rows with their domain's clock and this store's committed sequence
+ * number (one statement, one snapshot), then add the outcomes this store has not committed — each
+ * exactly once, and weighed as forgetting prescribes, as if they were committed now in order. While
+ * the database cannot be reached a read answers with the last rows read (and this store's own
+ * commits since) plus what is buffered; the failure is in {@link JdbcStorage#health()}. Any other
+ * failure (a closed storage, a broken schema) is thrown.
  *
- * <p><b>Resets</b> first commit what is buffered, then delete the rows they forget and write a
- * reset marker ({@code ndp_reset}) in the same transaction; the domain clocks stay. An outcome
- * another host buffered before the reset and commits after it counts (it is ordered after the
- * reset).
+ * <p><b>Resets</b> first commit what is buffered, then lock the rows of the domains they touch in
+ * the order commits lock them, delete the rows they forget and write a reset marker ({@code
+ * ndp_reset}), in one transaction; the domain clocks stay. An outcome another host buffered before
+ * the reset and commits after it counts (it is ordered after the reset).
+ *
+ * <p>Names must be at most {@value Names#MAX_LENGTH} characters of valid UTF-16 without NUL (what
+ * every database can store); others are refused at the call.
  *
  * <p>Thread-safe. Obtain it from {@link JdbcStorage}.
  *
@@ -52,6 +66,8 @@ import org.slf4j.LoggerFactory;
 public final class JdbcConfidenceStore implements ConfidenceStore {
   private static final Logger log = LoggerFactory.getLogger(JdbcConfidenceStore.class);
   private static final String TABLE = "ndp_confidence";
+  // Deadlocks and serialization failures: the transaction is retried at once, this many times.
+  private static final int TRANSIENT_RETRIES = 5;
 
   private static final String ADVANCE_CLOCK =
       "UPDATE ndp_domain SET clock = clock + ? WHERE domain = ?";
@@ -77,13 +93,13 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
   private static final String INSERT_ROW =
       "INSERT INTO ndp_confidence (pattern, domain, successes, failures, decayed_successes,"
           + " decayed_failures, tick) VALUES (?, ?, ?, ?, ?, ?, ?)";
-  // The writer's last committed sequence number comes from the same statement, so from the same
-  // snapshot as the rows.
+  // One row per stored row of the pattern, or one row of NULLs when it has none: this store's
+  // committed sequence number always comes with them, from the same snapshot.
   private static final String SELECT_ROWS =
-      "SELECT c.domain, c.successes, c.failures, c.decayed_successes, c.decayed_failures, c.tick,"
-          + " d.clock, (SELECT w.last_seq FROM ndp_writer w WHERE w.writer_id = ?)"
-          + " FROM ndp_confidence c JOIN ndp_domain d ON d.domain = c.domain"
-          + " WHERE c.pattern = ?";
+      "SELECT w.last_seq, c.domain, c.successes, c.failures, c.decayed_successes,"
+          + " c.decayed_failures, c.tick, d.clock FROM ndp_writer w"
+          + " LEFT JOIN ndp_confidence c ON c.pattern = ?%s"
+          + " LEFT JOIN ndp_domain d ON d.domain = c.domain WHERE w.writer_id = ?";
   private static final String READ_WRITER = "SELECT last_seq FROM ndp_writer WHERE writer_id = ?";
   private static final String UPDATE_WRITER =
       "UPDATE ndp_writer SET last_seq = ?, updated_at = ? WHERE writer_id = ?";
@@ -101,10 +117,31 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
   private final String writerId = java.util.UUID.randomUUID().toString();
   private final Clock clock;
   private final Unreadable unreadable;
-  // The last value read per pattern, per domain: what reads answer while the database is down.
-  private final Cache<String, Map<String, ConfidenceStats>> lastRead;
+  // The last rows read per pattern (with this store's commits since): what reads answer while the
+  // database cannot be reached.
+  private final Cache<String, LastRead> lastRead;
+  // The highest clock seen per domain (reads and commits), to weigh the last rows read.
+  private final ConcurrentHashMap<String, Long> clocks = new ConcurrentHashMap<>();
   private final int bufferLimit;
   private volatile boolean closed;
+  // This store's last committed batches (by their last sequence number), so that rows read before
+  // a commit are completed with it when they are kept in lastRead; and the highest evicted.
+  private final java.util.concurrent.ConcurrentSkipListMap<Long, List<Sums>> recentCommits =
+      new java.util.concurrent.ConcurrentSkipListMap<>();
+  private volatile long recentFloor;
+  private static final int RECENT_COMMITS = 1024;
+
+  /** A stored row: the counts, and the decayed sums valid at {@code tick}. */
+  record Row(long successes, long failures, double decayedS, double decayedF, long tick) {}
+
+  /** A row known as of this store's committed sequence number {@code seq}. */
+  private record Known(long seq, Row row) {}
+
+  /**
+   * The rows last known of a pattern, per domain; {@code fullSeq} is the sequence number of the
+   * last read of all its domains (a domain missing then had no row), -1 when none.
+   */
+  private record LastRead(long fullSeq, Map<String, Known> byDomain) {}
 
   JdbcConfidenceStore(
       Database db,
@@ -126,14 +163,31 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
     this.unreadable = unreadable;
     this.bufferLimit = bufferLimit;
     this.lastRead = Caffeine.newBuilder().maximumSize(lastReadSize).build();
+    try (Connection c = db.connect()) {
+      insertWriter(c, 0);
+    } catch (SQLException e) {
+      throw db.failed("register this writer", e);
+    }
     this.writer =
         new OutcomeWriter(
             this::commit,
+            new OutcomeWriter.Probe() {
+              @Override
+              public boolean needed() {
+                return !db.available();
+              }
+
+              @Override
+              public void run() {
+                probe();
+              }
+            },
             durability,
             maxUnflushedTime,
             maxUnflushedOutcomes,
             bufferLimit,
             syncTimeout,
+            inverseHalfLife,
             db.description());
   }
 
@@ -147,8 +201,10 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
    * the outcome is committed, in {@code BATCHED} once it is buffered.
    *
    * @throws io.ndp.api.StorageUnavailableException when it cannot be acknowledged; the message says
-   *     whether the outcome stays buffered (SYNC while the database is down) or was refused (the
-   *     buffer limit reached)
+   *     whether the outcome stays buffered (SYNC while the database is down, or a commit that takes
+   *     longer than the sync timeout) or was refused (the buffer limit reached)
+   * @throws IllegalArgumentException naming a name the database cannot store
+   * @throws IllegalStateException when the storage is closed
    */
   @Override
   public void recordOutcome(String patternName, String domain, boolean success) {
@@ -181,133 +237,92 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
     return read(patternName, null);
   }
 
+  /** What a read found: rows, the clock of each domain, and up to which outcome it holds ours. */
+  private record Found(
+      Map<String, Row> rows, Map<String, Long> clockOf, ToLongFunction<String> seq) {}
+
   /**
    * Per domain (only {@code onlyDomain} when given): the committed rows plus what this store has
-   * not committed, each outcome once. The database is read first, then the buffer: an outcome
-   * queued in the buffer then was not committed when the database was read; the batch in flight is
-   * added only when the database read did not hold it (this writer's {@code last_seq}, read in the
-   * same statement, was below it). A batch committed between the two reads is missed by this one
-   * read only, never counted twice.
+   * not committed, each outcome once. The database (or the last rows read) first, then the buffer:
+   * an outcome queued then was not committed when the rows were read, and the batch in flight is
+   * added only when the rows did not hold it yet (this writer's committed sequence number, read
+   * with them, was below its last). A batch committed between the two is missed by this one read
+   * only, never counted twice.
    */
   private Map<String, ConfidenceStats> read(String pattern, @Nullable String onlyDomain) {
-    Map<String, ConfidenceStats> out = new TreeMap<>();
-    long committedSeq = -1; // -1: no row read, so nothing of this pattern committed there
-    boolean fromDatabase = false;
-    try (Connection c = connectForRead()) {
-      committedSeq = readRows(c, pattern, onlyDomain, out);
-      fromDatabase = true;
-      db.reached();
-    } catch (SQLException e) {
-      if (!(e instanceof NotTried)) {
-        StorageException failure = db.failed("read the statistics of " + pattern, e);
-        if (!Database.isUnavailable(e)) {
-          throw failure; // not an outage (a closed storage, a broken schema): say so
-        }
-        log.debug("answering from the last read: {}", failure.getMessage());
-      }
-      Map<String, ConfidenceStats> last = lastRead.getIfPresent(pattern);
-      if (last != null) {
-        last.forEach(
-            (d, s) -> {
-              if (onlyDomain == null || onlyDomain.equals(d)) {
-                out.put(d, s);
-              }
-            });
-      }
-    }
-    OutcomeWriter.Pending pending = writer.pending(pattern);
-    if (fromDatabase) {
-      remember(pattern, onlyDomain, out);
-    }
-    addPending(out, pending.queued(), onlyDomain);
-    // From the database: add the batch in flight unless the rows read already held it. From the
-    // last read: it holds what was committed (rememberCommitted), never the batch in flight.
-    if (pending.inFlightLast() > 0 && (!fromDatabase || committedSeq < pending.inFlightLast())) {
-      addPending(out, pending.inFlight(), onlyDomain);
-    }
-    return out;
-  }
-
-  private static void addPending(
-      Map<String, ConfidenceStats> out, Map<String, long[]> counts, @Nullable String onlyDomain) {
-    counts.forEach(
-        (d, c) -> {
-          if (onlyDomain == null || onlyDomain.equals(d)) {
-            // Outcomes not committed weigh 1: they are the newest of their domain.
-            out.merge(d, new ConfidenceStats(c[0], c[1], c[0], c[1]), ConfidenceStats::plus);
-          }
-        });
-  }
-
-  /** Keeps what the database answered, for reads during an outage. */
-  private void remember(
-      String pattern, @Nullable String onlyDomain, Map<String, ConfidenceStats> read) {
-    if (onlyDomain == null) {
-      lastRead.put(pattern, Map.copyOf(read));
-      return;
-    }
-    lastRead
-        .asMap()
-        .compute(
-            pattern,
-            (k, was) -> {
-              Map<String, ConfidenceStats> m = was == null ? new TreeMap<>() : new TreeMap<>(was);
-              ConfidenceStats s = read.get(onlyDomain);
-              if (s == null) {
-                m.remove(onlyDomain);
-              } else {
-                m.put(onlyDomain, s);
-              }
-              return Map.copyOf(m);
-            });
-  }
-
-  /** A read not tried during an outage (another read probes the database meanwhile). */
-  private static final class NotTried extends SQLException {
-    private static final long serialVersionUID = 1L;
-
-    NotTried() {
-      super("not tried during an outage", "08000");
-    }
-  }
-
-  private Connection connectForRead() throws SQLException {
     if (closed) {
       throw new IllegalStateException("the storage " + db.description() + " is closed");
     }
-    if (!db.shouldTry()) {
-      throw new NotTried();
+    Found found;
+    if (db.shouldTry()) {
+      try (Connection c = db.connect()) {
+        if (db.statementsNeedASnapshot()) {
+          // One snapshot for the rows and the committed sequence number read with them.
+          c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+        }
+        found = readRows(c, pattern, onlyDomain);
+        db.reached();
+      } catch (SQLException e) {
+        StorageException failure = db.failed("read the statistics of " + pattern, e);
+        if (!Database.isUnavailable(e)) {
+          throw failure; // not an outage (a broken schema, a missing grant): say so
+        }
+        log.debug("answering from the last rows read: {}", failure.getMessage());
+        found = fromLastRead(pattern, onlyDomain);
+      }
+    } else {
+      found = fromLastRead(pattern, onlyDomain); // another read probes the database meanwhile
     }
-    return db.connect();
+    return combine(found, writer.pending(pattern), onlyDomain);
   }
 
-  /** Reads the rows into {@code out}; returns this writer's last committed sequence, -1 if none. */
-  private long readRows(
-      Connection c, String pattern, @Nullable String onlyDomain, Map<String, ConfidenceStats> out)
-      throws SQLException {
-    String sql = onlyDomain == null ? SELECT_ROWS : SELECT_ROWS + " AND c.domain = ?";
-    long committedSeq = -1;
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setString(1, writerId);
-      ps.setString(2, pattern);
-      if (onlyDomain != null) {
-        ps.setString(3, onlyDomain);
+  /** Checks whether the database answers again (the writer calls it during an outage). */
+  private void probe() {
+    try (Connection c = db.connect()) {
+      if (c.isValid(2)) {
+        db.reached();
       }
+    } catch (SQLException e) {
+      db.failed("reach the database", e);
+    }
+  }
+
+  /** Reads the rows of a pattern with this writer's committed sequence number, and keeps them. */
+  private Found readRows(Connection c, String pattern, @Nullable String onlyDomain)
+      throws SQLException {
+    Map<String, Row> rows = new HashMap<>();
+    Map<String, Long> clockOf = new HashMap<>();
+    long seq = -1;
+    String sql = String.format(SELECT_ROWS, onlyDomain == null ? "" : " AND c.domain = ?");
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      int i = 0;
+      ps.setString(++i, pattern);
+      if (onlyDomain != null) {
+        ps.setString(++i, onlyDomain);
+      }
+      ps.setString(++i, writerId);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          committedSeq = rs.getLong(8); // 0 when the row is missing (SQL NULL)
-          String domain = rs.getString(1);
+          seq = rs.getLong(1);
+          String domain = rs.getString(2);
+          if (domain == null) {
+            continue; // the pattern has no row
+          }
           String key = pattern + "/" + domain;
           try {
-            out.put(
-                domain,
-                stats(
-                    rs.getLong(2),
-                    rs.getLong(3),
-                    rs.getDouble(4),
-                    rs.getDouble(5),
-                    rs.getLong(6),
-                    rs.getLong(7)));
+            long clockNow = rs.getLong(8);
+            Row row =
+                check(
+                    new Row(
+                        rs.getLong(3),
+                        rs.getLong(4),
+                        rs.getDouble(5),
+                        rs.getDouble(6),
+                        rs.getLong(7)),
+                    clockNow);
+            rows.put(domain, row);
+            clockOf.put(domain, clockNow);
+            clocks.merge(domain, clockNow, Math::max);
             unreadable.readable(TABLE, key);
           } catch (IllegalArgumentException e) {
             unreadable.report(TABLE, key, e.getMessage());
@@ -315,121 +330,299 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
         }
       }
     }
-    return committedSeq;
+    if (seq < 0) {
+      // This writer's row is missing (deleted by hand): nothing of ours is known to be committed.
+      seq = 0;
+    }
+    remember(pattern, onlyDomain, rows, seq);
+    long known = seq;
+    return new Found(rows, clockOf, d -> known);
   }
 
-  /** The stats of one row read at its domain's clock; throws naming what is wrong with it. */
-  private ConfidenceStats stats(
-      long successes, long failures, double decayedS, double decayedF, long tick, long clockNow) {
-    if (successes < 0 || failures < 0) {
+  /** Throws naming what is wrong with a row. */
+  private static Row check(Row r, long clockNow) {
+    if (r.successes() < 0 || r.failures() < 0) {
       throw new IllegalArgumentException(
-          "negative counts: " + successes + " successes, " + failures + " failures");
+          "negative counts: " + r.successes() + " successes, " + r.failures() + " failures");
     }
-    if (!(decayedS >= 0) || !(decayedF >= 0) || Double.isInfinite(decayedS + decayedF)) {
+    if (!(r.decayedS() >= 0)
+        || !(r.decayedF() >= 0)
+        || Double.isInfinite(r.decayedS() + r.decayedF())) {
       throw new IllegalArgumentException(
-          "decayed sums must be finite and not negative but were " + decayedS + ", " + decayedF);
+          "decayed sums must be finite and not negative but were "
+              + r.decayedS()
+              + ", "
+              + r.decayedF());
     }
-    if (tick > clockNow) {
+    if (r.tick() > clockNow) {
       throw new IllegalArgumentException(
-          "tick " + tick + " is ahead of its domain's clock " + clockNow);
+          "tick " + r.tick() + " is ahead of its domain's clock " + clockNow);
     }
-    double weight = Math.pow(2, -(clockNow - tick) * inverseHalfLife);
-    // Rounding may lift a decayed sum a hair above its count; the count bounds it.
-    return new ConfidenceStats(
-        successes,
-        failures,
-        Math.min(decayedS * weight, successes),
-        Math.min(decayedF * weight, failures));
+    return r;
+  }
+
+  /**
+   * Keeps the rows read at this writer's sequence number {@code seq}, completed with this store's
+   * commits after it (a commit that found no entry to add itself to); newer knowledge wins.
+   */
+  private void remember(
+      String pattern, @Nullable String onlyDomain, Map<String, Row> rows, long seq) {
+    lastRead
+        .asMap()
+        .compute(
+            pattern,
+            (k, was) -> {
+              if (seq < recentFloor) {
+                return was; // commits since were forgotten: these rows cannot be completed
+              }
+              Map<String, Row> read = new HashMap<>(rows);
+              long upTo = seq;
+              for (Map.Entry<Long, List<Sums>> batch :
+                  recentCommits.tailMap(seq, false).entrySet()) {
+                for (Sums s : batch.getValue()) {
+                  if (s.pattern.equals(pattern)
+                      && (onlyDomain == null || onlyDomain.equals(s.domain))) {
+                    read.put(s.domain, s.addTo(read.get(s.domain)));
+                  }
+                }
+                upTo = batch.getKey();
+              }
+              Map<String, Known> m = was == null ? new HashMap<>() : new HashMap<>(was.byDomain());
+              long fullSeq = was == null ? -1 : was.fullSeq();
+              Set<String> domains = new HashSet<>(read.keySet());
+              if (onlyDomain == null) {
+                domains.addAll(m.keySet());
+                fullSeq = Math.max(fullSeq, upTo);
+              } else {
+                domains.add(onlyDomain);
+              }
+              for (String d : domains) {
+                Known before = m.get(d);
+                if (before != null && before.seq() > upTo) {
+                  continue; // a later commit of ours was already added to it
+                }
+                Row row = read.get(d);
+                if (row == null) {
+                  m.remove(d);
+                } else {
+                  m.put(d, new Known(upTo, row));
+                }
+              }
+              return new LastRead(fullSeq, Map.copyOf(m));
+            });
+  }
+
+  /** The last rows read of a pattern, weighed at the highest clock seen of each domain. */
+  private Found fromLastRead(String pattern, @Nullable String onlyDomain) {
+    LastRead last = lastRead.getIfPresent(pattern);
+    Map<String, Row> rows = new HashMap<>();
+    Map<String, Long> clockOf = new HashMap<>();
+    if (last == null) {
+      return new Found(rows, clockOf, d -> -1);
+    }
+    last.byDomain()
+        .forEach(
+            (d, known) -> {
+              if (onlyDomain == null || onlyDomain.equals(d)) {
+                rows.put(d, known.row());
+                clockOf.put(d, Math.max(known.row().tick(), clocks.getOrDefault(d, 0L)));
+              }
+            });
+    return new Found(
+        rows,
+        clockOf,
+        d -> {
+          Known k = last.byDomain().get(d);
+          return k != null ? k.seq() : last.fullSeq();
+        });
+  }
+
+  /**
+   * The rows plus the outcomes not in them, as if those were committed now in order: the batch in
+   * flight (when the rows do not hold it), then the queue. Each domain's committed evidence decays
+   * by the outcomes of the domain that follow it; each outcome of the pattern weighs what its
+   * position among them gives.
+   */
+  private Map<String, ConfidenceStats> combine(
+      Found found, Pending pending, @Nullable String onlyDomain) {
+    Set<String> domains = new HashSet<>(found.rows().keySet());
+    domains.addAll(pending.inFlight().keySet());
+    domains.addAll(pending.queued().keySet());
+    Map<String, ConfidenceStats> out = new TreeMap<>();
+    for (String d : domains) {
+      if (onlyDomain != null && !onlyDomain.equals(d)) {
+        continue;
+      }
+      boolean inFlight =
+          pending.inFlightLast() > 0 && found.seq().applyAsLong(d) < pending.inFlightLast();
+      long kF = inFlight ? pending.inFlightCount().getOrDefault(d, 0L) : 0;
+      long kQ = pending.queuedCount().getOrDefault(d, 0L);
+      long successes = 0;
+      long failures = 0;
+      double effS = 0;
+      double effF = 0;
+      Row row = found.rows().get(d);
+      if (row != null) {
+        double keep = weight(found.clockOf().get(d) - row.tick() + kF + kQ);
+        successes += row.successes();
+        failures += row.failures();
+        effS += row.decayedS() * keep;
+        effF += row.decayedF() * keep;
+      }
+      Local f = inFlight ? pending.inFlight().get(d) : null;
+      if (f != null) {
+        double keep = weight(kF - f.tick() + kQ);
+        successes += f.successes();
+        failures += f.failures();
+        effS += f.decayedS() * keep;
+        effF += f.decayedF() * keep;
+      }
+      Local q = pending.queued().get(d);
+      if (q != null) {
+        double keep = weight(kQ - q.tick());
+        successes += q.successes();
+        failures += q.failures();
+        effS += q.decayedS() * keep;
+        effF += q.decayedF() * keep;
+      }
+      if (successes + failures > 0) {
+        // Rounding may lift a decayed sum a hair above its count; the count bounds it.
+        out.put(
+            d,
+            new ConfidenceStats(
+                successes, failures, Math.min(effS, successes), Math.min(effF, failures)));
+      }
+    }
+    return out;
+  }
+
+  /** {@code 2^(-k / halfLife)}. */
+  private double weight(long k) {
+    return Math.pow(2, -k * inverseHalfLife);
+  }
+
+  /** One pattern and domain of a batch, as a key that no two pairs share. */
+  private record PairKey(String pattern, String domain) implements Comparable<PairKey> {
+    @Override
+    public int compareTo(PairKey o) {
+      int c = pattern.compareTo(o.pattern);
+      return c != 0 ? c : domain.compareTo(o.domain);
+    }
   }
 
   /**
    * One transaction: skip what a commit whose acknowledgement was lost already wrote, reserve ticks
    * in each domain, update each pattern's row once, and record the batch's last sequence number as
-   * this writer's.
+   * this writer's. A deadlock or serialization failure retries it at once.
    */
   private void commit(List<Outcome> batch) {
     long last = batch.get(batch.size() - 1).seq();
-    TreeMap<String, Sums> rows = new TreeMap<>();
-    try (Connection c = db.connect()) {
-      c.setAutoCommit(false);
-      try {
-        long done = writerSeq(c);
-        TreeMap<String, List<Outcome>> byDomain = new TreeMap<>();
-        for (Outcome o : batch) {
-          if (o.seq() > done) {
-            byDomain.computeIfAbsent(o.domain(), k -> new ArrayList<>()).add(o);
+    for (int attempt = 1; ; attempt++) {
+      TreeMap<PairKey, Sums> rows = new TreeMap<>();
+      Map<String, Long> domainClocks = new HashMap<>();
+      try (Connection c = db.connect()) {
+        c.setAutoCommit(false);
+        try {
+          long done = writerSeq(c);
+          TreeMap<String, List<Outcome>> byDomain = new TreeMap<>();
+          for (Outcome o : batch) {
+            if (o.seq() > done) {
+              byDomain.computeIfAbsent(o.domain(), k -> new ArrayList<>()).add(o);
+            }
           }
-        }
-        for (Map.Entry<String, List<Outcome>> e : byDomain.entrySet()) {
-          List<Outcome> outcomes = e.getValue();
-          long clockNow = advanceClock(c, e.getKey(), outcomes.size());
-          long tick = clockNow - outcomes.size();
-          for (Outcome o : outcomes) {
-            tick++;
-            rows.computeIfAbsent(o.pattern() + '\u0000' + o.domain(), k -> new Sums(o, clockNow))
-                .add(o.success(), clockNow - tick);
+          for (Map.Entry<String, List<Outcome>> e : byDomain.entrySet()) {
+            List<Outcome> outcomes = e.getValue();
+            long clockNow = advanceClock(c, e.getKey(), outcomes.size());
+            domainClocks.put(e.getKey(), clockNow);
+            long tick = clockNow - outcomes.size();
+            for (Outcome o : outcomes) {
+              tick++;
+              rows.computeIfAbsent(new PairKey(o.pattern(), o.domain()), k -> new Sums(k, clockNow))
+                  .add(o.success(), clockNow - tick);
+            }
           }
-        }
-        for (Sums s : rows.values()) {
-          upsertRow(c, s);
-        }
-        try (PreparedStatement ps = c.prepareStatement(UPDATE_WRITER)) {
-          ps.setLong(1, last);
-          ps.setTimestamp(2, Timestamp.from(clock.instant()));
-          ps.setString(3, writerId);
-          if (ps.executeUpdate() == 0) {
-            insertWriter(c, last);
+          for (Sums s : rows.values()) {
+            upsertRow(c, s);
           }
+          try (PreparedStatement ps = c.prepareStatement(UPDATE_WRITER)) {
+            ps.setLong(1, last);
+            ps.setTimestamp(2, Timestamp.from(clock.instant()));
+            ps.setString(3, writerId);
+            if (ps.executeUpdate() == 0) {
+              insertWriter(c, last);
+            }
+          }
+          c.commit();
+        } catch (SQLException | RuntimeException e) {
+          rollback(c);
+          throw e;
         }
-        c.commit();
-      } catch (SQLException | RuntimeException e) {
-        rollback(c);
-        throw e;
+      } catch (SQLException e) {
+        if (isTransient(e) && attempt < TRANSIENT_RETRIES) {
+          continue;
+        }
+        throw db.failedWrite("commit " + batch.size() + " outcome(s)", e);
       }
-    } catch (SQLException e) {
-      throw db.failed("commit " + batch.size() + " outcome(s)", e);
+      rememberCommitted(rows.values(), domainClocks, last);
+      db.reached();
+      return;
     }
-    rememberCommitted(rows.values());
-    db.reached();
   }
 
-  /** This writer's last committed sequence number; 0 before its first commit. */
-  private long writerSeq(Connection c) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(READ_WRITER)) {
-      ps.setString(1, writerId);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? rs.getLong(1) : 0;
+  /** A deadlock or a serialization failure: the transaction may simply be tried again. */
+  static boolean isTransient(SQLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException s
+          && ("40001".equals(s.getSQLState()) || "40P01".equals(s.getSQLState()))) {
+        return true;
       }
     }
-  }
-
-  private void insertWriter(Connection c, long lastSeq) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(INSERT_WRITER)) {
-      ps.setString(1, writerId);
-      ps.setString(2, host);
-      ps.setLong(3, lastSeq);
-      ps.setTimestamp(4, Timestamp.from(clock.instant()));
-      ps.executeUpdate();
-    }
+    return false;
   }
 
   /**
-   * Adds a committed batch to the last values read, so that what reads answer during an outage
-   * includes this store's own commits since (the others' are seen once the database answers).
+   * Adds a committed batch to the last rows read, as the database did, so that what reads answer
+   * during an outage includes this store's own commits since (the others' are seen once the
+   * database answers). A row already known as of this batch or later is left alone.
    */
-  private void rememberCommitted(Iterable<Sums> committed) {
+  private void rememberCommitted(
+      Collection<Sums> committed, Map<String, Long> domainClocks, long seq) {
+    domainClocks.forEach((d, c) -> clocks.merge(d, c, Math::max));
+    // Logged first: a read keeping rows from before this commit completes them with it.
+    recentCommits.put(seq, List.copyOf(committed));
+    while (recentCommits.size() > RECENT_COMMITS) {
+      Map.Entry<Long, List<Sums>> oldest = recentCommits.pollFirstEntry();
+      if (oldest != null) {
+        recentFloor = Math.max(recentFloor, oldest.getKey());
+      }
+    }
     for (Sums s : committed) {
+      // compute, not computeIfPresent: Caffeine's computeIfPresent returns at once when the key
+      // is absent, without waiting for a read that is creating its entry (which then misses this
+      // commit, when its rows predate it and it did not see this commit in recentCommits yet).
       lastRead
           .asMap()
-          .computeIfPresent(
+          .compute(
               s.pattern,
               (k, was) -> {
-                Map<String, ConfidenceStats> m = new TreeMap<>(was);
-                m.merge(
-                    s.domain,
-                    new ConfidenceStats(s.successes, s.failures, s.decayedS, s.decayedF),
-                    ConfidenceStats::plus);
-                return Map.copyOf(m);
+                if (was == null) {
+                  return null;
+                }
+                Known before = was.byDomain().get(s.domain);
+                Row base;
+                if (before != null) {
+                  if (before.seq() >= seq) {
+                    return was;
+                  }
+                  base = before.row();
+                } else if (was.fullSeq() >= 0 && was.fullSeq() < seq) {
+                  base = null; // no row when all its domains were read
+                } else {
+                  return was; // this domain is unknown: a delta alone would be wrong
+                }
+                Map<String, Known> m = new HashMap<>(was.byDomain());
+                m.put(s.domain, new Known(seq, s.addTo(base)));
+                return new LastRead(was.fullSeq(), Map.copyOf(m));
               });
     }
   }
@@ -444,14 +637,37 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
     double decayedS;
     double decayedF;
 
-    Sums(Outcome o, long tick) {
-      this.pattern = o.pattern();
-      this.domain = o.domain();
+    Sums(PairKey key, long tick) {
+      this.pattern = key.pattern();
+      this.domain = key.domain();
       this.tick = tick;
     }
 
+    /** The row after this batch, as the database's UPDATE computes it; null base: no row. */
+    Row addTo(@Nullable Row base) {
+      if (base == null) {
+        return new Row(successes, failures, decayedS, decayedF, tick);
+      }
+      if (base.tick() <= tick) {
+        double keep = weight(tick - base.tick());
+        return new Row(
+            base.successes() + successes,
+            base.failures() + failures,
+            base.decayedS() * keep + decayedS,
+            base.decayedF() * keep + decayedF,
+            tick);
+      }
+      double keep = weight(base.tick() - tick);
+      return new Row(
+          base.successes() + successes,
+          base.failures() + failures,
+          base.decayedS() + decayedS * keep,
+          base.decayedF() + decayedF * keep,
+          base.tick());
+    }
+
     void add(boolean success, long age) {
-      double w = Math.pow(2, -age * inverseHalfLife);
+      double w = weight(age);
       if (success) {
         successes++;
         decayedS += w;
@@ -536,6 +752,26 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
     return i;
   }
 
+  /** This writer's last committed sequence number; 0 before its first commit. */
+  private long writerSeq(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(READ_WRITER)) {
+      ps.setString(1, writerId);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : 0;
+      }
+    }
+  }
+
+  private void insertWriter(Connection c, long lastSeq) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(INSERT_WRITER)) {
+      ps.setString(1, writerId);
+      ps.setString(2, host);
+      ps.setLong(3, lastSeq);
+      ps.setTimestamp(4, Timestamp.from(clock.instant()));
+      ps.executeUpdate();
+    }
+  }
+
   interface Binder {
     void bind(PreparedStatement ps) throws SQLException;
   }
@@ -581,52 +817,72 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
   @Override
   public void reset(String patternName) {
     Names.require(patternName, "patternName");
-    resetWhere("pattern = ?", patternName, null, patternName);
+    resetWhere("pattern = ?", patternName, null);
   }
 
   @Override
   public void resetDomain(String domain) {
     Names.require(domain, "domain");
-    resetWhere("domain = ?", null, domain, domain);
+    resetWhere("domain = ?", null, domain);
   }
 
   @Override
   public void resetAll() {
-    resetWhere(null, null, null, null);
+    resetWhere(null, null, null);
   }
 
   private void resetWhere(
-      @Nullable String where,
-      @Nullable String pattern,
-      @Nullable String domain,
-      @Nullable String value) {
+      @Nullable String where, @Nullable String pattern, @Nullable String domain) {
     // What was recorded before the reset is forgotten with it: commit it first.
     writer.flush(Duration.ofSeconds(30));
-    try (Connection c = db.connect()) {
-      c.setAutoCommit(false);
-      try {
-        try (PreparedStatement ps =
-            c.prepareStatement(
-                "DELETE FROM ndp_confidence" + (where == null ? "" : " WHERE " + where))) {
-          if (value != null) {
-            ps.setString(1, value);
+    for (int attempt = 1; ; attempt++) {
+      try (Connection c = db.connect()) {
+        c.setAutoCommit(false);
+        try {
+          // Lock the domains' rows first, in the order commits lock them: a commit holds its
+          // domains' rows before it touches their statistics, so the two never wait on each other
+          // in a cycle.
+          String lockDomains =
+              "SELECT domain FROM ndp_domain"
+                  + (domain == null ? "" : " WHERE domain = ?")
+                  + " ORDER BY domain FOR UPDATE";
+          try (PreparedStatement ps = c.prepareStatement(lockDomains)) {
+            if (domain != null) {
+              ps.setString(1, domain);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                // locked
+              }
+            }
           }
-          ps.executeUpdate();
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "DELETE FROM ndp_confidence" + (where == null ? "" : " WHERE " + where))) {
+            if (pattern != null || domain != null) {
+              ps.setString(1, pattern != null ? pattern : domain);
+            }
+            ps.executeUpdate();
+          }
+          try (PreparedStatement ps = c.prepareStatement(INSERT_MARKER)) {
+            ps.setString(1, pattern);
+            ps.setString(2, domain);
+            ps.setString(3, host);
+            ps.setTimestamp(4, Timestamp.from(clock.instant()));
+            ps.executeUpdate();
+          }
+          c.commit();
+        } catch (SQLException | RuntimeException e) {
+          rollback(c);
+          throw e;
         }
-        try (PreparedStatement ps = c.prepareStatement(INSERT_MARKER)) {
-          ps.setString(1, pattern);
-          ps.setString(2, domain);
-          ps.setString(3, host);
-          ps.setTimestamp(4, Timestamp.from(clock.instant()));
-          ps.executeUpdate();
+      } catch (SQLException e) {
+        if (isTransient(e) && attempt < TRANSIENT_RETRIES) {
+          continue;
         }
-        c.commit();
-      } catch (SQLException | RuntimeException e) {
-        rollback(c);
-        throw e;
+        throw db.failed("reset statistics", e);
       }
-    } catch (SQLException e) {
-      throw db.failed("reset statistics", e);
+      break;
     }
     db.reached();
     if (pattern != null) {

@@ -1,6 +1,8 @@
 package io.ndp.storage.jdbc;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -27,8 +29,9 @@ import org.jspecify.annotations.Nullable;
  * Pattern definitions in a database table ({@code ndp_definition}), parameters as JSON.
  *
  * <p>Parameters come back as JSON types: whole numbers as {@code Integer}, {@code Long} or {@code
- * BigInteger} (the smallest that holds them), other numbers as {@code Double}, lists and maps with
- * string keys; a definition stored with, say, a {@code Long 3} comes back with {@code Integer 3}.
+ * BigInteger} (the smallest that holds them), other numbers as {@code Double} (NaN and the
+ * infinities too), lists and maps with string keys; a definition stored with, say, a {@code Long 3}
+ * comes back with {@code Integer 3}, a {@code BigDecimal} as the nearest {@code Double}.
  *
  * <p>A row that cannot be read (bad JSON, an empty type, a parameter the definition refuses) is
  * skipped by every query, logged and listed by {@link JdbcStorage#unreadableRows()} with its name —
@@ -55,8 +58,14 @@ public final class JdbcDefinitionStore implements PatternDefinitionStore {
   private final Database db;
   private final Clock clock;
   private final Unreadable unreadable;
+  // NaN and the infinities, which a definition accepts, are written as the bare tokens NaN,
+  // Infinity and -Infinity (not strings), and read back as doubles.
   private final ObjectMapper json =
-      JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
+      JsonMapper.builder()
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS)
+          .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+          .build();
 
   JdbcDefinitionStore(Database db, Clock clock, Unreadable unreadable) {
     this.db = db;
@@ -88,7 +97,9 @@ public final class JdbcDefinitionStore implements PatternDefinitionStore {
    */
   public void store(
       PatternDefinition definition, @Nullable String pluginId, @Nullable String pluginVersion) {
-    Objects.requireNonNull(definition, "definition");
+    if (definition == null) {
+      throw new IllegalArgumentException("definition must not be null");
+    }
     String name = Names.require(definition.name(), "pattern name");
     Names.require(definition.type(), "pattern type");
     String parameters;

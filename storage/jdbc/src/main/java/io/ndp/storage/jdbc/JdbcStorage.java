@@ -564,7 +564,7 @@ public final class JdbcStorage implements NdpStorage {
       return Arrays.stream(jdbcUrl.split("(?=[?&;])"))
           .map(
               part ->
-                  part.toLowerCase(Locale.ROOT).matches("[?&;]password=.*")
+                  part.toLowerCase(Locale.ROOT).matches("[?&;][a-z_.]*(password|secret)=.*")
                       ? part.substring(0, part.indexOf('=') + 1) + "***"
                       : part)
           .reduce("", String::concat);

@@ -22,6 +22,44 @@ final class Names {
               + value.substring(0, 40)
               + "...");
     }
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c == '\u0000') {
+        throw new IllegalArgumentException(
+            what + " must not contain NUL (a database cannot store it) but was " + quoted(value));
+      }
+      if (Character.isSurrogate(c)) {
+        boolean paired =
+            Character.isHighSurrogate(c)
+                && i + 1 < value.length()
+                && Character.isLowSurrogate(value.charAt(i + 1));
+        if (!paired) {
+          throw new IllegalArgumentException(
+              what
+                  + " must be valid UTF-16 (a database stores UTF-8) but has a lone surrogate at "
+                  + i
+                  + ": "
+                  + quoted(value));
+        }
+        i++;
+      }
+    }
     return value;
+  }
+
+  private static String quoted(String value) {
+    StringBuilder sb = new StringBuilder("\"");
+    value
+        .codePoints()
+        .limit(60)
+        .forEach(
+            cp -> {
+              if (cp < 0x20 || (cp >= 0xD800 && cp <= 0xDFFF)) {
+                sb.append(String.format("\\u%04x", cp));
+              } else {
+                sb.appendCodePoint(cp);
+              }
+            });
+    return sb.append(value.length() > 60 ? "...\"" : "\"").toString();
   }
 }

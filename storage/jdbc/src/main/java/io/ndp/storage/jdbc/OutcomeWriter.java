@@ -26,13 +26,21 @@ import org.slf4j.LoggerFactory;
  * recorder returns at once unless {@code maxUnflushed} outcomes are already enqueued and not
  * committed, in which case it waits for the commit that makes room: so while the database answers,
  * no more than {@code maxUnflushed} acknowledged outcomes are uncommitted at any time, and none for
- * longer than {@code maxDelay} plus one commit.
+ * longer than {@code maxDelay} plus one commit. Either wait ends after {@code syncTimeout} (or an
+ * interrupt) with a {@link StorageUnavailableException}, the outcome kept in the buffer.
  *
  * <p>While the database is unavailable, outcomes wait in the buffer (in order, never dropped) up to
  * {@code bufferLimit}; the writer retries with a backoff, and commits them once it answers again. A
  * recorder beyond the limit gets a {@link StorageUnavailableException} and its outcome is not kept;
  * a SYNC recorder gets one at once while the database is known to be unavailable, its outcome kept
  * in the buffer.
+ *
+ * <p><b>What reads add.</b> The outcomes not committed are kept, besides the queue, in the exact
+ * forgetting form (per domain a count, per pattern and domain the counts and the decayed sums at a
+ * local tick), in two segments: the batch in flight (taken from the queue, being committed or
+ * waiting for its retry) and the queued outcomes after it. A failed batch is retried alone, as it
+ * was, so that the batch in flight is always one transaction: the database either holds all of it
+ * (its writer's {@code last_seq} is at least the batch's last number) or none of it.
  */
 final class OutcomeWriter {
   private static final Logger log = LoggerFactory.getLogger(OutcomeWriter.class);
@@ -54,59 +62,147 @@ final class OutcomeWriter {
   }
 
   /**
-   * What a reader adds to what it read from the database: the outcomes enqueued and not yet taken
-   * into a batch, and those of the batch being committed, which the reader adds only when the
-   * database it read did not hold that batch yet (its writer's {@code last_seq} was below {@code
-   * inFlightLast}).
-   *
-   * @param queued per domain {successes, failures} not yet in a batch
-   * @param inFlight per domain {successes, failures} of the batch being committed
-   * @param inFlightLast the batch's last sequence number; 0 when none
+   * Outcomes of one pattern and domain not committed, in a segment: the counts, and the decayed
+   * sums valid at {@code tick}, a position (from 1) among the segment's outcomes of the domain.
    */
-  record Pending(Map<String, long[]> queued, Map<String, long[]> inFlight, long inFlightLast) {}
+  record Local(long successes, long failures, double decayedS, double decayedF, long tick) {}
+
+  /**
+   * What a reader adds to what it read, for one pattern: per domain, the outcomes in the batch in
+   * flight and in the queue after it (all patterns: they all decay what was committed), and the
+   * pattern's own.
+   *
+   * @param inFlightLast the last sequence number of the batch in flight; 0 when none
+   * @param inFlightCount per domain, the outcomes of the batch in flight
+   * @param queuedCount per domain, the outcomes queued after it
+   * @param inFlight the pattern's outcomes in the batch in flight, per domain
+   * @param queued the pattern's queued outcomes, per domain
+   */
+  record Pending(
+      long inFlightLast,
+      Map<String, Long> inFlightCount,
+      Map<String, Long> queuedCount,
+      Map<String, Local> inFlight,
+      Map<String, Local> queued) {}
+
+  /** Outcomes not committed in the exact forgetting form, relative to their own positions. */
+  private static final class Segment {
+    final Map<String, long[]> count = new HashMap<>();
+    final Map<String, Map<String, double[]>> byPattern = new HashMap<>();
+    final double inverseHalfLife;
+
+    Segment(double inverseHalfLife) {
+      this.inverseHalfLife = inverseHalfLife;
+    }
+
+    static Segment of(Iterable<Outcome> outcomes, double inverseHalfLife) {
+      Segment s = new Segment(inverseHalfLife);
+      for (Outcome o : outcomes) {
+        s.add(o);
+      }
+      return s;
+    }
+
+    /** Adds the next outcome (in order): the forgetting update of ConfidenceStore's Javadoc. */
+    void add(Outcome o) {
+      long at = ++count.computeIfAbsent(o.domain(), k -> new long[1])[0];
+      double[] x =
+          byPattern
+              .computeIfAbsent(o.pattern(), k -> new HashMap<>())
+              .computeIfAbsent(o.domain(), k -> new double[5]);
+      double keep = Math.pow(2, -(at - x[4]) * inverseHalfLife);
+      x[2] *= keep;
+      x[3] *= keep;
+      x[4] = at;
+      if (o.success()) {
+        x[0]++;
+        x[2] += 1;
+      } else {
+        x[1]++;
+        x[3] += 1;
+      }
+    }
+
+    Map<String, Long> counts() {
+      Map<String, Long> out = new HashMap<>();
+      count.forEach((d, c) -> out.put(d, c[0]));
+      return out;
+    }
+
+    Map<String, Local> of(String pattern) {
+      Map<String, double[]> byDomain = byPattern.get(pattern);
+      if (byDomain == null) {
+        return Map.of();
+      }
+      Map<String, Local> out = new HashMap<>();
+      byDomain.forEach(
+          (d, x) -> out.put(d, new Local((long) x[0], (long) x[1], x[2], x[3], (long) x[4])));
+      return out;
+    }
+  }
+
+  /**
+   * While the database is unavailable and nothing waits to be committed, checks whether it is back.
+   */
+  interface Probe {
+    boolean needed();
+
+    void run();
+  }
+
+  private static final long PROBE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
   private final Committer committer;
+  private final Probe probe;
   private final Durability durability;
   private final long maxDelayNanos;
   private final int maxUnflushed;
   private final int bufferLimit;
   private final long syncTimeoutNanos;
+  private final double inverseHalfLife;
   private final String description;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition work = lock.newCondition();
   private final Condition progress = lock.newCondition();
+  // All guarded by lock.
   private final ArrayDeque<Outcome> queue = new ArrayDeque<>();
-  // Guarded by lock.
+  private Segment queued;
+  private @Nullable Segment inFlight;
+  private long inFlightLast;
+  // Outcomes at the queue's front that are the failed batch in flight, retried alone as it was.
+  private int retry;
   private long enqueued;
   private long committed;
   private long firstQueuedAtNanos;
   private boolean flushRequested;
   private boolean closing;
+  // Set when close() gives up: the writer commits nothing more and stops.
+  private boolean abandoned;
   private @Nullable StorageException failure; // the last commit's failure; null once one succeeds
   private final Thread thread;
-
-  // Guarded by lock: per pattern, per domain {queued successes, queued failures, in-flight
-  // successes, in-flight failures}, and the last sequence number of the batch in flight (0: none).
-  private final Map<String, Map<String, long[]>> pending = new HashMap<>();
-  private long inFlightLast;
   private final LongAdder refused = new LongAdder();
 
   OutcomeWriter(
       Committer committer,
+      Probe probe,
       Durability durability,
       Duration maxDelay,
       int maxUnflushed,
       int bufferLimit,
       Duration syncTimeout,
+      double inverseHalfLife,
       String description) {
     this.committer = committer;
+    this.probe = probe;
     this.durability = durability;
     this.maxDelayNanos = maxDelay.toNanos();
     this.maxUnflushed = maxUnflushed;
     this.bufferLimit = bufferLimit;
     this.syncTimeoutNanos = syncTimeout.toNanos();
+    this.inverseHalfLife = inverseHalfLife;
     this.description = description;
+    this.queued = new Segment(inverseHalfLife);
     this.thread = new Thread(this::run, "ndp-outcome-writer");
     thread.setDaemon(true);
     thread.start();
@@ -116,10 +212,11 @@ final class OutcomeWriter {
    * Enqueues an outcome and waits as its durability requires.
    *
    * @throws StorageUnavailableException when it cannot be acknowledged: the buffer is full (the
-   *     outcome is not kept), or in SYNC the database is unavailable (the outcome is kept)
+   *     outcome is not kept), or the commit did not come in time or the database is unavailable
+   *     (the outcome is kept and committed later)
+   * @throws IllegalStateException when the storage is closed
    */
   void record(String pattern, String domain, boolean success) {
-    long seq;
     lock.lock();
     try {
       if (closing) {
@@ -135,33 +232,46 @@ final class OutcomeWriter {
                 pattern, domain, buffered, description),
             failure);
       }
-      seq = ++enqueued;
+      long seq = ++enqueued;
       if (queue.isEmpty()) {
         firstQueuedAtNanos = System.nanoTime();
       }
-      queue.add(new Outcome(pattern, domain, success, seq));
-      adjust(pattern, domain, success ? 0 : 1, 1);
+      Outcome o = new Outcome(pattern, domain, success, seq);
+      queue.add(o);
+      queued.add(o);
       if (durability == Durability.SYNC || queue.size() >= maxUnflushed) {
         work.signal();
       }
       if (durability == Durability.SYNC) {
-        awaitSync(seq, pattern, domain);
-      } else {
+        awaitCommitted(seq, pattern, domain, true);
+      } else if (enqueued - committed > maxUnflushed && failure == null) {
         // Room for the next acknowledgement: while the database answers, wait for the commit.
-        while (enqueued - committed > maxUnflushed && failure == null && !closing) {
-          work.signal();
-          progress.awaitUninterruptibly();
-        }
+        awaitCommitted(seq - maxUnflushed, pattern, domain, false);
       }
     } finally {
       lock.unlock();
     }
   }
 
-  private void awaitSync(long seq, String pattern, String domain) {
+  /**
+   * Waits until {@code seq} is committed, at most the sync timeout. Under the lock. When the
+   * database fails meanwhile, a SYNC recorder ({@code sync}) is told; a BATCHED one returns, its
+   * outcome buffered (the bound holds while the database answers).
+   */
+  private void awaitCommitted(long seq, String pattern, String domain, boolean sync) {
     long deadline = System.nanoTime() + syncTimeoutNanos;
     while (committed < seq) {
+      if (abandoned) {
+        throw new StorageUnavailableException(
+            String.format(
+                "outcome of %s in %s is not committed: %s closed before it could be",
+                pattern, domain, description),
+            failure);
+      }
       if (failure != null) {
+        if (!sync) {
+          return;
+        }
         throw new StorageUnavailableException(
             String.format(
                 "outcome of %s in %s is not committed: %s is unavailable; it is buffered (%d"
@@ -173,8 +283,12 @@ final class OutcomeWriter {
       if (left <= 0) {
         throw new StorageUnavailableException(
             String.format(
-                "outcome of %s in %s was not committed within %d ms; it stays buffered",
-                pattern, domain, TimeUnit.NANOSECONDS.toMillis(syncTimeoutNanos)),
+                "outcome of %s in %s was not acknowledged: the commit it waits for took longer"
+                    + " than %d ms; it stays buffered (%d waiting)",
+                pattern,
+                domain,
+                TimeUnit.NANOSECONDS.toMillis(syncTimeoutNanos),
+                enqueued - committed),
             failure);
       }
       try {
@@ -192,53 +306,17 @@ final class OutcomeWriter {
     }
   }
 
-  /** Adds {@code delta} to one of the four counters of a pattern and domain. Under the lock. */
-  private void adjust(String pattern, String domain, int counter, int delta) {
-    long[] c =
-        pending
-            .computeIfAbsent(pattern, k -> new HashMap<>())
-            .computeIfAbsent(domain, k -> new long[4]);
-    c[counter] += delta;
-    if (c[0] == 0 && c[1] == 0 && c[2] == 0 && c[3] == 0) {
-      Map<String, long[]> byDomain = pending.get(pattern);
-      byDomain.remove(domain);
-      if (byDomain.isEmpty()) {
-        pending.remove(pattern);
-      }
-    }
-  }
-
-  /** Moves a batch's outcomes between queued and in flight (or out when committed). Locked. */
-  private void move(List<Outcome> batch, int fromOffset, int toOffset) {
-    for (Outcome o : batch) {
-      int which = o.success() ? 0 : 1;
-      if (toOffset >= 0) {
-        adjust(o.pattern(), o.domain(), toOffset + which, 1);
-      }
-      adjust(o.pattern(), o.domain(), fromOffset + which, -1);
-    }
-  }
-
-  /** Snapshot of a pattern's outcomes not committed as far as this writer knows. */
+  /** A snapshot of a pattern's outcomes not committed, for a read. */
   Pending pending(String pattern) {
     lock.lock();
     try {
-      Map<String, long[]> byDomain = pending.get(pattern);
-      if (byDomain == null) {
-        return new Pending(Map.of(), Map.of(), 0);
-      }
-      Map<String, long[]> queued = new HashMap<>();
-      Map<String, long[]> inFlight = new HashMap<>();
-      byDomain.forEach(
-          (d, c) -> {
-            if (c[0] != 0 || c[1] != 0) {
-              queued.put(d, new long[] {c[0], c[1]});
-            }
-            if (c[2] != 0 || c[3] != 0) {
-              inFlight.put(d, new long[] {c[2], c[3]});
-            }
-          });
-      return new Pending(queued, inFlight, inFlightLast);
+      Segment f = inFlight;
+      return new Pending(
+          f == null ? 0 : inFlightLast,
+          f == null ? Map.of() : f.counts(),
+          queued.counts(),
+          f == null ? Map.of() : f.of(pattern),
+          queued.of(pattern));
     } finally {
       lock.unlock();
     }
@@ -299,20 +377,20 @@ final class OutcomeWriter {
   }
 
   /**
-   * Commits what is buffered (waiting up to {@code timeout} while the database is unavailable) and
-   * stops the writer thread.
+   * Refuses new outcomes, commits what is buffered (waiting up to {@code timeout} while the
+   * database is unavailable) and stops the writer thread; once it gives up, nothing more is
+   * committed.
    *
    * @throws StorageUnavailableException naming how many outcomes were not committed
    */
   void close(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    long lost;
     lock.lock();
     try {
       closing = true;
       flushRequested = true;
       work.signal();
-      progress.signalAll();
+      progress.signalAll(); // recorders waiting for room give up
       while (committed < enqueued) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
@@ -320,19 +398,27 @@ final class OutcomeWriter {
         }
         progress.awaitNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
       }
-      lost = enqueued - committed;
-      thread.interrupt();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      lost = enqueued - committed;
-      thread.interrupt();
     } finally {
+      abandoned = true;
+      work.signal();
+      progress.signalAll();
       lock.unlock();
     }
+    thread.interrupt();
     try {
-      thread.join(TimeUnit.NANOSECONDS.toMillis(Math.max(0, deadline - System.nanoTime())) + 1000);
+      // A commit in progress ends with its statement; the thread then sees it is abandoned.
+      thread.join(TimeUnit.SECONDS.toMillis(10));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    long lost;
+    lock.lock();
+    try {
+      lost = enqueued - committed;
+    } finally {
+      lock.unlock();
     }
     if (lost > 0) {
       throw new StorageUnavailableException(
@@ -346,38 +432,45 @@ final class OutcomeWriter {
   private void run() {
     long backoff = 0;
     List<Outcome> batch = new ArrayList<>();
+    long lastProbe = System.nanoTime() - PROBE_INTERVAL_NANOS;
     while (true) {
+      boolean probing = false;
       lock.lock();
       try {
-        while (!readyToCommit()) {
+        while (!abandoned && !readyToCommit()) {
           if (closing && queue.isEmpty()) {
             return;
           }
+          if (queue.isEmpty()
+              && System.nanoTime() - lastProbe >= PROBE_INTERVAL_NANOS
+              && probe.needed()) {
+            probing = true; // reads do not wait for a connection during an outage: this does
+            break;
+          }
           long wait =
               queue.isEmpty()
-                  ? TimeUnit.SECONDS.toNanos(1)
+                  ? (probe.needed() ? PROBE_INTERVAL_NANOS : TimeUnit.SECONDS.toNanos(1))
                   : maxDelayNanos - (System.nanoTime() - firstQueuedAtNanos);
           work.awaitNanos(Math.max(wait, 1));
         }
-        for (int i = 0; i < MAX_BATCH && !queue.isEmpty(); i++) {
-          batch.add(queue.poll());
-        }
-        move(batch, 0, 2); // queued -> in flight
-        inFlightLast = batch.get(batch.size() - 1).seq();
-        flushRequested = false;
-        if (!queue.isEmpty()) {
-          firstQueuedAtNanos = System.nanoTime();
-        }
-      } catch (InterruptedException e) {
-        if (closing && queue.isEmpty()) {
+        if (abandoned) {
           return;
         }
-        if (closing) {
-          continue; // keep committing until close() gives up (it interrupts again)
+        if (!probing) {
+          take(batch);
         }
-        return;
+      } catch (InterruptedException e) {
+        if (abandoned || (closing && queue.isEmpty())) {
+          return;
+        }
+        continue; // close() keeps the thread until it gives up; nothing else interrupts it
       } finally {
         lock.unlock();
+      }
+      if (probing) {
+        lastProbe = System.nanoTime();
+        probe.run();
+        continue;
       }
       StorageException error = null;
       try {
@@ -389,18 +482,19 @@ final class OutcomeWriter {
       }
       lock.lock();
       try {
-        inFlightLast = 0;
         if (error == null) {
-          move(batch, 2, -1); // in flight -> committed
+          inFlight = null;
+          inFlightLast = 0;
+          retry = 0;
           committed = batch.get(batch.size() - 1).seq();
           failure = null;
           backoff = 0;
         } else {
-          // Back to the front, in order: nothing is dropped, and the next batch commits them first.
-          move(batch, 2, 0); // in flight -> queued
+          // Back to the front, in order: nothing is dropped, and the batch is retried as it was.
           for (int i = batch.size() - 1; i >= 0; i--) {
             queue.addFirst(batch.get(i));
           }
+          retry = batch.size();
           firstQueuedAtNanos = System.nanoTime();
           if (failure == null) {
             log.warn(
@@ -416,10 +510,42 @@ final class OutcomeWriter {
       } finally {
         lock.unlock();
       }
-      if (error != null && sleep(backoff) && closing && queue.isEmpty()) {
-        return;
-      }
       batch.clear();
+      if (error != null) {
+        try {
+          TimeUnit.NANOSECONDS.sleep(backoff);
+        } catch (InterruptedException e) {
+          // close() interrupts: the loop checks whether it gave up
+        }
+      }
+    }
+  }
+
+  /** Takes the next batch off the queue into {@code batch}. Under the lock. */
+  private void take(List<Outcome> batch) {
+    if (retry > 0) {
+      // The failed batch, alone and as it was: it stays the segment in flight.
+      for (int i = 0; i < retry; i++) {
+        batch.add(queue.poll());
+      }
+    } else {
+      boolean all = queue.size() <= MAX_BATCH;
+      for (int i = 0; i < MAX_BATCH && !queue.isEmpty(); i++) {
+        batch.add(queue.poll());
+      }
+      if (all) {
+        inFlight = queued;
+        queued = new Segment(inverseHalfLife);
+      } else {
+        // A backlog longer than a batch (after an outage): split the segments by recounting.
+        inFlight = Segment.of(batch, inverseHalfLife);
+        queued = Segment.of(queue, inverseHalfLife);
+      }
+      inFlightLast = batch.get(batch.size() - 1).seq();
+    }
+    flushRequested = false;
+    if (!queue.isEmpty()) {
+      firstQueuedAtNanos = System.nanoTime();
     }
   }
 
@@ -429,20 +555,11 @@ final class OutcomeWriter {
       return false;
     }
     return durability == Durability.SYNC
+        || retry > 0
         || flushRequested
         || closing
         || queue.size() >= maxUnflushed
         || enqueued - committed > maxUnflushed
         || System.nanoTime() - firstQueuedAtNanos >= maxDelayNanos;
-  }
-
-  /** Sleeps for the backoff; returns whether it was interrupted. */
-  private static boolean sleep(long nanos) {
-    try {
-      TimeUnit.NANOSECONDS.sleep(nanos);
-      return false;
-    } catch (InterruptedException e) {
-      return true;
-    }
   }
 }

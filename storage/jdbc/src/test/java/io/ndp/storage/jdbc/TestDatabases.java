@@ -41,7 +41,7 @@ final class TestDatabases {
         Statement s = c.createStatement()) {
       s.execute(
           "DO $$ BEGIN IF to_regclass('ndp_confidence') IS NOT NULL THEN"
-              + " TRUNCATE ndp_confidence, ndp_domain, ndp_definition, ndp_reset, ndp_setting; END IF; END $$");
+              + " TRUNCATE ndp_confidence, ndp_domain, ndp_definition, ndp_reset, ndp_setting, ndp_writer; END IF; END $$");
     } catch (SQLException e) {
       throw new AssertionError("cannot empty the PostgreSQL test database: " + e, e);
     }
