@@ -4,17 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.ndp.api.StorageUnavailableException;
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
-import java.sql.Connection;
+import io.ndp.storage.jdbc.FaultyDataSource.When;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import javax.sql.DataSource;
-import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -36,14 +28,19 @@ class LostCommitAcknowledgementTest {
   @ParameterizedTest(name = "{0}")
   @EnumSource(Durability.class)
   void commitCarriedOutButItsAnswerLost_outcomesAreCountedOnce(Durability durability) {
-    JdbcDataSource h2 = new JdbcDataSource();
-    h2.setURL("jdbc:h2:mem:lost-ack-" + durability + ";DB_CLOSE_DELAY=-1");
-    AtomicBoolean loseNextAnswer = new AtomicBoolean();
-    AtomicInteger answersLost = new AtomicInteger();
-    DataSource ds = losingCommitAnswers(h2, loseNextAnswer, answersLost);
+    FaultyDataSource faulty = new FaultyDataSource("lost-answer-" + durability);
     try (JdbcStorage storage =
-        JdbcStorage.builder().dataSource(ds).durability(durability).halfLife(NEVER).open()) {
-      loseNextAnswer.set(true);
+        JdbcStorage.builder()
+            .dataSource(faulty.dataSource())
+            .durability(durability)
+            .halfLife(NEVER)
+            .open()) {
+      faulty.failNextCommit(
+          When.AFTER_COMMIT,
+          new SQLException(
+              "An I/O error occurred while sending to the backend (simulated: the commit was"
+                  + " carried out, its answer lost)",
+              "08006"));
       boolean thrown = false;
       try {
         storage.confidence().recordOutcome("p", "d", true);
@@ -57,7 +54,7 @@ class LostCommitAcknowledgementTest {
           .atMost(Duration.ofSeconds(30))
           .until(
               () ->
-                  answersLost.get() == 1
+                  faulty.failures() == 1
                       && storage.health().available()
                       && storage.health().bufferedOutcomes() == 0);
 
@@ -67,49 +64,6 @@ class LostCommitAcknowledgementTest {
                   + " connection failure (SYNC recorder threw: %s)",
               durability, thrown)
           .isEqualTo(1);
-    }
-  }
-
-  /**
-   * A data source whose connections, while {@code loseNextAnswer} is set, carry out one commit and
-   * then throw the connection failure a driver reports when the connection breaks before the
-   * answer.
-   */
-  private static DataSource losingCommitAnswers(
-      DataSource target, AtomicBoolean loseNextAnswer, AtomicInteger answersLost) {
-    InvocationHandler dataSource =
-        (proxy, method, args) -> {
-          Object result = invoke(target, method, args);
-          if (result instanceof Connection c) {
-            return Proxy.newProxyInstance(
-                LostCommitAcknowledgementTest.class.getClassLoader(),
-                new Class<?>[] {Connection.class},
-                (p, m, a) -> {
-                  Object r = invoke(c, m, a);
-                  if (m.getName().equals("commit") && loseNextAnswer.getAndSet(false)) {
-                    answersLost.incrementAndGet();
-                    throw new SQLException(
-                        "An I/O error occurred while sending to the backend (simulated: the"
-                            + " commit was carried out, its answer lost)",
-                        "08006");
-                  }
-                  return r;
-                });
-          }
-          return result;
-        };
-    return (DataSource)
-        Proxy.newProxyInstance(
-            LostCommitAcknowledgementTest.class.getClassLoader(),
-            new Class<?>[] {DataSource.class},
-            dataSource);
-  }
-
-  private static Object invoke(Object target, Method method, Object[] args) throws Throwable {
-    try {
-      return method.invoke(target, args);
-    } catch (InvocationTargetException e) {
-      throw e.getCause();
     }
   }
 }
