@@ -541,9 +541,7 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
                   .add(o.success(), clockNow - tick);
             }
           }
-          for (Sums s : rows.values()) {
-            upsertRow(c, s);
-          }
+          upsertRows(c, rows.values());
           try (PreparedStatement ps = c.prepareStatement(UPDATE_WRITER)) {
             ps.setLong(1, last);
             ps.setTimestamp(2, Timestamp.from(clock.instant()));
@@ -707,18 +705,62 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
     }
   }
 
+  /**
+   * Updates the rows in one JDBC batch (one round trip), in key order; inserts those that were
+   * missing one by one.
+   */
+  private void upsertRows(Connection c, Collection<Sums> all) throws SQLException {
+    List<Sums> sums = new ArrayList<>(all);
+    List<Sums> missing = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(UPDATE_ROW)) {
+      for (Sums s : sums) {
+        bindUpdate(ps, s);
+        ps.addBatch();
+      }
+      int[] counts = ps.executeBatch();
+      for (int i = 0; i < counts.length; i++) {
+        // H2 and PostgreSQL report each count; a driver that does not (SUCCESS_NO_INFO) would
+        // have every row retried one by one, which is correct, only slower.
+        if (counts[i] != 1) {
+          missing.add(sums.get(i));
+        }
+      }
+    }
+    for (Sums s : missing) {
+      if (missingStill(c, s)) {
+        upsertRow(c, s);
+      }
+    }
+  }
+
+  /** Whether a row the batch may not have updated (its count was not 1) is still missing. */
+  private static boolean missingStill(Connection c, Sums s) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT 1 FROM ndp_confidence WHERE pattern = ? AND domain = ?")) {
+      ps.setString(1, s.pattern);
+      ps.setString(2, s.domain);
+      try (ResultSet rs = ps.executeQuery()) {
+        return !rs.next();
+      }
+    }
+  }
+
+  private void bindUpdate(PreparedStatement ps, Sums s) throws SQLException {
+    int i = 0;
+    ps.setLong(++i, s.successes);
+    ps.setLong(++i, s.failures);
+    i = setSum(ps, i, s.tick, s.decayedS);
+    i = setSum(ps, i, s.tick, s.decayedF);
+    ps.setLong(++i, s.tick);
+    ps.setLong(++i, s.tick);
+    ps.setString(++i, s.pattern);
+    ps.setString(++i, s.domain);
+  }
+
   private void upsertRow(Connection c, Sums s) throws SQLException {
     while (true) {
       try (PreparedStatement ps = c.prepareStatement(UPDATE_ROW)) {
-        int i = 0;
-        ps.setLong(++i, s.successes);
-        ps.setLong(++i, s.failures);
-        i = setSum(ps, i, s.tick, s.decayedS);
-        i = setSum(ps, i, s.tick, s.decayedF);
-        ps.setLong(++i, s.tick);
-        ps.setLong(++i, s.tick);
-        ps.setString(++i, s.pattern);
-        ps.setString(++i, s.domain);
+        bindUpdate(ps, s);
         if (ps.executeUpdate() == 1) {
           return;
         }
