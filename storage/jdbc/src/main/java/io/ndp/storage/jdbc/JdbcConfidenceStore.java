@@ -164,6 +164,12 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
     this.bufferLimit = bufferLimit;
     this.lastRead = Caffeine.newBuilder().maximumSize(lastReadSize).build();
     try (Connection c = db.connect()) {
+      // Rows of writers that ended without closing (a crash) and wrote nothing for a week.
+      try (PreparedStatement ps =
+          c.prepareStatement("DELETE FROM ndp_writer WHERE updated_at < ?")) {
+        ps.setTimestamp(1, Timestamp.from(clock.instant().minus(Duration.ofDays(7))));
+        ps.executeUpdate();
+      }
       insertWriter(c, 0);
     } catch (SQLException e) {
       throw db.failed("register this writer", e);

@@ -391,7 +391,11 @@ public final class JdbcStorage implements NdpStorage {
       return this;
     }
 
-    /** SYNC: how long a recorder waits for its commit at most (default 10 s). */
+    /**
+     * How long a recorder waits at most (default 10 s): in SYNC for its commit, in BATCHED for room
+     * under {@link #maxUnflushedOutcomes}; then it gets a {@code StorageUnavailableException} and
+     * its outcome stays buffered.
+     */
     public Builder syncTimeout(Duration timeout) {
       this.syncTimeout = positive(timeout, "syncTimeout");
       return this;

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
  * before the writer adds it again (counted twice). Once the database goes away, reads answer that
  * wrong value for as long as the outage lasts.
  *
- * <p>Timing-dependent: the test repeats (80 times; before the fix it failed within 60 rounds, mostly within 15) and
- * fails on the first wrong answer.
+ * <p>Timing-dependent: the test repeats (80 times; before the fix it failed within 60 rounds,
+ * mostly within 15) and fails on the first wrong answer.
  */
 class LastReadRaceTest {
   @TempDir Path dir;
