@@ -29,6 +29,9 @@ final class Database {
   private final String description;
   private final Clock clock;
   private final AtomicReference<@Nullable Outage> outage = new AtomicReference<>();
+  // A write refused while the database answers (a full disk, a broken table): it shows in
+  // health() until a write succeeds, but reads keep asking the database.
+  private final AtomicReference<@Nullable Outage> writesRefused = new AtomicReference<>();
 
   private record Outage(Instant since, StorageException last) {}
 
@@ -78,6 +81,15 @@ final class Database {
     }
   }
 
+  /** Notes that a write succeeded: ends an outage and a refusal of writes. */
+  void wrote() {
+    reached();
+    Outage was = writesRefused.getAndSet(null);
+    if (was != null) {
+      log.info("{} takes writes again (refused since {})", description, was.since());
+    }
+  }
+
   /**
    * Turns a failure of {@code what} into the exception to throw, and notes an outage when the
    * database could not be reached.
@@ -97,15 +109,16 @@ final class Database {
   }
 
   /**
-   * Like {@link #failed}, for a write that must wait for the database: any failure, an outage or
-   * not, is the state of the database until a call reaches it again ({@link #reached}), so that
-   * {@code health()} shows why outcomes wait.
+   * Like {@link #failed}, for a write that must wait for the database: a failure that is not an
+   * outage is kept until a write succeeds ({@link #wrote}), so that {@code health()} shows why
+   * outcomes wait; reads still ask the database.
    */
   StorageException failedWrite(String what, SQLException e) {
     StorageException failure = failed(what, e);
     if (!isUnavailable(e)) {
       Outage was =
-          outage.getAndUpdate(o -> new Outage(o == null ? clock.instant() : o.since(), failure));
+          writesRefused.getAndUpdate(
+              o -> new Outage(o == null ? clock.instant() : o.since(), failure));
       if (was == null) {
         log.warn("{} refuses writes: {}", description, e.toString());
       }
@@ -144,17 +157,29 @@ final class Database {
     return outage.get() == null;
   }
 
-  boolean available() {
+  /** Whether the database can be reached (reads ask it). */
+  boolean reachable() {
     return outage.get() == null;
+  }
+
+  /** Whether it can be reached and takes writes. */
+  boolean available() {
+    return outage.get() == null && writesRefused.get() == null;
   }
 
   Optional<StorageException> lastFailure() {
     Outage o = outage.get();
+    if (o == null) {
+      o = writesRefused.get();
+    }
     return o == null ? Optional.empty() : Optional.of(o.last());
   }
 
   Optional<Instant> unavailableSince() {
     Outage o = outage.get();
+    if (o == null) {
+      o = writesRefused.get();
+    }
     return o == null ? Optional.empty() : Optional.of(o.since());
   }
 }

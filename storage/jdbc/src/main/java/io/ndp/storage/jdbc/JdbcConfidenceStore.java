@@ -94,12 +94,14 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
       "INSERT INTO ndp_confidence (pattern, domain, successes, failures, decayed_successes,"
           + " decayed_failures, tick) VALUES (?, ?, ?, ?, ?, ?, ?)";
   // One row per stored row of the pattern, or one row of NULLs when it has none: this store's
-  // committed sequence number always comes with them, from the same snapshot.
+  // committed sequence number always comes with them, from the same snapshot (NULL when its row is
+  // missing: nothing of ours is known to be committed).
   private static final String SELECT_ROWS =
       "SELECT w.last_seq, c.domain, c.successes, c.failures, c.decayed_successes,"
-          + " c.decayed_failures, c.tick, d.clock FROM ndp_writer w"
+          + " c.decayed_failures, c.tick, d.clock FROM (SELECT 1 AS one) x"
+          + " LEFT JOIN ndp_writer w ON w.writer_id = ?"
           + " LEFT JOIN ndp_confidence c ON c.pattern = ?%s"
-          + " LEFT JOIN ndp_domain d ON d.domain = c.domain WHERE w.writer_id = ?";
+          + " LEFT JOIN ndp_domain d ON d.domain = c.domain";
   private static final String READ_WRITER = "SELECT last_seq FROM ndp_writer WHERE writer_id = ?";
   private static final String UPDATE_WRITER =
       "UPDATE ndp_writer SET last_seq = ?, updated_at = ? WHERE writer_id = ?";
@@ -129,6 +131,9 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
   private final java.util.concurrent.ConcurrentSkipListMap<Long, List<Sums>> recentCommits =
       new java.util.concurrent.ConcurrentSkipListMap<>();
   private volatile long recentFloor;
+  // Resets made through this store; a read during which one ran does not keep its rows.
+  private final java.util.concurrent.atomic.AtomicLong resets =
+      new java.util.concurrent.atomic.AtomicLong();
   private static final int RECENT_COMMITS = 1024;
 
   /** A stored row: the counts, and the decayed sums valid at {@code tick}. */
@@ -180,7 +185,7 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
             new OutcomeWriter.Probe() {
               @Override
               public boolean needed() {
-                return !db.available();
+                return !db.reachable();
               }
 
               @Override
@@ -290,6 +295,8 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
       }
     } catch (SQLException e) {
       db.failed("reach the database", e);
+    } catch (RuntimeException e) {
+      db.failed("reach the database", new SQLException(e.toString(), "08000", e));
     }
   }
 
@@ -300,16 +307,17 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
     Map<String, Long> clockOf = new HashMap<>();
     long seq = -1;
     String sql = String.format(SELECT_ROWS, onlyDomain == null ? "" : " AND c.domain = ?");
+    long resetsBefore = resets.get();
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       int i = 0;
+      ps.setString(++i, writerId);
       ps.setString(++i, pattern);
       if (onlyDomain != null) {
         ps.setString(++i, onlyDomain);
       }
-      ps.setString(++i, writerId);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          seq = rs.getLong(1);
+          seq = rs.getLong(1); // 0 when NULL
           String domain = rs.getString(2);
           if (domain == null) {
             continue; // the pattern has no row
@@ -337,10 +345,9 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
       }
     }
     if (seq < 0) {
-      // This writer's row is missing (deleted by hand): nothing of ours is known to be committed.
       seq = 0;
     }
-    remember(pattern, onlyDomain, rows, seq);
+    remember(pattern, onlyDomain, rows, seq, resetsBefore);
     long known = seq;
     return new Found(rows, clockOf, d -> known);
   }
@@ -372,12 +379,19 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
    * commits after it (a commit that found no entry to add itself to); newer knowledge wins.
    */
   private void remember(
-      String pattern, @Nullable String onlyDomain, Map<String, Row> rows, long seq) {
+      String pattern,
+      @Nullable String onlyDomain,
+      Map<String, Row> rows,
+      long seq,
+      long resetsBefore) {
     lastRead
         .asMap()
         .compute(
             pattern,
             (k, was) -> {
+              if (resets.get() != resetsBefore) {
+                return was; // a reset of this store ran meanwhile: the rows may predate it
+              }
               if (seq < recentFloor) {
                 return was; // commits since were forgotten: these rows cannot be completed
               }
@@ -526,14 +540,18 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
     for (int attempt = 1; ; attempt++) {
       TreeMap<PairKey, Sums> rows = new TreeMap<>();
       Map<String, Long> domainClocks = new HashMap<>();
+      Map<PairKey, Row> redone = new HashMap<>();
       try (Connection c = db.connect()) {
         c.setAutoCommit(false);
         try {
           long done = writerSeq(c);
           TreeMap<String, List<Outcome>> byDomain = new TreeMap<>();
+          Set<PairKey> skipped = new HashSet<>();
           for (Outcome o : batch) {
             if (o.seq() > done) {
               byDomain.computeIfAbsent(o.domain(), k -> new ArrayList<>()).add(o);
+            } else {
+              skipped.add(new PairKey(o.pattern(), o.domain()));
             }
           }
           for (Map.Entry<String, List<Outcome>> e : byDomain.entrySet()) {
@@ -556,6 +574,14 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
               insertWriter(c, last);
             }
           }
+          // Outcomes a commit whose acknowledgement was lost already wrote: their rows as they are
+          // now, for the last rows read (their deltas and ticks are not known here).
+          for (PairKey k : skipped) {
+            Row now = rowOf(c, k); // after this batch's own update of it, if any
+            if (now != null) {
+              redone.put(k, now);
+            }
+          }
           c.commit();
         } catch (SQLException | RuntimeException e) {
           rollback(c);
@@ -566,10 +592,33 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
           continue;
         }
         throw db.failedWrite("commit " + batch.size() + " outcome(s)", e);
+      } catch (RuntimeException e) {
+        throw db.failedWrite(
+            "commit " + batch.size() + " outcome(s)", new SQLException(e.toString(), "HY000", e));
       }
-      rememberCommitted(rows.values(), domainClocks, last);
-      db.reached();
+      rememberCommitted(rows.values(), redone, domainClocks, last);
+      db.wrote();
       return;
+    }
+  }
+
+  /** The stored row of a pattern and domain, with its domain's clock noted; null when none. */
+  private @Nullable Row rowOf(Connection c, PairKey k) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT c.successes, c.failures, c.decayed_successes, c.decayed_failures, c.tick,"
+                + " d.clock FROM ndp_confidence c JOIN ndp_domain d ON d.domain = c.domain"
+                + " WHERE c.pattern = ? AND c.domain = ?")) {
+      ps.setString(1, k.pattern());
+      ps.setString(2, k.domain());
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return null;
+        }
+        clocks.merge(k.domain(), rs.getLong(6), Math::max);
+        return new Row(
+            rs.getLong(1), rs.getLong(2), rs.getDouble(3), rs.getDouble(4), rs.getLong(5));
+      }
     }
   }
 
@@ -590,7 +639,10 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
    * database answers). A row already known as of this batch or later is left alone.
    */
   private void rememberCommitted(
-      Collection<Sums> committed, Map<String, Long> domainClocks, long seq) {
+      Collection<Sums> committed,
+      Map<PairKey, Row> redone,
+      Map<String, Long> domainClocks,
+      long seq) {
     domainClocks.forEach((d, c) -> clocks.merge(d, c, Math::max));
     // Logged first: a read keeping rows from before this commit completes them with it.
     recentCommits.put(seq, List.copyOf(committed));
@@ -600,7 +652,24 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
         recentFloor = Math.max(recentFloor, oldest.getKey());
       }
     }
+    redone.forEach(
+        (key, row) ->
+            lastRead
+                .asMap()
+                .compute(
+                    key.pattern(),
+                    (k, was) -> {
+                      if (was == null) {
+                        return null;
+                      }
+                      Map<String, Known> m = new HashMap<>(was.byDomain());
+                      m.put(key.domain(), new Known(seq, row));
+                      return new LastRead(was.fullSeq(), Map.copyOf(m));
+                    }));
     for (Sums s : committed) {
+      if (redone.containsKey(new PairKey(s.pattern, s.domain))) {
+        continue; // its row as it is now was kept above
+      }
       // compute, not computeIfPresent: Caffeine's computeIfPresent returns at once when the key
       // is absent, without waiting for a read that is creating its entry (which then misses this
       // commit, when its rows predate it and it did not see this commit in recentCommits yet).
@@ -887,20 +956,27 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
       try (Connection c = db.connect()) {
         c.setAutoCommit(false);
         try {
-          // Lock the domains' rows first, in the order commits lock them: a commit holds its
-          // domains' rows before it touches their statistics, so the two never wait on each other
-          // in a cycle.
-          String lockDomains =
-              "SELECT domain FROM ndp_domain"
-                  + (domain == null ? "" : " WHERE domain = ?")
-                  + " ORDER BY domain FOR UPDATE";
-          try (PreparedStatement ps = c.prepareStatement(lockDomains)) {
-            if (domain != null) {
-              ps.setString(1, domain);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
+          // Lock the domains' rows first, in the order commits lock them (String order, in
+          // Java: the database's collation may differ): a commit holds its domains' rows before
+          // it touches their statistics, so the two never wait on each other in a cycle.
+          List<String> domains = new ArrayList<>();
+          if (domain != null) {
+            domains.add(domain);
+          } else {
+            try (PreparedStatement ps = c.prepareStatement("SELECT domain FROM ndp_domain");
+                ResultSet rs = ps.executeQuery()) {
               while (rs.next()) {
-                // locked
+                domains.add(rs.getString(1));
+              }
+            }
+            domains.sort(null);
+          }
+          try (PreparedStatement ps =
+              c.prepareStatement("SELECT clock FROM ndp_domain WHERE domain = ? FOR UPDATE")) {
+            for (String d : domains) {
+              ps.setString(1, d);
+              try (ResultSet rs = ps.executeQuery()) {
+                rs.next(); // locked (or gone)
               }
             }
           }
@@ -932,7 +1008,8 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
       }
       break;
     }
-    db.reached();
+    db.wrote();
+    resets.incrementAndGet(); // before dropping: a read from before the reset keeps nothing
     if (pattern != null) {
       lastRead.invalidate(pattern);
     } else {

@@ -2,7 +2,10 @@ package io.ndp.storage.jdbc;
 
 /** Checks of names before they reach SQL. */
 final class Names {
-  /** The longest name a key column holds. */
+  /**
+   * The longest name, in UTF-8 bytes: a stored key holds 1000 characters, and a pattern and a
+   * domain together must fit in one PostgreSQL index entry (at most 2704 bytes).
+   */
   static final int MAX_LENGTH = 1000;
 
   private Names() {}
@@ -11,16 +14,18 @@ final class Names {
     if (value == null) {
       throw new IllegalArgumentException(what + " must not be null");
     }
-    if (value.length() > MAX_LENGTH) {
+    if (value.length() > MAX_LENGTH
+        || value.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_LENGTH) {
       throw new IllegalArgumentException(
           what
               + " is "
               + value.length()
-              + " characters long, longer than the "
+              + " characters ("
+              + value.getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+              + " bytes in UTF-8) long, longer than the "
               + MAX_LENGTH
-              + " a stored key holds: "
-              + value.substring(0, 40)
-              + "...");
+              + " bytes a stored key holds: "
+              + quoted(value));
     }
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);

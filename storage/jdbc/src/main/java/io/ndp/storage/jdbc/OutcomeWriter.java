@@ -49,7 +49,7 @@ final class OutcomeWriter {
   private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   /** One outcome waiting for its commit. */
-  record Outcome(String pattern, String domain, boolean success, long seq) {}
+  record Outcome(String pattern, String domain, boolean success, long seq, long enqueuedAtNanos) {}
 
   /**
    * Commits a batch in one transaction, together with its last sequence number as this writer's
@@ -175,6 +175,8 @@ final class OutcomeWriter {
   private long enqueued;
   private long committed;
   private long firstQueuedAtNanos;
+  // Commit attempts finished, successful or not: flush() waits for the next one.
+  private long attempts;
   private boolean flushRequested;
   private boolean closing;
   // Set when close() gives up: the writer commits nothing more and stops.
@@ -233,13 +235,17 @@ final class OutcomeWriter {
             failure);
       }
       long seq = ++enqueued;
-      if (queue.isEmpty()) {
-        firstQueuedAtNanos = System.nanoTime();
+      long now = System.nanoTime();
+      boolean first = queue.isEmpty();
+      if (first) {
+        firstQueuedAtNanos = now;
       }
-      Outcome o = new Outcome(pattern, domain, success, seq);
+      Outcome o = new Outcome(pattern, domain, success, seq, now);
       queue.add(o);
       queued.add(o);
-      if (durability == Durability.SYNC || queue.size() >= maxUnflushed) {
+      // The first outcome after a quiet moment wakes the writer too: it was waiting for work,
+      // not for this outcome's deadline.
+      if (first || durability == Durability.SYNC || queue.size() >= maxUnflushed) {
         work.signal();
       }
       if (durability == Durability.SYNC) {
@@ -348,15 +354,21 @@ final class OutcomeWriter {
     lock.lock();
     try {
       long target = enqueued;
+      // After a failed commit, the next attempt decides: it may be the retry that succeeds (the
+      // database is back); only when that one fails too does flush give up.
+      long failedAttempt = failure == null ? -1 : attempts;
       while (committed < target) {
         flushRequested = true;
         work.signal();
-        if (failure != null) {
+        if (failure != null && failedAttempt >= 0 && attempts > failedAttempt) {
           throw new StorageUnavailableException(
               String.format(
                   "cannot flush: %d outcomes wait for %s, which is unavailable",
                   enqueued - committed, description),
               failure);
+        }
+        if (failure != null && failedAttempt < 0) {
+          failedAttempt = attempts;
         }
         long left = deadline - System.nanoTime();
         if (left <= 0) {
@@ -469,7 +481,12 @@ final class OutcomeWriter {
       }
       if (probing) {
         lastProbe = System.nanoTime();
-        probe.run();
+        try {
+          probe.run();
+        } catch (Throwable e) {
+          // Whatever the data source throws, the writer lives on: it commits every outcome.
+          log.warn("probing {} failed: {}", description, e.toString());
+        }
         continue;
       }
       StorageException error = null;
@@ -477,11 +494,15 @@ final class OutcomeWriter {
         committer.commit(batch);
       } catch (StorageException e) {
         error = e;
-      } catch (RuntimeException e) {
-        error = new StorageException("cannot commit outcomes to " + description, e);
+      } catch (Throwable e) {
+        // Even an Error: the batch goes back to the queue and the writer retries, rather than
+        // dying with every later outcome waiting for it.
+        error = new StorageException("cannot commit outcomes to " + description + ": " + e, e);
+        log.error("committing {} outcome(s) to {} threw", batch.size(), description, e);
       }
       lock.lock();
       try {
+        attempts++;
         if (error == null) {
           inFlight = null;
           inFlightLast = 0;
@@ -495,7 +516,7 @@ final class OutcomeWriter {
             queue.addFirst(batch.get(i));
           }
           retry = batch.size();
-          firstQueuedAtNanos = System.nanoTime();
+          firstQueuedAtNanos = batch.get(0).enqueuedAtNanos();
           if (failure == null) {
             log.warn(
                 "cannot commit {} outcome(s) to {}; they stay buffered and are retried: {}",
@@ -545,7 +566,8 @@ final class OutcomeWriter {
     }
     flushRequested = false;
     if (!queue.isEmpty()) {
-      firstQueuedAtNanos = System.nanoTime();
+      // The oldest outcome left keeps its age: it is committed within maxDelay of being queued.
+      firstQueuedAtNanos = queue.peek().enqueuedAtNanos();
     }
   }
 
