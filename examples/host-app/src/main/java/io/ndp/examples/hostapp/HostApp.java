@@ -42,37 +42,21 @@ import org.jspecify.annotations.Nullable;
  * which one works; malformed lines make the first choice fail and the executor falls back; lines no
  * pattern can ingest go to a rejects file with the reason.
  *
- * <p>Usage: {@code java -jar ndp-host-app.jar [--input orders.csv] [--out dir]}; without {@code
- * --input} it processes the bundled {@code data/orders.csv}.
+ * <p>Usage: {@code java -jar ndp-host-app.jar [--input orders.csv] [--out dir] ...}; {@code --help}
+ * lists the options and the exit codes ({@link Cli}). Without {@code --input} it processes the
+ * bundled {@code data/orders.csv}.
  */
 public final class HostApp {
 
   /** The selection seed: the same input gives the same choices (see the README). */
   static final long SEED = 2026;
 
-  /** Runs the app; see the class documentation for the arguments. */
-  public static void main(String[] args) throws IOException {
-    Path input = null;
-    Path out = Path.of("target", "ndp-output");
-    Path plugins = defaultPluginsDir();
-    Path data = JdbcStorage.DEFAULT_DIRECTORY;
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--input" -> input = Path.of(requireValue(args, ++i, "--input"));
-        case "--out" -> out = Path.of(requireValue(args, ++i, "--out"));
-        case "--plugins" -> plugins = Path.of(requireValue(args, ++i, "--plugins"));
-        case "--data" -> data = Path.of(requireValue(args, ++i, "--data"));
-        case "--in-memory" -> data = null;
-        default ->
-            throw new IllegalArgumentException(
-                "unknown argument '"
-                    + args[i]
-                    + "'; usage: [--input orders.csv] [--out dir] [--plugins dir]"
-                    + " [--data dir | --in-memory]");
-      }
-    }
-    Summary summary = new HostApp().run(input, out, plugins, data, System.out);
-    System.out.print(summary.table());
+  /**
+   * Runs the app; {@code --help} lists the options and exit codes (0 success, 1 job failed, 2 usage
+   * or input error).
+   */
+  public static void main(String[] args) {
+    System.exit(Cli.execute(args, System.out, System.err));
   }
 
   /** The {@code plugins} folder next to the application JAR (or target/plugins in a build). */
@@ -85,13 +69,6 @@ public final class HostApp {
     } catch (java.net.URISyntaxException e) {
       return Path.of("plugins");
     }
-  }
-
-  private static String requireValue(String[] args, int i, String flag) {
-    if (i >= args.length) {
-      throw new IllegalArgumentException(flag + " needs a value");
-    }
-    return args[i];
   }
 
   /**

@@ -1,0 +1,201 @@
+package io.ndp.examples.hostapp;
+
+import io.ndp.api.NdpException;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The host app's command line (picocli): typed options, {@code --help}, {@code --version}, one-line
+ * errors (the stack trace only with {@code --verbose}) and documented exit codes.
+ */
+@Command(
+    name = "ndp-host-app",
+    mixinStandardHelpOptions = true,
+    versionProvider = Cli.Version.class,
+    sortOptions = false,
+    description = {
+      "Ingests an orders CSV through learned delegation patterns and writes a nightly report.",
+      "Without --input it processes the bundled data/orders.csv."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:the job succeeded: every output file was written",
+      "1:the job failed (the report or the ingest); the summary says what was written",
+      "2:usage or input error: an unknown option, a missing value, an input file that cannot be"
+          + " read, an output or plugins folder that cannot be used"
+    })
+final class Cli implements Callable<Integer> {
+
+  /** Exit code of a job that ran and failed. */
+  static final int JOB_FAILED = 1;
+
+  /** Exit code of a usage or input error. */
+  static final int USAGE = 2;
+
+  @Option(
+      names = "--input",
+      paramLabel = "FILE",
+      description = "the orders CSV (default: the bundled data/orders.csv)")
+  @Nullable Path input;
+
+  @Option(
+      names = "--out",
+      paramLabel = "DIR",
+      description = "where the outputs go (default: ${DEFAULT-VALUE})",
+      defaultValue = "target/ndp-output")
+  Path out = Path.of("target", "ndp-output");
+
+  @Option(
+      names = "--plugins",
+      paramLabel = "DIR",
+      description = "the pattern kinds' plugin JARs (default: the plugins folder next to the JAR)")
+  @Nullable Path plugins;
+
+  @Option(
+      names = "--data",
+      paramLabel = "DIR",
+      description = "definitions and learned confidence, an H2 file (default: ${DEFAULT-VALUE})",
+      defaultValue = "ndp-data")
+  Path data = Path.of("ndp-data");
+
+  @Option(
+      names = "--in-memory",
+      description = "keep definitions and confidence in memory: start from nothing, keep nothing")
+  boolean inMemory;
+
+  @Option(names = "--verbose", description = "print the stack trace of an error")
+  boolean verbose;
+
+  private final PrintStream outStream;
+
+  Cli(PrintStream outStream) {
+    this.outStream = outStream;
+  }
+
+  /** A usage or input error: exit code 2, one line. */
+  static final class InputError extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    InputError(String message) {
+      super(message);
+    }
+  }
+
+  @Override
+  public Integer call() throws IOException {
+    checkInputs();
+    Path pluginsDir = plugins != null ? plugins : HostApp.defaultPluginsDir();
+    HostApp.Summary summary =
+        new HostApp().run(input, out, pluginsDir, inMemory ? null : data, outStream);
+    outStream.print(summary.table());
+    if (!summary.report().success()) {
+      outStream.println(
+          "FAILED: the report failed ("
+              + summary.report().message()
+              + "); the ingest outputs were written, the report files may be missing");
+      return JOB_FAILED;
+    }
+    return 0;
+  }
+
+  /** Refuses, with one line each, what would otherwise fail with a stack trace mid-way. */
+  private void checkInputs() {
+    if (input != null) {
+      if (!Files.exists(input)) {
+        throw new InputError("input file not found: " + input);
+      }
+      if (!Files.isRegularFile(input)) {
+        throw new InputError("input is not a file: " + input);
+      }
+      if (!Files.isReadable(input)) {
+        throw new InputError("input file cannot be read: " + input);
+      }
+    }
+    if (Files.exists(out) && !Files.isDirectory(out)) {
+      throw new InputError("--out must be a folder, but " + out + " is a file");
+    }
+    try {
+      Files.createDirectories(out);
+    } catch (IOException | UnsupportedOperationException e) {
+      throw new InputError("cannot create the output folder " + out + ": " + reason(e));
+    }
+    if (!Files.isWritable(out)) {
+      throw new InputError("the output folder " + out + " is not writable");
+    }
+    if (plugins != null && !Files.isDirectory(plugins)) {
+      throw new InputError("plugins folder not found: " + plugins);
+    }
+    if (!inMemory && Files.exists(data) && !Files.isDirectory(data)) {
+      throw new InputError("--data must be a folder, but " + data + " is a file");
+    }
+  }
+
+  /** Why a file operation failed, in words. */
+  private static String reason(Exception e) {
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof java.nio.file.NoSuchFileException) {
+      return "a parent folder does not exist or cannot hold folders";
+    }
+    if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+      return f.getReason();
+    }
+    return String.valueOf(e.getMessage());
+  }
+
+  /** Runs the command line and returns the exit code. */
+  static int execute(String[] args, PrintStream out, PrintStream err) {
+    Cli cli = new Cli(out);
+    CommandLine cmd = new CommandLine(cli);
+    cmd.setOut(new PrintWriter(out, true));
+    cmd.setErr(new PrintWriter(err, true));
+    cmd.setParameterExceptionHandler(
+        (ex, a) -> {
+          err.println("error: " + ex.getMessage() + " (see --help)");
+          return USAGE;
+        });
+    cmd.setExecutionExceptionHandler(
+        (ex, c, parsed) -> {
+          int code = ex instanceof InputError ? USAGE : JOB_FAILED;
+          if (ex instanceof UncheckedIOException u) {
+            ex = u.getCause();
+          }
+          err.println("error: " + (ex instanceof InputError ? ex.getMessage() : describe(ex)));
+          if (cli.verbose) {
+            ex.printStackTrace(err);
+          }
+          return code;
+        });
+    return cmd.execute(args);
+  }
+
+  private static String describe(Throwable e) {
+    String m = e.getMessage();
+    if (e instanceof NdpException || e instanceof IOException) {
+      return m == null ? e.getClass().getSimpleName() : m;
+    }
+    return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+  }
+
+  /** The version of the JAR (its manifest), and of the NDP API. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Cli.class.getPackage().getImplementationVersion();
+      return new String[] {
+        "ndp-host-app " + (v == null ? "(development build)" : v),
+        "NDP API " + io.ndp.api.NdpVersion.API_VERSION
+      };
+    }
+  }
+}

@@ -1,0 +1,149 @@
+package io.ndp.examples.hostapp;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The command line as a user meets it: a separate process, its exit code, what it prints on each
+ * stream. A mistake is one line on standard error and exit code 2, never a stack trace.
+ */
+class CliProcessTest {
+  private static final Path PLUGINS = Path.of("target", "plugins").toAbsolutePath();
+
+  @TempDir Path dir;
+
+  /** One run of the app: its exit code and what it printed. */
+  record Run(int code, String out, String err) {
+    List<String> errLines() {
+      return err.lines().toList();
+    }
+  }
+
+  private Run run(String... args) throws Exception {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    List<String> command =
+        new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path")));
+    command.add(HostApp.class.getName());
+    command.addAll(List.of(args));
+    Path out = Files.createTempFile(dir, "out", ".txt");
+    Path err = Files.createTempFile(dir, "err", ".txt");
+    Process p =
+        new ProcessBuilder(command)
+            .directory(dir.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile())
+            .start();
+    assertThat(p.waitFor(2, TimeUnit.MINUTES)).as("the app ends").isTrue();
+    return new Run(p.exitValue(), Files.readString(out, UTF_8), Files.readString(err, UTF_8));
+  }
+
+  private static void assertUsageError(Run r, String message) {
+    assertThat(r.code()).as("exit code; stderr: %s", r.err()).isEqualTo(2);
+    assertThat(r.errLines()).as("one line on stderr").singleElement().asString().contains(message);
+    assertThat(r.err()).doesNotContain("Exception").doesNotContain("\tat ");
+  }
+
+  @Test
+  void help_listsTheOptionsAndTheExitCodes() throws Exception {
+    Run r = run("--help");
+
+    assertThat(r.code()).isZero();
+    assertThat(r.out())
+        .contains("Usage: ndp-host-app")
+        .contains("--input=FILE")
+        .contains("--in-memory")
+        .contains("Exit codes:")
+        .contains("2   usage or input error");
+    assertThat(r.err()).isEmpty();
+  }
+
+  @Test
+  void version_namesTheApi() throws Exception {
+    Run r = run("--version");
+
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).contains("NDP API 0.2.0");
+  }
+
+  @Test
+  void unknownOption_isAUsageError() throws Exception {
+    assertUsageError(run("--bogus"), "Unknown option: '--bogus' (see --help)");
+  }
+
+  @Test
+  void optionWithoutItsValue_isAUsageError() throws Exception {
+    assertUsageError(run("--input"), "Missing required parameter for option '--input'");
+  }
+
+  @Test
+  void missingInputFile_isAnInputError_andWritesNothing() throws Exception {
+    Run r = run("--input", "nope.csv", "--out", "out", "--in-memory");
+
+    assertUsageError(r, "input file not found: nope.csv");
+    assertThat(dir.resolve("out")).doesNotExist();
+  }
+
+  @Test
+  void inputThatIsAFolder_isAnInputError() throws Exception {
+    Files.createDirectories(dir.resolve("folder"));
+    assertUsageError(run("--input", "folder", "--in-memory"), "input is not a file: folder");
+  }
+
+  @Test
+  void outputThatIsAFile_isAnInputError() throws Exception {
+    Files.writeString(dir.resolve("taken"), "x");
+    assertUsageError(
+        run("--out", "taken", "--in-memory"), "--out must be a folder, but taken is a file");
+  }
+
+  @Test
+  void outputThatCannotBeCreated_isAnInputError() throws Exception {
+    assertUsageError(
+        run("--out", "/proc/ndp-x", "--in-memory"), "cannot create the output folder /proc/ndp-x");
+  }
+
+  @Test
+  void missingPluginsFolder_isAnInputError() throws Exception {
+    assertUsageError(
+        run("--plugins", "no-such-folder", "--in-memory"),
+        "plugins folder not found: no-such-folder");
+  }
+
+  @Test
+  void failedReport_exitsWithOne_andSaysSo() throws Exception {
+    // The first 1,000 lines: too little data for the archive's compression bars, so the report
+    // fails (the ingest succeeds).
+    List<String> lines;
+    try (var in = HostApp.class.getResourceAsStream("/data/orders.csv")) {
+      lines = new String(in.readAllBytes(), UTF_8).lines().limit(1001).toList();
+    }
+    Files.write(dir.resolve("small.csv"), lines, UTF_8);
+
+    Run r =
+        run("--input", "small.csv", "--out", "out", "--plugins", PLUGINS.toString(), "--in-memory");
+
+    assertThat(r.code()).as("stderr: %s", r.err()).isEqualTo(1);
+    assertThat(r.out()).contains("FAILED: the report failed").contains("records 1000");
+  }
+
+  @Test
+  void bundledData_succeeds_withExitCodeZero() throws Exception {
+    Run r = run("--out", "out", "--plugins", PLUGINS.toString(), "--in-memory");
+
+    assertThat(r.code()).as("stderr: %s", r.err()).isZero();
+    assertThat(r.out())
+        .contains("records 6000, written 5936, rejected 64")
+        .contains("report: succeeded");
+    assertThat(dir.resolve("out").resolve("MANIFEST.sha256")).exists();
+    assertThat(dir.resolve("ndp-data")).as("--in-memory keeps nothing").doesNotExist();
+  }
+}
