@@ -236,6 +236,8 @@ public record PatternContext(
     private int priority = DEFAULT_PRIORITY;
     private @Nullable Object payload;
     private @Nullable Duration timeout;
+    // Problems only the builder sees (a null map given to attributes), reported by build().
+    private final List<String> problems = new ArrayList<>();
 
     private Builder(String domain, String agentType) {
       this.domain = domain;
@@ -244,7 +246,7 @@ public record PatternContext(
 
     /** Sets {@value PatternContext#REQUIRED_STEPS}. */
     public Builder requiredSteps(String... steps) {
-      return attribute(REQUIRED_STEPS, List.of(steps));
+      return attribute(REQUIRED_STEPS, listOrNull(steps));
     }
 
     /** Sets {@value PatternContext#REQUIRED_STEPS}. */
@@ -254,7 +256,7 @@ public record PatternContext(
 
     /** Sets {@value PatternContext#REQUIRED_RESOURCES}. */
     public Builder requiredResources(String... resources) {
-      return attribute(REQUIRED_RESOURCES, List.of(resources));
+      return attribute(REQUIRED_RESOURCES, listOrNull(resources));
     }
 
     /** Sets {@value PatternContext#REQUIRED_RESOURCES}. */
@@ -264,7 +266,7 @@ public record PatternContext(
 
     /** Sets {@value PatternContext#REQUIRED_DOMAINS}. */
     public Builder requiredDomains(String... domains) {
-      return attribute(REQUIRED_DOMAINS, List.of(domains));
+      return attribute(REQUIRED_DOMAINS, listOrNull(domains));
     }
 
     /** Sets {@value PatternContext#REQUIRED_DOMAINS}. */
@@ -284,10 +286,22 @@ public record PatternContext(
       return this;
     }
 
-    /** Adds every entry of {@code values}, replacing earlier values. */
+    /**
+     * Adds every entry of {@code values}, replacing earlier values; null is reported by {@link
+     * #build()}.
+     */
     public Builder attributes(Map<String, ?> values) {
-      attributes.putAll(values);
+      if (values == null) {
+        problems.add("attributes must be a map but was null");
+      } else {
+        attributes.putAll(values);
+      }
       return this;
+    }
+
+    /** The array as a list that may hold nulls (reported by {@link #build()}), or null. */
+    private static @Nullable List<String> listOrNull(String @Nullable [] values) {
+      return values == null ? null : java.util.Arrays.asList(values.clone());
     }
 
     /** Sets the priority; higher runs first where work queues. */
@@ -315,7 +329,16 @@ public record PatternContext(
      * @throws InvalidContextException listing every rule broken
      */
     public PatternContext build() {
-      return new PatternContext(domain, agentType, attributes, priority, payload, timeout);
+      if (problems.isEmpty()) {
+        return new PatternContext(domain, agentType, attributes, priority, payload, timeout);
+      }
+      List<String> all = new ArrayList<>(problems);
+      try {
+        new PatternContext(domain, agentType, attributes, priority, payload, timeout);
+      } catch (InvalidContextException e) {
+        all.addAll(e.problems());
+      }
+      throw new InvalidContextException(all);
     }
   }
 
