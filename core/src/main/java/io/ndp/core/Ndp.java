@@ -878,6 +878,31 @@ public final class Ndp implements AutoCloseable {
   }
 
   /** Reads a started (or failed, or disabled) plugin's state and factories into a report. */
+  /**
+   * Why none of the declared pattern factories could be created: the first one's exception, or null
+   * when none is declared (or all could be).
+   */
+  private static @Nullable String whyNotCreated(
+      @Nullable Set<String> declared, ClassLoader loader) {
+    if (declared == null) {
+      return null;
+    }
+    for (String name : new java.util.TreeSet<>(declared)) {
+      try {
+        Class<?> c = Class.forName(name, false, loader);
+        if (!PatternFactory.class.isAssignableFrom(c)) {
+          continue;
+        }
+        c.getDeclaredConstructor().newInstance();
+      } catch (java.lang.reflect.InvocationTargetException e) {
+        return name + " threw " + e.getCause();
+      } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+        return name + ": " + e;
+      }
+    }
+    return null;
+  }
+
   private void collect(NdpPluginManager pm, PluginWrapper w) {
     String id = w.getPluginId();
     Path path = w.getPluginPath();
@@ -946,6 +971,18 @@ public final class Ndp implements AutoCloseable {
       return;
     }
     if (found.isEmpty()) {
+      // PF4J logs and skips an extension it cannot instantiate: find the real cause ourselves.
+      String cause = whyNotCreated(pm.getExtensionClassNames(id), w.getPluginClassLoader());
+      if (cause != null) {
+        record(
+            new PluginReport(
+                id,
+                path,
+                Status.FAILED,
+                "its pattern factory cannot be created: " + cause,
+                List.of()));
+        return;
+      }
       record(
           new PluginReport(
               id,
