@@ -93,8 +93,25 @@ public record PatternResult(
     return Optional.ofNullable(output).map(type::cast);
   }
 
-  /** Returns the number of fallbacks tried. */
+  /**
+   * Returns how many times the execution fell back: the attempts after the first, whether the
+   * next-ranked candidate or a configured fallback pattern (the README's "falling back" means
+   * both). {@link #configuredFallbacksTried()} counts the configured ones alone.
+   *
+   * @return attempts after the first; 0 when the first attempt served (or none was made)
+   * @since 0.2.0 (before, it counted configured fallbacks only)
+   */
   public long fallbacksTried() {
+    return Math.max(0, attempts.size() - 1);
+  }
+
+  /**
+   * Returns how many configured fallback patterns ({@code fallbackPatterns}) were tried.
+   *
+   * @return the attempts whose {@link Attempt#fallback()} is true
+   * @since 0.2.0
+   */
+  public long configuredFallbacksTried() {
     return attempts.stream().filter(Attempt::fallback).count();
   }
 }

@@ -142,7 +142,9 @@ class PatternExecutorTest {
             org.assertj.core.groups.Tuple.tuple("missing", true, OutcomeStatus.REJECTED),
             org.assertj.core.groups.Tuple.tuple("safety", true, OutcomeStatus.SUCCESS));
     assertThat(r.attempts().get(2).message()).contains("'missing' is not registered");
-    assertThat(r.fallbacksTried()).isEqualTo(2);
+    // Fell back three times (b next-ranked, then the two configured ones).
+    assertThat(r.fallbacksTried()).isEqualTo(3);
+    assertThat(r.configuredFallbacksTried()).isEqualTo(2);
   }
 
   @Test

@@ -181,7 +181,7 @@ public final class HostApp {
           PatternResult r = perf.measure("ingest_record", () -> executor.executeBestPattern(ctx));
           if (r.success()) {
             wins.computeIfAbsent(r.chosenPattern(), k -> new LongAdder()).increment();
-            if (r.attempts().size() > 1) {
+            if (r.fallbacksTried() > 0) {
               fallbacks++;
             }
           } else {
