@@ -48,6 +48,10 @@ import org.jspecify.annotations.Nullable;
  */
 public final class HostApp {
 
+  /** The pattern kinds the job uses, each from a plugin. */
+  static final List<String> KINDS =
+      List.of("sequential", "parallel", "meta-orchestration", "evaluator-optimizer");
+
   /** The selection seed: the same input gives the same choices (see the README). */
   static final long SEED = 2026;
 
@@ -135,6 +139,23 @@ public final class HostApp {
           r.status(),
           r.types(),
           r.reason());
+    }
+    // The job needs these kinds; without them it would fail mid-way with a stack trace.
+    List<String> missing = KINDS.stream().filter(k -> ndp.factories().find(k).isEmpty()).toList();
+    if (!missing.isEmpty()) {
+      String loaded =
+          ndp.factories().types().isEmpty()
+              ? "none"
+              : String.join(", ", new java.util.TreeSet<>(ndp.factories().types()));
+      ndp.close();
+      throw new Cli.InputError(
+          String.format(
+              Locale.ROOT,
+              "the plugins folder %s provides no pattern kind %s (the job needs %s; loaded: %s)",
+              pluginsDir,
+              String.join(", ", missing),
+              String.join(", ", KINDS),
+              loaded));
     }
     List<Pattern> patterns = new ArrayList<>();
     patterns.add(

@@ -119,6 +119,16 @@ class CliProcessTest {
   }
 
   @Test
+  void emptyPluginsFolder_isAnInputError_namingTheMissingKinds() throws Exception {
+    Files.createDirectories(dir.resolve("empty"));
+
+    assertUsageError(
+        run("--plugins", "empty", "--in-memory", "--out", "out"),
+        "the plugins folder empty provides no pattern kind sequential, parallel,"
+            + " meta-orchestration, evaluator-optimizer");
+  }
+
+  @Test
   void failedReport_exitsWithOne_andSaysSo() throws Exception {
     // The first 1,000 lines: too little data for the archive's compression bars, so the report
     // fails (the ingest succeeds).
