@@ -92,10 +92,23 @@ final class Cli implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    boolean outExisted = Files.exists(out);
     checkInputs();
     Path pluginsDir = plugins != null ? plugins : HostApp.defaultPluginsDir();
-    HostApp.Summary summary =
-        new HostApp().run(input, out, pluginsDir, inMemory ? null : data, outStream);
+    HostApp.Summary summary;
+    try {
+      summary = new HostApp().run(input, out, pluginsDir, inMemory ? null : data, outStream);
+    } catch (InputError e) {
+      // Found before any work: leave nothing behind.
+      if (!outExisted) {
+        try (var entries = Files.list(out)) {
+          if (entries.findAny().isEmpty()) {
+            Files.delete(out);
+          }
+        }
+      }
+      throw e;
+    }
     outStream.print(summary.table());
     if (!summary.report().success()) {
       outStream.println(

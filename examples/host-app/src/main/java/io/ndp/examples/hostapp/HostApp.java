@@ -15,11 +15,9 @@ import io.ndp.core.PluginReport;
 import io.ndp.storage.jdbc.Durability;
 import io.ndp.storage.jdbc.JdbcConfidenceStore;
 import io.ndp.storage.jdbc.JdbcStorage;
-import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -90,7 +88,7 @@ public final class HostApp {
       Path input, Path outDir, Path pluginsDir, @Nullable Path dataDir, PrintStream progress)
       throws IOException {
     long started = System.nanoTime();
-    List<String> lines = readLines(input);
+    List<Line> lines = readLines(input);
     Files.createDirectories(outDir);
     Path processed = outDir.resolve("orders-processed.csv");
     Path rejected = outDir.resolve("orders-rejected.csv");
@@ -196,7 +194,7 @@ public final class HostApp {
         steps.registerIn(executor.delegates());
 
         for (int i = 0; i < lines.size(); i++) {
-          String line = lines.get(i);
+          String line = lines.get(i).text();
           PatternContext ctx =
               PatternContext.builder(regionOf(line), "sequential").payload(line).build();
           PatternResult r = perf.measure("ingest_record", () -> executor.executeBestPattern(ctx));
@@ -208,7 +206,7 @@ public final class HostApp {
           } else {
             rejects++;
             Attempt last = r.attempts().get(r.attempts().size() - 1);
-            bad.write((i + 2) + ",\"" + last.message().replace("\"", "'") + "\"");
+            bad.write(lines.get(i).number() + ",\"" + last.message().replace("\"", "'") + "\"");
             bad.newLine();
           }
           if ((i + 1) % 1_000 == 0 || i + 1 == lines.size()) {
@@ -350,20 +348,67 @@ public final class HostApp {
     return m.find() ? m.group(1) : "unknown";
   }
 
-  private static List<String> readLines(Path input) throws IOException {
-    List<String> lines = new ArrayList<>();
+  /** The header the input must start with. */
+  static final String HEADER = "order_id,region,sku,quantity,unit_price,customer_email";
+
+  /** A non-blank line of the input and its number in the file (the header is line 1). */
+  record Line(int number, String text) {}
+
+  /**
+   * Reads the input's non-blank lines after the header, each with its true line number. An input
+   * that is empty, has only the header, is not UTF-8 text or does not start with the header is an
+   * input error (one line, exit code 2), found before any work.
+   */
+  private static List<Line> readLines(@Nullable Path input) throws IOException {
+    String name = input == null ? "the bundled data" : input.toString();
+    byte[] bytes;
     try (InputStream in =
-            input == null
-                ? HostApp.class.getResourceAsStream("/data/orders.csv")
-                : Files.newInputStream(input);
-        BufferedReader reader =
-            new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-      reader.readLine(); // header
-      for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-        if (!line.isBlank()) {
-          lines.add(line);
-        }
+        input == null
+            ? HostApp.class.getResourceAsStream("/data/orders.csv")
+            : Files.newInputStream(input)) {
+      bytes = in.readAllBytes();
+    }
+    String text;
+    try {
+      text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+              .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+              .decode(java.nio.ByteBuffer.wrap(bytes))
+              .toString();
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new Cli.InputError("input " + name + " is not UTF-8 text (a binary file?)");
+    }
+    if (text.indexOf('\u0000') >= 0) {
+      throw new Cli.InputError("input " + name + " is not a text file (it holds NUL bytes)");
+    }
+    List<String> all = text.lines().toList();
+    if (all.isEmpty() || text.isBlank()) {
+      throw new Cli.InputError("input " + name + " is empty: expected the header " + HEADER);
+    }
+    String header = all.get(0).strip();
+    if (header.startsWith("\uFEFF")) {
+      header = header.substring(1);
+    }
+    if (!header.equals(HEADER)) {
+      throw new Cli.InputError(
+          "input "
+              + name
+              + " does not start with the header "
+              + HEADER
+              + " (line 1 is '"
+              + (header.length() > 60 ? header.substring(0, 60) + "..." : header)
+              + "')");
+    }
+    List<Line> lines = new ArrayList<>();
+    for (int n = 1; n < all.size(); n++) {
+      if (!all.get(n).isBlank()) {
+        lines.add(new Line(n + 1, all.get(n)));
       }
+    }
+    if (lines.isEmpty()) {
+      throw new Cli.InputError("input " + name + " has no order lines, only the header");
     }
     return lines;
   }

@@ -129,6 +129,47 @@ class CliProcessTest {
   }
 
   @Test
+  void emptyHeaderOnlyBinaryOrForeignInput_isAnInputError_andLeavesNothing() throws Exception {
+    Files.writeString(dir.resolve("empty.csv"), "");
+    Files.writeString(dir.resolve("header.csv"), HostApp.HEADER + "\n\n");
+    Files.write(dir.resolve("binary.csv"), new byte[] {0x7f, 'E', 'L', 'F', 0, (byte) 0xff, 2});
+    Files.writeString(dir.resolve("other.csv"), "name,age\nbob,3\n");
+
+    assertUsageError(run("--input", "empty.csv", "--in-memory", "--out", "o1"), "is empty");
+    assertUsageError(
+        run("--input", "header.csv", "--in-memory", "--out", "o2"),
+        "has no order lines, only the header");
+    assertUsageError(
+        run("--input", "binary.csv", "--in-memory", "--out", "o3"), "is not UTF-8 text");
+    assertUsageError(
+        run("--input", "other.csv", "--in-memory", "--out", "o4"),
+        "does not start with the header order_id,region,sku,quantity,unit_price,customer_email"
+            + " (line 1 is 'name,age')");
+    for (String o : List.of("o1", "o2", "o3", "o4")) {
+      assertThat(dir.resolve(o)).as("no output folder left behind").doesNotExist();
+    }
+  }
+
+  @Test
+  void rejectedLines_carryTheirLineNumberInTheFile_blankLinesIncluded() throws Exception {
+    Files.writeString(
+        dir.resolve("gaps.csv"),
+        HostApp.HEADER
+            + "\n\n"
+            + "O-1,eu,SKU-0001,1,10.00,a@example.eu\n"
+            + "\n\n"
+            + "this line is broken\n");
+
+    Run r =
+        run("--input", "gaps.csv", "--out", "out", "--plugins", PLUGINS.toString(), "--in-memory");
+
+    assertThat(r.out()).contains("records 2");
+    List<String> rejected = Files.readAllLines(dir.resolve("out").resolve("orders-rejected.csv"));
+    assertThat(rejected).hasSize(2);
+    assertThat(rejected.get(1)).startsWith("6,");
+  }
+
+  @Test
   void failedReport_exitsWithOne_andSaysSo() throws Exception {
     // The first 1,000 lines: too little data for the archive's compression bars, so the report
     // fails (the ingest succeeds).
