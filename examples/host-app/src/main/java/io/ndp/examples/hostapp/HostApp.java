@@ -22,6 +22,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -184,8 +185,13 @@ public final class HostApp {
     try (ndp) {
       PatternExecutor executor = ndp.executor();
       OrderSteps steps;
-      try (BufferedWriter ok = Files.newBufferedWriter(processed, StandardCharsets.UTF_8);
-          BufferedWriter bad = Files.newBufferedWriter(rejected, StandardCharsets.UTF_8)) {
+      removeStaleOutputs(outDir);
+      try (BufferedWriter ok =
+              Files.newBufferedWriter(
+                  processed, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW);
+          BufferedWriter bad =
+              Files.newBufferedWriter(
+                  rejected, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW)) {
         ok.write("order_id,region,sku,quantity,unit_price,total,email,sha256");
         ok.newLine();
         bad.write("line,reason");
@@ -346,6 +352,28 @@ public final class HostApp {
   static String regionOf(String line) {
     Matcher m = java.util.regex.Pattern.compile("^[^,;]*[,;]\\s*([a-z]+)\\s*[,;]").matcher(line);
     return m.find() ? m.group(1) : "unknown";
+  }
+
+  /**
+   * Removes what an earlier run wrote into the output folder (the processed and rejected files, the
+   * archive, the reports, the manifest), so that a reused folder never mixes old and new files. A
+   * symbolic link of one of those names is removed, never followed; every output is then created
+   * new ({@code CREATE_NEW}), so a link planted there makes the write fail rather than overwrite
+   * its target.
+   */
+  static void removeStaleOutputs(Path outDir) throws IOException {
+    try (var entries = Files.newDirectoryStream(outDir)) {
+      for (Path p : entries) {
+        String name = p.getFileName().toString();
+        if (name.equals("orders-processed.csv")
+            || name.equals("orders-rejected.csv")
+            || name.equals("orders-processed.csv.gz")
+            || name.equals("MANIFEST.sha256")
+            || (name.startsWith("report-") && name.endsWith(".csv"))) {
+          Files.delete(p); // a link itself, not its target
+        }
+      }
+    }
   }
 
   /** The header the input must start with. */

@@ -7,6 +7,7 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -51,7 +52,8 @@ final class ReportSteps {
       totals.merge(f[2], new BigDecimal(f[5]), BigDecimal::add);
     }
     Path report = outDir.resolve("report-" + region + ".csv");
-    try (BufferedWriter w = Files.newBufferedWriter(report, StandardCharsets.UTF_8)) {
+    try (BufferedWriter w =
+        Files.newBufferedWriter(report, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW)) {
       w.write("sku,quantity,total");
       w.newLine();
       for (Map.Entry<String, BigDecimal> e : totals.entrySet()) {
@@ -65,22 +67,24 @@ final class ReportSteps {
 
   /**
    * Writes the archive the optimizer settled on, then {@code MANIFEST.sha256} (sha256sum format)
-   * over the reports, the processed file and the archive.
+   * over every other output: the reports, the processed and rejected files and the archive.
    */
   Path manifest(Map<?, ?> inputs) throws IOException, NoSuchAlgorithmException {
     Map<?, ?> archive = (Map<?, ?>) inputs.get("archive");
     ArchiveSteps.Compressed best = (ArchiveSteps.Compressed) archive.get("candidate");
     Path processed = (Path) inputs.get("@payload");
     Path gz = outDir.resolve(processed.getFileName() + ".gz");
-    Files.write(gz, best.gzip());
+    Files.write(gz, best.gzip(), StandardOpenOption.CREATE_NEW);
 
     List<Path> files = new ArrayList<>();
     ((Map<?, ?>) inputs.get("aggregate")).values().forEach(p -> files.add((Path) p));
     files.add(processed);
+    files.add(outDir.resolve("orders-rejected.csv"));
     files.add(gz);
     files.sort(null);
     Path manifest = outDir.resolve("MANIFEST.sha256");
-    try (BufferedWriter w = Files.newBufferedWriter(manifest, StandardCharsets.UTF_8)) {
+    try (BufferedWriter w =
+        Files.newBufferedWriter(manifest, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW)) {
       for (Path f : files) {
         byte[] hash = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f));
         w.write(

@@ -187,6 +187,33 @@ class CliProcessTest {
   }
 
   @Test
+  void reusedOutputFolder_holdsOnlyThisRunsFiles_whichVerify_andNoLinkIsFollowed()
+      throws Exception {
+    Path out = Files.createDirectories(dir.resolve("out"));
+    Files.writeString(out.resolve("report-atlantis.csv"), "left over from an earlier run");
+    Path target = Files.writeString(dir.resolve("precious.txt"), "must stay");
+    Files.createSymbolicLink(out.resolve("MANIFEST.sha256"), target);
+    Files.writeString(out.resolve("notes.txt"), "the user's own file");
+
+    Run r = run("--out", "out", "--plugins", PLUGINS.toString(), "--in-memory");
+
+    assertThat(r.code()).as("stderr: %s", r.err()).isZero();
+    assertThat(out.resolve("report-atlantis.csv")).doesNotExist();
+    assertThat(Files.isSymbolicLink(out.resolve("MANIFEST.sha256"))).isFalse();
+    assertThat(target).hasContent("must stay");
+    assertThat(out.resolve("notes.txt")).hasContent("the user's own file");
+    List<String> manifest = Files.readAllLines(out.resolve("MANIFEST.sha256"));
+    assertThat(manifest).anyMatch(l -> l.endsWith("  orders-rejected.csv"));
+    Process check =
+        new ProcessBuilder("sha256sum", "-c", "MANIFEST.sha256")
+            .directory(out.toFile())
+            .redirectErrorStream(true)
+            .start();
+    String said = new String(check.getInputStream().readAllBytes(), UTF_8);
+    assertThat(check.waitFor()).as(said).isZero();
+  }
+
+  @Test
   void bundledData_succeeds_withExitCodeZero() throws Exception {
     Run r = run("--out", "out", "--plugins", PLUGINS.toString(), "--in-memory");
 

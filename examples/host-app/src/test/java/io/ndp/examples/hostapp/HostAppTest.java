@@ -80,7 +80,7 @@ class HostAppTest {
 
     // Every file in the manifest has the hash written there.
     List<String> manifest = Files.readAllLines(out.resolve("MANIFEST.sha256"));
-    assertThat(manifest).hasSize(5);
+    assertThat(manifest).hasSize(6); // 3 reports, processed, rejected, archive
     for (String entry : manifest) {
       String[] parts = entry.split("  ");
       byte[] bytes = Files.readAllBytes(out.resolve(parts[1]));
