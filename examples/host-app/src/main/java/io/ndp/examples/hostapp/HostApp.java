@@ -59,6 +59,10 @@ public final class HostApp {
    * or input error).
    */
   public static void main(String[] args) {
+    if (java.util.Arrays.asList(args).contains("--verbose")) {
+      // Before any logger exists: PF4J's own messages, off by default, at debug level.
+      System.setProperty("org.slf4j.simpleLogger.log.org.pf4j", "debug");
+    }
     System.exit(Cli.execute(args, System.out, System.err));
   }
 
@@ -124,12 +128,18 @@ public final class HostApp {
     }
     Ndp ndp = builder.build();
     long pluginMillis = (System.nanoTime() - loadStart) / 1_000_000;
+    Map<PluginReport.Status, Long> byStatus = new java.util.EnumMap<>(PluginReport.Status.class);
+    ndp.pluginReports().forEach(r -> byStatus.merge(r.status(), 1L, Long::sum));
     progress.printf(
         Locale.ROOT,
-        "loaded %d plugin(s) from %s in %d ms%n",
-        ndp.pluginReports().size(),
+        "plugins from %s in %d ms: %s%n",
         pluginsDir,
-        pluginMillis);
+        pluginMillis,
+        byStatus.isEmpty()
+            ? "none found"
+            : byStatus.entrySet().stream()
+                .map(e -> e.getValue() + " " + e.getKey().name().toLowerCase(Locale.ROOT))
+                .collect(java.util.stream.Collectors.joining(", ")));
     for (PluginReport r : ndp.pluginReports()) {
       progress.printf(
           Locale.ROOT,

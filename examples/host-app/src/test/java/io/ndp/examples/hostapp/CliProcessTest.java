@@ -214,6 +214,25 @@ class CliProcessTest {
   }
 
   @Test
+  void corruptPluginJar_isOneLine_countedAsInvalid_andNoStackTraceReachesTheConsole()
+      throws Exception {
+    Path plugins = Files.createDirectories(dir.resolve("plugins"));
+    try (var jars = Files.list(PLUGINS)) {
+      for (Path jar : jars.toList()) {
+        Files.copy(jar, plugins.resolve(jar.getFileName()));
+      }
+    }
+    Files.writeString(plugins.resolve("corrupt.jar"), "not a zip");
+
+    Run r = run("--plugins", "plugins", "--in-memory", "--out", "out");
+
+    assertThat(r.code()).as("stderr: %s", r.err()).isZero();
+    assertThat(r.out()).contains("4 started, 1 invalid");
+    assertThat(r.out() + r.err()).doesNotContain("\tat ").doesNotContain("ZipException");
+    assertThat(r.err().lines().filter(l -> l.contains("corrupt.jar")).count()).isEqualTo(1);
+  }
+
+  @Test
   void bundledData_succeeds_withExitCodeZero() throws Exception {
     Run r = run("--out", "out", "--plugins", PLUGINS.toString(), "--in-memory");
 
