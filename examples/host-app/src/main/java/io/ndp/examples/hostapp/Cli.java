@@ -29,7 +29,8 @@ import picocli.CommandLine.Option;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:the job succeeded: every output file was written",
-      "1:the job failed (the report or the ingest); the summary says what was written",
+      "1:the job failed (the report or the ingest): nothing is written, the output folder is as"
+          + " it was",
       "2:usage or input error: an unknown option, a missing value, an input file that cannot be"
           + " read, an output or plugins folder that cannot be used"
     })
@@ -114,7 +115,9 @@ final class Cli implements Callable<Integer> {
       outStream.println(
           "FAILED: the report failed ("
               + summary.report().message()
-              + "); the ingest outputs were written, the report files may be missing");
+              + "); nothing was written to "
+              + out
+              + ", which is as it was before the run");
       return JOB_FAILED;
     }
     return 0;
@@ -143,6 +146,20 @@ final class Cli implements Callable<Integer> {
     }
     if (!Files.isWritable(out)) {
       throw new InputError("the output folder " + out + " is not writable");
+    }
+    try (var entries = Files.newDirectoryStream(out)) {
+      for (Path p : entries) {
+        if (HostApp.isOutputName(p.getFileName().toString())
+            && Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+          throw new InputError(
+              "the output folder "
+                  + out
+                  + " holds a folder named like an output file, in the way: "
+                  + p.getFileName());
+        }
+      }
+    } catch (IOException e) {
+      throw new InputError("cannot read the output folder " + out + ": " + reason(e));
     }
     if (plugins != null && !Files.isDirectory(plugins)) {
       throw new InputError("plugins folder not found: " + plugins);

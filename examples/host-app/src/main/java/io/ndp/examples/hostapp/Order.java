@@ -1,47 +1,67 @@
 package io.ndp.examples.hostapp;
 
 import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
- * One order line as the ingest steps pass it along.
+ * One order as the ingest steps pass it along.
  *
- * @param orderId e.g. {@code O-000042}
- * @param region e.g. {@code eu}
+ * @param line the line of the input it came from (the header is line 1)
+ * @param orderId e.g. {@code O-000042}; upper case once validated
+ * @param region one of the regions the report knows ({@link ReportSteps#REGIONS})
  * @param sku e.g. {@code SKU-0042}
- * @param quantity positive
- * @param unitPrice non-negative, two decimals
- * @param email the customer's address
+ * @param quantity from 1 to {@link OrderSteps#MAX_QUANTITY}
+ * @param unitPrice non-negative, at most {@link OrderSteps#MAX_PRICE_DIGITS} integer digits and 2
+ *     decimals; scale 2 once validated
+ * @param email the customer's address; lower case once validated
  * @param total quantity × unit price, or {@code null} before pricing
  * @param sha256 the record's signature, or {@code null} before signing
  */
-public record Order(
+record Order(
+    int line,
     String orderId,
     String region,
     String sku,
     int quantity,
     BigDecimal unitPrice,
     String email,
-    @org.jspecify.annotations.Nullable BigDecimal total,
-    @org.jspecify.annotations.Nullable String sha256) {
+    @Nullable BigDecimal total,
+    @Nullable String sha256) {
 
   Order withTotal(BigDecimal t) {
-    return new Order(orderId, region, sku, quantity, unitPrice, email, t, sha256);
+    return new Order(line, orderId, region, sku, quantity, unitPrice, email, t, sha256);
   }
 
   Order withSha256(String s) {
-    return new Order(orderId, region, sku, quantity, unitPrice, email, total, s);
+    return new Order(line, orderId, region, sku, quantity, unitPrice, email, total, s);
   }
 
-  /** The canonical form that is signed and written. */
+  /**
+   * The canonical fields, in the output's column order: what is signed and written. Validation
+   * normalises case and scale, so the same order always gives the same fields whichever pattern
+   * ingested it.
+   */
+  List<String> canonicalFields() {
+    List<String> f = new ArrayList<>(7);
+    f.add(orderId);
+    f.add(region);
+    f.add(sku);
+    f.add(Integer.toString(quantity));
+    f.add(unitPrice.toPlainString());
+    f.add(total == null ? "" : total.toPlainString());
+    f.add(email);
+    return f;
+  }
+
+  /** The canonical form that is signed: the canonical fields as one RFC 4180 CSV record. */
   String canonical() {
-    return String.join(
-        ",",
-        orderId,
-        region,
-        sku,
-        Integer.toString(quantity),
-        unitPrice.toPlainString(),
-        total == null ? "" : total.toPlainString(),
-        email);
+    return OrdersCsv.OUT.format(canonicalFields().toArray());
+  }
+
+  /** A value quoted in a message, cut to 40 characters (a field may be megabytes long). */
+  static String shorten(String value) {
+    return value.length() <= 40 ? value : value.substring(0, 37) + "...";
   }
 }

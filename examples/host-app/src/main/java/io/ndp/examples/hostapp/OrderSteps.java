@@ -1,112 +1,213 @@
 package io.ndp.examples.hostapp;
 
 import io.ndp.api.DelegateDirectory;
-import java.io.BufferedWriter;
+import io.ndp.examples.hostapp.OrdersCsv.InputRecord;
+import io.ndp.examples.hostapp.Rejection.Stage;
 import java.io.IOException;
+import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Pattern;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVPrinter;
+import org.apache.commons.csv.CSVRecord;
 
 /**
- * The real work of order ingest, registered as NDP delegates: parsing (strict and tolerant),
- * validation, pricing, SHA-256 signing and writing to the output file.
+ * The real work of order ingest, registered as NDP delegates: parsing (strict) and repairing
+ * (tolerant), validation, pricing, SHA-256 signing and writing to the output file. Each refusal is
+ * a {@link Rejection} naming its stage and the offending value.
  *
- * <p>Thread-safe: the writer is guarded; every other step is a pure function.
+ * <p>Amounts are bounded before any arithmetic: a quantity is a whole number from 1 to {@value
+ * #MAX_QUANTITY}, a unit price has at most {@value #MAX_PRICE_DIGITS} integer digits and 2
+ * decimals, so no input can make a total large or slow to compute.
+ *
+ * <p>Thread-safe: {@link #store} is synchronized; every other step is a pure function.
  */
 final class OrderSteps {
-  private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[a-z]{2,}");
-  private static final Pattern SKU = Pattern.compile("SKU-\\d{4}");
+  /** The largest quantity of one order line. */
+  static final int MAX_QUANTITY = 1_000_000;
 
-  private final BufferedWriter out;
+  /** The most integer digits of a unit price (below ten million). */
+  static final int MAX_PRICE_DIGITS = 7;
+
+  private static final Pattern ORDER_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,31}");
+  private static final Pattern SKU = Pattern.compile("SKU-\\d{4}");
+  private static final Pattern EMAIL =
+      Pattern.compile("[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}");
+  private static final Pattern PRICE =
+      Pattern.compile("\\d{1," + MAX_PRICE_DIGITS + "}(\\.\\d{1,2})?");
+  private static final Pattern ANY_DECIMAL = Pattern.compile("\\d+(\\.\\d+)?");
+
+  private final CSVPrinter out;
+  private final Map<String, Integer> firstLineOf = new HashMap<>();
   private long written;
 
-  OrderSteps(BufferedWriter out) {
+  /**
+   * @param out the processed file, its header already written
+   */
+  OrderSteps(CSVPrinter out) {
     this.out = out;
   }
 
   void registerIn(DelegateDirectory delegates) {
-    delegates.register("parse", in -> parse((String) in));
-    delegates.register("repair", in -> repair((String) in));
+    delegates.register("parse", in -> parse((InputRecord) in));
+    delegates.register("repair", in -> repair((InputRecord) in));
     delegates.register("validate", in -> validate((Order) in));
     delegates.register("price", in -> price((Order) in));
     delegates.register("sign", in -> sign((Order) in));
     delegates.register("store", in -> store((Order) in));
   }
 
-  /** Strict CSV: exactly six comma-separated fields, no padding, dot decimals. */
-  static Order parse(String line) {
-    String[] f = line.split(",", -1);
-    if (f.length != 6) {
-      throw new IllegalArgumentException(
-          String.format(Locale.ROOT, "expected 6 comma-separated fields but found %d", f.length));
+  /** Strict: exactly six fields, no padding, a whole quantity and a dot-decimal unit price. */
+  static Order parse(InputRecord record) {
+    List<String> f = record.fields();
+    if (f.size() != 6) {
+      throw new Rejection(
+          Stage.PARSE,
+          String.format(Locale.ROOT, "expected 6 comma-separated fields but found %d", f.size()));
     }
     for (String field : f) {
-      if (!field.equals(field.trim())) {
-        throw new IllegalArgumentException("field '" + field + "' has surrounding spaces");
+      if (!field.equals(field.strip())) {
+        throw new Rejection(
+            Stage.PARSE, "field '" + Order.shorten(field) + "' has surrounding spaces");
       }
     }
-    int quantity;
-    try {
-      quantity = Integer.parseInt(f[3]);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("quantity '" + f[3] + "' is not an integer");
+    return new Order(
+        record.line(),
+        f.get(0),
+        f.get(1),
+        f.get(2),
+        quantity(f.get(3)),
+        unitPrice(f.get(4)),
+        f.get(5),
+        null,
+        null);
+  }
+
+  private static int quantity(String s) {
+    if (s.isEmpty() || !s.chars().allMatch(c -> c >= '0' && c <= '9')) {
+      throw new Rejection(Stage.PARSE, "quantity '" + Order.shorten(s) + "' is not a whole number");
     }
-    BigDecimal price;
-    try {
-      price = new BigDecimal(f[4]);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("unit price '" + f[4] + "' is not a decimal");
+    String digits = s.replaceFirst("^0+(?=.)", "");
+    if (digits.length() > 7
+        || Integer.parseInt(digits) < 1
+        || Integer.parseInt(digits) > MAX_QUANTITY) {
+      throw new Rejection(
+          Stage.PARSE,
+          String.format(
+              Locale.ROOT,
+              "quantity '%s' is not between 1 and %d",
+              Order.shorten(s),
+              MAX_QUANTITY));
     }
-    return new Order(f[0], f[1], f[2], quantity, price, f[5], null, null);
+    return Integer.parseInt(digits);
+  }
+
+  /** Checked as text first: {@code 1E+100000000} never reaches {@link BigDecimal}. */
+  private static BigDecimal unitPrice(String s) {
+    if (PRICE.matcher(s).matches()) {
+      return new BigDecimal(s).setScale(2, RoundingMode.UNNECESSARY);
+    }
+    String why;
+    if (s.length() <= 64 && ANY_DECIMAL.matcher(s).matches()) {
+      why =
+          s.indexOf('.') > MAX_PRICE_DIGITS || (s.indexOf('.') < 0 && s.length() > MAX_PRICE_DIGITS)
+              ? "has more than " + MAX_PRICE_DIGITS + " integer digits"
+              : "has more than 2 decimals";
+    } else {
+      why = "is not a decimal like 12.34";
+    }
+    throw new Rejection(Stage.PARSE, "unit price '" + Order.shorten(s) + "' " + why);
   }
 
   /**
    * Tolerant pre-pass for legacy exports: semicolon separators, decimal commas, padding, case.
-   * Returns a line the strict parser accepts (or one it still rejects, with a precise reason).
+   * Returns a record the strict parser accepts (or one it still rejects, with a precise reason).
    */
-  static String repair(String line) {
-    String sep = line.contains(";") ? ";" : ",";
-    String[] f = line.split(Pattern.quote(sep), -1);
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < f.length; i++) {
-      String v = f[i].trim();
-      if (i == 2) {
-        v = v.toUpperCase(Locale.ROOT);
-      } else if (i == 4) {
-        v = v.replace(',', '.');
-      } else if (i == 5) {
-        v = v.toLowerCase(Locale.ROOT);
-      }
-      sb.append(i == 0 ? "" : ",").append(v);
+  static InputRecord repair(InputRecord record) {
+    List<String> f = record.fields();
+    if (f.size() != 6 && record.text().indexOf(';') >= 0) {
+      f = legacyFields(record.text());
     }
-    return sb.toString();
+    List<String> fixed = new ArrayList<>(f.size());
+    for (int i = 0; i < f.size(); i++) {
+      String v = f.get(i).strip();
+      fixed.add(
+          switch (i) {
+            case 1, 5 -> v.toLowerCase(Locale.ROOT);
+            case 0, 2 -> v.toUpperCase(Locale.ROOT);
+            case 4 -> v.replace(',', '.');
+            default -> v;
+          });
+    }
+    return record.withFields(fixed);
   }
 
-  static Order validate(Order o) {
-    if (o.quantity() <= 0) {
-      throw new IllegalArgumentException("quantity must be positive but was " + o.quantity());
+  /** The record's text read as a semicolon-separated line. */
+  static List<String> legacyFields(String text) {
+    try (CSVParser p = OrdersCsv.LEGACY.parse(new StringReader(text))) {
+      List<CSVRecord> records = p.getRecords();
+      if (records.size() != 1) {
+        throw new Rejection(
+            Stage.REPAIR, "the line reads as " + records.size() + " semicolon-separated records");
+      }
+      return records.get(0).toList();
+    } catch (IOException | UncheckedIOException e) {
+      throw new Rejection(Stage.REPAIR, "the line is not valid semicolon-separated CSV");
     }
-    if (o.unitPrice().signum() < 0) {
-      throw new IllegalArgumentException("unit price must not be negative: " + o.unitPrice());
+  }
+
+  /**
+   * Checks the values against what the report knows and normalises them: the order id upper case,
+   * the address lower case (so the canonical form does not depend on the pattern that won).
+   */
+  static Order validate(Order o) {
+    if (!ORDER_ID.matcher(o.orderId()).matches()) {
+      throw new Rejection(
+          Stage.VALIDATE,
+          "order id '"
+              + Order.shorten(o.orderId())
+              + "' is not 1 to 32 letters, digits, '-' or '_'");
+    }
+    if (!ReportSteps.REGIONS.contains(o.region())) {
+      throw new Rejection(
+          Stage.VALIDATE,
+          "region '"
+              + Order.shorten(o.region())
+              + "' is not one of "
+              + String.join(", ", ReportSteps.REGIONS));
     }
     if (!SKU.matcher(o.sku()).matches()) {
-      throw new IllegalArgumentException("sku '" + o.sku() + "' is not SKU-nnnn");
+      throw new Rejection(Stage.VALIDATE, "sku '" + Order.shorten(o.sku()) + "' is not SKU-nnnn");
     }
     if (!EMAIL.matcher(o.email()).matches()) {
-      throw new IllegalArgumentException("email '" + o.email() + "' is not an address");
+      throw new Rejection(
+          Stage.VALIDATE, "email '" + Order.shorten(o.email()) + "' is not an address");
     }
-    return o;
+    return new Order(
+        o.line(),
+        o.orderId().toUpperCase(Locale.ROOT),
+        o.region(),
+        o.sku(),
+        o.quantity(),
+        o.unitPrice().setScale(2, RoundingMode.UNNECESSARY),
+        o.email().toLowerCase(Locale.ROOT),
+        null,
+        null);
   }
 
   static Order price(Order o) {
-    return o.withTotal(
-        o.unitPrice().multiply(BigDecimal.valueOf(o.quantity())).setScale(2, RoundingMode.HALF_UP));
+    return o.withTotal(o.unitPrice().multiply(BigDecimal.valueOf(o.quantity())).setScale(2));
   }
 
   static Order sign(Order o) {
@@ -119,17 +220,25 @@ final class OrderSteps {
     }
   }
 
+  /** Writes the record, unless its order id was written before (then it names that line). */
   synchronized Order store(Order o) {
+    Integer first = firstLineOf.get(o.orderId());
+    if (first != null) {
+      throw new Rejection(
+          Stage.STORE,
+          String.format(
+              Locale.ROOT, "order id '%s' repeats the order of line %d", o.orderId(), first));
+    }
     try {
-      out.write(o.canonical());
-      out.write(',');
-      out.write(String.valueOf(o.sha256()));
-      out.newLine();
-      written++;
-      return o;
+      List<Object> row = new ArrayList<>(o.canonicalFields());
+      row.add(o.sha256());
+      out.printRecord(row);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    firstLineOf.put(o.orderId(), o.line());
+    written++;
+    return o;
   }
 
   synchronized long written() {

@@ -16,6 +16,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVPrinter;
+import org.apache.commons.csv.CSVRecord;
 
 /**
  * The report stage's delegates: per-region aggregation (tasks of the parallel kind, each holding
@@ -38,28 +41,37 @@ final class ReportSteps {
     delegates.register("manifest", in -> manifest((Map<?, ?>) in));
   }
 
-  /** Sums quantity and total per SKU for one region and writes {@code report-<region>.csv}. */
+  /**
+   * Sums quantity and total per SKU for one region and writes {@code report-<region>.csv}. Every
+   * processed record is in exactly one region's report: validation accepts no other region.
+   */
   Path aggregate(Path processed, String region) throws IOException {
     Map<String, long[]> quantities = new TreeMap<>();
     Map<String, BigDecimal> totals = new TreeMap<>();
-    List<String> lines = Files.readAllLines(processed, StandardCharsets.UTF_8);
-    for (String line : lines.subList(1, lines.size())) {
-      String[] f = line.split(",");
-      if (!f[1].equals(region)) {
-        continue;
+    try (CSVParser in =
+        OrdersCsv.IN
+            .builder()
+            .setHeader()
+            .setSkipHeaderRecord(true)
+            .get()
+            .parse(Files.newBufferedReader(processed, StandardCharsets.UTF_8))) {
+      for (CSVRecord r : in) {
+        if (!r.get("region").equals(region)) {
+          continue;
+        }
+        quantities.computeIfAbsent(r.get("sku"), k -> new long[1])[0] +=
+            Long.parseLong(r.get("quantity"));
+        totals.merge(r.get("sku"), new BigDecimal(r.get("total")), BigDecimal::add);
       }
-      quantities.computeIfAbsent(f[2], k -> new long[1])[0] += Long.parseLong(f[3]);
-      totals.merge(f[2], new BigDecimal(f[5]), BigDecimal::add);
     }
     Path report = outDir.resolve("report-" + region + ".csv");
-    try (BufferedWriter w =
-        Files.newBufferedWriter(report, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW)) {
-      w.write("sku,quantity,total");
-      w.newLine();
+    try (CSVPrinter w =
+        OrdersCsv.OUT.print(
+            Files.newBufferedWriter(
+                report, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW))) {
+      w.printRecord("sku", "quantity", "total");
       for (Map.Entry<String, BigDecimal> e : totals.entrySet()) {
-        w.write(
-            e.getKey() + "," + quantities.get(e.getKey())[0] + "," + e.getValue().toPlainString());
-        w.newLine();
+        w.printRecord(e.getKey(), quantities.get(e.getKey())[0], e.getValue().toPlainString());
       }
     }
     return report;

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The command line as a user meets it: a separate process, its exit code, what it prints on each
@@ -17,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CliProcessTest {
   private static final Path PLUGINS = Path.of("target", "plugins").toAbsolutePath();
+  private static final String HEADER = String.join(",", OrdersCsv.HEADER);
 
   @TempDir Path dir;
 
@@ -112,6 +115,17 @@ class CliProcessTest {
   }
 
   @Test
+  void folderInTheWayOfAnOutput_isAnInputError_beforeAnyWork() throws Exception {
+    Files.createDirectories(dir.resolve("out").resolve("report-eu.csv").resolve("x"));
+    assertUsageError(
+        run("--out", "out", "--in-memory", "--plugins", PLUGINS.toString()),
+        "holds a folder named like an output file, in the way: report-eu.csv");
+    try (var left = Files.list(dir.resolve("out"))) {
+      assertThat(left.map(p -> p.getFileName().toString())).containsExactly("report-eu.csv");
+    }
+  }
+
+  @Test
   void missingPluginsFolder_isAnInputError() throws Exception {
     assertUsageError(
         run("--plugins", "no-such-folder", "--in-memory"),
@@ -131,7 +145,7 @@ class CliProcessTest {
   @Test
   void emptyHeaderOnlyBinaryOrForeignInput_isAnInputError_andLeavesNothing() throws Exception {
     Files.writeString(dir.resolve("empty.csv"), "");
-    Files.writeString(dir.resolve("header.csv"), HostApp.HEADER + "\n\n");
+    Files.writeString(dir.resolve("header.csv"), HEADER + "\n\n");
     Files.write(dir.resolve("binary.csv"), new byte[] {0x7f, 'E', 'L', 'F', 0, (byte) 0xff, 2});
     Files.writeString(dir.resolve("other.csv"), "name,age\nbob,3\n");
 
@@ -154,7 +168,7 @@ class CliProcessTest {
   void rejectedLines_carryTheirLineNumberInTheFile_blankLinesIncluded() throws Exception {
     Files.writeString(
         dir.resolve("gaps.csv"),
-        HostApp.HEADER
+        HEADER
             + "\n\n"
             + "O-1,eu,SKU-0001,1,10.00,a@example.eu\n"
             + "\n\n"
@@ -169,21 +183,95 @@ class CliProcessTest {
     assertThat(rejected.get(1)).startsWith("6,");
   }
 
-  @Test
-  void failedReport_exitsWithOne_andSaysSo() throws Exception {
-    // The first 1,000 lines: too little data for the archive's compression bars, so the report
-    // fails (the ingest succeeds).
+  /** The first {@code n} order lines of the bundled data, under the header. */
+  private Path firstLines(int n) throws Exception {
     List<String> lines;
     try (var in = HostApp.class.getResourceAsStream("/data/orders.csv")) {
-      lines = new String(in.readAllBytes(), UTF_8).lines().limit(1001).toList();
+      lines = new String(in.readAllBytes(), UTF_8).lines().limit(n + 1L).toList();
     }
-    Files.write(dir.resolve("small.csv"), lines, UTF_8);
+    return Files.write(dir.resolve("first-" + n + ".csv"), lines, UTF_8);
+  }
+
+  @ParameterizedTest(name = "{0} order lines")
+  @ValueSource(ints = {1, 10, 1_000, 6_000})
+  void anyInputSize_succeeds_andItsOutputsVerify(int n) throws Exception {
+    Path input = firstLines(n);
+    String out = "out-" + n;
 
     Run r =
-        run("--input", "small.csv", "--out", "out", "--plugins", PLUGINS.toString(), "--in-memory");
+        run(
+            "--input",
+            input.toString(),
+            "--out",
+            out,
+            "--plugins",
+            PLUGINS.toString(),
+            "--in-memory");
 
-    assertThat(r.code()).as("stderr: %s", r.err()).isEqualTo(1);
-    assertThat(r.out()).contains("FAILED: the report failed").contains("records 1000");
+    assertThat(r.code()).as("stdout: %s%nstderr: %s", r.out(), r.err()).isZero();
+    assertThat(r.out()).contains("records " + n + ",").contains("report: succeeded");
+    assertVerifies(dir.resolve(out));
+    assertThat(dir.resolve(out)).isDirectoryNotContaining("glob:**/.ndp-staging-*");
+  }
+
+  @Test
+  void noOrderLines_isAnInputError() throws Exception {
+    assertUsageError(
+        run("--input", firstLines(0).toString(), "--in-memory", "--out", "o"),
+        "has no order lines, only the header");
+    assertThat(dir.resolve("o")).doesNotExist();
+  }
+
+  @Test
+  void failedReport_exitsWithOne_writesNothing_andLeavesTheEarlierRunAsItWas() throws Exception {
+    Path out = dir.resolve("out");
+    Run first = run("--out", "out", "--plugins", PLUGINS.toString(), "--in-memory");
+    assertThat(first.code()).as(first.err()).isZero();
+    java.util.Map<String, String> before = contents(out);
+    // The same kinds, but the archive's kind is one whose every pattern fails.
+    Path plugins = Files.createDirectories(dir.resolve("failing-archive"));
+    try (var jars = Files.list(PLUGINS)) {
+      for (Path jar : jars.filter(j -> !j.toString().contains("evaluator-optimizer")).toList()) {
+        Files.copy(jar, plugins.resolve(jar.getFileName()));
+      }
+    }
+    FailingPlugin.write(plugins.resolve("failing-optimizer.jar"), "evaluator-optimizer");
+
+    Run r = run("--out", "out", "--plugins", plugins.toString(), "--in-memory");
+
+    assertThat(r.code()).as("stdout: %s%nstderr: %s", r.out(), r.err()).isEqualTo(1);
+    assertThat(r.out())
+        .contains("records 6000")
+        .contains("FAILED: the report failed")
+        .contains("nothing was written to out, which is as it was before the run");
+    assertThat(contents(out)).as("the earlier run's files, unchanged").isEqualTo(before);
+    assertVerifies(out);
+  }
+
+  /** Every entry of a folder and its bytes (read as ISO-8859-1, one char per byte), by name. */
+  private static java.util.Map<String, String> contents(Path folder) throws Exception {
+    java.util.Map<String, String> m = new java.util.TreeMap<>();
+    try (var files = Files.list(folder)) {
+      for (Path f : files.toList()) {
+        m.put(
+            f.getFileName().toString(),
+            Files.isRegularFile(f)
+                ? new String(Files.readAllBytes(f), java.nio.charset.StandardCharsets.ISO_8859_1)
+                : "(not a file)");
+      }
+    }
+    return m;
+  }
+
+  /** {@code sha256sum -c MANIFEST.sha256} in the folder passes. */
+  private static void assertVerifies(Path folder) throws Exception {
+    Process check =
+        new ProcessBuilder("sha256sum", "-c", "MANIFEST.sha256")
+            .directory(folder.toFile())
+            .redirectErrorStream(true)
+            .start();
+    String said = new String(check.getInputStream().readAllBytes(), UTF_8);
+    assertThat(check.waitFor()).as(said).isZero();
   }
 
   @Test
@@ -204,13 +292,7 @@ class CliProcessTest {
     assertThat(out.resolve("notes.txt")).hasContent("the user's own file");
     List<String> manifest = Files.readAllLines(out.resolve("MANIFEST.sha256"));
     assertThat(manifest).anyMatch(l -> l.endsWith("  orders-rejected.csv"));
-    Process check =
-        new ProcessBuilder("sha256sum", "-c", "MANIFEST.sha256")
-            .directory(out.toFile())
-            .redirectErrorStream(true)
-            .start();
-    String said = new String(check.getInputStream().readAllBytes(), UTF_8);
-    assertThat(check.waitFor()).as(said).isZero();
+    assertVerifies(out);
   }
 
   @Test

@@ -227,7 +227,7 @@ class HostAppTest {
               "",
               Map.of(
                   "generator", "gzip_fast",
-                  "evaluator", "gzip_savings",
+                  "evaluator", "gzip_quality",
                   "refiner", "gzip_harder",
                   "qualityBar", 0.9,
                   "maxIterations", 3)));
@@ -250,10 +250,17 @@ class HostAppTest {
   }
 
   @Test
-  void regionOf_readsMalformedLinesToo() {
-    assertThat(HostApp.regionOf("O-1,eu,SKU-0001,1,1.00,a@b.eu")).isEqualTo("eu");
-    assertThat(HostApp.regionOf("O-1;apac;SKU-0001;1;1,00;a@b.jp")).isEqualTo("apac");
-    assertThat(HostApp.regionOf(" O-1 , us , sku")).isEqualTo("us");
-    assertThat(HostApp.regionOf("garbage")).isEqualTo("unknown");
+  void regionOf_readsMalformedAndLegacyRecordsToo() {
+    assertThat(HostApp.regionOf(record("O-1,eu,SKU-0001,1,1.00,a@b.eu"))).isEqualTo("eu");
+    assertThat(HostApp.regionOf(record("O-1;apac;SKU-0001;1;1,00;a@b.jp"))).isEqualTo("apac");
+    assertThat(HostApp.regionOf(record(" O-1 , US , sku"))).isEqualTo("us");
+    assertThat(HostApp.regionOf(record("garbage"))).isEqualTo("unknown");
+    assertThat(HostApp.regionOf(record("O-1,atlantis,SKU-0001,1,1.00,a@b.eu")))
+        .as("junk never becomes a domain")
+        .isEqualTo("unknown");
+  }
+
+  private static OrdersCsv.InputRecord record(String text) {
+    return new OrdersCsv.InputRecord(2, List.of(text.split(",", -1)), text);
   }
 }
