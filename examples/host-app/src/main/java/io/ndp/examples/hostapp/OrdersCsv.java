@@ -143,9 +143,14 @@ final class OrdersCsv {
       t = t.getCause();
     }
     String m = String.valueOf(t.getMessage());
-    return m.toLowerCase(Locale.ROOT).contains("eof reached before encapsulated token finished")
-        ? "a quoted field is not closed (" + m + ")"
-        : m;
+    java.util.regex.Matcher start =
+        java.util.regex.Pattern.compile("\\(startline (\\d+)\\)").matcher(m);
+    if (m.toLowerCase(Locale.ROOT).contains("eof reached before encapsulated token finished")) {
+      return start.find()
+          ? "a quoted field opened on line " + start.group(1) + " is not closed"
+          : "a quoted field is not closed";
+    }
+    return m;
   }
 
   /** The offsets at which lines start ({@code \n}, {@code \r\n} or {@code \r} end a line). */

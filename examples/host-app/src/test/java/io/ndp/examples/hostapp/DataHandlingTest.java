@@ -192,8 +192,7 @@ class DataHandlingTest {
                         "O-2,eu,SKU-0001,1,\"1.00,a@example.eu",
                         "O-3,eu,SKU-0001,1,1.00,a@example.eu")))
         .isInstanceOf(Cli.InputError.class)
-        .hasMessageContaining("is not valid CSV: a quoted field is not closed")
-        .hasMessageContaining("3");
+        .hasMessageContaining("is not valid CSV: a quoted field opened on line 3 is not closed");
   }
 
   @Test
