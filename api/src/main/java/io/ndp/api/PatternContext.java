@@ -154,8 +154,12 @@ public record PatternContext(
    *
    * @param key the attribute key
    * @return the value, or empty when absent
+   * @throws IllegalArgumentException when the key is null
    */
   public Optional<Object> attribute(String key) {
+    if (key == null) {
+      throw new IllegalArgumentException("attribute key must not be null");
+    }
     return Optional.ofNullable(attributes.get(key));
   }
 

@@ -97,15 +97,23 @@ public record PatternDefinition(
     return this;
   }
 
+  private String requireKey(String key) {
+    if (key == null) {
+      throw new IllegalArgumentException(
+          "parameter key of pattern '" + name + "' must not be null");
+    }
+    return key;
+  }
+
   /**
    * Reads a parameter that must be a list of strings.
    *
    * @param key the parameter
    * @return the list, or empty when absent
-   * @throws IllegalArgumentException when the value is not a list of strings
+   * @throws IllegalArgumentException when the key is null or the value is not a list of strings
    */
   public Optional<List<String>> stringList(String key) {
-    Object v = parameters.get(key);
+    Object v = parameters.get(requireKey(key));
     if (v == null) {
       return Optional.empty();
     }
@@ -128,10 +136,10 @@ public record PatternDefinition(
    *
    * @param key the parameter
    * @return the map, or empty when absent
-   * @throws IllegalArgumentException when the value is not a map
+   * @throws IllegalArgumentException when the key is null or the value is not a map
    */
   public Optional<Map<String, Object>> map(String key) {
-    Object v = parameters.get(key);
+    Object v = parameters.get(requireKey(key));
     if (v == null) {
       return Optional.empty();
     }
