@@ -1,9 +1,9 @@
 package io.ndp.examples.hostapp;
 
 import io.ndp.api.DelegateDirectory;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.GZIPOutputStream;
@@ -12,7 +12,9 @@ import java.util.zip.GZIPOutputStream;
  * The archive step's delegates for the evaluator-optimizer kind: gzip the processed file at a
  * compression level (generate), score the candidate against the smallest gzip can make of this data
  * (evaluate), and retry at a higher level (refine). The score is relative to the data, so the bars
- * hold for any input size: 1.0 is as small as gzip gets, at level 9. Thread-safe: pure functions.
+ * hold for any input size: 1.0 is as small as gzip gets, at level 9. Files are streamed, never held
+ * in memory; each candidate is a file in a {@code candidates} folder beside the processed file.
+ * Thread-safe: each call writes its own file.
  */
 final class ArchiveSteps {
 
@@ -20,47 +22,69 @@ final class ArchiveSteps {
   static final int BEST_LEVEL = 9;
 
   /**
-   * A gzip candidate: the level used, the compressed bytes, the original and the size of the
-   * smallest gzip of it.
+   * A gzip candidate: the level used, its file and size, the original, and the size of the smallest
+   * gzip of the original.
    */
-  record Compressed(int level, byte[] gzip, byte[] original, int smallest) {
+  record Compressed(int level, Path gzip, long size, Path original, long smallest) {
     /** The smallest size over this one's, in (0, 1]: 1.0 when nothing smaller is possible. */
     double quality() {
-      return Math.min(1.0, (double) smallest / gzip.length);
+      return Math.min(1.0, (double) smallest / Math.max(1, size));
     }
   }
 
   private ArchiveSteps() {}
 
   static void registerIn(DelegateDirectory delegates) {
-    delegates.register("gzip_fast", in -> first(Files.readAllBytes((Path) in)));
+    delegates.register("gzip_fast", in -> first((Path) in));
     delegates.register("gzip_quality", in -> ((Compressed) in).quality());
     delegates.register(
         "gzip_harder",
         in -> {
           Compressed c = (Compressed) in;
-          int level = Math.min(BEST_LEVEL, c.level() + 4);
-          return new Compressed(level, gzip(c.original(), level), c.original(), c.smallest());
+          return candidate(c.original(), Math.min(BEST_LEVEL, c.level() + 4), c.smallest());
         });
   }
 
   /** The first candidate, at the fastest level. */
-  static Compressed first(byte[] data) {
-    return new Compressed(1, gzip(data, 1), data, gzip(data, BEST_LEVEL).length);
+  static Compressed first(Path original) throws IOException {
+    CountingStream count = new CountingStream();
+    gzip(original, BEST_LEVEL, count);
+    long smallest = count.count;
+    return candidate(original, 1, smallest);
   }
 
-  static byte[] gzip(byte[] data, int level) {
-    ByteArrayOutputStream buf = new ByteArrayOutputStream(data.length / 3 + 64);
-    try (GZIPOutputStream gz =
-        new GZIPOutputStream(buf) {
-          {
-            def.setLevel(level);
-          }
-        }) {
-      gz.write(data);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+  private static Compressed candidate(Path original, int level, long smallest) throws IOException {
+    Path dir = Files.createDirectories(original.resolveSibling("candidates"));
+    Path file = Files.createTempFile(dir, "level-" + level + "-", ".gz");
+    gzip(original, level, Files.newOutputStream(file));
+    return new Compressed(level, file, Files.size(file), original, smallest);
+  }
+
+  /** Writes the gzip of {@code original} at {@code level} to {@code out}, and closes it. */
+  static void gzip(Path original, int level, OutputStream out) throws IOException {
+    try (InputStream in = Files.newInputStream(original);
+        GZIPOutputStream gz =
+            new GZIPOutputStream(out, 64 * 1024) {
+              {
+                def.setLevel(level);
+              }
+            }) {
+      in.transferTo(gz);
     }
-    return buf.toByteArray();
+  }
+
+  /** Counts the bytes written to it, keeps none. */
+  private static final class CountingStream extends OutputStream {
+    long count;
+
+    @Override
+    public void write(int b) {
+      count++;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      count += len;
+    }
   }
 }

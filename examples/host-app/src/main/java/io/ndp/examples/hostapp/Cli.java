@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
@@ -77,9 +78,11 @@ final class Cli implements Callable<Integer> {
   boolean verbose;
 
   private final PrintStream outStream;
+  private final PrintStream errStream;
 
-  Cli(PrintStream outStream) {
+  Cli(PrintStream outStream, PrintStream errStream) {
     this.outStream = outStream;
+    this.errStream = errStream;
   }
 
   /** A usage or input error: exit code 2, one line. */
@@ -93,37 +96,63 @@ final class Cli implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    boolean outExisted = Files.exists(out);
-    checkInputs();
-    Path pluginsDir = plugins != null ? plugins : HostApp.defaultPluginsDir();
-    HostApp.Summary summary;
+    boolean outExisted = Files.exists(out, LinkOption.NOFOLLOW_LINKS);
+    boolean dataExisted = inMemory || Files.exists(data, LinkOption.NOFOLLOW_LINKS);
+    int code = USAGE;
     try {
-      summary = new HostApp().run(input, out, pluginsDir, inMemory ? null : data, outStream);
+      checkInputs();
+      Path pluginsDir = plugins != null ? plugins : HostApp.defaultPluginsDir();
+      HostApp.Summary summary =
+          new HostApp().run(input, out, pluginsDir, inMemory ? null : data, outStream);
+      outStream.print(summary.table());
+      if (!summary.report().success()) {
+        String failed =
+            "the report failed ("
+                + summary.report().message()
+                + "); nothing was written to "
+                + out
+                + ", which is as it was before the run";
+        outStream.println("FAILED: " + failed);
+        errStream.println("error: " + failed);
+        code = JOB_FAILED;
+        return code;
+      }
+      code = 0;
+      return code;
     } catch (InputError e) {
-      // Found before any work: leave nothing behind.
-      if (!outExisted) {
-        try (var entries = Files.list(out)) {
-          if (entries.findAny().isEmpty()) {
-            Files.delete(out);
-          }
+      code = USAGE;
+      throw e;
+    } catch (IOException | RuntimeException e) {
+      code = JOB_FAILED;
+      throw e;
+    } finally {
+      if (code != 0) {
+        // A failed run leaves the folders it created behind only when it wrote into them.
+        if (!outExisted) {
+          deleteIfEmpty(out);
+        }
+        if (!dataExisted && code == USAGE) {
+          HostApp.deleteTree(data); // found before any work: nothing was learned
         }
       }
-      throw e;
     }
-    outStream.print(summary.table());
-    if (!summary.report().success()) {
-      outStream.println(
-          "FAILED: the report failed ("
-              + summary.report().message()
-              + "); nothing was written to "
-              + out
-              + ", which is as it was before the run");
-      return JOB_FAILED;
-    }
-    return 0;
   }
 
-  /** Refuses, with one line each, what would otherwise fail with a stack trace mid-way. */
+  private static void deleteIfEmpty(Path folder) throws IOException {
+    if (Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)) {
+      try (var entries = Files.list(folder)) {
+        if (entries.findAny().isEmpty()) {
+          Files.delete(folder);
+        }
+      }
+    }
+  }
+
+  /**
+   * Refuses, with one line each, what would otherwise fail with a stack trace mid-way. Checks
+   * everything before it creates anything: the input, the plugins folder, then the data and output
+   * folders (created here when missing).
+   */
   private void checkInputs() {
     if (input != null) {
       if (!Files.exists(input)) {
@@ -136,36 +165,60 @@ final class Cli implements Callable<Integer> {
         throw new InputError("input file cannot be read: " + input);
       }
     }
-    if (Files.exists(out) && !Files.isDirectory(out)) {
-      throw new InputError("--out must be a folder, but " + out + " is a file");
-    }
-    try {
-      Files.createDirectories(out);
-    } catch (IOException | UnsupportedOperationException e) {
-      throw new InputError("cannot create the output folder " + out + ": " + reason(e));
-    }
-    if (!Files.isWritable(out)) {
-      throw new InputError("the output folder " + out + " is not writable");
-    }
-    try (var entries = Files.newDirectoryStream(out)) {
-      for (Path p : entries) {
-        if (HostApp.isOutputName(p.getFileName().toString())
-            && Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-          throw new InputError(
-              "the output folder "
-                  + out
-                  + " holds a folder named like an output file, in the way: "
-                  + p.getFileName());
-        }
-      }
-    } catch (IOException e) {
-      throw new InputError("cannot read the output folder " + out + ": " + reason(e));
-    }
     if (plugins != null && !Files.isDirectory(plugins)) {
       throw new InputError("plugins folder not found: " + plugins);
     }
     if (!inMemory && Files.exists(data) && !Files.isDirectory(data)) {
       throw new InputError("--data must be a folder, but " + data + " is a file");
+    }
+    if (Files.exists(out) && !Files.isDirectory(out)) {
+      throw new InputError("--out must be a folder, but " + out + " is a file");
+    }
+    if (Files.isSymbolicLink(out) && !Files.exists(out)) {
+      throw new InputError("--out " + out + " is a link to a folder that does not exist");
+    }
+    if (!inMemory && Files.isSymbolicLink(data) && !Files.exists(data)) {
+      throw new InputError("--data " + data + " is a link to a folder that does not exist");
+    }
+    if (Files.isDirectory(out)) {
+      checkOutputFolder();
+    }
+    if (!inMemory) {
+      createFolder(data, "data");
+    }
+    createFolder(out, "output");
+    if (!Files.isWritable(out)) {
+      throw new InputError("the output folder " + out + " is not writable");
+    }
+  }
+
+  private static void createFolder(Path folder, String what) {
+    try {
+      Files.createDirectories(folder);
+    } catch (IOException | UnsupportedOperationException e) {
+      throw new InputError("cannot create the " + what + " folder " + folder + ": " + reason(e));
+    }
+  }
+
+  /** Nothing in the way of an output, and the input is not one of them. */
+  private void checkOutputFolder() {
+    for (String name : HostApp.OUTPUTS) {
+      Path p = out.resolve(name);
+      if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+        throw new InputError(
+            "the output folder "
+                + out
+                + " holds a folder named like an output file, in the way: "
+                + name);
+      }
+      try {
+        if (input != null && Files.exists(p) && Files.isSameFile(p, input)) {
+          throw new InputError(
+              "the input " + input + " is the output " + p + ": the run would replace it");
+        }
+      } catch (IOException e) {
+        throw new InputError("cannot read the output folder " + out + ": " + reason(e));
+      }
     }
   }
 
@@ -185,7 +238,7 @@ final class Cli implements Callable<Integer> {
 
   /** Runs the command line and returns the exit code. */
   static int execute(String[] args, PrintStream out, PrintStream err) {
-    Cli cli = new Cli(out);
+    Cli cli = new Cli(out, err);
     CommandLine cmd = new CommandLine(cli);
     cmd.setOut(new PrintWriter(out, true));
     cmd.setErr(new PrintWriter(err, true));

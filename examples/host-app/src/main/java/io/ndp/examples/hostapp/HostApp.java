@@ -91,14 +91,55 @@ public final class HostApp {
   Summary run(
       Path input, Path outDir, Path pluginsDir, @Nullable Path dataDir, PrintStream progress)
       throws IOException {
+    Files.createDirectories(outDir);
+    Path lockFile = outDir.resolve(LOCK);
+    try (java.nio.channels.FileChannel channel =
+        java.nio.channels.FileChannel.open(
+            lockFile,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      java.nio.channels.FileLock lock;
+      try {
+        lock = channel.tryLock();
+      } catch (java.nio.channels.OverlappingFileLockException e) {
+        lock = null;
+      }
+      if (lock == null) {
+        throw new Cli.InputError(
+            "another run is writing to " + outDir + " (it holds " + lockFile + ")");
+      }
+      try {
+        // Holding the lock, any staging folder here is a leftover of a run that was killed.
+        try (var entries = Files.newDirectoryStream(outDir, STAGING_PREFIX + "*")) {
+          for (Path leftover : entries) {
+            deleteTree(leftover);
+          }
+        }
+        return runLocked(input, outDir, pluginsDir, dataDir, progress);
+      } finally {
+        Files.deleteIfExists(lockFile);
+        lock.release();
+      }
+    }
+  }
+
+  /** Taken by a run for its whole length: one run at a time writes to an output folder. */
+  static final String LOCK = ".ndp-lock";
+
+  private Summary runLocked(
+      Path input, Path outDir, Path pluginsDir, @Nullable Path dataDir, PrintStream progress)
+      throws IOException {
     long started = System.nanoTime();
-    List<InputRecord> lines = OrdersCsv.read(input);
+    OrdersCsv csv = new OrdersCsv(input);
+    long records = csv.check();
     Files.createDirectories(outDir);
 
     PerformanceMeasurement perf = new PerformanceMeasurement();
     Map<String, LongAdder> wins = new ConcurrentHashMap<>();
-    long fallbacks = 0;
-    long rejects = 0;
+    long[] seen = {0};
+    long[] fallbacks = {0};
+    long[] rejects = {0};
 
     long loadStart = System.nanoTime();
     // The default selection policy (drift-aware Thompson sampling over statistics that forget),
@@ -217,36 +258,38 @@ public final class HostApp {
         steps = new OrderSteps(ok);
         steps.registerIn(executor.delegates());
 
-        for (int i = 0; i < lines.size(); i++) {
-          InputRecord line = lines.get(i);
-          PatternContext ctx =
-              PatternContext.builder(regionOf(line), "sequential").payload(line).build();
-          PatternResult r = perf.measure("ingest_record", () -> executor.executeBestPattern(ctx));
-          if (r.success()) {
-            wins.computeIfAbsent(r.chosenPattern(), k -> new LongAdder()).increment();
-            if (r.fallbacksTried() > 0) {
-              fallbacks++;
-            }
-          } else {
-            for (Attempt a : r.attempts()) {
-              if (a.error() instanceof java.io.UncheckedIOException e) {
-                // The output cannot be written (a full disk): the job fails, it rejects nothing.
-                throw new IOException("cannot write " + PROCESSED + ": " + e.getCause(), e);
+        csv.forEach(
+            line -> {
+              PatternContext ctx =
+                  PatternContext.builder(regionOf(line), "sequential").payload(line).build();
+              PatternResult r =
+                  perf.measure("ingest_record", () -> executor.executeBestPattern(ctx));
+              if (r.success()) {
+                wins.computeIfAbsent(r.chosenPattern(), k -> new LongAdder()).increment();
+                if (r.fallbacksTried() > 0) {
+                  fallbacks[0]++;
+                }
+              } else {
+                for (Attempt a : r.attempts()) {
+                  if (a.error() instanceof java.io.UncheckedIOException e) {
+                    // The output cannot be written (a full disk): the job fails, rejects nothing.
+                    throw new IOException("cannot write " + PROCESSED + ": " + e.getCause(), e);
+                  }
+                }
+                rejects[0]++;
+                bad.printRecord(line.line(), furthest(r).message());
               }
-            }
-            rejects++;
-            bad.printRecord(line.line(), furthest(r).message());
-          }
-          if ((i + 1) % 1_000 == 0 || i + 1 == lines.size()) {
-            progress.printf(
-                Locale.ROOT,
-                "  processed %,d / %,d records (%d fallbacks, %d rejected)%n",
-                i + 1,
-                lines.size(),
-                fallbacks,
-                rejects);
-          }
-        }
+              seen[0]++;
+              if (seen[0] % 1_000 == 0 || seen[0] == records) {
+                progress.printf(
+                    Locale.ROOT,
+                    "  processed %,d / %,d records (%d fallbacks, %d rejected)%n",
+                    seen[0],
+                    records,
+                    fallbacks[0],
+                    rejects[0]);
+              }
+            });
       }
 
       progress.println(
@@ -258,7 +301,8 @@ public final class HostApp {
           PatternContext.builder("reporting", "orchestrator")
               .requiredDomains("aggregate", "archive", "manifest")
               .payload(processed)
-              .timeout(java.time.Duration.ofMinutes(1))
+              // A minute, and a second more per megabyte to aggregate, compress and hash.
+              .timeout(java.time.Duration.ofMinutes(1).plusMillis(Files.size(processed) / 1_000))
               .build();
       PatternResult reportResult =
           perf.measure("report", () -> executor.executeBestPattern(report));
@@ -279,10 +323,10 @@ public final class HostApp {
         byDomain.put(p.name(), storage.statisticsByDomain(p.name()));
       }
       return new Summary(
-          lines.size(),
+          seen[0],
           steps.written(),
-          rejects,
-          fallbacks,
+          rejects[0],
+          fallbacks[0],
           patterns,
           storage,
           totals,
@@ -323,54 +367,99 @@ public final class HostApp {
     return best;
   }
 
+  /** The files a successful run writes, in the order they are moved into place. */
+  static final List<String> OUTPUTS =
+      java.util.stream.Stream.of(
+              java.util.stream.Stream.of(PROCESSED, REJECTED, PROCESSED + ".gz"),
+              ReportSteps.REGIONS.stream().map(r -> "report-" + r + ".csv"),
+              java.util.stream.Stream.of(MANIFEST))
+          .flatMap(x -> x)
+          .toList();
+
   /**
-   * Moves the staged outputs into the output folder, the manifest last, each by an atomic rename
-   * that replaces a file of the same name (a symbolic link there is replaced, never followed), then
-   * removes what an earlier run wrote there that this run did not.
+   * Moves the staged outputs into the output folder, all or nothing: first the earlier run's files
+   * of those names are set aside into the staging folder (a link is moved as a link, never
+   * followed; a folder in the way stops everything), then the new files are renamed into place, the
+   * manifest last. A failure part-way puts the folder back as it was. Only the {@link #OUTPUTS}
+   * names are touched: other files in the folder are the user's.
    *
    * @return the files now in the output folder, in the order they were moved
+   * @throws IOException when the outputs cannot be moved; the message says whether the folder is as
+   *     it was
    */
   static List<Path> publish(Path staging, Path outDir) throws IOException {
-    List<Path> staged;
-    try (var files = Files.list(staging)) {
-      staged =
-          files
-              .sorted(
-                  java.util.Comparator.comparing(
-                          (Path p) -> p.getFileName().toString().equals(MANIFEST))
-                      .thenComparing(Path::getFileName))
-              .toList();
-    }
-    java.util.Set<String> names = new java.util.HashSet<>();
-    List<Path> moved = new ArrayList<>();
-    for (Path p : staged) {
-      Path target = outDir.resolve(p.getFileName().toString());
-      Files.move(
-          p,
-          target,
-          java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-      names.add(target.getFileName().toString());
-      moved.add(target);
-    }
-    try (var entries = Files.newDirectoryStream(outDir)) {
-      for (Path p : entries) {
-        String name = p.getFileName().toString();
-        if (isOutputName(name) && !names.contains(name)) {
-          Files.delete(p); // a link itself, not its target
+    Path previous = Files.createDirectory(staging.resolve("previous"));
+    java.nio.file.LinkOption noFollow = java.nio.file.LinkOption.NOFOLLOW_LINKS;
+    java.nio.file.CopyOption atomic = java.nio.file.StandardCopyOption.ATOMIC_MOVE;
+    List<String> setAside = new ArrayList<>();
+    List<String> placed = new ArrayList<>();
+    try {
+      for (String name : OUTPUTS) {
+        Path target = outDir.resolve(name);
+        if (Files.isDirectory(target, noFollow)) {
+          throw new IOException("a folder named " + name + " is in the way");
+        }
+        if (Files.exists(target, noFollow)) {
+          Files.move(target, previous.resolve(name), atomic);
+          setAside.add(name);
         }
       }
+      for (String name : OUTPUTS) {
+        // No REPLACE_EXISTING: whatever appeared there meanwhile is not overwritten.
+        Files.move(staging.resolve(name), outDir.resolve(name), atomic);
+        placed.add(name);
+      }
+    } catch (IOException e) {
+      List<String> stuck = new ArrayList<>();
+      for (int i = placed.size() - 1; i >= 0; i--) {
+        moveBack(outDir.resolve(placed.get(i)), staging.resolve(placed.get(i)), stuck);
+      }
+      for (int i = setAside.size() - 1; i >= 0; i--) {
+        moveBack(previous.resolve(setAside.get(i)), outDir.resolve(setAside.get(i)), stuck);
+      }
+      String why = e instanceof java.nio.file.FileSystemException f ? describe(f) : e.getMessage();
+      if (stuck.isEmpty()) {
+        throw new IOException(
+            "cannot move the outputs into "
+                + outDir
+                + " ("
+                + why
+                + "); nothing was written, the folder is as it was",
+            e);
+      }
+      Path kept = outDir.resolve(".ndp-previous-" + staging.getFileName());
+      Files.move(previous, kept, atomic);
+      throw new IOException(
+          "cannot move the outputs into "
+              + outDir
+              + " ("
+              + why
+              + ") nor put back "
+              + String.join(", ", stuck)
+              + "; the earlier files are in "
+              + kept,
+          e);
     }
-    return moved;
+    return placed.stream().map(outDir::resolve).toList();
+  }
+
+  private static void moveBack(Path from, Path to, List<String> stuck) {
+    try {
+      Files.move(from, to, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException again) {
+      stuck.add(from.getFileName().toString());
+    }
+  }
+
+  private static String describe(java.nio.file.FileSystemException f) {
+    return f.getReason() == null
+        ? f.getClass().getSimpleName() + " " + f.getFile()
+        : f.getFile() + ": " + f.getReason();
   }
 
   /** Whether a file of this name is one this job writes. */
   static boolean isOutputName(String name) {
-    return name.equals(PROCESSED)
-        || name.equals(REJECTED)
-        || name.equals(PROCESSED + ".gz")
-        || name.equals(MANIFEST)
-        || (name.startsWith("report-") && name.endsWith(".csv"));
+    return OUTPUTS.contains(name);
   }
 
   /** Deletes a folder this run created, and what is in it; never follows a link. */

@@ -60,8 +60,26 @@ record Order(
     return OrdersCsv.OUT.format(canonicalFields().toArray());
   }
 
-  /** A value quoted in a message, cut to 40 characters (a field may be megabytes long). */
+  /**
+   * A value quoted in a message: control characters escaped ({@code \u001b}), so a message stays
+   * one clean line on a terminal, and cut to 40 characters (a field may be megabytes long), never
+   * inside a surrogate pair.
+   */
   static String shorten(String value) {
-    return value.length() <= 40 ? value : value.substring(0, 37) + "...";
+    StringBuilder b = new StringBuilder(Math.min(value.length(), 48));
+    for (int i = 0; i < value.length(); i++) {
+      if (b.length() >= 37 && value.length() > 40) {
+        return b.append("...").toString();
+      }
+      char c = value.charAt(i);
+      if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) {
+        b.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
+      } else if (Character.isHighSurrogate(c) && i + 1 < value.length()) {
+        b.append(c).append(value.charAt(++i));
+      } else {
+        b.append(c);
+      }
+    }
+    return b.toString();
   }
 }

@@ -17,6 +17,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVPrinter;
@@ -42,11 +43,11 @@ final class OrderSteps {
 
   private static final Pattern ORDER_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,31}");
   private static final Pattern SKU = Pattern.compile("SKU-\\d{4}");
-  private static final Pattern EMAIL =
-      Pattern.compile("[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}");
-  private static final Pattern PRICE =
-      Pattern.compile("\\d{1," + MAX_PRICE_DIGITS + "}(\\.\\d{1,2})?");
-  private static final Pattern ANY_DECIMAL = Pattern.compile("\\d+(\\.\\d+)?");
+  private static final Pattern LOCAL_PART = Pattern.compile("[A-Za-z0-9._%+-]{1,64}");
+  private static final Pattern LABEL =
+      Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
+  private static final Pattern TOP_LABEL = Pattern.compile("[A-Za-z]{2,63}");
+  private static final Pattern ANY_DECIMAL = Pattern.compile("(\\d+)(?:\\.(\\d+))?");
 
   private final CSVPrinter out;
   private final Map<String, Integer> firstLineOf = new HashMap<>();
@@ -113,21 +114,28 @@ final class OrderSteps {
     return Integer.parseInt(digits);
   }
 
-  /** Checked as text first: {@code 1E+100000000} never reaches {@link BigDecimal}. */
+  /**
+   * Checked as text first: {@code 1E+100000000} never reaches {@link BigDecimal}. Integer digits
+   * are counted without leading zeros ({@code 007.50} is 7.50).
+   */
   private static BigDecimal unitPrice(String s) {
-    if (PRICE.matcher(s).matches()) {
-      return new BigDecimal(s).setScale(2, RoundingMode.UNNECESSARY);
+    Matcher m = s.length() <= 64 ? ANY_DECIMAL.matcher(s) : null;
+    if (m == null || !m.matches()) {
+      throw new Rejection(
+          Stage.PARSE, "unit price '" + Order.shorten(s) + "' is not a decimal like 12.34");
     }
-    String why;
-    if (s.length() <= 64 && ANY_DECIMAL.matcher(s).matches()) {
-      why =
-          s.indexOf('.') > MAX_PRICE_DIGITS || (s.indexOf('.') < 0 && s.length() > MAX_PRICE_DIGITS)
-              ? "has more than " + MAX_PRICE_DIGITS + " integer digits"
-              : "has more than 2 decimals";
-    } else {
-      why = "is not a decimal like 12.34";
+    String whole = m.group(1).replaceFirst("^0+(?=.)", "");
+    String decimals = m.group(2) == null ? "" : m.group(2);
+    if (whole.length() > MAX_PRICE_DIGITS) {
+      throw new Rejection(
+          Stage.PARSE,
+          "unit price '" + s + "' has more than " + MAX_PRICE_DIGITS + " integer digits");
     }
-    throw new Rejection(Stage.PARSE, "unit price '" + Order.shorten(s) + "' " + why);
+    if (decimals.length() > 2) {
+      throw new Rejection(Stage.PARSE, "unit price '" + s + "' has more than 2 decimals");
+    }
+    return new BigDecimal(decimals.isEmpty() ? whole : whole + "." + decimals)
+        .setScale(2, RoundingMode.UNNECESSARY);
   }
 
   /**
@@ -144,8 +152,8 @@ final class OrderSteps {
       String v = f.get(i).strip();
       fixed.add(
           switch (i) {
-            case 1, 5 -> v.toLowerCase(Locale.ROOT);
-            case 0, 2 -> v.toUpperCase(Locale.ROOT);
+            case 1, 5 -> asciiLowerCase(v);
+            case 0, 2 -> asciiUpperCase(v);
             case 4 -> v.replace(',', '.');
             default -> v;
           });
@@ -190,20 +198,68 @@ final class OrderSteps {
     if (!SKU.matcher(o.sku()).matches()) {
       throw new Rejection(Stage.VALIDATE, "sku '" + Order.shorten(o.sku()) + "' is not SKU-nnnn");
     }
-    if (!EMAIL.matcher(o.email()).matches()) {
+    if (!isAddress(o.email())) {
       throw new Rejection(
           Stage.VALIDATE, "email '" + Order.shorten(o.email()) + "' is not an address");
     }
     return new Order(
         o.line(),
-        o.orderId().toUpperCase(Locale.ROOT),
+        asciiUpperCase(o.orderId()),
         o.region(),
         o.sku(),
         o.quantity(),
         o.unitPrice().setScale(2, RoundingMode.UNNECESSARY),
-        o.email().toLowerCase(Locale.ROOT),
+        asciiLowerCase(o.email()),
         null,
         null);
+  }
+
+  /**
+   * An address as the report keeps it: ASCII, at most 254 characters, a local part of at most 64, a
+   * domain of dot-separated labels (letters, digits, inner hyphens; at most 63 each) ending in
+   * letters. Checked label by label: no pattern repetition deep enough to overflow the stack.
+   */
+  static boolean isAddress(String s) {
+    int at = s.indexOf('@');
+    if (s.length() > 254 || at < 0 || at != s.lastIndexOf('@')) {
+      return false;
+    }
+    if (!LOCAL_PART.matcher(s.substring(0, at)).matches()) {
+      return false;
+    }
+    String[] labels = s.substring(at + 1).split("\\.", -1);
+    if (labels.length < 2) {
+      return false;
+    }
+    for (int i = 0; i < labels.length - 1; i++) {
+      if (!LABEL.matcher(labels[i]).matches()) {
+        return false;
+      }
+    }
+    return TOP_LABEL.matcher(labels[labels.length - 1]).matches();
+  }
+
+  /**
+   * Upper case for ASCII letters only: a Unicode mapping would turn characters validation refuses
+   * into ones it accepts (dotless {@code ı} into {@code I}, long {@code ſ} into {@code S}).
+   */
+  static String asciiUpperCase(String s) {
+    StringBuilder b = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      b.append(c >= 'a' && c <= 'z' ? (char) (c - 'a' + 'A') : c);
+    }
+    return b.toString();
+  }
+
+  /** Lower case for ASCII letters only (the Kelvin sign stays what it is). */
+  static String asciiLowerCase(String s) {
+    StringBuilder b = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      b.append(c >= 'A' && c <= 'Z' ? (char) (c - 'A' + 'a') : c);
+    }
+    return b.toString();
   }
 
   static Order price(Order o) {

@@ -86,7 +86,7 @@ final class ReportSteps {
     ArchiveSteps.Compressed best = (ArchiveSteps.Compressed) archive.get("candidate");
     Path processed = (Path) inputs.get("@payload");
     Path gz = outDir.resolve(processed.getFileName() + ".gz");
-    Files.write(gz, best.gzip(), StandardOpenOption.CREATE_NEW);
+    Files.move(best.gzip(), gz); // the chosen candidate, renamed; the others go with staging
 
     List<Path> files = new ArrayList<>();
     ((Map<?, ?>) inputs.get("aggregate")).values().forEach(p -> files.add((Path) p));
@@ -98,12 +98,21 @@ final class ReportSteps {
     try (BufferedWriter w =
         Files.newBufferedWriter(manifest, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW)) {
       for (Path f : files) {
-        byte[] hash = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f));
+        byte[] hash = sha256(f);
         w.write(
             String.format(Locale.ROOT, "%s  %s", HexFormat.of().formatHex(hash), f.getFileName()));
         w.newLine();
       }
     }
     return manifest;
+  }
+
+  /** The SHA-256 of a file, read as a stream. */
+  static byte[] sha256(Path file) throws IOException, NoSuchAlgorithmException {
+    MessageDigest sha = MessageDigest.getInstance("SHA-256");
+    try (var in = new java.security.DigestInputStream(Files.newInputStream(file), sha)) {
+      in.transferTo(java.io.OutputStream.nullOutputStream());
+    }
+    return sha.digest();
   }
 }

@@ -126,6 +126,33 @@ class CliProcessTest {
   }
 
   @Test
+  void inputThatIsOneOfTheOutputs_isAnInputError() throws Exception {
+    Path out = Files.createDirectories(dir.resolve("out"));
+    String orders = HEADER + "\nO-1,eu,SKU-0001,1,1.00,a@example.eu\n";
+    Files.writeString(out.resolve("orders-processed.csv"), orders);
+
+    assertUsageError(
+        run("--input", "out/orders-processed.csv", "--out", "out", "--in-memory"),
+        "the input out/orders-processed.csv is the output out/orders-processed.csv");
+    assertThat(out.resolve("orders-processed.csv")).hasContent(orders);
+  }
+
+  @Test
+  void aSecondRunIntoTheSameFolder_whileTheFirstHoldsIt_isAnInputError() throws Exception {
+    Path out = Files.createDirectories(dir.resolve("out"));
+    try (var channel =
+            java.nio.channels.FileChannel.open(
+                out.resolve(HostApp.LOCK),
+                java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE);
+        var lock = channel.lock()) {
+      assertUsageError(
+          run("--out", "out", "--in-memory", "--plugins", PLUGINS.toString()),
+          "another run is writing to out");
+    }
+  }
+
+  @Test
   void missingPluginsFolder_isAnInputError() throws Exception {
     assertUsageError(
         run("--plugins", "no-such-folder", "--in-memory"),
@@ -275,10 +302,11 @@ class CliProcessTest {
   }
 
   @Test
-  void reusedOutputFolder_holdsOnlyThisRunsFiles_whichVerify_andNoLinkIsFollowed()
-      throws Exception {
+  void reusedOutputFolder_holdsThisRunsOutputs_whichVerify_andNoLinkIsFollowed() throws Exception {
     Path out = Files.createDirectories(dir.resolve("out"));
     Files.writeString(out.resolve("report-atlantis.csv"), "left over from an earlier run");
+    Files.writeString(out.resolve("report-eu.csv"), "an earlier run's report");
+    Files.createDirectories(out.resolve(".ndp-staging-123").resolve("candidates"));
     Path target = Files.writeString(dir.resolve("precious.txt"), "must stay");
     Files.createSymbolicLink(out.resolve("MANIFEST.sha256"), target);
     Files.writeString(out.resolve("notes.txt"), "the user's own file");
@@ -286,7 +314,15 @@ class CliProcessTest {
     Run r = run("--out", "out", "--plugins", PLUGINS.toString(), "--in-memory");
 
     assertThat(r.code()).as("stderr: %s", r.err()).isZero();
-    assertThat(out.resolve("report-atlantis.csv")).doesNotExist();
+    assertThat(out.resolve("report-atlantis.csv"))
+        .as("not an output name: the user's file, left alone")
+        .hasContent("left over from an earlier run");
+    assertThat(Files.readString(out.resolve("report-eu.csv"))).startsWith("sku,quantity,total");
+    try (var hidden = Files.list(out)) {
+      assertThat(hidden.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".")))
+          .as("a killed run's staging folder is cleaned up; the lock is gone")
+          .isEmpty();
+    }
     assertThat(Files.isSymbolicLink(out.resolve("MANIFEST.sha256"))).isFalse();
     assertThat(target).hasContent("must stay");
     assertThat(out.resolve("notes.txt")).hasContent("the user's own file");
