@@ -96,8 +96,9 @@ final class Cli implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    boolean outExisted = Files.exists(out, LinkOption.NOFOLLOW_LINKS);
-    boolean dataExisted = inMemory || Files.exists(data, LinkOption.NOFOLLOW_LINKS);
+    // The first folder of each path that does not exist yet: what a failed run removes again.
+    Path outCreated = firstMissing(out);
+    Path dataCreated = inMemory ? null : firstMissing(data);
     int code = USAGE;
     try {
       checkInputs();
@@ -127,24 +128,45 @@ final class Cli implements Callable<Integer> {
       throw e;
     } finally {
       if (code != 0) {
-        // A failed run leaves the folders it created behind only when it wrote into them.
-        if (!outExisted) {
-          deleteIfEmpty(out);
+        // A failed run leaves no folder it created behind, unless something else was put there.
+        if (outCreated != null) {
+          Files.deleteIfExists(out.resolve(HostApp.LOCK));
+          deleteEmptyUpTo(out, outCreated);
         }
-        if (!dataExisted && code == USAGE) {
+        if (dataCreated != null && code == USAGE) {
           HostApp.deleteTree(data); // found before any work: nothing was learned
+          deleteEmptyUpTo(data.toAbsolutePath().getParent(), dataCreated);
         }
       }
     }
   }
 
-  private static void deleteIfEmpty(Path folder) throws IOException {
-    if (Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)) {
-      try (var entries = Files.list(folder)) {
-        if (entries.findAny().isEmpty()) {
-          Files.delete(folder);
+  /** The outermost missing folder on the way to {@code folder}, or null when it exists. */
+  private static @Nullable Path firstMissing(Path folder) {
+    Path p = folder.toAbsolutePath().normalize();
+    if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+      return null;
+    }
+    while (p.getParent() != null && !Files.exists(p.getParent(), LinkOption.NOFOLLOW_LINKS)) {
+      p = p.getParent();
+    }
+    return p;
+  }
+
+  /** Deletes {@code folder} and its parents up to {@code top}, each only while it is empty. */
+  private static void deleteEmptyUpTo(@Nullable Path folder, Path top) throws IOException {
+    Path p = folder == null ? null : folder.toAbsolutePath().normalize();
+    while (p != null && p.startsWith(top) && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+      try (var entries = Files.list(p)) {
+        if (entries.findAny().isPresent()) {
+          return;
         }
       }
+      Files.delete(p);
+      if (p.equals(top)) {
+        return;
+      }
+      p = p.getParent();
     }
   }
 

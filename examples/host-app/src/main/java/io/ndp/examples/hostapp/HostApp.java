@@ -93,38 +93,56 @@ public final class HostApp {
       throws IOException {
     Files.createDirectories(outDir);
     Path lockFile = outDir.resolve(LOCK);
-    try (java.nio.channels.FileChannel channel =
-        java.nio.channels.FileChannel.open(
-            lockFile,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.WRITE,
-            java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-      java.nio.channels.FileLock lock;
-      try {
-        lock = channel.tryLock();
-      } catch (java.nio.channels.OverlappingFileLockException e) {
-        lock = null;
-      }
+    java.nio.channels.FileChannel channel;
+    try {
+      channel =
+          java.nio.channels.FileChannel.open(
+              lockFile,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.WRITE,
+              java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    } catch (IOException e) {
+      throw new Cli.InputError(
+          "cannot use the lock file "
+              + lockFile
+              + " of the output folder (a link or not a file?): "
+              + (e instanceof java.nio.file.FileSystemException f && f.getReason() != null
+                  ? f.getReason()
+                  : e.getMessage()));
+    }
+    try (channel) {
+      java.nio.channels.FileLock lock = tryLock(channel);
       if (lock == null) {
         throw new Cli.InputError(
             "another run is writing to " + outDir + " (it holds " + lockFile + ")");
       }
-      try {
+      try (lock) {
         // Holding the lock, any staging folder here is a leftover of a run that was killed.
         try (var entries = Files.newDirectoryStream(outDir, STAGING_PREFIX + "*")) {
           for (Path leftover : entries) {
             deleteTree(leftover);
           }
         }
+        // The lock file stays: deleting it while locked would let a run that opened it meanwhile
+        // lock a file no one else can see, and a third run lock a new one beside it.
         return runLocked(input, outDir, pluginsDir, dataDir, progress);
-      } finally {
-        Files.deleteIfExists(lockFile);
-        lock.release();
       }
     }
   }
 
-  /** Taken by a run for its whole length: one run at a time writes to an output folder. */
+  private static java.nio.channels.@Nullable FileLock tryLock(java.nio.channels.FileChannel channel)
+      throws IOException {
+    try {
+      return channel.tryLock();
+    } catch (java.nio.channels.OverlappingFileLockException e) {
+      return null; // held by this process
+    }
+  }
+
+  /**
+   * Locked by a run for its whole length: one run at a time writes to an output folder. An empty
+   * file that stays in the folder.
+   */
   static final String LOCK = ".ndp-lock";
 
   private Summary runLocked(
@@ -312,15 +330,17 @@ public final class HostApp {
         durable.confidence().flush(java.time.Duration.ofSeconds(30));
       }
       storage.dropCache();
-      List<Path> written = List.of();
-      if (reportResult.success()) {
-        written = publish(staging, outDir);
-      }
       Map<String, ConfidenceStats> totals = new TreeMap<>();
       Map<String, Map<String, ConfidenceStats>> byDomain = new TreeMap<>();
       for (Pattern p : patterns) {
         totals.put(p.name(), storage.statistics(p.name()));
         byDomain.put(p.name(), storage.statisticsByDomain(p.name()));
+      }
+      PerformanceStats perRecord = perf.stats("ingest_record");
+      // Everything that can fail is done: now the outputs move into place, or none does.
+      List<Path> written = List.of();
+      if (reportResult.success()) {
+        written = publish(staging, outDir);
       }
       return new Summary(
           seen[0],
@@ -332,7 +352,7 @@ public final class HostApp {
           totals,
           byDomain,
           wins,
-          perf.stats("ingest_record"),
+          perRecord,
           reportResult,
           outDir,
           written,
@@ -405,8 +425,7 @@ public final class HostApp {
         }
       }
       for (String name : OUTPUTS) {
-        // No REPLACE_EXISTING: whatever appeared there meanwhile is not overwritten.
-        Files.move(staging.resolve(name), outDir.resolve(name), atomic);
+        place(staging.resolve(name), outDir.resolve(name));
         placed.add(name);
       }
     } catch (IOException e) {
@@ -427,8 +446,14 @@ public final class HostApp {
                 + "); nothing was written, the folder is as it was",
             e);
       }
+      // The earlier files must outlive the staging folder, which is deleted after this.
       Path kept = outDir.resolve(".ndp-previous-" + staging.getFileName());
-      Files.move(previous, kept, atomic);
+      try {
+        Files.move(previous, kept, atomic);
+      } catch (IOException again) {
+        kept = outDir.resolve(".ndp-kept-" + staging.getFileName());
+        Files.move(staging, kept, atomic);
+      }
       throw new IOException(
           "cannot move the outputs into "
               + outDir
@@ -441,6 +466,21 @@ public final class HostApp {
           e);
     }
     return placed.stream().map(outDir::resolve).toList();
+  }
+
+  /**
+   * Puts a staged file at {@code target} only if nothing is there: a hard link fails atomically
+   * when the name exists (a rename would silently replace it), then the staged name is removed.
+   * Where hard links are not supported, a move without replacing (checked, then moved).
+   */
+  private static void place(Path staged, Path target) throws IOException {
+    try {
+      Files.createLink(target, staged);
+    } catch (UnsupportedOperationException e) {
+      Files.move(staged, target);
+      return;
+    }
+    Files.delete(staged);
   }
 
   private static void moveBack(Path from, Path to, List<String> stuck) {

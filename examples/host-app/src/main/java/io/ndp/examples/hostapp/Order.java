@@ -61,24 +61,24 @@ record Order(
   }
 
   /**
-   * A value quoted in a message: control characters escaped ({@code \u001b}), so a message stays
-   * one clean line on a terminal, and cut to 40 characters (a field may be megabytes long), never
-   * inside a surrogate pair.
+   * A value quoted in a message: control characters escaped (ESC as {@code \\u001b}), so a message
+   * stays one clean line on a terminal, and cut to at most 40 characters, escapes included (a field
+   * may be megabytes long), never inside a surrogate pair or an escape.
    */
   static String shorten(String value) {
-    StringBuilder b = new StringBuilder(Math.min(value.length(), 48));
-    for (int i = 0; i < value.length(); i++) {
-      if (b.length() >= 37 && value.length() > 40) {
+    StringBuilder b = new StringBuilder(48);
+    for (int i = 0; i < value.length(); ) {
+      int cp = value.codePointAt(i);
+      String piece =
+          cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)
+              ? String.format(java.util.Locale.ROOT, "\\u%04x", cp)
+              : new String(Character.toChars(cp));
+      i += Character.charCount(cp);
+      boolean more = i < value.length();
+      if (b.length() + piece.length() > (more ? 37 : 40)) {
         return b.append("...").toString();
       }
-      char c = value.charAt(i);
-      if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) {
-        b.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
-      } else if (Character.isHighSurrogate(c) && i + 1 < value.length()) {
-        b.append(c).append(value.charAt(++i));
-      } else {
-        b.append(c);
-      }
+      b.append(piece);
     }
     return b.toString();
   }

@@ -17,7 +17,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVPrinter;
@@ -47,7 +46,6 @@ final class OrderSteps {
   private static final Pattern LABEL =
       Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
   private static final Pattern TOP_LABEL = Pattern.compile("[A-Za-z]{2,63}");
-  private static final Pattern ANY_DECIMAL = Pattern.compile("(\\d+)(?:\\.(\\d+))?");
 
   private final CSVPrinter out;
   private final Map<String, Integer> firstLineOf = new HashMap<>();
@@ -115,27 +113,50 @@ final class OrderSteps {
   }
 
   /**
-   * Checked as text first: {@code 1E+100000000} never reaches {@link BigDecimal}. Integer digits
-   * are counted without leading zeros ({@code 007.50} is 7.50).
+   * Checked as text first, in one pass: {@code 1E+100000000} never reaches {@link BigDecimal}.
+   * Integer digits are counted without leading zeros ({@code 007.50} is 7.50), however many.
    */
   private static BigDecimal unitPrice(String s) {
-    Matcher m = s.length() <= 64 ? ANY_DECIMAL.matcher(s) : null;
-    if (m == null || !m.matches()) {
+    int dot = s.indexOf('.');
+    String whole = dot < 0 ? s : s.substring(0, dot);
+    String decimals = dot < 0 ? "" : s.substring(dot + 1);
+    if (whole.isEmpty()
+        || (dot >= 0 && decimals.isEmpty())
+        || !allDigits(whole)
+        || !allDigits(decimals)) {
       throw new Rejection(
           Stage.PARSE, "unit price '" + Order.shorten(s) + "' is not a decimal like 12.34");
     }
-    String whole = m.group(1).replaceFirst("^0+(?=.)", "");
-    String decimals = m.group(2) == null ? "" : m.group(2);
+    int zeros = 0;
+    while (zeros < whole.length() - 1 && whole.charAt(zeros) == '0') {
+      zeros++;
+    }
+    whole = whole.substring(zeros);
     if (whole.length() > MAX_PRICE_DIGITS) {
       throw new Rejection(
           Stage.PARSE,
-          "unit price '" + s + "' has more than " + MAX_PRICE_DIGITS + " integer digits");
+          "unit price '"
+              + Order.shorten(s)
+              + "' has more than "
+              + MAX_PRICE_DIGITS
+              + " integer digits");
     }
     if (decimals.length() > 2) {
-      throw new Rejection(Stage.PARSE, "unit price '" + s + "' has more than 2 decimals");
+      throw new Rejection(
+          Stage.PARSE, "unit price '" + Order.shorten(s) + "' has more than 2 decimals");
     }
     return new BigDecimal(decimals.isEmpty() ? whole : whole + "." + decimals)
         .setScale(2, RoundingMode.UNNECESSARY);
+  }
+
+  /** ASCII digits only: digits of other scripts are refused. */
+  private static boolean allDigits(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

@@ -91,12 +91,33 @@ final class OrdersCsv {
     if (count[0] == 0) {
       throw new Cli.InputError("input " + name + " has no order lines, only the header");
     }
+    checked = count[0];
     return count[0];
   }
 
-  /** Streams the order records after the header to {@code action}, in file order. */
+  private long checked = -1;
+
+  /**
+   * Streams the order records after the header to {@code action}, in file order.
+   *
+   * @throws IOException when the input changed since {@link #check} (another number of records)
+   */
   void forEach(RecordHandler action) throws IOException {
-    scan(action);
+    long[] count = {0};
+    scan(
+        r -> {
+          count[0]++;
+          action.accept(r);
+        });
+    if (checked >= 0 && count[0] != checked) {
+      throw new IOException(
+          String.format(
+              Locale.ROOT,
+              "input %s changed while it was read: %d order records when checked, %d when ingested",
+              name,
+              checked,
+              count[0]));
+    }
   }
 
   /** What {@link #forEach} does with each record. */
@@ -105,43 +126,45 @@ final class OrdersCsv {
     void accept(InputRecord record) throws IOException;
   }
 
+  /**
+   * Parses the input as a stream. A record's line is computed from Commons CSV's count of line ends
+   * read once the record is parsed, less the line ends inside its quoted fields: nothing but the
+   * current and the next record is held, however many lines lie between them.
+   */
   private void scan(RecordHandler action) throws IOException {
     try (InputStream in = open();
-        TrackingReader text = new TrackingReader(utf8(in));
+        BomDroppingReader text = new BomDroppingReader(utf8(in));
         CSVParser parser = IN.parse(text)) {
       Iterator<CSVRecord> it = parser.iterator();
-      CSVRecord header = nextNonBlank(it);
+      Parsed header = next(it, parser);
+      while (header != null && header.blank()) {
+        header = next(it, parser);
+      }
       if (header == null) {
         throw new Cli.InputError(
             "input " + name + " is empty: expected the header " + String.join(",", HEADER));
       }
-      checkNoNul(header);
-      CSVRecord previous = header;
-      CSVRecord current = nextNonBlank(it);
-      if (!header.stream().map(String::strip).toList().equals(HEADER)) {
-        long end = current == null ? text.position() : current.getCharacterPosition();
+      Parsed current = next(it, parser);
+      if (!header.record().stream().map(String::strip).toList().equals(HEADER)) {
         throw new Cli.InputError(
             "input "
                 + name
                 + " does not start with the header "
                 + String.join(",", HEADER)
-                + " (line 1 is '"
-                + Order.shorten(text.text(header.getCharacterPosition(), end).strip())
+                + " (line "
+                + header.firstLine()
+                + " is '"
+                + Order.shorten(String.join(",", header.record().toList()).strip())
                 + "')");
       }
       while (current != null) {
-        checkNoNul(current);
-        CSVRecord next = nextNonBlank(it);
-        long start = text.skipLineBreaks(current.getCharacterPosition());
-        long end = next == null ? text.position() : next.getCharacterPosition();
-        InputRecord r =
-            new InputRecord(text.lineOf(start), current.toList(), text.text(start, end).strip());
-        text.forgetBefore(end);
-        action.accept(r);
-        previous = current;
+        Parsed next = next(it, parser);
+        if (!current.blank()) {
+          List<String> fields = current.record().toList();
+          action.accept(new InputRecord(current.firstLine(), fields, String.join(",", fields)));
+        }
         current = next;
       }
-      assert previous != null;
     } catch (CharacterCodingException e) {
       throw notUtf8();
     } catch (UncheckedIOException e) {
@@ -149,6 +172,56 @@ final class OrdersCsv {
     } catch (org.apache.commons.csv.CSVException e) {
       throw problem(e);
     }
+  }
+
+  /**
+   * A record and Commons CSV's count of line ends read once it was parsed.
+   *
+   * @param record the record
+   * @param lineEndsAfter Commons CSV's line number once the record was parsed
+   */
+  private record Parsed(CSVRecord record, long lineEndsAfter) {
+    /** A line of spaces (an empty line is skipped by the parser itself). */
+    boolean blank() {
+      return record.size() == 1 && record.get(0).isBlank();
+    }
+
+    /**
+     * The line the record starts on: Commons CSV's line count once the record is parsed is the line
+     * it ends on (whether or not a line end follows it), less the line ends inside it.
+     */
+    int firstLine() {
+      long inside = 0;
+      for (String v : record) {
+        inside += lineEnds(v);
+      }
+      return (int) (lineEndsAfter - inside);
+    }
+  }
+
+  private Parsed next(Iterator<CSVRecord> it, CSVParser parser) {
+    if (!it.hasNext()) {
+      return null;
+    }
+    CSVRecord r = it.next();
+    for (String f : r) {
+      if (f.indexOf('\u0000') >= 0) {
+        throw new Cli.InputError("input " + name + " is not a text file (it holds NUL characters)");
+      }
+    }
+    return new Parsed(r, parser.getCurrentLineNumber());
+  }
+
+  /** Line ends in a value: LF, CR, and CRLF counted once. */
+  static long lineEnds(String v) {
+    long n = 0;
+    for (int i = 0; i < v.length(); i++) {
+      char c = v.charAt(i);
+      if (c == '\n' || (c == '\r' && (i + 1 == v.length() || v.charAt(i + 1) != '\n'))) {
+        n++;
+      }
+    }
+    return n;
   }
 
   /** A parse problem as an input error; an I/O failure as itself. */
@@ -187,25 +260,6 @@ final class OrdersCsv {
             .onUnmappableCharacter(CodingErrorAction.REPORT));
   }
 
-  private void checkNoNul(CSVRecord r) {
-    for (String f : r) {
-      if (f.indexOf('\u0000') >= 0) {
-        throw new Cli.InputError("input " + name + " is not a text file (it holds NUL characters)");
-      }
-    }
-  }
-
-  /** The next record that is not a line of spaces, or {@code null} at the end. */
-  private static @Nullable CSVRecord nextNonBlank(Iterator<CSVRecord> it) {
-    while (it.hasNext()) {
-      CSVRecord r = it.next();
-      if (!(r.size() == 1 && r.get(0).isBlank())) {
-        return r;
-      }
-    }
-    return null;
-  }
-
   /** Commons CSV's reason, in words, without the exception chain's class names. */
   private static String csvProblem(Exception e) {
     Throwable t = e;
@@ -222,104 +276,26 @@ final class OrdersCsv {
     return Order.shorten(m);
   }
 
-  /**
-   * The characters the parser reads, with what is needed to give a record its line number and text:
-   * the offsets at which lines start and the characters since the oldest record still wanted. A
-   * byte order mark at the start is dropped. Not thread-safe (one parse).
-   */
-  static final class TrackingReader extends Reader {
+  /** Passes the characters on and drops a byte order mark at the start. Not thread-safe. */
+  static final class BomDroppingReader extends Reader {
     private final Reader in;
-    private final StringBuilder window = new StringBuilder();
-    private long windowStart;
-    private long position;
-    private int lines = 1; // lines started before or at the first kept line start
-    private final java.util.ArrayDeque<Long> lineStarts = new java.util.ArrayDeque<>();
     private boolean first = true;
-    private boolean lastWasCr;
 
-    TrackingReader(Reader in) {
+    BomDroppingReader(Reader in) {
       this.in = in;
     }
 
     @Override
     public int read(char[] buf, int off, int len) throws IOException {
       int n = in.read(buf, off, len);
-      if (n <= 0) {
-        return n;
-      }
-      int from = off;
-      if (first) {
+      if (n > 0 && first) {
         first = false;
         if (buf[off] == '\uFEFF') {
           System.arraycopy(buf, off + 1, buf, off, n - 1);
-          n--;
-          if (n == 0) {
-            return read(buf, off, len);
-          }
+          return n == 1 ? read(buf, off, len) : n - 1;
         }
       }
-      for (int i = from; i < off + n; i++) {
-        char c = buf[i];
-        position++;
-        if (c == '\n') {
-          if (!lastWasCr) {
-            lineStarts.add(position);
-          } else {
-            lineStarts.pollLast();
-            lineStarts.add(position); // CRLF: the line starts after the LF
-          }
-        } else if (c == '\r') {
-          lineStarts.add(position);
-        }
-        lastWasCr = c == '\r';
-      }
-      window.append(buf, off, n);
       return n;
-    }
-
-    /** How many characters were read. */
-    long position() {
-      return position;
-    }
-
-    /** The 1-based line holding the character at {@code offset} (not yet forgotten). */
-    int lineOf(long offset) {
-      int line = lines;
-      for (long start : lineStarts) {
-        if (start > offset) {
-          break;
-        }
-        line++;
-      }
-      return line;
-    }
-
-    /** The first offset at or after {@code offset} that is not a line break. */
-    long skipLineBreaks(long offset) {
-      long o = offset;
-      while (o < position) {
-        char c = window.charAt((int) (o - windowStart));
-        if (c != '\n' && c != '\r') {
-          break;
-        }
-        o++;
-      }
-      return o;
-    }
-
-    /** The characters from {@code start} to {@code end} (not yet forgotten). */
-    String text(long start, long end) {
-      return window.substring((int) (start - windowStart), (int) (end - windowStart));
-    }
-
-    /** Drops what lies before {@code offset}: no record before it is wanted any more. */
-    void forgetBefore(long offset) {
-      while (!lineStarts.isEmpty() && lineStarts.peekFirst() <= offset) {
-        lineStarts.pollFirst();
-        lines++;
-      }
-      window.delete(0, (int) (offset - windowStart));
-      windowStart = offset;
     }
 
     @Override
