@@ -30,7 +30,8 @@ public interface ExecutionScope {
    * deadlines on a monotonic clock: use {@link #timeLeft()}, {@link #remaining(Duration)} and
    * {@link #expired()} to act on them (a change of the wall clock moves nothing).
    *
-   * @return the deadline, or empty when the execution has none (no timeout anywhere up its chain)
+   * @return the deadline, or empty when the execution has none: neither its context nor an
+   *     enclosing execution's set a timeout, and the executor has no default timeout
    */
   Optional<Instant> deadline();
 
