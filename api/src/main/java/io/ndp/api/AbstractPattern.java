@@ -178,7 +178,10 @@ public abstract class AbstractPattern implements Pattern {
    */
   protected void onAttach(PatternRuntime runtime) {}
 
-  /** Returns the runtime that owns this pattern, if a registry holds it. */
+  /**
+   * {@return the runtime that owns this pattern, or empty while no registry holds it (before it is
+   * registered, after it is withdrawn)}
+   */
   protected final Optional<PatternRuntime> runtime() {
     return Optional.ofNullable(owner);
   }

@@ -9,12 +9,16 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Immutable and thread-safe.
  *
- * @param patternName the pattern tried
- * @param fallback whether the pattern was tried as a configured fallback
+ * @param patternName the name of the pattern tried
+ * @param fallback {@code true} when the pattern was tried as one of the executor's configured
+ *     fallbacks, {@code false} when it was a ranked candidate (the first or a later one)
  * @param status how the try ended
- * @param message the pattern's summary of what happened
- * @param error the failure, if any
- * @param duration how long the try took
+ * @param message the pattern's summary of what happened, or why the executor refused or stopped it;
+ *     never null, may be empty
+ * @param error the exception behind a failure, or {@code null} when there was none (always for a
+ *     success)
+ * @param duration how long the try took, on the executor's ticker; {@link Duration#ZERO} for a
+ *     candidate refused before it ran
  * @since 0.1.0
  */
 public record Attempt(
@@ -25,7 +29,17 @@ public record Attempt(
     @Nullable Throwable error,
     Duration duration) {
 
-  /** Checks that the required components are present. */
+  /**
+   * Checks that the required components are present.
+   *
+   * @param patternName the name of the pattern tried; not null
+   * @param fallback whether it was tried as a configured fallback
+   * @param status how the try ended; not null
+   * @param message the pattern's or the executor's summary; not null
+   * @param error the exception behind a failure, or {@code null}
+   * @param duration how long the try took; not null
+   * @throws NullPointerException when a required component is null
+   */
   public Attempt {
     Objects.requireNonNull(patternName, "patternName");
     Objects.requireNonNull(status, "status");
@@ -33,7 +47,7 @@ public record Attempt(
     Objects.requireNonNull(duration, "duration");
   }
 
-  /** Returns whether this try succeeded. */
+  /** {@return whether this try succeeded, i.e. {@code status().isSuccess()}} */
   public boolean isSuccess() {
     return status.isSuccess();
   }

@@ -36,7 +36,17 @@ public record ConfidenceStats(
   // Rounding of the weights may overshoot a count by a hair; more than this is a store's bug.
   private static final double SLACK = 1e-6;
 
-  /** Checks that counts are non-negative and each weight lies between 0 and its count. */
+  /**
+   * Checks that counts are non-negative and each weight lies between 0 and its count (a weight that
+   * exceeds its count by rounding only, at most 1e-6, is clamped to it).
+   *
+   * @param successes recorded successes, non-negative
+   * @param failures recorded failures, non-negative
+   * @param effectiveSuccesses the successes' remaining weight, in {@code [0, successes]}
+   * @param effectiveFailures the failures' remaining weight, in {@code [0, failures]}
+   * @throws IllegalArgumentException when a count is negative or a weight out of its range (NaN
+   *     included)
+   */
   public ConfidenceStats {
     if (successes < 0 || failures < 0) {
       throw new IllegalArgumentException(
@@ -72,25 +82,30 @@ public record ConfidenceStats(
     this(successes, failures, successes, failures);
   }
 
-  /** Returns successes plus failures: every outcome recorded. */
+  /** {@return every outcome ever recorded: successes plus failures, non-negative} */
   public long total() {
     return successes + failures;
   }
 
-  /** Returns the weight of the evidence still believed: effective successes plus failures. */
+  /**
+   * {@return the weight of the evidence still believed, effective successes plus failures: between
+   * 0 and {@link #total()}, equal to it when nothing is forgotten}
+   */
   public double effectiveSampleSize() {
     return effectiveSuccesses + effectiveFailures;
   }
 
   /**
-   * Returns the posterior mean success rate from the effective evidence; {@value #NEUTRAL_PRIOR}
-   * when nothing is recorded.
+   * {@return the posterior mean success rate from the effective evidence, in {@code (0, 1)}:
+   * {@value #NEUTRAL_PRIOR} when nothing is recorded or all of it is forgotten}
    */
   public double score() {
     return (effectiveSuccesses + 1.0) / (effectiveSampleSize() + 2.0);
   }
 
-  /** Returns the band of {@link #score()}. */
+  /**
+   * {@return the band ({@code LOW}, {@code MEDIUM}, {@code HIGH}) that {@link #score()} falls in}
+   */
   public ConfidenceLevel level() {
     return ConfidenceLevel.of(score());
   }

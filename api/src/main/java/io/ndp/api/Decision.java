@@ -17,11 +17,15 @@ import java.util.Optional;
  * fallbacks, which are not part of the decision); forbidden candidates come last and are never
  * tried. Immutable and thread-safe.
  *
- * @param policy the selection policy's name, e.g. {@code drift-aware-thompson-sampling}
- * @param minConfidence the minimum-confidence floor in force (0 when none)
- * @param maxAttempts how many of the entries the executor tries at most (those after are skipped)
- * @param entries the candidates, in the order they run
- * @param notes anything else that shaped the decision, e.g. a pinned pattern that did not match
+ * @param policy the selection policy's name, e.g. {@code drift-aware-thompson-sampling}; {@code
+ *     none} for {@link #NONE}
+ * @param minConfidence the minimum-confidence floor in force, a posterior mean in {@code [0, 1]} (0
+ *     when none)
+ * @param maxAttempts how many of the entries the executor tries at most, at least 1 (those after
+ *     are skipped); 0 in {@link #NONE}, where nothing was selected
+ * @param entries the candidates, in the order they run; an unmodifiable copy, possibly empty
+ * @param notes anything else that shaped the decision, in words, e.g. a pinned pattern that did not
+ *     match; an unmodifiable copy, usually empty
  * @since 0.2.0
  */
 public record Decision(
@@ -30,7 +34,16 @@ public record Decision(
   /** The decision of a result that involved no selection (a pattern run directly, or refused). */
   public static final Decision NONE = new Decision("none", 0, 0, List.of(), List.of());
 
-  /** Copies the lists. */
+  /**
+   * Copies the lists.
+   *
+   * @param policy the selection policy's name; not null
+   * @param minConfidence the minimum-confidence floor in force (0 when none)
+   * @param maxAttempts how many of the entries the executor tries at most
+   * @param entries the candidates, in run order; copied, no null element
+   * @param notes anything else that shaped the decision; copied, no null element
+   * @throws NullPointerException when the policy, a list or an element of it is null
+   */
   public Decision {
     Objects.requireNonNull(policy, "policy");
     entries = List.copyOf(entries);
@@ -52,7 +65,10 @@ public record Decision(
         : reason;
   }
 
-  /** Returns the candidate that was placed first, if any may run. */
+  /**
+   * {@return the candidate placed first, or empty when there is none or every candidate is
+   * forbidden}
+   */
   public Optional<Entry> chosen() {
     return entries.isEmpty() || entries.get(0).verdict() == Verdict.FORBIDDEN
         ? Optional.empty()
@@ -93,7 +109,7 @@ public record Decision(
   /**
    * One candidate of a decision.
    *
-   * @param pattern the pattern name
+   * @param pattern the pattern's name
    * @param match its match score for the context, in [0, 1]
    * @param posteriorMean its confidence in the domain: the mean of its prior updated by what it
    *     borrowed from other domains and by its effective outcomes
@@ -112,13 +128,27 @@ public record Decision(
       double sample,
       Verdict verdict) {
 
-    /** Checks the name and the verdict. */
+    /**
+     * Checks the name and the verdict.
+     *
+     * @param pattern the pattern's name; not null
+     * @param match its match score for the context, in [0, 1]
+     * @param posteriorMean its confidence in the domain, in [0, 1]
+     * @param effectiveSampleSize its own effective outcomes in the domain, non-negative
+     * @param borrowed the pseudo-outcomes borrowed from its other domains, non-negative
+     * @param sample the confidence the policy ranked it by, or {@code NaN}
+     * @param verdict what placed it; not null
+     * @throws NullPointerException when the name or the verdict is null
+     */
     public Entry {
       Objects.requireNonNull(pattern, "pattern");
       Objects.requireNonNull(verdict, "verdict");
     }
 
-    /** Returns the rank key, {@code match × sample} ({@code NaN} when the sample is unknown). */
+    /**
+     * {@return the rank key, {@code match × sample}, by which {@link Verdict#RANKED} entries are
+     * ordered (highest first); {@code NaN} when the sample is unknown}
+     */
     public double key() {
       return match * sample;
     }

@@ -15,7 +15,13 @@ import org.jspecify.annotations.Nullable;
  */
 public record DefinitionSource(String origin, @Nullable String version) {
 
-  /** Checks the origin. */
+  /**
+   * Checks the origin.
+   *
+   * @param origin the plugin id, or {@code host} or {@code classpath}; not null
+   * @param version the plugin's or JAR's version, or {@code null} when unknown
+   * @throws NullPointerException when the origin is null
+   */
   public DefinitionSource {
     Objects.requireNonNull(origin, "origin");
   }

@@ -95,12 +95,21 @@ public final class DelegateDirectory {
     return d;
   }
 
-  /** Returns whether a delegate is registered under {@code name}. */
+  /**
+   * Says whether a delegate is registered under a name, as of now (another thread may register or
+   * remove one right after).
+   *
+   * @param name the name to look up; exact, case-sensitive
+   * @return whether a delegate is registered under {@code name}
+   */
   public boolean contains(String name) {
     return delegates.containsKey(name);
   }
 
-  /** Returns a sorted snapshot of the registered names. */
+  /**
+   * {@return the registered names in their natural (case-sensitive) order: a copy, which later
+   * registrations do not change}
+   */
   public Set<String> names() {
     return new TreeSet<>(delegates.keySet());
   }

@@ -10,6 +10,7 @@ import java.util.Locale;
 public final class DuplicatePatternException extends NdpException {
   private static final long serialVersionUID = 1L;
 
+  /** The name that is already taken. */
   private final String patternName;
 
   /**
@@ -24,7 +25,7 @@ public final class DuplicatePatternException extends NdpException {
     this.patternName = patternName;
   }
 
-  /** Returns the name that is already taken. */
+  /** {@return the name that is already taken, as the registration gave it} */
   public String patternName() {
     return patternName;
   }

@@ -16,17 +16,22 @@ import java.util.concurrent.Executor;
  */
 public interface ExecutionScope {
 
-  /** Returns the delegates the host registered. */
+  /** {@return the host's delegates, the live directory: registrations made now are seen} */
   DelegateDirectory delegates();
 
-  /** Returns the executor on which patterns run concurrent work. */
+  /**
+   * {@return the executor on which a pattern runs its concurrent work (tasks, nested executions);
+   * the one the host gave the runtime, or the runtime's own}
+   */
   Executor executor();
 
   /**
-   * Returns the deadline of this execution as a wall-clock instant, if it has one — for display.
-   * The executor keeps deadlines on a monotonic clock: use {@link #timeLeft()}, {@link
-   * #remaining(Duration)} and {@link #expired()} to act on them (a change of the wall clock moves
-   * nothing).
+   * The deadline of this execution as a wall-clock instant, for display. The executor keeps
+   * deadlines on a monotonic clock: use {@link #timeLeft()}, {@link #remaining(Duration)} and
+   * {@link #expired()} to act on them (a change of the wall clock moves nothing).
+   *
+   * @return the deadline, or empty when the execution has none: neither its context nor an
+   *     enclosing execution's set a timeout, and the executor has no default timeout
    */
   Optional<Instant> deadline();
 
@@ -52,7 +57,10 @@ public interface ExecutionScope {
     return timeLeft().orElse(fallback);
   }
 
-  /** Returns whether this execution has a deadline and it has passed. */
+  /**
+   * {@return whether this execution has a deadline and it has passed; {@code false} without a
+   * deadline}
+   */
   default boolean expired() {
     return timeLeft().map(Duration::isZero).orElse(false);
   }
@@ -68,7 +76,10 @@ public interface ExecutionScope {
     return true;
   }
 
-  /** Returns how deeply this execution is nested (0 for a host's call). */
+  /**
+   * {@return how deeply this execution is nested: 0 for a host's call, one more for each {@link
+   * #executeBestPattern} it goes through}
+   */
   int depth();
 
   /**

@@ -51,7 +51,13 @@ public record FailurePolicy(Kind kind, int quorum) {
   private static final java.util.regex.Pattern QUORUM_FORM =
       java.util.regex.Pattern.compile("(?i)QUORUM\\((\\d{1,9})\\)");
 
-  /** Checks the quorum. */
+  /**
+   * Checks the quorum against the kind.
+   *
+   * @param kind which policy; not null
+   * @param quorum at least 1 for {@link Kind#QUORUM}, 0 for every other kind
+   * @throws IllegalArgumentException when the kind is null or the quorum does not fit it
+   */
   public FailurePolicy {
     if (kind == null) {
       throw new IllegalArgumentException("failure policy kind must not be null");

@@ -11,6 +11,7 @@ import java.util.List;
 public final class InvalidContextException extends NdpException {
   private static final long serialVersionUID = 1L;
 
+  /** Every rule broken, one sentence each, in the order checked; unmodifiable. */
   private final List<String> problems;
 
   /**
@@ -21,7 +22,10 @@ public final class InvalidContextException extends NdpException {
     this.problems = List.copyOf(problems);
   }
 
-  /** Returns every problem found, in the order checked. */
+  /**
+   * {@return every problem found, one complete sentence each naming the rule and the value found,
+   * in the order checked; never empty}
+   */
   public List<String> problems() {
     return problems;
   }

@@ -14,7 +14,15 @@ import java.util.Locale;
  */
 public record MatchResult(double score, String reason) {
 
-  /** Validates the score range and that a non-match has a reason. */
+  /**
+   * Validates the score range and that a non-match has a reason.
+   *
+   * @param score in {@code [0, 1]}: 0 for no match, up to 1 for a perfect match
+   * @param reason why the pattern does not match, non-blank when the score is 0; empty (or any
+   *     text) for a match; not null
+   * @throws IllegalArgumentException when the score is outside {@code [0, 1]} (NaN included), the
+   *     reason is null, or a non-match has a blank reason
+   */
   public MatchResult {
     if (!(score >= 0.0 && score <= 1.0)) {
       throw new IllegalArgumentException(
@@ -63,7 +71,7 @@ public record MatchResult(double score, String reason) {
     return matches(0.5 + 0.5 * required / offered);
   }
 
-  /** A perfect match. */
+  /** {@return a perfect match: score 1, no reason} */
   public static MatchResult perfect() {
     return new MatchResult(1.0, "");
   }
@@ -78,7 +86,7 @@ public record MatchResult(double score, String reason) {
     return new MatchResult(0.0, reason);
   }
 
-  /** Returns whether the pattern can serve the context at all. */
+  /** {@return whether the pattern can serve the context at all, i.e. the score is above 0} */
   public boolean isMatch() {
     return score > 0.0;
   }

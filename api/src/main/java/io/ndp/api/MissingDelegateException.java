@@ -11,7 +11,10 @@ import java.util.Locale;
 public final class MissingDelegateException extends NdpException {
   private static final long serialVersionUID = 1L;
 
+  /** The name of the delegate that is not registered. */
   private final String delegateName;
+
+  /** The name of the pattern that needed it. */
   private final String patternName;
 
   /**
@@ -30,12 +33,15 @@ public final class MissingDelegateException extends NdpException {
     this.patternName = patternName;
   }
 
-  /** Returns the delegate that is missing. */
+  /**
+   * {@return the name under which the pattern looked the delegate up (a step, task or domain); no
+   * delegate is registered under it}
+   */
   public String delegateName() {
     return delegateName;
   }
 
-  /** Returns the pattern that needed the delegate. */
+  /** {@return the name of the pattern that needed the delegate; it ran no work} */
   public String patternName() {
     return patternName;
   }

@@ -15,10 +15,10 @@ import java.util.Optional;
  */
 public interface NdpStorage extends AutoCloseable {
 
-  /** Returns the store of pattern definitions. */
+  /** {@return the store of pattern definitions; the same instance on every call} */
   PatternDefinitionStore definitions();
 
-  /** Returns the store of confidence statistics. */
+  /** {@return the store of confidence statistics; the same instance on every call} */
   ConfidenceStore confidence();
 
   /**
@@ -32,7 +32,11 @@ public interface NdpStorage extends AutoCloseable {
     return Optional.empty();
   }
 
-  /** Describes where the data lives, for logs and start-up messages (no secrets). */
+  /**
+   * Describes where the data lives, for logs and start-up messages.
+   *
+   * @return e.g. a file path or a JDBC URL without credentials; never a password
+   */
   String description();
 
   /**

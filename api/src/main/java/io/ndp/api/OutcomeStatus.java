@@ -19,7 +19,7 @@ public enum OutcomeStatus {
   /** The pattern was not run: it does not match the context or a delegate is missing. */
   REJECTED;
 
-  /** Returns whether this status is {@link #SUCCESS}. */
+  /** {@return whether this status is {@link #SUCCESS}; every other status is a failure} */
   public boolean isSuccess() {
     return this == SUCCESS;
   }

@@ -15,22 +15,31 @@ import java.util.Set;
  */
 public interface Pattern {
 
-  /** Returns the unique name, e.g. {@code validation_flow}. */
+  /**
+   * {@return the pattern's name, e.g. {@code validation_flow}: non-blank, unique within a registry,
+   * and the key under which its confidence is learned}
+   */
   String name();
 
-  /** Returns what the pattern is for. */
+  /** {@return what the pattern is for, in words, for people; may be empty, never null} */
   String description();
 
-  /** Returns the stable type id of the kind, e.g. {@code sequential}. */
+  /**
+   * {@return the type id of the pattern's kind, e.g. {@code sequential}: the id of the {@link
+   * PatternFactory} that rebuilds it from its definition; stable across versions}
+   */
   String type();
 
   /**
-   * Returns other names of the type that storage queries accept, e.g. {@code
-   * SequentialDelegationPattern}.
+   * {@return other names of the type that storage queries accept, e.g. {@code
+   * SequentialDelegationPattern}; empty when there are none}
    */
   Set<String> typeAliases();
 
-  /** Returns the agent types this pattern serves, e.g. {@code sequential}. */
+  /**
+   * {@return the agent types this pattern serves, e.g. {@code sequential}: it is a candidate only
+   * for contexts whose {@link PatternContext#agentType()} is one of them}
+   */
   Set<String> agentTypes();
 
   /**
@@ -76,7 +85,7 @@ public interface Pattern {
   PatternOutcome execute(PatternContext context, ExecutionScope scope);
 
   /**
-   * Returns what storage keeps of this pattern; its factory turns it back into an equal pattern.
+   * {@return what storage keeps of this pattern; its factory turns it back into an equal pattern}
    */
   PatternDefinition definition();
 
@@ -94,8 +103,10 @@ public interface Pattern {
   }
 
   /**
-   * Returns the confidence learned for this pattern over all domains, read from the runtime that
-   * owns it; {@link ConfidenceStats#NEUTRAL_PRIOR} while it belongs to none.
+   * {@return the confidence learned for this pattern over all domains, read from the runtime that
+   * owns it: the {@link ConfidenceStats#score()} of its statistics over all domains, a posterior
+   * mean success rate in {@code (0, 1)}; {@link ConfidenceStats#NEUTRAL_PRIOR} while it belongs to
+   * no runtime}
    */
   double confidenceScore();
 

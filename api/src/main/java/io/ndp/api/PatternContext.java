@@ -34,12 +34,17 @@ import org.jspecify.annotations.Nullable;
  *     Map.of("required_steps", List.of("validate", "store")));
  * }</pre>
  *
- * @param domain the business domain, used for learned confidence; non-blank
- * @param agentType the agent type that should serve the context, e.g. {@code sequential}; non-blank
- * @param attributes what the context requires; immutable
- * @param priority higher runs first where work queues
- * @param payload the input handed to the first delegate, or {@code null}
- * @param timeout how long the execution may take, or {@code null} for no limit
+ * @param domain the business domain (e.g. {@code orders}): confidence is learned per domain and
+ *     pattern; non-blank
+ * @param agentType the agent type that should serve the context, e.g. {@code sequential}; only
+ *     patterns that serve it are candidates; non-blank
+ * @param attributes what the context requires, keyed by attribute name; an unmodifiable copy
+ * @param priority any {@code int}; higher values are served first wherever work queues (how waiting
+ *     requests are ordered: {@link ResourcePool}); {@value #DEFAULT_PRIORITY} by default
+ * @param payload the input handed to the first delegate, or {@code null} for none
+ * @param timeout how long the whole execution (every attempt, fallbacks included) may take from the
+ *     moment the executor starts it; positive. {@code null} means the executor's default timeout,
+ *     or no limit when it has none. A nested execution never outlives its enclosing one's deadline.
  * @since 0.1.0
  */
 public record PatternContext(
@@ -62,7 +67,17 @@ public record PatternContext(
   /** The priority of a context that does not set one. */
   public static final int DEFAULT_PRIORITY = 0;
 
-  /** Validates and copies; see the class documentation for the rules. */
+  /**
+   * Validates and copies; see the class documentation for the rules.
+   *
+   * @param domain the business domain; non-blank
+   * @param agentType the agent type that should serve the context; non-blank
+   * @param attributes what the context requires; copied, and lists of names are checked
+   * @param priority higher values are served first where work queues
+   * @param payload the input handed to the first delegate, or {@code null} for none
+   * @param timeout positive, or {@code null} for the executor's default (or no limit)
+   * @throws InvalidContextException listing every rule broken
+   */
   public PatternContext {
     List<String> problems = new ArrayList<>();
     checkName("domain", domain, problems);
@@ -119,7 +134,10 @@ public record PatternContext(
     return new Builder(domain, agentType);
   }
 
-  /** Returns a builder prefilled with this context's values. */
+  /**
+   * {@return a new builder prefilled with this context's values} Changing the builder leaves this
+   * context as it is.
+   */
   public Builder toBuilder() {
     Builder b = new Builder(domain, agentType);
     b.attributes.putAll(attributes);
@@ -129,22 +147,34 @@ public record PatternContext(
     return b;
   }
 
-  /** Returns {@value #REQUIRED_STEPS}, or an empty list when the context names none. */
+  /**
+   * {@return the steps of {@value #REQUIRED_STEPS}, in the order given (duplicates kept), or an
+   * empty list when the context names none}
+   */
   public List<String> requiredSteps() {
     return names(REQUIRED_STEPS);
   }
 
-  /** Returns {@value #REQUIRED_RESOURCES} (distinct, in order), or an empty set. */
+  /**
+   * {@return the resources of {@value #REQUIRED_RESOURCES}, without duplicates, in the order first
+   * given (an unmodifiable set), or an empty set when the context names none}
+   */
   public Set<String> requiredResources() {
     return java.util.Collections.unmodifiableSet(new LinkedHashSet<>(names(REQUIRED_RESOURCES)));
   }
 
-  /** Returns {@value #REQUIRED_DOMAINS} (distinct, in order), or an empty list. */
+  /**
+   * {@return the domains of {@value #REQUIRED_DOMAINS}, without duplicates, in the order first
+   * given, or an empty list when the context names none}
+   */
   public List<String> requiredDomains() {
     return List.copyOf(new LinkedHashSet<>(names(REQUIRED_DOMAINS)));
   }
 
-  /** Returns the timeout, if one was set. */
+  /**
+   * {@return the context's own timeout, or empty when it set none (the executor's default then
+   * applies, if it has one)}
+   */
   public Optional<Duration> findTimeout() {
     return Optional.ofNullable(timeout);
   }
@@ -248,32 +278,68 @@ public record PatternContext(
       this.agentType = agentType;
     }
 
-    /** Sets {@value PatternContext#REQUIRED_STEPS}. */
+    /**
+     * Sets {@value PatternContext#REQUIRED_STEPS}, replacing an earlier value.
+     *
+     * @param steps the step names a sequential pattern must offer, in any order; each non-blank
+     *     (checked in {@link #build()})
+     * @return this builder
+     */
     public Builder requiredSteps(String... steps) {
       return attribute(REQUIRED_STEPS, listOrNull(steps));
     }
 
-    /** Sets {@value PatternContext#REQUIRED_STEPS}. */
+    /**
+     * Sets {@value PatternContext#REQUIRED_STEPS}, replacing an earlier value.
+     *
+     * @param steps the step names a sequential pattern must offer, in any order; each non-blank
+     *     (checked in {@link #build()})
+     * @return this builder
+     */
     public Builder requiredSteps(Collection<String> steps) {
       return attribute(REQUIRED_STEPS, steps);
     }
 
-    /** Sets {@value PatternContext#REQUIRED_RESOURCES}. */
+    /**
+     * Sets {@value PatternContext#REQUIRED_RESOURCES}, replacing an earlier value.
+     *
+     * @param resources the resource names a parallel pattern must offer; each non-blank (checked in
+     *     {@link #build()}); duplicates count once
+     * @return this builder
+     */
     public Builder requiredResources(String... resources) {
       return attribute(REQUIRED_RESOURCES, listOrNull(resources));
     }
 
-    /** Sets {@value PatternContext#REQUIRED_RESOURCES}. */
+    /**
+     * Sets {@value PatternContext#REQUIRED_RESOURCES}, replacing an earlier value.
+     *
+     * @param resources the resource names a parallel pattern must offer; each non-blank (checked in
+     *     {@link #build()}); duplicates count once
+     * @return this builder
+     */
     public Builder requiredResources(Collection<String> resources) {
       return attribute(REQUIRED_RESOURCES, resources);
     }
 
-    /** Sets {@value PatternContext#REQUIRED_DOMAINS}. */
+    /**
+     * Sets {@value PatternContext#REQUIRED_DOMAINS}, replacing an earlier value.
+     *
+     * @param domains the domains a meta-orchestration pattern must cover; each non-blank (checked
+     *     in {@link #build()}); duplicates count once
+     * @return this builder
+     */
     public Builder requiredDomains(String... domains) {
       return attribute(REQUIRED_DOMAINS, listOrNull(domains));
     }
 
-    /** Sets {@value PatternContext#REQUIRED_DOMAINS}. */
+    /**
+     * Sets {@value PatternContext#REQUIRED_DOMAINS}, replacing an earlier value.
+     *
+     * @param domains the domains a meta-orchestration pattern must cover; each non-blank (checked
+     *     in {@link #build()}); duplicates count once
+     * @return this builder
+     */
     public Builder requiredDomains(Collection<String> domains) {
       return attribute(REQUIRED_DOMAINS, domains);
     }
@@ -291,8 +357,11 @@ public record PatternContext(
     }
 
     /**
-     * Adds every entry of {@code values}, replacing earlier values; null is reported by {@link
-     * #build()}.
+     * Adds every entry of {@code values}, replacing earlier values of the same keys.
+     *
+     * @param values the attributes to add; {@code null} (and null keys or values in it) is reported
+     *     by {@link #build()}
+     * @return this builder
      */
     public Builder attributes(Map<String, ?> values) {
       if (values == null) {
@@ -308,19 +377,37 @@ public record PatternContext(
       return values == null ? null : java.util.Arrays.asList(values.clone());
     }
 
-    /** Sets the priority; higher runs first where work queues. */
+    /**
+     * Sets the priority (default {@value PatternContext#DEFAULT_PRIORITY}).
+     *
+     * @param priority any {@code int}; higher values are served first wherever work queues, for
+     *     example tasks of a parallel pattern waiting for resources
+     * @return this builder
+     */
     public Builder priority(int priority) {
       this.priority = priority;
       return this;
     }
 
-    /** Sets the input handed to the first delegate. */
+    /**
+     * Sets the input handed to the first delegate.
+     *
+     * @param payload the input, or {@code null} for none (the default)
+     * @return this builder
+     */
     public Builder payload(@Nullable Object payload) {
       this.payload = payload;
       return this;
     }
 
-    /** Sets how long an execution may take; must be positive. */
+    /**
+     * Sets how long the whole execution, fallbacks included, may take from the moment the executor
+     * starts it.
+     *
+     * @param timeout positive (checked in {@link #build()}), or {@code null} for the executor's
+     *     default timeout, or no limit when it has none (the default)
+     * @return this builder
+     */
     public Builder timeout(@Nullable Duration timeout) {
       this.timeout = timeout;
       return this;

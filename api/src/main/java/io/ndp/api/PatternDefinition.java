@@ -29,17 +29,30 @@ import org.jspecify.annotations.Nullable;
  * keys. They are deep-copied into unmodifiable collections, so a definition is immutable and
  * thread-safe.
  *
- * @param type the pattern type id, e.g. {@code sequential}
- * @param name the unique pattern name
- * @param description what the pattern is for
- * @param parameters kind-specific settings, e.g. {@code steps}; the key {@value Prior#KEY} is
- *     reserved for the pattern's {@link Prior}, checked here
+ * @param type the type id of the pattern's kind, e.g. {@code sequential}: which {@link
+ *     PatternFactory} builds it; non-blank
+ * @param name the pattern's name, unique within a registry or store; non-blank
+ * @param description what the pattern is for, in words; may be empty, not null
+ * @param parameters kind-specific settings, e.g. {@code steps}, as an unmodifiable deep copy; the
+ *     key {@value Prior#KEY} is reserved for the pattern's {@link Prior}, checked here; empty when
+ *     the kind needs none
  * @since 0.1.0
  */
 public record PatternDefinition(
     String type, String name, String description, Map<String, Object> parameters) {
 
-  /** Validates and deep-copies the parameters. */
+  /**
+   * Validates and deep-copies the parameters.
+   *
+   * @param type the type id of the pattern's kind; non-blank
+   * @param name the pattern's name; non-blank
+   * @param description what the pattern is for; not null
+   * @param parameters kind-specific settings of the value types listed above, no null key or value
+   *     at any depth; not null
+   * @throws IllegalArgumentException when the type or name is blank, the description or parameters
+   *     null, a parameter value null or of another type, or the {@value Prior#KEY} invalid; the
+   *     message names the offending value
+   */
   public PatternDefinition {
     List<String> problems = new ArrayList<>();
     if (type == null || type.isBlank()) {

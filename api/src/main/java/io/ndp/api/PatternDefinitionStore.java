@@ -48,7 +48,10 @@ public interface PatternDefinitionStore {
    */
   List<PatternDefinition> findByType(String type);
 
-  /** Returns every definition, sorted by name. */
+  /**
+   * {@return every stored definition, sorted by name, whether or not a loaded factory can build it;
+   * empty when the store is}
+   */
   List<PatternDefinition> findAll();
 
   /**

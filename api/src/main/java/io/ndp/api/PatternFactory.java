@@ -16,10 +16,17 @@ import org.pf4j.ExtensionPoint;
  */
 public interface PatternFactory extends ExtensionPoint {
 
-  /** Returns the stable type id, e.g. {@code sequential}. */
+  /**
+   * {@return the type id this factory builds, e.g. {@code sequential}: the {@link
+   * PatternDefinition#type()} of what it reads and the {@link Pattern#type()} of what it builds.
+   * Stored definitions refer to it, so it must stay the same across versions}
+   */
   String type();
 
-  /** Returns other names of the type, e.g. {@code SequentialDelegationPattern}. */
+  /**
+   * {@return other names of the type, e.g. {@code SequentialDelegationPattern}, that lookups by
+   * type also accept; empty when there are none}
+   */
   Set<String> aliases();
 
   /**

@@ -15,7 +15,10 @@ public final class PatternNotFoundException extends NdpException {
   /** At most this many close matches are named in the message. */
   public static final int MAX_SUGGESTIONS = 3;
 
+  /** The name asked for. */
   private final String patternName;
+
+  /** At most {@value #MAX_SUGGESTIONS} known names close to it; unmodifiable. */
   private final List<String> closeMatches;
 
   /**
@@ -42,12 +45,15 @@ public final class PatternNotFoundException extends NdpException {
             .collect(Collectors.joining(", ", "; did you mean ", "?"));
   }
 
-  /** Returns the name asked for. */
+  /** {@return the name asked for, exactly as given} */
   public String patternName() {
     return patternName;
   }
 
-  /** Returns the known names close to the one asked for (possibly none). */
+  /**
+   * {@return known names close to the one asked for, in the order the thrower gave them, at most
+   * {@value #MAX_SUGGESTIONS}; empty when none is close}
+   */
   public List<String> closeMatches() {
     return closeMatches;
   }

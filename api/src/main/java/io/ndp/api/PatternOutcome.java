@@ -17,7 +17,15 @@ import org.jspecify.annotations.Nullable;
 public record PatternOutcome(
     OutcomeStatus status, @Nullable Object output, String message, @Nullable Throwable cause) {
 
-  /** Checks that status and message are present. */
+  /**
+   * Checks that status and message are present.
+   *
+   * @param status how the execution ended; not null
+   * @param output the result of the work, or partial output, or {@code null} for none
+   * @param message a human-readable summary; not null
+   * @param cause the exception behind a failure, or {@code null}
+   * @throws NullPointerException when the status or the message is null
+   */
   public PatternOutcome {
     Objects.requireNonNull(status, "status");
     Objects.requireNonNull(message, "message");
@@ -57,7 +65,7 @@ public record PatternOutcome(
     return new PatternOutcome(status, null, message, cause);
   }
 
-  /** Returns whether the status is {@link OutcomeStatus#SUCCESS}. */
+  /** {@return whether the status is {@link OutcomeStatus#SUCCESS}} */
   public boolean isSuccess() {
     return status.isSuccess();
   }

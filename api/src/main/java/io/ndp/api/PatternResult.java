@@ -37,7 +37,20 @@ public record PatternResult(
     Duration totalDuration,
     Decision decision) {
 
-  /** Copies the collections. */
+  /**
+   * Copies the collections.
+   *
+   * @param success whether some attempt succeeded
+   * @param message what happened; not null
+   * @param chosenPattern the name of the pattern whose output this is, or {@code null} on failure
+   * @param output the successful attempt's output, or {@code null}
+   * @param attempts every pattern tried, in order; copied, no null element
+   * @param rejections pattern name to the reason it did not match; copied, no null key or value
+   * @param totalDuration from the call to its return; not null
+   * @param decision why the candidates ran in the order they did, {@link Decision#NONE} when no
+   *     selection was made; not null
+   * @throws NullPointerException when a required component, or an element of a collection, is null
+   */
   public PatternResult {
     Objects.requireNonNull(message, "message");
     attempts = List.copyOf(attempts);
@@ -76,7 +89,7 @@ public record PatternResult(
         Decision.NONE);
   }
 
-  /** Returns the chosen pattern's name, if some attempt succeeded. */
+  /** {@return the name of the pattern whose output this is, or empty when no attempt succeeded} */
   public Optional<String> findChosenPattern() {
     return Optional.ofNullable(chosenPattern);
   }

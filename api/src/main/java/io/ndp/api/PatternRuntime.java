@@ -31,6 +31,9 @@ public interface PatternRuntime {
    */
   ConfidenceStats statistics(String patternName, String domain);
 
-  /** Returns the runtime's resource pool, which patterns that hold resources acquire from. */
+  /**
+   * {@return the runtime's resource pool, which patterns that hold resources acquire from; the same
+   * pool for every pattern of the runtime}
+   */
   ResourcePool resourcePool();
 }

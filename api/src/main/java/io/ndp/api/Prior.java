@@ -45,7 +45,14 @@ public record Prior(double alpha, double beta) {
   /** Beta(1, 1): every success rate equally likely; the default. */
   public static final Prior NEUTRAL = new Prior(1, 1);
 
-  /** Checks that both weights are positive and worth at most {@link #MAX_WEIGHT} together. */
+  /**
+   * Checks that both weights are positive and worth at most {@link #MAX_WEIGHT} together.
+   *
+   * @param alpha the prior's weight of successes, in pseudo-outcomes; positive and finite
+   * @param beta the prior's weight of failures, in pseudo-outcomes; positive and finite
+   * @throws IllegalArgumentException when a weight is not positive (NaN included) or {@code alpha +
+   *     beta} exceeds {@link #MAX_WEIGHT}
+   */
   public Prior {
     if (!(alpha > 0 && beta > 0) || !(alpha + beta <= MAX_WEIGHT)) {
       throw new IllegalArgumentException(
@@ -58,7 +65,10 @@ public record Prior(double alpha, double beta) {
     }
   }
 
-  /** Returns the prior mean, {@code alpha / (alpha + beta)}. */
+  /**
+   * {@return the success rate this prior expects, its mean {@code alpha / (alpha + beta)}, in
+   * {@code (0, 1)}: 0.5 for {@link #NEUTRAL}}
+   */
   public double mean() {
     return alpha / (alpha + beta);
   }

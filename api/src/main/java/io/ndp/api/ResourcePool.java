@@ -139,7 +139,10 @@ public final class ResourcePool {
     declareAll(capacities);
   }
 
-  /** Returns the capacity a resource named without one gets in this pool. */
+  /**
+   * {@return the capacity, in units (at least 1), that a resource a pattern names without a
+   * capacity gets in this pool, until an explicit capacity is declared for it}
+   */
   public int defaultCapacity() {
     return defaultCapacity;
   }
@@ -314,7 +317,10 @@ public final class ResourcePool {
     }
   }
 
-  /** Returns every declared capacity, sorted by resource name; an immutable snapshot. */
+  /**
+   * {@return every capacity known now, explicit or default, as resource name to units, sorted by
+   * name; an immutable snapshot, empty while nothing is declared}
+   */
   public Map<String, Integer> capacities() {
     lock.lock();
     try {
@@ -402,7 +408,11 @@ public final class ResourcePool {
     }
   }
 
-  /** Returns the units in use now, by resource, sorted; empty when idle. An immutable snapshot. */
+  /**
+   * {@return the units held now by all leases together, as resource name to units, sorted by name;
+   * only resources with units in use appear, so it is empty when the pool is idle. An immutable
+   * snapshot}
+   */
   public Map<String, Integer> activeResources() {
     lock.lock();
     try {
@@ -429,7 +439,10 @@ public final class ResourcePool {
     }
   }
 
-  /** Returns how many requests are waiting for units right now. */
+  /**
+   * {@return how many {@code tryAcquireAll} calls are waiting for units right now (0 when none);
+   * for monitoring, it may change as soon as it is read}
+   */
   public int waitingRequests() {
     lock.lock();
     try {
@@ -746,17 +759,23 @@ public final class ResourcePool {
       this.units = units;
     }
 
-    /** Returns the units held, by resource, sorted. */
+    /**
+     * {@return the units this lease took, as resource name to units, sorted by name; unchanged
+     * after release (see {@link #isReleased()})}
+     */
     public Map<String, Integer> units() {
       return units;
     }
 
-    /** Returns who holds the lease. */
+    /**
+     * {@return who holds the lease: the owner named at acquisition, e.g. a pattern name, or {@value
+     * ResourcePool#DEFAULT_OWNER}}
+     */
     public String owner() {
       return owner;
     }
 
-    /** Returns whether the units have been given back. */
+    /** {@return whether {@link #close()} has given the units back; once true, stays true} */
     public boolean isReleased() {
       return released.get();
     }

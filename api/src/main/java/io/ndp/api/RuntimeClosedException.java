@@ -9,6 +9,7 @@ package io.ndp.api;
 public final class RuntimeClosedException extends NdpException {
   private static final long serialVersionUID = 1L;
 
+  /** What was refused, in words. */
   private final String what;
 
   /**
@@ -19,7 +20,10 @@ public final class RuntimeClosedException extends NdpException {
     this.what = what;
   }
 
-  /** Returns what was refused. */
+  /**
+   * {@return what was refused, in words, e.g. {@code executeBestPattern(domain 'orders')}; nothing
+   * of it ran}
+   */
   public String refused() {
     return what;
   }

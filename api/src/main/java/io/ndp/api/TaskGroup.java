@@ -129,7 +129,10 @@ public final class TaskGroup<T> {
    */
   public record Completion<T>(
       String name, @Nullable T value, @Nullable Throwable failure, boolean interruptedByGroup) {
-    /** Returns whether the unit returned normally. */
+    /**
+     * {@return whether the unit returned normally, i.e. {@link #failure()} is null; its value may
+     * still be null}
+     */
     public boolean succeeded() {
       return failure == null;
     }
@@ -162,7 +165,11 @@ public final class TaskGroup<T> {
     }
   }
 
-  /** Returns how many forked units have not been taken by {@link #next()} nor skipped. */
+  /**
+   * {@return how many forked units have not been taken by {@link #next()} nor skipped by a cancel:
+   * those running, waiting to start, or ended and not yet taken; 0 when there is nothing more to
+   * take}
+   */
   public int outstanding() {
     return forked - taken - skipped.get();
   }
@@ -405,7 +412,10 @@ public final class TaskGroup<T> {
     }
   }
 
-  /** Returns the names of the units that never started because they were cancelled first. */
+  /**
+   * {@return the names of the units that never started because they were cancelled first, in the
+   * order they were forked; empty when every unit started}
+   */
   public List<String> skippedUnits() {
     List<String> out = new ArrayList<>();
     List<Unit> all;

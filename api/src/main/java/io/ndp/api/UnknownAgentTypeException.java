@@ -12,6 +12,7 @@ import java.util.TreeSet;
 public final class UnknownAgentTypeException extends NdpException {
   private static final long serialVersionUID = 1L;
 
+  /** The agent type no registered pattern serves. */
   private final String agentType;
 
   /**
@@ -28,7 +29,10 @@ public final class UnknownAgentTypeException extends NdpException {
     this.agentType = agentType;
   }
 
-  /** Returns the agent type no pattern serves. */
+  /**
+   * {@return the context's agent type, which no registered pattern serves (the message lists the
+   * ones served)}
+   */
   public String agentType() {
     return agentType;
   }

@@ -13,6 +13,7 @@ import java.util.TreeSet;
 public final class UnknownPatternTypeException extends NdpException {
   private static final long serialVersionUID = 1L;
 
+  /** The type asked for. */
   private final String type;
 
   /**
@@ -29,7 +30,10 @@ public final class UnknownPatternTypeException extends NdpException {
     this.type = type;
   }
 
-  /** Returns the type asked for. */
+  /**
+   * {@return the type asked for, as given; no loaded factory has it as type id or alias (the
+   * message lists the known types)}
+   */
   public String type() {
     return type;
   }
