@@ -62,33 +62,36 @@ public final class DelegateDirectory {
   /**
    * Removes a delegate.
    *
-   * @param name its name
+   * @param name its name (not null)
    * @return whether one was removed
    */
   public boolean unregister(String name) {
-    return delegates.remove(name) != null;
+    return delegates.remove(lookup(name)) != null;
   }
 
   /**
    * Looks a delegate up.
    *
-   * @param name its name
+   * @param name its name (not null)
    * @return the delegate, or empty
    */
   public Optional<Delegate> find(String name) {
-    return Optional.ofNullable(delegates.get(name));
+    return Optional.ofNullable(delegates.get(lookup(name)));
   }
 
   /**
    * Looks a delegate up for a pattern that cannot run without it.
    *
-   * @param name its name
+   * @param name its name (not null)
    * @param patternName the pattern that needs it, named in the exception
    * @return the delegate
    * @throws MissingDelegateException when none is registered
    */
   public Delegate require(String name, String patternName) {
-    Delegate d = delegates.get(name);
+    if (patternName == null) {
+      throw new IllegalArgumentException("the pattern that needs delegate '" + name + "' is null");
+    }
+    Delegate d = delegates.get(lookup(name));
     if (d == null) {
       throw new MissingDelegateException(name, patternName);
     }
@@ -103,7 +106,7 @@ public final class DelegateDirectory {
    * @return whether a delegate is registered under {@code name}
    */
   public boolean contains(String name) {
-    return delegates.containsKey(name);
+    return delegates.containsKey(lookup(name));
   }
 
   /**
@@ -112,6 +115,14 @@ public final class DelegateDirectory {
    */
   public Set<String> names() {
     return new TreeSet<>(delegates.keySet());
+  }
+
+  /** A name to look up: any string but null (a blank one is never registered). */
+  private static String lookup(String name) {
+    if (name == null) {
+      throw new IllegalArgumentException("delegate name to look up must not be null");
+    }
+    return name;
   }
 
   private static void checkName(String name) {

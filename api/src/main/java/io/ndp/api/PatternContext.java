@@ -86,11 +86,12 @@ public record PatternContext(
     if (attributes == null) {
       problems.add("attributes must be a map but was null");
     } else {
-      for (Map.Entry<String, Object> e : attributes.entrySet()) {
-        String key = e.getKey();
+      // Read as Object: a raw or unchecked map (a deserializer's) may hold keys of another type.
+      for (Map.Entry<?, ?> e : ((Map<?, ?>) attributes).entrySet()) {
         Object value = e.getValue();
-        if (key == null || key.isBlank()) {
-          problems.add("attribute keys must be non-blank but found " + describe(key));
+        if (!(e.getKey() instanceof String key) || key.isBlank()) {
+          problems.add(
+              "attribute keys must be non-blank strings but found " + describe(e.getKey()));
         } else if (value == null) {
           problems.add(String.format(Locale.ROOT, "attribute '%s' must not be null", key));
         } else if (isNameListKey(key)) {

@@ -72,7 +72,12 @@ public record PatternDefinition(
           "invalid pattern definition: " + String.join("; ", problems));
     }
     @SuppressWarnings("unchecked")
-    Map<String, Object> copied = (Map<String, Object>) copyValue("parameters", parameters);
+    Map<String, Object> copied =
+        (Map<String, Object>)
+            copyValue(
+                "parameters",
+                parameters,
+                java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
     parameters = copied;
     Object prior = parameters.get(Prior.KEY);
     if (prior != null) {
@@ -98,6 +103,10 @@ public record PatternDefinition(
    * @throws IllegalArgumentException naming the pattern and both types when they differ
    */
   public PatternDefinition requireType(String expectedType) {
+    if (expectedType == null) {
+      throw new IllegalArgumentException(
+          "the expected type to check pattern '" + name + "' against must not be null");
+    }
     if (!type.equals(expectedType)) {
       throw new IllegalArgumentException(
           String.format(
@@ -170,10 +179,33 @@ public record PatternDefinition(
             PatternContext.describe(v)));
   }
 
-  private static Object copyValue(String path, Object value) {
+  /** How deep parameters may nest: deeper is refused rather than overflow the stack. */
+  private static final int MAX_DEPTH = 64;
+
+  private static Object copyValue(String path, Object value, java.util.Set<Object> enclosing) {
     if (value instanceof String || value instanceof Boolean || isValueNumber(value)) {
       return value;
     }
+    if (value instanceof Map<?, ?> || value instanceof Collection<?>) {
+      if (enclosing.contains(value)) {
+        throw new IllegalArgumentException(
+            path + " contains itself (a map or list that holds itself)");
+      }
+      if (enclosing.size() >= MAX_DEPTH) {
+        throw new IllegalArgumentException(
+            path + " nests deeper than " + MAX_DEPTH + " maps and lists");
+      }
+      enclosing.add(value);
+      try {
+        return copyContainer(path, value, enclosing);
+      } finally {
+        enclosing.remove(value);
+      }
+    }
+    return copyContainer(path, value, enclosing);
+  }
+
+  private static Object copyContainer(String path, Object value, java.util.Set<Object> enclosing) {
     if (value instanceof Map<?, ?> m) {
       // Sized to fit: a registry holds one definition per pattern, and a default-sized table is
       // most of a small definition's footprint. One entry, the common case, is a singleton map.
@@ -186,7 +218,7 @@ public record PatternDefinition(
         if (e.getValue() == null) {
           throw new IllegalArgumentException(path + "." + k + " must not be null");
         }
-        out.put(k, copyValue(path + "." + k, e.getValue()));
+        out.put(k, copyValue(path + "." + k, e.getValue(), enclosing));
       }
       if (out.size() == 1) {
         Map.Entry<String, Object> only = out.entrySet().iterator().next();
@@ -205,7 +237,7 @@ public record PatternDefinition(
         if (element == null) {
           throw new IllegalArgumentException(path + "[" + i + "] must not be null");
         }
-        Object copied = copyValue(path + "[" + i + "]", element);
+        Object copied = copyValue(path + "[" + i + "]", element, enclosing);
         same &= copied == element;
         out.add(copied);
         i++;

@@ -20,11 +20,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every public constructor and method of the context, its builder and the definition, called with
- * {@code null} in each parameter not marked {@code @Nullable}: the answer is the project's typed
- * exception ({@link InvalidContextException} for a context, {@link IllegalArgumentException} for a
- * definition) whose message names what was wrong — never a NullPointerException from inside the
- * JDK, found by reflection so that a method added later is checked too.
+ * Every public constructor and method of the context, its builder, the definition and the delegate
+ * directory, called with {@code null} in each parameter not marked {@code @Nullable}: the answer is
+ * the project's typed exception ({@link InvalidContextException} for a context, {@link
+ * IllegalArgumentException} for a definition) whose message names what was wrong — never a
+ * NullPointerException from inside the JDK, found by reflection so that a method added later is
+ * checked too.
  */
 class NullHostilityTest {
 
@@ -45,7 +46,11 @@ class NullHostilityTest {
   static Stream<Case> cases() {
     List<Executable> all = new ArrayList<>();
     for (Class<?> c :
-        List.of(PatternContext.class, PatternContext.Builder.class, PatternDefinition.class)) {
+        List.of(
+            PatternContext.class,
+            PatternContext.Builder.class,
+            PatternDefinition.class,
+            DelegateDirectory.class)) {
       all.addAll(List.of(c.getConstructors()));
       for (Method m : c.getDeclaredMethods()) {
         if (Modifier.isPublic(m.getModifiers()) && !m.isSynthetic() && !isObjectMethod(m)) {
@@ -121,7 +126,9 @@ class NullHostilityTest {
               ? PatternContext.builder("orders", "sequential")
               : m.getDeclaringClass() == PatternContext.class
                   ? PatternContext.builder("orders", "sequential").build()
-                  : new PatternDefinition("sequential", "p", "", Map.of());
+                  : m.getDeclaringClass() == DelegateDirectory.class
+                      ? new DelegateDirectory()
+                      : new PatternDefinition("sequential", "p", "", Map.of());
     }
     return m.invoke(target, args);
   }
@@ -141,6 +148,9 @@ class NullHostilityTest {
     }
     if (type == String[].class) {
       return new String[] {"a"};
+    }
+    if (type == Delegate.class) {
+      return (Delegate) in -> in;
     }
     if (type == Duration.class) {
       return Duration.ofSeconds(1);
