@@ -3,11 +3,10 @@ package io.ndp.examples.hostapp;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ndp.examples.hostapp.AppProcess.Run;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,30 +22,8 @@ class CliProcessTest {
 
   @TempDir Path dir;
 
-  /** One run of the app: its exit code and what it printed. */
-  record Run(int code, String out, String err) {
-    List<String> errLines() {
-      return err.lines().toList();
-    }
-  }
-
   private Run run(String... args) throws Exception {
-    String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> command =
-        new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path")));
-    command.add(HostApp.class.getName());
-    command.addAll(List.of(args));
-    Path out = Files.createTempFile(dir, "out", ".txt");
-    Path err = Files.createTempFile(dir, "err", ".txt");
-    Process p =
-        new ProcessBuilder(command)
-            .directory(dir.toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-            .redirectOutput(out.toFile())
-            .redirectError(err.toFile())
-            .start();
-    assertThat(p.waitFor(2, TimeUnit.MINUTES)).as("the app ends").isTrue();
-    return new Run(p.exitValue(), Files.readString(out, UTF_8), Files.readString(err, UTF_8));
+    return AppProcess.run(dir, args);
   }
 
   private static void assertUsageError(Run r, String message) {
@@ -237,7 +214,7 @@ class CliProcessTest {
 
     assertThat(r.code()).as("stdout: %s%nstderr: %s", r.out(), r.err()).isZero();
     assertThat(r.out()).contains("records " + n + ",").contains("report: succeeded");
-    assertVerifies(dir.resolve(out));
+    AppProcess.assertVerifies(dir.resolve(out));
     assertThat(dir.resolve(out)).isDirectoryNotContaining("glob:**/.ndp-staging-*");
   }
 
@@ -254,7 +231,7 @@ class CliProcessTest {
     Path out = dir.resolve("out");
     Run first = run("--out", "out", "--plugins", PLUGINS.toString(), "--in-memory");
     assertThat(first.code()).as(first.err()).isZero();
-    java.util.Map<String, String> before = contents(out);
+    java.util.Map<String, String> before = AppProcess.contents(out);
     // The same kinds, but the archive's kind is one whose every pattern fails.
     Path plugins = Files.createDirectories(dir.resolve("failing-archive"));
     try (var jars = Files.list(PLUGINS)) {
@@ -271,34 +248,8 @@ class CliProcessTest {
         .contains("records 6000")
         .contains("FAILED: the report failed")
         .contains("nothing was written to out, which is as it was before the run");
-    assertThat(contents(out)).as("the earlier run's files, unchanged").isEqualTo(before);
-    assertVerifies(out);
-  }
-
-  /** Every entry of a folder and its bytes (read as ISO-8859-1, one char per byte), by name. */
-  private static java.util.Map<String, String> contents(Path folder) throws Exception {
-    java.util.Map<String, String> m = new java.util.TreeMap<>();
-    try (var files = Files.list(folder)) {
-      for (Path f : files.toList()) {
-        m.put(
-            f.getFileName().toString(),
-            Files.isRegularFile(f)
-                ? new String(Files.readAllBytes(f), java.nio.charset.StandardCharsets.ISO_8859_1)
-                : "(not a file)");
-      }
-    }
-    return m;
-  }
-
-  /** {@code sha256sum -c MANIFEST.sha256} in the folder passes. */
-  private static void assertVerifies(Path folder) throws Exception {
-    Process check =
-        new ProcessBuilder("sha256sum", "-c", "MANIFEST.sha256")
-            .directory(folder.toFile())
-            .redirectErrorStream(true)
-            .start();
-    String said = new String(check.getInputStream().readAllBytes(), UTF_8);
-    assertThat(check.waitFor()).as(said).isZero();
+    assertThat(AppProcess.contents(out)).as("the earlier run's files, unchanged").isEqualTo(before);
+    AppProcess.assertVerifies(out);
   }
 
   @Test
@@ -328,7 +279,7 @@ class CliProcessTest {
     assertThat(out.resolve("notes.txt")).hasContent("the user's own file");
     List<String> manifest = Files.readAllLines(out.resolve("MANIFEST.sha256"));
     assertThat(manifest).anyMatch(l -> l.endsWith("  orders-rejected.csv"));
-    assertVerifies(out);
+    AppProcess.assertVerifies(out);
   }
 
   @Test

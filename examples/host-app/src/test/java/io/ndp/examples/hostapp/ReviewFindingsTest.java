@@ -3,12 +3,12 @@ package io.ndp.examples.hostapp;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ndp.examples.hostapp.AppProcess.Run;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -28,31 +28,12 @@ class ReviewFindingsTest {
 
   @TempDir Path dir;
 
-  record Run(int code, String out, String err) {}
-
   private Run run(String... args) throws Exception {
-    return runWithJvm(List.of(), args);
+    return AppProcess.run(dir, args);
   }
 
-  /** One run of the app in its own process (working folder {@link #dir}). */
   private Run runWithJvm(List<String> jvmArgs, String... args) throws Exception {
-    String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> command = new ArrayList<>(List.of(java));
-    command.addAll(jvmArgs);
-    command.addAll(List.of("-cp", System.getProperty("java.class.path")));
-    command.add(HostApp.class.getName());
-    command.addAll(List.of(args));
-    Path out = Files.createTempFile(dir, "out", ".txt");
-    Path err = Files.createTempFile(dir, "err", ".txt");
-    Process p =
-        new ProcessBuilder(command)
-            .directory(dir.toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-            .redirectOutput(out.toFile())
-            .redirectError(err.toFile())
-            .start();
-    assertThat(p.waitFor(3, TimeUnit.MINUTES)).as("the app ends").isTrue();
-    return new Run(p.exitValue(), Files.readString(out, UTF_8), Files.readString(err, UTF_8));
+    return AppProcess.start(dir, jvmArgs, args).await();
   }
 
   private static List<CSVRecord> csv(Path file) throws Exception {
@@ -320,7 +301,7 @@ class ReviewFindingsTest {
             "--in-memory");
 
     assertThat(r.err()).as("stderr").doesNotContain("OutOfMemoryError");
-    assertThat(r.code()).as("exit code; stdout tail: %s", tail(r.out())).isZero();
+    assertThat(r.code()).as("exit code; stdout tail: %s", AppProcess.tail(r.out())).isZero();
     assertThat(r.out()).contains("records 50000, written 50000");
   }
 
@@ -341,7 +322,7 @@ class ReviewFindingsTest {
     Run first =
         run("--input", "small.csv", "--out", "out", "--plugins", PLUGINS.toString(), "--in-memory");
     assertThat(first.code()).as(first.err()).isZero();
-    Map<String, String> before = contents(out);
+    Map<String, String> before = AppProcess.contents(out);
 
     String java = ProcessHandle.current().info().command().orElse("java");
     Process p =
@@ -374,7 +355,7 @@ class ReviewFindingsTest {
     assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
 
     assertThat(p.exitValue()).as("the job failed").isNotZero();
-    Map<String, String> after = contents(out);
+    Map<String, String> after = AppProcess.contents(out);
     after.remove("report-us.csv");
     before.remove("report-us.csv");
     assertThat(after)
@@ -382,27 +363,5 @@ class ReviewFindingsTest {
             "the earlier run's files, as they were; stderr: %s",
             Files.readString(dir.resolve("second.err"), UTF_8))
         .isEqualTo(before);
-  }
-
-  /** Every entry of a folder and the SHA-256 of its bytes, by name. */
-  private static Map<String, String> contents(Path folder) throws Exception {
-    Map<String, String> m = new TreeMap<>();
-    try (var files = Files.list(folder)) {
-      for (Path f : files.toList()) {
-        m.put(
-            f.getFileName().toString(),
-            Files.isRegularFile(f)
-                ? java.util.HexFormat.of()
-                    .formatHex(
-                        java.security.MessageDigest.getInstance("SHA-256")
-                            .digest(Files.readAllBytes(f)))
-                : "(not a file)");
-      }
-    }
-    return m;
-  }
-
-  private static String tail(String s) {
-    return s.length() <= 1_500 ? s : s.substring(s.length() - 1_500);
   }
 }

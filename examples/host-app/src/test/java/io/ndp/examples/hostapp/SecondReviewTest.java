@@ -3,6 +3,8 @@ package io.ndp.examples.hostapp;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ndp.examples.hostapp.AppProcess.Run;
+import io.ndp.examples.hostapp.AppProcess.Started;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.channels.FileChannel;
@@ -10,10 +12,8 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Assumptions;
@@ -30,61 +30,12 @@ class SecondReviewTest {
 
   @TempDir Path dir;
 
-  record Run(int code, String out, String err) {}
-
-  /** A run of the app in its own process, and the files its output streams go to. */
-  record Started(Process process, Path out, Path err) {
-    Run await() throws Exception {
-      assertThat(process.waitFor(3, TimeUnit.MINUTES)).as("the app ends").isTrue();
-      return new Run(
-          process.exitValue(), Files.readString(out, UTF_8), Files.readString(err, UTF_8));
-    }
-  }
-
   private Run run(String... args) throws Exception {
     return start(List.of(), args).await();
   }
 
-  /** Starts the app in its own process (working folder {@link #dir}). */
   private Started start(List<String> jvmArgs, String... args) throws Exception {
-    String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> command = new ArrayList<>(List.of(java));
-    command.addAll(jvmArgs);
-    command.addAll(List.of("-cp", System.getProperty("java.class.path")));
-    command.add(HostApp.class.getName());
-    command.addAll(List.of(args));
-    Path out = Files.createTempFile(dir, "out", ".txt");
-    Path err = Files.createTempFile(dir, "err", ".txt");
-    Process p =
-        new ProcessBuilder(command)
-            .directory(dir.toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-            .redirectOutput(out.toFile())
-            .redirectError(err.toFile())
-            .start();
-    return new Started(p, out, err);
-  }
-
-  /** Every entry of a folder and the SHA-256 of its bytes, by name. */
-  private static Map<String, String> contents(Path folder) throws Exception {
-    Map<String, String> m = new TreeMap<>();
-    try (var files = Files.list(folder)) {
-      for (Path f : files.toList()) {
-        m.put(
-            f.getFileName().toString(),
-            Files.isRegularFile(f)
-                ? java.util.HexFormat.of()
-                    .formatHex(
-                        java.security.MessageDigest.getInstance("SHA-256")
-                            .digest(Files.readAllBytes(f)))
-                : "(not a file)");
-      }
-    }
-    return m;
-  }
-
-  private static String tail(String s) {
-    return s.length() <= 1_500 ? s : s.substring(s.length() - 1_500);
+    return AppProcess.start(dir, jvmArgs, args);
   }
 
   /**
@@ -120,7 +71,7 @@ class SecondReviewTest {
             .await();
 
     assertThat(r.err()).as("stderr").doesNotContain("OutOfMemoryError");
-    assertThat(r.code()).as("exit code; stdout tail: %s", tail(r.out())).isZero();
+    assertThat(r.code()).as("exit code; stdout tail: %s", AppProcess.tail(r.out())).isZero();
     assertThat(r.out()).contains("records 2, written 2");
   }
 
@@ -229,7 +180,7 @@ class SecondReviewTest {
       "--in-memory"
     };
     assertThat(Cli.execute(args, quiet(), quiet())).isZero();
-    Map<String, String> before = contents(out);
+    Map<String, String> before = AppProcess.contents(out);
 
     // Between the check and the ingest (the progress line printed after the check), the input
     // is cut to its header.
@@ -251,8 +202,8 @@ class SecondReviewTest {
     ByteArrayOutputStream errors = new ByteArrayOutputStream();
     int code = Cli.execute(args, progress, new PrintStream(errors, true, UTF_8));
 
-    assertThat(code).as("exit code; stdout: %s", tail(text.toString(UTF_8))).isNotZero();
-    assertThat(contents(out))
+    assertThat(code).as("exit code; stdout: %s", AppProcess.tail(text.toString(UTF_8))).isNotZero();
+    assertThat(AppProcess.contents(out))
         .as(
             "exit code %d means nothing was written; the previous run's outputs; stderr: %s",
             code, errors.toString(UTF_8))

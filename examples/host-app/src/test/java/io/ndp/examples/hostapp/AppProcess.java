@@ -1,0 +1,95 @@
+package io.ndp.examples.hostapp;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The host app as a user meets it, for the process-level tests: a separate JVM with this test class
+ * path, no standard input, its streams captured to files, and what to check afterwards.
+ */
+final class AppProcess {
+  private AppProcess() {}
+
+  /** One run of the app: its exit code and what it printed on each stream. */
+  record Run(int code, String out, String err) {
+    List<String> errLines() {
+      return err.lines().toList();
+    }
+  }
+
+  /** A run under way, and the files its output streams go to. */
+  record Started(Process process, Path out, Path err) {
+    Run await() throws Exception {
+      assertThat(process.waitFor(3, TimeUnit.MINUTES)).as("the app ends").isTrue();
+      return new Run(
+          process.exitValue(), Files.readString(out, UTF_8), Files.readString(err, UTF_8));
+    }
+  }
+
+  /** Runs the app in {@code dir} with these arguments and waits for it. */
+  static Run run(Path dir, String... args) throws Exception {
+    return start(dir, List.of(), args).await();
+  }
+
+  /** Starts the app in {@code dir}, with these JVM options and arguments. */
+  static Started start(Path dir, List<String> jvmArgs, String... args) throws Exception {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    List<String> command = new ArrayList<>(List.of(java));
+    command.addAll(jvmArgs);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path")));
+    command.add(HostApp.class.getName());
+    command.addAll(List.of(args));
+    Path out = Files.createTempFile(dir, "out", ".txt");
+    Path err = Files.createTempFile(dir, "err", ".txt");
+    Process p =
+        new ProcessBuilder(command)
+            .directory(dir.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile())
+            .start();
+    return new Started(p, out, err);
+  }
+
+  /** Every entry of a folder and the SHA-256 of its bytes (or "(not a file)"), by name. */
+  static Map<String, String> contents(Path folder) throws Exception {
+    Map<String, String> m = new TreeMap<>();
+    try (var files = Files.list(folder)) {
+      for (Path f : files.toList()) {
+        m.put(
+            f.getFileName().toString(),
+            Files.isRegularFile(f)
+                ? HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f)))
+                : "(not a file)");
+      }
+    }
+    return m;
+  }
+
+  /** {@code sha256sum -c MANIFEST.sha256} in the folder passes. */
+  static void assertVerifies(Path folder) throws Exception {
+    Process check =
+        new ProcessBuilder("sha256sum", "-c", "MANIFEST.sha256")
+            .directory(folder.toFile())
+            .redirectErrorStream(true)
+            .start();
+    String said = new String(check.getInputStream().readAllBytes(), UTF_8);
+    assertThat(check.waitFor()).as(said).isZero();
+  }
+
+  /** The end of a long output, for assertion messages. */
+  static String tail(String s) {
+    return s.length() <= 1_500 ? s : s.substring(s.length() - 1_500);
+  }
+}
