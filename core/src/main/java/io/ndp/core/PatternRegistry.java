@@ -10,9 +10,13 @@ import io.ndp.api.PatternContext;
 import io.ndp.api.PatternNotFoundException;
 import io.ndp.api.PatternRuntime;
 import io.ndp.api.ResourcePool;
+import io.ndp.api.event.ConfidenceThresholdCrossedEvent;
+import io.ndp.api.event.NdpListener;
+import io.ndp.api.event.StatisticsResetEvent;
 import io.ndp.core.internal.ConfidenceService;
 import io.ndp.core.internal.ExecutionTracker;
 import io.ndp.core.internal.InMemoryConfidenceStore;
+import io.ndp.core.internal.Listeners;
 import io.ndp.core.internal.OfferIndex;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -66,6 +70,8 @@ public final class PatternRegistry {
   private static final Comparator<Pattern> BY_NAME = Comparator.comparing(Pattern::name);
 
   private final ConfidenceService confidence;
+  // Of the statistics: resets and crossings.
+  private final Listeners events;
   private final ResourcePool resourcePool;
   private final ConcurrentHashMap<String, ConcurrentHashMap<OutcomeStatus, LongAdder>> notCounted =
       new ConcurrentHashMap<>();
@@ -105,12 +111,17 @@ public final class PatternRegistry {
   }
 
   private PatternRegistry(Builder b) {
+    this.events = Listeners.of(b.listeners, "registry");
     this.confidence =
         new ConfidenceService(
             b.confidenceStore != null ? b.confidenceStore : new InMemoryConfidenceStore(b.halfLife),
             b.statisticsCacheSize,
             b.statisticsExpiry,
-            b.ticker);
+            b.ticker,
+            // Crossings are watched only when someone listens: otherwise recording reads nothing.
+            events.active()
+                ? b.confidenceAlerts.stream().mapToDouble(Double::doubleValue).toArray()
+                : null);
     this.resourcePool = b.resourcePool != null ? b.resourcePool : new ResourcePool();
   }
 
@@ -425,6 +436,9 @@ public final class PatternRegistry {
    */
   public void resetStatistics(String name) {
     confidence.reset(requireName(name));
+    if (events.active()) {
+      events.statisticsReset(new StatisticsResetEvent(name, null));
+    }
   }
 
   /**
@@ -441,11 +455,17 @@ public final class PatternRegistry {
       throw new IllegalArgumentException("domain must not be null");
     }
     confidence.resetDomain(domain);
+    if (events.active()) {
+      events.statisticsReset(new StatisticsResetEvent(null, domain));
+    }
   }
 
   /** Forgets everything recorded for every pattern. */
   public void resetAllStatistics() {
     confidence.resetAll();
+    if (events.active()) {
+      events.statisticsReset(new StatisticsResetEvent(null, null));
+    }
   }
 
   /**
@@ -481,6 +501,14 @@ public final class PatternRegistry {
   /** The runtime's confidence service; executors and storages built over this registry use it. */
   ConfidenceService confidence() {
     return confidence;
+  }
+
+  /**
+   * Reports crossings an executor's outcome caused to this registry's listeners; the caller holds
+   * no lock.
+   */
+  void confidenceCrossed(List<ConfidenceThresholdCrossedEvent> crossed) {
+    events.confidenceCrossed(crossed);
   }
 
   /**
@@ -762,8 +790,55 @@ public final class PatternRegistry {
     private Ticker ticker = Ticker.systemTicker();
     private double halfLife = DEFAULT_HALF_LIFE;
     private boolean halfLifeSet;
+    private final List<NdpListener> listeners = new ArrayList<>();
+    private final List<Double> confidenceAlerts = new ArrayList<>();
 
     private Builder() {}
+
+    /**
+     * Adds a listener of what happens to the statistics this registry owns: {@linkplain
+     * NdpListener#onStatisticsReset resets} and {@linkplain
+     * NdpListener#onConfidenceThresholdCrossed crossings} (a pattern's {@link
+     * io.ndp.api.ConfidenceLevel} in a domain changes, or its confidence crosses a {@linkplain
+     * #confidenceAlert threshold} set here). Called in the order added, on the thread that recorded
+     * or reset, with no lock held; one that throws is logged and skipped. With a listener, each
+     * recorded outcome also reads the pattern's score in its domain (from the statistics cache), to
+     * tell what it crossed.
+     *
+     * @param listener the listener
+     * @return this builder
+     * @throws IllegalArgumentException when it is null
+     * @since 0.2.0
+     */
+    public Builder listener(NdpListener listener) {
+      if (listener == null) {
+        throw new IllegalArgumentException("listener must not be null");
+      }
+      listeners.add(listener);
+      return this;
+    }
+
+    /**
+     * Reports to the {@linkplain #listener listeners} when a pattern's confidence in a domain falls
+     * below {@code threshold} (from at or above it), and when it recovers: the guide's "monitor
+     * confidence thresholds", so that a host can alert. May be called for several thresholds.
+     *
+     * @param threshold in {@code (0, 1]}
+     * @return this builder
+     * @throws IllegalArgumentException naming the value when it is outside {@code (0, 1]}
+     * @since 0.2.0
+     */
+    public Builder confidenceAlert(double threshold) {
+      if (!(threshold > 0 && threshold <= 1)) {
+        throw new IllegalArgumentException(
+            String.format(
+                Locale.ROOT, "confidenceAlert must be within (0, 1] but was %s", threshold));
+      }
+      if (!confidenceAlerts.contains(threshold)) {
+        confidenceAlerts.add(threshold);
+      }
+      return this;
+    }
 
     /**
      * Sets how fast the in-memory statistics forget: each outcome's weight in the evidence halves

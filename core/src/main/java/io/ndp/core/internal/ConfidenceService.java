@@ -4,7 +4,9 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import com.google.common.collect.ImmutableSortedMap;
 import io.ndp.api.ConfidenceStats;
 import io.ndp.api.ConfidenceStore;
+import io.ndp.api.event.ConfidenceThresholdCrossedEvent;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -29,6 +31,8 @@ public final class ConfidenceService {
   // The store's reads are as cheap as the cache's (in memory): read it directly, and skip the
   // invalidation every outcome would cost.
   private final boolean direct;
+  // Null when nobody listens: recording then reads nothing more than before.
+  private final @Nullable ConfidenceWatch watch;
 
   /** A pattern in one domain, or over all domains when {@code domain} is null. */
   private record Key(String pattern, @Nullable String domain) {}
@@ -41,9 +45,27 @@ public final class ConfidenceService {
    */
   public ConfidenceService(
       ConfidenceStore store, long cacheSize, @Nullable Duration expireAfterWrite, Ticker ticker) {
+    this(store, cacheSize, expireAfterWrite, ticker, null);
+  }
+
+  /**
+   * @param store where the counts live
+   * @param cacheSize snapshots kept at most
+   * @param expireAfterWrite how long a snapshot may be served, or null until invalidated
+   * @param ticker the time source for expiry
+   * @param watchedThresholds null: crossings are not watched; otherwise {@link #record} reports
+   *     changes of level and crossings of these thresholds (each in {@code (0, 1]})
+   */
+  public ConfidenceService(
+      ConfidenceStore store,
+      long cacheSize,
+      @Nullable Duration expireAfterWrite,
+      Ticker ticker,
+      double @Nullable [] watchedThresholds) {
     this.store = store;
     this.snapshots = new SnapshotCache<>(cacheSize, expireAfterWrite, ticker);
     this.direct = store.readsAreCheap();
+    this.watch = watchedThresholds == null ? null : new ConfidenceWatch(watchedThresholds);
   }
 
   /** An in-memory service with the default cache and no expiry. */
@@ -58,13 +80,28 @@ public final class ConfidenceService {
   }
 
   /**
-   * Records one outcome: into the store first, then drops the snapshots it changed.
+   * Records one outcome: into the store first, then drops the snapshots it changed. When crossings
+   * are watched, reads the score after it (and before it, the first time) and returns the lines it
+   * crossed, for the caller to report once it holds no lock.
    *
    * @param pattern the pattern that ran
    * @param domain the context's domain
    * @param success whether it succeeded
+   * @return the crossings; empty (and nothing read) when not watched
    */
-  public void record(String pattern, String domain, boolean success) {
+  public List<ConfidenceThresholdCrossedEvent> record(
+      String pattern, String domain, boolean success) {
+    ConfidenceWatch w = watch;
+    if (w == null) {
+      recordOnly(pattern, domain, success);
+      return List.of();
+    }
+    double before = w.knows(pattern, domain) ? Double.NaN : stats(pattern, domain).score();
+    recordOnly(pattern, domain, success);
+    return w.observe(pattern, domain, before, stats(pattern, domain).score());
+  }
+
+  private void recordOnly(String pattern, String domain, boolean success) {
     try {
       store.recordOutcome(pattern, domain, success);
     } finally {
@@ -113,18 +150,27 @@ public final class ConfidenceService {
   public void reset(String pattern) {
     store.reset(pattern);
     snapshots.invalidateAll();
+    if (watch != null) {
+      watch.forgetPattern(pattern);
+    }
   }
 
   /** Forgets what was recorded in a domain, for every pattern: in the store, then in the cache. */
   public void resetDomain(String domain) {
     store.resetDomain(domain);
     snapshots.invalidateAll();
+    if (watch != null) {
+      watch.forgetDomain(domain);
+    }
   }
 
   /** Forgets everything recorded. */
   public void resetAll() {
     store.resetAll();
     snapshots.invalidateAll();
+    if (watch != null) {
+      watch.forgetAll();
+    }
   }
 
   /** Drops every cached snapshot; changes no result. */
