@@ -284,6 +284,32 @@ public final class Suite {
                         met(bytes <= 1024)
                       }));
     }
+    ratioRow(
+        rows,
+        s,
+        "executeBestPattern with 1 no-op listener vs none",
+        "ListenerBenchmark.executeBestPattern",
+        "ListenerBenchmark.executeBestPattern",
+        "listeners=1",
+        "listeners=0",
+        1.2);
+    s.secondary("ListenerBenchmark.executeBestPattern", "listeners=1", "gc.alloc.rate.norm")
+        .ifPresent(
+            bytes ->
+                rows.add(
+                    new String[] {
+                      "allocation per executeBestPattern, 1 no-op listener vs none",
+                      fmt(bytes) + " B/op",
+                      s.secondary(
+                              "ListenerBenchmark.executeBestPattern",
+                              "listeners=0",
+                              "gc.alloc.rate.norm")
+                          .map(b -> fmt(b) + " B/op")
+                          .orElse("–"),
+                      "–",
+                      "–",
+                      "–"
+                    }));
     for (String n : List.of("1000", "10000")) {
       ratioRow(
           rows,
