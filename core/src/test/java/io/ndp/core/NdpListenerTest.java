@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -590,6 +591,49 @@ class NdpListenerTest {
       assertThat(stopped.unloaded()).isFalse();
       assertThat(stopped.version()).isEqualTo("1.2.3");
     }
+  }
+
+  @Test
+  void readmeExample_alertsWhenConfidenceFallsBelowTheThreshold() {
+    List<String> alerts = new CopyOnWriteArrayList<>();
+    LongAdder failures = new LongAdder();
+    NdpListener operations =
+        new NdpListener() {
+          @Override
+          public void onConfidenceThresholdCrossed(ConfidenceThresholdCrossedEvent e) {
+            if (e.falling() && e.threshold() != null) {
+              alerts.add(e.pattern() + " in " + e.domain() + " fell below " + e.threshold());
+            }
+          }
+
+          @Override
+          public void onExecutionFinished(ExecutionFinishedEvent e) {
+            if (!e.result().success()) {
+              failures.increment();
+            }
+          }
+        };
+    try (Ndp ndp = Ndp.builder().listener(operations).confidenceAlert(0.6).build()) {
+      // register delegates and patterns, execute: the listener hears about all of it
+      ndp.delegates().register("work", in -> in);
+      Queue<OutcomeStatus> script =
+          new ArrayDeque<>(
+              List.of(
+                  OutcomeStatus.SUCCESS,
+                  OutcomeStatus.SUCCESS,
+                  OutcomeStatus.FAILED,
+                  OutcomeStatus.FAILED,
+                  OutcomeStatus.FAILED));
+      ndp.register(
+          new ScriptedPattern("p", "t", 1.0, OutcomeStatus.SUCCESS).script(c -> script.remove()));
+      for (int i = 0; i < 5; i++) {
+        ndp.executor().executeBestPattern(ctx("orders"));
+      }
+    }
+
+    // About 0.5 -> 0.67 -> 0.75 -> 0.6 -> 0.5 -> 0.43: up across 0.6 once, down across it once.
+    assertThat(failures.sum()).isEqualTo(3);
+    assertThat(alerts).containsExactly("p in orders fell below 0.6");
   }
 
   private static void await(CountDownLatch latch) {
