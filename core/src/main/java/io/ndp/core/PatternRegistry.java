@@ -18,6 +18,7 @@ import io.ndp.core.internal.ExecutionTracker;
 import io.ndp.core.internal.InMemoryConfidenceStore;
 import io.ndp.core.internal.Listeners;
 import io.ndp.core.internal.OfferIndex;
+import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -118,11 +119,29 @@ public final class PatternRegistry {
             b.statisticsCacheSize,
             b.statisticsExpiry,
             b.ticker,
-            // Crossings are watched only when someone listens: otherwise recording reads nothing.
-            events.active()
+            // Crossings are watched only when a listener hears them: otherwise recording reads
+            // nothing more.
+            hearsCrossings(b.listeners)
                 ? b.confidenceAlerts.stream().mapToDouble(Double::doubleValue).toArray()
                 : null);
     this.resourcePool = b.resourcePool != null ? b.resourcePool : new ResourcePool();
+  }
+
+  /** Whether one of the listeners overrides {@code onConfidenceThresholdCrossed}. */
+  private static boolean hearsCrossings(List<NdpListener> listeners) {
+    for (NdpListener l : listeners) {
+      try {
+        Method m =
+            l.getClass()
+                .getMethod("onConfidenceThresholdCrossed", ConfidenceThresholdCrossedEvent.class);
+        if (m.getDeclaringClass() != NdpListener.class) {
+          return true;
+        }
+      } catch (NoSuchMethodException | SecurityException e) {
+        return true; // cannot tell: watch
+      }
+    }
+    return false;
   }
 
   /**
@@ -801,9 +820,10 @@ public final class PatternRegistry {
      * NdpListener#onConfidenceThresholdCrossed crossings} (a pattern's {@link
      * io.ndp.api.ConfidenceLevel} in a domain changes, or its confidence crosses a {@linkplain
      * #confidenceAlert threshold} set here). Called in the order added, on the thread that recorded
-     * or reset, with no lock held; one that throws is logged and skipped. With a listener, each
-     * recorded outcome also reads the pattern's score in its domain (from the statistics cache), to
-     * tell what it crossed.
+     * or reset, with no lock held; one that throws is logged and skipped. When a listener overrides
+     * {@code onConfidenceThresholdCrossed}, each recorded outcome also reads the pattern's score in
+     * its domain, to tell what it crossed: in memory that is a map lookup; with a durable store,
+     * whose cached snapshot the outcome just invalidated, one read of the store.
      *
      * @param listener the listener
      * @return this builder

@@ -547,6 +547,36 @@ class NdpListenerTest {
   }
 
   @Test
+  void aListenerThatIgnoresCrossings_costsRecordingNoRead() {
+    LongAdder reads = new LongAdder();
+    io.ndp.api.ConfidenceStore memory = new io.ndp.core.internal.InMemoryConfidenceStore();
+    io.ndp.api.ConfidenceStore counting =
+        (io.ndp.api.ConfidenceStore)
+            java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(),
+                new Class<?>[] {io.ndp.api.ConfidenceStore.class},
+                (proxy, method, args) -> {
+                  if (method.getName().equals("stats")) {
+                    reads.increment();
+                  }
+                  try {
+                    return method.invoke(memory, args);
+                  } catch (java.lang.reflect.InvocationTargetException e) {
+                    throw e.getCause();
+                  }
+                });
+    PatternRegistry deaf =
+        PatternRegistry.builder().confidenceStore(counting).listener(new NdpListener() {}).build();
+    deaf.confidence().record("p", "orders", true);
+    assertThat(reads.sum()).isZero();
+
+    PatternRegistry hearing =
+        PatternRegistry.builder().confidenceStore(counting).listener(new Recorder()).build();
+    hearing.confidence().record("p", "orders", true);
+    assertThat(reads.sum()).isPositive();
+  }
+
+  @Test
   void resets_areReported() {
     Recorder recorder = new Recorder();
     PatternRegistry registry = PatternRegistry.builder().listener(recorder).build();
