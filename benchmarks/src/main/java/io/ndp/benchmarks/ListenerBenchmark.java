@@ -3,6 +3,11 @@ package io.ndp.benchmarks;
 import io.ndp.api.PatternContext;
 import io.ndp.api.PatternDefinition;
 import io.ndp.api.PatternResult;
+import io.ndp.api.event.AttemptFinishedEvent;
+import io.ndp.api.event.AttemptStartedEvent;
+import io.ndp.api.event.ConfidenceThresholdCrossedEvent;
+import io.ndp.api.event.ExecutionFinishedEvent;
+import io.ndp.api.event.ExecutionStartedEvent;
 import io.ndp.api.event.NdpListener;
 import io.ndp.core.Ndp;
 import io.ndp.core.PatternExecutor;
@@ -22,11 +27,13 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * The cost of listening: {@code executeBestPattern} of the 3-step sequential pattern of {@link
  * ExecuteBestPatternBenchmark} (one candidate) on a runtime built with no listener ({@code
- * listeners=0}, the baseline) and with one listener that does nothing ({@code listeners=1}),
- * registered through {@code Ndp.builder().listener(...)}: every execution then creates its started,
- * attempt and finished events, and each recorded outcome reads the pattern's score to tell whether
- * it crossed a confidence level. Goal: with no listener, nothing changes (the baseline is the
- * executor's own figure); with one, at most 1.2x the baseline.
+ * listener=none}, the baseline), with one that does nothing ({@code no-op}), and with one that
+ * keeps every event it gets and hears confidence crossings ({@code keeping}), each registered
+ * through {@code Ndp.builder().listener(...)}. With {@code no-op} the JIT may find that the events
+ * never escape and allocate none of them; {@code keeping} makes them escape, and makes every
+ * recorded outcome read the pattern's score to tell whether it crossed a confidence level: the cost
+ * of a listener that does something, before its own work. Goals: at most 1.2x the baseline with a
+ * no-op listener, 1.5x with the keeping one.
  *
  * <p>Part of the {@link Suite} (every profile). Alone, with the suite's table: {@code java -jar
  * benchmarks/target/benchmarks.jar quick --include '.*ListenerBenchmark.*' --out /tmp/listeners};
@@ -39,11 +46,45 @@ import org.openjdk.jmh.annotations.TearDown;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class ListenerBenchmark {
 
-  /** A listener that overrides nothing: the cost measured is the runtime's, not the listener's. */
+  /** A listener that overrides nothing. */
   private static final NdpListener NO_OP = new NdpListener() {};
 
-  @Param({"0", "1"})
-  public int listeners;
+  /** Keeps the last event of each kind it hears, so that every event escapes. */
+  static final class Keeping implements NdpListener {
+    volatile ExecutionStartedEvent started;
+    volatile ExecutionFinishedEvent finished;
+    volatile AttemptStartedEvent attemptStarted;
+    volatile AttemptFinishedEvent attemptFinished;
+    volatile ConfidenceThresholdCrossedEvent crossed;
+
+    @Override
+    public void onExecutionStarted(ExecutionStartedEvent e) {
+      started = e;
+    }
+
+    @Override
+    public void onExecutionFinished(ExecutionFinishedEvent e) {
+      finished = e;
+    }
+
+    @Override
+    public void onAttemptStarted(AttemptStartedEvent e) {
+      attemptStarted = e;
+    }
+
+    @Override
+    public void onAttemptFinished(AttemptFinishedEvent e) {
+      attemptFinished = e;
+    }
+
+    @Override
+    public void onConfidenceThresholdCrossed(ConfidenceThresholdCrossedEvent e) {
+      crossed = e;
+    }
+  }
+
+  @Param({"none", "no-op", "keeping"})
+  public String listener;
 
   private Workload work;
   private Ndp ndp;
@@ -54,8 +95,11 @@ public class ListenerBenchmark {
   public void setUp() {
     work = new Workload();
     Ndp.Builder b = Ndp.builder();
-    for (int i = 0; i < listeners; i++) {
-      b.listener(NO_OP);
+    switch (listener) {
+      case "none" -> {}
+      case "no-op" -> b.listener(NO_OP);
+      case "keeping" -> b.listener(new Keeping());
+      default -> throw new IllegalArgumentException("unknown listener " + listener);
     }
     ndp = b.build();
     work.registerIn(ndp.delegates());
