@@ -1224,13 +1224,18 @@ public final class Ndp implements AutoCloseable {
         continue;
       }
       String lost = losers.get(s.origin());
-      putReport(
+      PluginReport now =
           new PluginReport(
               r.pluginId(),
               r.path(),
               lost == null ? Status.STARTED : Status.CONFLICT,
               lost == null ? "" : lost,
-              r.types()));
+              r.types());
+      putReport(now);
+      if (now.status() != r.status() && events.active()) {
+        // A plugin that lost its type to another (or got it back) is heard as failed (or loaded).
+        pluginEvents.add(pluginEvent(now));
+      }
     }
     factories = next;
     publicFactories =
@@ -1333,13 +1338,26 @@ public final class Ndp implements AutoCloseable {
    * (a nested call): the outermost call sends them once it released them.
    */
   private void sendPluginEvents() {
-    if (!events.active() || pluginOps.isHeldByCurrentThread() || Thread.holdsLock(lifecycle)) {
+    if (!events.active()
+        || pluginOps.isHeldByCurrentThread()
+        || Thread.holdsLock(lifecycle)
+        || sendingPluginEvents.get() != null) {
+      // A listener's own call back into the runtime (stopping the plugin it just heard about)
+      // queues its events: the outer loop sends them after the one being sent, in order.
       return;
     }
-    for (NdpEvent e = pluginEvents.poll(); e != null; e = pluginEvents.poll()) {
-      events.plugin(e);
+    sendingPluginEvents.set(Boolean.TRUE);
+    try {
+      for (NdpEvent e = pluginEvents.poll(); e != null; e = pluginEvents.poll()) {
+        events.plugin(e);
+      }
+    } finally {
+      sendingPluginEvents.remove();
     }
   }
+
+  /** Set while the current thread sends this runtime's plugin events. */
+  private final ThreadLocal<Boolean> sendingPluginEvents = new ThreadLocal<>();
 
   /** Publishes a new immutable snapshot of the reports; caller holds {@link #lifecycle}. */
   private void putReport(PluginReport r) {

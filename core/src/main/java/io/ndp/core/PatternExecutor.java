@@ -248,9 +248,26 @@ public final class PatternExecutor implements AutoCloseable {
    */
   public PatternResult executeBestPattern(PatternContext context) {
     requireContext(context);
+    PatternResult result;
     try (Execution e = enter(context)) {
-      return executeAtDepth(
-          context, 0, e, Chain.EMPTY, new AtomicInteger(nestedBudget), NO_DEADLINE);
+      result = runAtDepth(context, 0, e, Chain.EMPTY, new AtomicInteger(nestedBudget), NO_DEADLINE);
+    }
+    // After the execution left the tracker: a listener still busy does not keep it in flight.
+    finished(context, result, 0);
+    return result;
+  }
+
+  /** Reports an execution's end, once it is no longer in flight. */
+  private void finished(PatternContext context, PatternResult result, int depth) {
+    if (listening) {
+      events.executionFinished(new ExecutionFinishedEvent(context, result, depth));
+    }
+  }
+
+  /** Reports an execution's start, once it is known to be served (its selection was made). */
+  private void started(PatternContext context, int depth) {
+    if (listening) {
+      events.executionStarted(new ExecutionStartedEvent(context, depth));
     }
   }
 
@@ -284,16 +301,14 @@ public final class PatternExecutor implements AutoCloseable {
     if (pattern == null) {
       throw new IllegalArgumentException("pattern must not be null");
     }
+    PatternResult result;
     try (Execution e = enter(context)) {
       e.chose(Set.of(pattern.name()));
-      if (!listening) {
-        return executeOne(pattern, context);
-      }
-      events.executionStarted(new ExecutionStartedEvent(context, 0));
-      PatternResult result = executeOne(pattern, context);
-      events.executionFinished(new ExecutionFinishedEvent(context, result, 0));
-      return result;
+      started(context, 0);
+      result = executeOne(pattern, context);
     }
+    finished(context, result, 0);
+    return result;
   }
 
   private PatternResult executeOne(Pattern pattern, PatternContext context) {
@@ -389,26 +404,6 @@ public final class PatternExecutor implements AutoCloseable {
         context, s.ranked, maxAttempts, fallbacks, s.rejections, s.arrangement.decision());
   }
 
-  /**
-   * Runs an execution and, when someone listens, reports its start and its result (not when it
-   * throws, e.g. for an unknown agent type).
-   */
-  private PatternResult executeAtDepth(
-      PatternContext context,
-      int depth,
-      Execution execution,
-      Chain chain,
-      AtomicInteger budget,
-      long enclosingDeadline) {
-    if (!listening) {
-      return runAtDepth(context, depth, execution, chain, budget, enclosingDeadline);
-    }
-    events.executionStarted(new ExecutionStartedEvent(context, depth));
-    PatternResult result = runAtDepth(context, depth, execution, chain, budget, enclosingDeadline);
-    events.executionFinished(new ExecutionFinishedEvent(context, result, depth));
-    return result;
-  }
-
   private PatternResult runAtDepth(
       PatternContext context,
       int depth,
@@ -419,6 +414,7 @@ public final class PatternExecutor implements AutoCloseable {
     requireContext(context);
     long start = System.nanoTime();
     if (depth > maxDepth) {
+      started(context, depth);
       return new PatternResult(
           false,
           String.format(
@@ -435,6 +431,9 @@ public final class PatternExecutor implements AutoCloseable {
           Duration.ofNanos(System.nanoTime() - start));
     }
     Selection selection = withoutCycles(select(context, false), chain, context);
+    // Started only once served: a call refused for its agent type is reported neither started
+    // nor finished (the host gets the exception); every start has its finish.
+    started(context, depth);
     execution.chose(selection.names());
     Scope scope = new Scope(deadlineOf(context, enclosingDeadline), depth, chain, budget);
     List<Attempt> attempts = new ArrayList<>(2);
@@ -1362,12 +1361,18 @@ public final class PatternExecutor implements AutoCloseable {
             Map.of(),
             Duration.ZERO);
       }
+      PatternResult result;
       try (Execution e = tracker.enter(nested, PatternExecutor.this)) {
-        return executeAtDepth(nested, depth + 1, e, chain, budget, deadlineNanos);
+        result = runAtDepth(nested, depth + 1, e, chain, budget, deadlineNanos);
       } catch (UnknownAgentTypeException e) {
-        return new PatternResult(
-            false, e.getMessage(), null, null, List.of(), Map.of(), Duration.ZERO);
+        // The pattern gets a failed result, not the exception: report it as an execution.
+        started(nested, depth + 1);
+        result =
+            new PatternResult(
+                false, e.getMessage(), null, null, List.of(), Map.of(), Duration.ZERO);
       }
+      finished(nested, result, depth + 1);
+      return result;
     }
   }
 

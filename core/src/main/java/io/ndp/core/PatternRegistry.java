@@ -454,9 +454,10 @@ public final class PatternRegistry {
    * @param name the pattern
    */
   public void resetStatistics(String name) {
-    confidence.reset(requireName(name));
+    List<ConfidenceThresholdCrossedEvent> crossed = confidence.reset(requireName(name));
     if (events.active()) {
       events.statisticsReset(new StatisticsResetEvent(name, null));
+      confidenceCrossed(crossed);
     }
   }
 
@@ -473,18 +474,25 @@ public final class PatternRegistry {
     if (domain == null) {
       throw new IllegalArgumentException("domain must not be null");
     }
-    confidence.resetDomain(domain);
+    List<ConfidenceThresholdCrossedEvent> crossed = confidence.resetDomain(domain, patternNames());
     if (events.active()) {
       events.statisticsReset(new StatisticsResetEvent(null, domain));
+      confidenceCrossed(crossed);
     }
   }
 
   /** Forgets everything recorded for every pattern. */
   public void resetAllStatistics() {
-    confidence.resetAll();
+    List<ConfidenceThresholdCrossedEvent> crossed = confidence.resetAll(patternNames());
     if (events.active()) {
       events.statisticsReset(new StatisticsResetEvent(null, null));
+      confidenceCrossed(crossed);
     }
+  }
+
+  /** The names of the registered patterns: what a reset may move across a threshold. */
+  private List<String> patternNames() {
+    return patterns().stream().map(Pattern::name).toList();
   }
 
   /**
@@ -527,7 +535,9 @@ public final class PatternRegistry {
    * no lock.
    */
   void confidenceCrossed(List<ConfidenceThresholdCrossedEvent> crossed) {
-    events.confidenceCrossed(crossed);
+    // The crossings were queued in order by the confidence service; whichever thread delivers
+    // sends them all, this call's included.
+    confidence.deliverCrossings(e -> events.confidenceCrossed(List.of(e)));
   }
 
   /**
@@ -819,11 +829,14 @@ public final class PatternRegistry {
      * NdpListener#onStatisticsReset resets} and {@linkplain
      * NdpListener#onConfidenceThresholdCrossed crossings} (a pattern's {@link
      * io.ndp.api.ConfidenceLevel} in a domain changes, or its confidence crosses a {@linkplain
-     * #confidenceAlert threshold} set here). Called in the order added, on the thread that recorded
-     * or reset, with no lock held; one that throws is logged and skipped. When a listener overrides
-     * {@code onConfidenceThresholdCrossed}, each recorded outcome also reads the pattern's score in
-     * its domain, to tell what it crossed: in memory that is a map lookup; with a durable store,
-     * whose cached snapshot the outcome just invalidated, one read of the store.
+     * #confidenceAlert threshold} set here). Called in the order added, with no lock held; one that
+     * throws is logged and skipped. Crossings are delivered in the order they happened, by one
+     * thread at a time (possibly another execution's, right after its own). When a listener
+     * overrides {@code onConfidenceThresholdCrossed}, each recorded outcome also reads the
+     * pattern's score in its domain from the store just before and just after it, one outcome of a
+     * pattern in a domain at a time: in memory those are map lookups; with a durable store, two
+     * reads of the store. Resets read the scores they change too, and report the crossings they
+     * cause.
      *
      * @param listener the listener
      * @return this builder

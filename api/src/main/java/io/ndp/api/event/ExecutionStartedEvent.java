@@ -4,9 +4,11 @@ import io.ndp.api.PatternContext;
 import java.util.Objects;
 
 /**
- * An execution began: the executor is about to select a pattern for {@code context} (or, for a
- * pattern run directly, to run it). Followed, on the same thread, by its attempts and one {@link
- * ExecutionFinishedEvent}.
+ * An execution began: the executor selected the candidates for {@code context} and is about to try
+ * them (or, for a pattern run directly, to run it). Followed, on the same thread, by its attempts
+ * and exactly one {@link ExecutionFinishedEvent}. A host's call that is refused before (an agent
+ * type no pattern serves: {@code UnknownAgentTypeException}) is reported neither started nor
+ * finished.
  *
  * <p>Immutable and thread-safe.
  *

@@ -5,11 +5,14 @@ package io.ndp.api.event;
  * overrides the ones it cares about. Registered when the runtime is built ({@code
  * Ndp.builder().listener(l)}, or on the registry's and the executor's builders).
  *
- * <p><b>How it is called.</b> Synchronously, on the thread that did the work, after it happened and
- * with no lock of the runtime held: a slow listener slows only the execution that reports to it.
- * Listeners are called in the order they were registered. A listener that throws is logged (at most
- * once a second per source) and skipped: it never changes a result, and the next listener is still
- * called. Implementations must be thread-safe: many executions report at once.
+ * <p><b>How it is called.</b> Synchronously, on the thread that did the work (a confidence crossing
+ * may be delivered by the thread of another execution, right after its own, so that crossings
+ * arrive in the order they happened), after it happened and with no lock of the runtime held: a
+ * slow listener slows only the execution that reports to it. Listeners are called in the order they
+ * were registered. A listener that throws is logged (at most once a second per source) and skipped
+ * — anything but an {@code OutOfMemoryError} or {@code InternalError}, checked exceptions included:
+ * it never changes a result, and the next listener is still called. Implementations must be
+ * thread-safe: many executions report at once.
  *
  * <p>Which events come from where: executions and attempts from the executor that ran them;
  * statistics and confidence thresholds from the registry, which owns the statistics; plugins from

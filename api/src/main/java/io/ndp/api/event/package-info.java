@@ -5,9 +5,10 @@
  * failed, stopped).
  *
  * <p>Every event is an immutable record implementing the sealed {@link io.ndp.api.event.NdpEvent}.
- * A listener is called synchronously on the thread that did the work, with no lock of the runtime
- * held; one that throws is logged and skipped, and never changes a result. With no listener
- * registered, no event is created.
+ * A listener is called synchronously on the thread that did the work (confidence crossings: in the
+ * order they happened, possibly by another execution's thread), with no lock of the runtime held;
+ * one that throws is logged and skipped, and never changes a result. With no listener registered,
+ * no event is created.
  *
  * <p>Everything in this package is non-null unless annotated {@code @Nullable}.
  *

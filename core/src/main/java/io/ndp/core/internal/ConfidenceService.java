@@ -96,9 +96,20 @@ public final class ConfidenceService {
       recordOnly(pattern, domain, success);
       return List.of();
     }
-    double before = w.knows(pattern, domain) ? Double.NaN : stats(pattern, domain).score();
-    recordOnly(pattern, domain, success);
-    return w.observe(pattern, domain, before, stats(pattern, domain).score());
+    // Read from the store itself, not the snapshots: another runtime sharing the store may have
+    // moved the score since this one last looked. Under the key's lock: in order per key.
+    java.util.concurrent.locks.Lock lock = w.lockFor(pattern, domain);
+    lock.lock();
+    try {
+      double before = store.stats(pattern, domain).score();
+      recordOnly(pattern, domain, success);
+      List<ConfidenceThresholdCrossedEvent> crossed =
+          w.crossings(pattern, domain, before, store.stats(pattern, domain).score());
+      pending.addAll(crossed); // in the key's order: delivered in it by deliverCrossings
+      return crossed;
+    } finally {
+      lock.unlock();
+    }
   }
 
   private void recordOnly(String pattern, String domain, boolean success) {
@@ -147,29 +158,86 @@ public final class ConfidenceService {
   }
 
   /** Forgets what was recorded for a pattern: in the store, then in the cache. */
-  public void reset(String pattern) {
+  public List<ConfidenceThresholdCrossedEvent> reset(String pattern) {
+    Map<String, Double> before = scores(List.of(pattern));
     store.reset(pattern);
     snapshots.invalidateAll();
-    if (watch != null) {
-      watch.forgetPattern(pattern);
-    }
+    return crossedBy(before);
   }
 
   /** Forgets what was recorded in a domain, for every pattern: in the store, then in the cache. */
-  public void resetDomain(String domain) {
+  public List<ConfidenceThresholdCrossedEvent> resetDomain(
+      String domain, java.util.Collection<String> patterns) {
+    Map<String, Double> before = scores(patterns);
+    before.keySet().removeIf(k -> !k.endsWith('\u0000' + domain));
     store.resetDomain(domain);
     snapshots.invalidateAll();
-    if (watch != null) {
-      watch.forgetDomain(domain);
-    }
+    return crossedBy(before);
   }
 
   /** Forgets everything recorded. */
-  public void resetAll() {
+  public List<ConfidenceThresholdCrossedEvent> resetAll(java.util.Collection<String> patterns) {
+    Map<String, Double> before = scores(patterns);
     store.resetAll();
     snapshots.invalidateAll();
+    return crossedBy(before);
+  }
+
+  /**
+   * When crossings are watched, the scores of these patterns in each domain they have outcomes in,
+   * keyed {@code pattern NUL domain}; otherwise nothing is read.
+   */
+  private Map<String, Double> scores(java.util.Collection<String> patterns) {
+    Map<String, Double> m = new java.util.LinkedHashMap<>();
     if (watch != null) {
-      watch.forgetAll();
+      for (String p : patterns) {
+        store.statsByDomain(p).forEach((d, s) -> m.put(p + '\u0000' + d, s.score()));
+      }
+    }
+    return m;
+  }
+
+  /** The crossings a reset caused: each score read before it against the score after. */
+  private List<ConfidenceThresholdCrossedEvent> crossedBy(Map<String, Double> before) {
+    ConfidenceWatch w = watch;
+    if (w == null || before.isEmpty()) {
+      return List.of();
+    }
+    List<ConfidenceThresholdCrossedEvent> out = new java.util.ArrayList<>();
+    before.forEach(
+        (key, old) -> {
+          int cut = key.indexOf('\u0000');
+          String p = key.substring(0, cut);
+          String d = key.substring(cut + 1);
+          out.addAll(w.crossings(p, d, old, store.stats(p, d).score()));
+        });
+    pending.addAll(out);
+    return out;
+  }
+
+  // Crossings in the order they happened (per key: under its lock), waiting to be delivered.
+  private final java.util.concurrent.ConcurrentLinkedQueue<ConfidenceThresholdCrossedEvent>
+      pending = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final java.util.concurrent.atomic.AtomicBoolean delivering =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
+  /**
+   * Delivers the crossings waiting, in the order they happened, by one thread at a time and with no
+   * lock held: a thread that finds another delivering leaves its crossings to it (so a listener
+   * sees a pattern's crossings in a domain in order, each old value the previous new one). Call it
+   * after releasing every lock.
+   *
+   * @param to the receiver of each crossing
+   */
+  public void deliverCrossings(java.util.function.Consumer<ConfidenceThresholdCrossedEvent> to) {
+    while (!pending.isEmpty() && delivering.compareAndSet(false, true)) {
+      try {
+        for (ConfidenceThresholdCrossedEvent e = pending.poll(); e != null; e = pending.poll()) {
+          to.accept(e);
+        }
+      } finally {
+        delivering.set(false);
+      }
     }
   }
 

@@ -1,11 +1,12 @@
 package io.ndp.core.internal;
 
+import com.google.common.util.concurrent.Striped;
 import io.ndp.api.ConfidenceLevel;
 import io.ndp.api.event.ConfidenceThresholdCrossedEvent;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.Lock;
 
 /**
  * Tells which lines a pattern's confidence in a domain crossed when an outcome was recorded: the
@@ -18,76 +19,47 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class ConfidenceWatch {
 
-  private record Key(String pattern, String domain) {}
-
   private final double[] thresholds;
-  private final ConcurrentHashMap<Key, Double> last = new ConcurrentHashMap<>();
+  // One lock per stripe of (pattern, domain): an outcome's before-read, record and after-read are
+  // one step for this runtime, so two outcomes of one key never report crossings out of order.
+  private final Striped<Lock> locks = Striped.lock(64);
 
   ConfidenceWatch(double[] thresholds) {
     this.thresholds = thresholds.clone();
     Arrays.sort(this.thresholds);
   }
 
-  /** Whether a score was seen for the pattern in the domain since it was last forgotten. */
-  boolean knows(String pattern, String domain) {
-    return last.containsKey(new Key(pattern, domain));
+  /** The lock that orders the outcomes of a pattern in a domain. */
+  Lock lockFor(String pattern, String domain) {
+    return locks.get(pattern + '\u0000' + domain);
   }
 
   /**
-   * Records the score seen after an outcome and returns the crossings since the last score seen.
+   * The crossings between two scores of a pattern in a domain, read from the store just before and
+   * just after a change (an outcome or a reset).
    *
-   * @param before the score read before the outcome, used when none was seen yet (NaN: unknown)
-   * @param after the score read after it
-   * @return the crossings, in the order level then thresholds; empty when none
+   * @return the crossings, level first, then thresholds in ascending order; empty when none
    */
-  List<ConfidenceThresholdCrossedEvent> observe(
-      String pattern, String domain, double before, double after) {
-    Key key = new Key(pattern, domain);
-    double[] previous = {before};
-    last.compute(
-        key,
-        (k, seen) -> {
-          if (seen != null) {
-            previous[0] = seen;
-          }
-          return after;
-        });
-    double old = previous[0];
-    if (Double.isNaN(old) || old == after) {
+  List<ConfidenceThresholdCrossedEvent> crossings(
+      String pattern, String domain, double old, double now) {
+    if (Double.isNaN(old) || Double.isNaN(now) || old == now) {
       return List.of();
     }
     List<ConfidenceThresholdCrossedEvent> crossed = null;
     ConfidenceLevel oldLevel = ConfidenceLevel.of(old);
-    ConfidenceLevel newLevel = ConfidenceLevel.of(after);
+    ConfidenceLevel newLevel = ConfidenceLevel.of(now);
     if (oldLevel != newLevel) {
       crossed = new ArrayList<>(2);
       crossed.add(
-          new ConfidenceThresholdCrossedEvent(
-              pattern, domain, old, after, oldLevel, newLevel, null));
+          new ConfidenceThresholdCrossedEvent(pattern, domain, old, now, oldLevel, newLevel, null));
     }
     for (double t : thresholds) {
-      if ((old >= t) != (after >= t)) {
+      if ((old >= t) != (now >= t)) {
         crossed = crossed == null ? new ArrayList<>(2) : crossed;
         crossed.add(
-            new ConfidenceThresholdCrossedEvent(
-                pattern, domain, old, after, oldLevel, newLevel, t));
+            new ConfidenceThresholdCrossedEvent(pattern, domain, old, now, oldLevel, newLevel, t));
       }
     }
     return crossed == null ? List.of() : crossed;
-  }
-
-  /** Forgets the scores seen of a pattern. */
-  void forgetPattern(String pattern) {
-    last.keySet().removeIf(k -> k.pattern().equals(pattern));
-  }
-
-  /** Forgets the scores seen in a domain. */
-  void forgetDomain(String domain) {
-    last.keySet().removeIf(k -> k.domain().equals(domain));
-  }
-
-  /** Forgets every score seen. */
-  void forgetAll() {
-    last.clear();
   }
 }

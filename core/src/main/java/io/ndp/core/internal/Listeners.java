@@ -137,10 +137,11 @@ public final class Listeners {
     for (NdpListener l : listeners) {
       try {
         call.accept(l, event);
-      } catch (RuntimeException | Error t) {
-        if (t instanceof VirtualMachineError vme) {
-          throw vme; // the JVM's own failure is not a listener's to absorb
+      } catch (Throwable t) { // checked ones too: a sneaky throw, another JVM language
+        if (t instanceof OutOfMemoryError || t instanceof InternalError) {
+          throw (Error) t; // the JVM's own failure is not a listener's to absorb
         }
+        // A StackOverflowError is the listener's own recursion: its stack has unwound by now.
         failed(l, event, t);
       }
     }
