@@ -284,6 +284,35 @@ public final class Suite {
                         met(bytes <= 1024)
                       }));
     }
+    for (String[] l :
+        new String[][] {
+          {"no-op", "1 no-op listener", "1.2"}, {"keeping", "1 listener keeping every event", "1.5"}
+        }) {
+      String bench = "ListenerBenchmark.executeBestPattern";
+      ratioRow(
+          rows,
+          s,
+          "executeBestPattern with " + l[1] + " vs none",
+          bench,
+          bench,
+          "listener=" + l[0],
+          "listener=none",
+          Double.parseDouble(l[2]));
+      s.secondary(bench, "listener=" + l[0], "gc.alloc.rate.norm")
+          .ifPresent(
+              bytes ->
+                  rows.add(
+                      new String[] {
+                        "allocation per executeBestPattern, " + l[1] + " vs none",
+                        fmt(bytes) + " B/op",
+                        s.secondary(bench, "listener=none", "gc.alloc.rate.norm")
+                            .map(b -> fmt(b) + " B/op")
+                            .orElse("–"),
+                        "–",
+                        "–",
+                        "–"
+                      }));
+    }
     for (String n : List.of("1000", "10000")) {
       ratioRow(
           rows,

@@ -13,8 +13,14 @@ import io.ndp.api.PatternDefinitionStore;
 import io.ndp.api.PatternFactory;
 import io.ndp.api.ResourcePool;
 import io.ndp.api.RuntimeClosedException;
+import io.ndp.api.event.NdpEvent;
+import io.ndp.api.event.NdpListener;
+import io.ndp.api.event.PluginFailedEvent;
+import io.ndp.api.event.PluginLoadedEvent;
+import io.ndp.api.event.PluginStoppedEvent;
 import io.ndp.core.PluginReport.Status;
 import io.ndp.core.internal.GuardedFactory;
+import io.ndp.core.internal.Listeners;
 import io.ndp.core.internal.NdpPluginManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -40,6 +46,7 @@ import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
@@ -148,8 +155,15 @@ public final class Ndp implements AutoCloseable {
   private final ConcurrentMap<Pattern, String> builtBy = new MapMaker().weakKeys().makeMap();
   // Class loaders of unloaded plugins, to tell whether they were collected.
   private final Map<String, WeakReference<ClassLoader>> unloadedLoaders = new ConcurrentHashMap<>();
+  // Of plugins. Reports are made under the locks; their events wait here and are sent by the
+  // public call that made them, once it released both locks.
+  private final Listeners events;
+  private final ConcurrentLinkedQueue<NdpEvent> pluginEvents = new ConcurrentLinkedQueue<>();
+  // Plugin versions as last seen loaded, for the events of plugins already unloaded.
+  private final Map<String, String> pluginVersions = new ConcurrentHashMap<>();
 
   private Ndp(Builder b) {
+    this.events = Listeners.of(b.listeners, "runtime");
     List<Source> base = new ArrayList<>();
     // The host's own factories: a broken one is the host's bug, refused at once with the reason.
     // Only a plugin's patterns are recorded (to withdraw them with it, or refuse them while it is
@@ -175,6 +189,8 @@ public final class Ndp implements AutoCloseable {
     if (b.resourcePool != null) {
       rb.resourcePool(b.resourcePool);
     }
+    b.listeners.forEach(rb::listener);
+    b.confidenceAlerts.forEach(rb::confidenceAlert);
     this.registry = rb.build();
     this.drainTimeout = b.drainTimeout;
     PatternStorage.Builder sb =
@@ -193,6 +209,7 @@ public final class Ndp implements AutoCloseable {
     if (b.delegates != null) {
       eb.delegates(b.delegates);
     }
+    b.listeners.forEach(eb::listener);
     this.executor = b.executorCustomizer.apply(eb).build();
     this.pluginsDir = b.pluginsDir;
     this.plugins =
@@ -210,6 +227,7 @@ public final class Ndp implements AutoCloseable {
       rebuildFactories();
       registerStoredDefinitions();
     }
+    sendPluginEvents();
   }
 
   /** The class path's factories; one that cannot be created or read is reported, not thrown. */
@@ -458,6 +476,7 @@ public final class Ndp implements AutoCloseable {
       }
     } finally {
       pluginOps.unlock();
+      sendPluginEvents();
     }
   }
 
@@ -523,6 +542,7 @@ public final class Ndp implements AutoCloseable {
       return stopPluginLocked(pluginId, drainTimeout);
     } finally {
       pluginOps.unlock();
+      sendPluginEvents();
     }
   }
 
@@ -678,6 +698,7 @@ public final class Ndp implements AutoCloseable {
       }
     } finally {
       pluginOps.unlock();
+      sendPluginEvents();
     }
   }
 
@@ -782,6 +803,7 @@ public final class Ndp implements AutoCloseable {
         }
       } finally {
         pluginOps.unlock();
+        sendPluginEvents();
       }
     }
   }
@@ -1202,13 +1224,18 @@ public final class Ndp implements AutoCloseable {
         continue;
       }
       String lost = losers.get(s.origin());
-      putReport(
+      PluginReport now =
           new PluginReport(
               r.pluginId(),
               r.path(),
               lost == null ? Status.STARTED : Status.CONFLICT,
               lost == null ? "" : lost,
-              r.types()));
+              r.types());
+      putReport(now);
+      if (now.status() != r.status() && events.active()) {
+        // A plugin that lost its type to another (or got it back) is heard as failed (or loaded).
+        pluginEvents.add(pluginEvent(now));
+      }
     }
     factories = next;
     publicFactories =
@@ -1265,6 +1292,9 @@ public final class Ndp implements AutoCloseable {
 
   private void record(PluginReport r) {
     putReport(r);
+    if (events.active()) {
+      pluginEvents.add(pluginEvent(r));
+    }
     if (r.status() == Status.STARTED) {
       log.info("plugin '{}' ({}) started, types {}", r.pluginId(), r.path(), r.types());
     } else if (r.status() == Status.STOPPED
@@ -1275,6 +1305,59 @@ public final class Ndp implements AutoCloseable {
       log.error("plugin '{}' ({}) {}: {}", r.pluginId(), r.path(), r.status(), r.reason());
     }
   }
+
+  /** The event of a report: loaded when started, stopped when stopped or unloaded, else failed. */
+  private NdpEvent pluginEvent(PluginReport r) {
+    String version = null;
+    if (plugins != null) {
+      try {
+        PluginWrapper w = plugins.getPlugin(r.pluginId());
+        if (w != null) {
+          version = w.getDescriptor().getVersion();
+          pluginVersions.put(r.pluginId(), version);
+        }
+      } catch (RuntimeException unknown) {
+        // not a plugin PF4J knows (a class-path factory, a refused JAR): no version
+      }
+      if (version == null) {
+        version = pluginVersions.get(r.pluginId());
+      }
+    }
+    return switch (r.status()) {
+      case STARTED -> new PluginLoadedEvent(r.pluginId(), version, r.path(), r.types());
+      case STOPPED -> new PluginStoppedEvent(r.pluginId(), version, r.path(), false, r.reason());
+      case UNLOADED, LEAKED ->
+          new PluginStoppedEvent(r.pluginId(), version, r.path(), true, r.reason());
+      default ->
+          new PluginFailedEvent(r.pluginId(), version, r.path(), r.status().name(), r.reason());
+    };
+  }
+
+  /**
+   * Sends the plugin events waiting, unless the calling thread still holds a lock of this runtime
+   * (a nested call): the outermost call sends them once it released them.
+   */
+  private void sendPluginEvents() {
+    if (!events.active()
+        || pluginOps.isHeldByCurrentThread()
+        || Thread.holdsLock(lifecycle)
+        || sendingPluginEvents.get() != null) {
+      // A listener's own call back into the runtime (stopping the plugin it just heard about)
+      // queues its events: the outer loop sends them after the one being sent, in order.
+      return;
+    }
+    sendingPluginEvents.set(Boolean.TRUE);
+    try {
+      for (NdpEvent e = pluginEvents.poll(); e != null; e = pluginEvents.poll()) {
+        events.plugin(e);
+      }
+    } finally {
+      sendingPluginEvents.remove();
+    }
+  }
+
+  /** Set while the current thread sends this runtime's plugin events. */
+  private final ThreadLocal<Boolean> sendingPluginEvents = new ThreadLocal<>();
 
   /** Publishes a new immutable snapshot of the reports; caller holds {@link #lifecycle}. */
   private void putReport(PluginReport r) {
@@ -1321,8 +1404,49 @@ public final class Ndp implements AutoCloseable {
     private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
     private @Nullable DelegateDirectory delegates;
     private UnaryOperator<PatternExecutor.Builder> executorCustomizer = b -> b;
+    private final List<NdpListener> listeners = new ArrayList<>();
+    private final List<Double> confidenceAlerts = new ArrayList<>();
 
     private Builder() {}
+
+    /**
+     * Adds a listener of everything the runtime reports: its executor's executions and attempts
+     * (see {@link PatternExecutor.Builder#listener}), its registry's statistics resets and
+     * confidence crossings (see {@link PatternRegistry.Builder#listener}), and its plugins loaded,
+     * failed and stopped. Called in the order added, on the thread that did the work, with no lock
+     * of the runtime held; one that throws is logged and skipped, and never changes a result.
+     *
+     * @param listener the listener
+     * @return this builder
+     * @throws IllegalArgumentException when it is null
+     * @since 0.2.0
+     */
+    public Builder listener(NdpListener listener) {
+      if (listener == null) {
+        throw new IllegalArgumentException("listener must not be null");
+      }
+      listeners.add(listener);
+      return this;
+    }
+
+    /**
+     * Reports to the listeners when a pattern's confidence in a domain falls below {@code
+     * threshold}, and when it recovers; see {@link PatternRegistry.Builder#confidenceAlert}.
+     *
+     * @param threshold in {@code (0, 1]}
+     * @return this builder
+     * @throws IllegalArgumentException naming the value when it is outside {@code (0, 1]}
+     * @since 0.2.0
+     */
+    public Builder confidenceAlert(double threshold) {
+      if (!(threshold > 0 && threshold <= 1)) {
+        throw new IllegalArgumentException(
+            String.format(
+                Locale.ROOT, "confidenceAlert must be within (0, 1] but was %s", threshold));
+      }
+      confidenceAlerts.add(threshold);
+      return this;
+    }
 
     /** Loads plugin JARs from this folder (default: none). */
     public Builder pluginsDir(Path dir) {

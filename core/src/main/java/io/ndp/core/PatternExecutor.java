@@ -18,10 +18,18 @@ import io.ndp.api.Prior;
 import io.ndp.api.RuntimeClosedException;
 import io.ndp.api.StorageException;
 import io.ndp.api.UnknownAgentTypeException;
+import io.ndp.api.event.AttemptFinishedEvent;
+import io.ndp.api.event.AttemptStartedEvent;
+import io.ndp.api.event.ConfidenceThresholdCrossedEvent;
+import io.ndp.api.event.ExecutionFinishedEvent;
+import io.ndp.api.event.ExecutionStartedEvent;
+import io.ndp.api.event.FallbackEvent;
+import io.ndp.api.event.NdpListener;
 import io.ndp.core.SelectionPolicy.Candidate;
 import io.ndp.core.internal.ConfidenceService;
 import io.ndp.core.internal.ExecutionTracker;
 import io.ndp.core.internal.ExecutionTracker.Execution;
+import io.ndp.core.internal.Listeners;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -150,6 +158,10 @@ public final class PatternExecutor implements AutoCloseable {
   // Interrupts an attempt's thread when its deadline passes; one daemon thread, owned here.
   private final ScheduledThreadPoolExecutor watchdog;
   private final @Nullable ExecutorService ownedExecutor;
+  // Of executions and attempts. Every event is created behind `listening`: without a listener,
+  // the hot path allocates nothing more.
+  private final Listeners events;
+  private final boolean listening;
 
   /**
    * An executor with the defaults: {@linkplain SelectionPolicy#defaultPolicy() drift-aware Thompson
@@ -188,6 +200,8 @@ public final class PatternExecutor implements AutoCloseable {
             1, new ThreadFactoryBuilder().setDaemon(true).setNameFormat("ndp-deadline-%d").build());
     this.watchdog.setRemoveOnCancelPolicy(true);
     this.fallbacks = List.copyOf(b.fallbacks);
+    this.events = Listeners.of(b.listeners, "executor");
+    this.listening = events.active();
     if (b.executor != null) {
       this.executor = b.executor;
       this.ownedExecutor = null;
@@ -234,9 +248,26 @@ public final class PatternExecutor implements AutoCloseable {
    */
   public PatternResult executeBestPattern(PatternContext context) {
     requireContext(context);
+    PatternResult result;
     try (Execution e = enter(context)) {
-      return executeAtDepth(
-          context, 0, e, Chain.EMPTY, new AtomicInteger(nestedBudget), NO_DEADLINE);
+      result = runAtDepth(context, 0, e, Chain.EMPTY, new AtomicInteger(nestedBudget), NO_DEADLINE);
+    }
+    // After the execution left the tracker: a listener still busy does not keep it in flight.
+    finished(context, result, 0);
+    return result;
+  }
+
+  /** Reports an execution's end, once it is no longer in flight. */
+  private void finished(PatternContext context, PatternResult result, int depth) {
+    if (listening) {
+      events.executionFinished(new ExecutionFinishedEvent(context, result, depth));
+    }
+  }
+
+  /** Reports an execution's start, once it is known to be served (its selection was made). */
+  private void started(PatternContext context, int depth) {
+    if (listening) {
+      events.executionStarted(new ExecutionStartedEvent(context, depth));
     }
   }
 
@@ -270,35 +301,27 @@ public final class PatternExecutor implements AutoCloseable {
     if (pattern == null) {
       throw new IllegalArgumentException("pattern must not be null");
     }
+    PatternResult result;
     try (Execution e = enter(context)) {
       e.chose(Set.of(pattern.name()));
-      return executeOne(pattern, context);
+      started(context, 0);
+      result = executeOne(pattern, context);
     }
+    finished(context, result, 0);
+    return result;
   }
 
   private PatternResult executeOne(Pattern pattern, PatternContext context) {
+    PatternResult refusal = refusal(pattern, context);
+    if (refusal != null) {
+      if (listening) {
+        Attempt only = refusal.attempts().get(0);
+        events.attemptStarted(new AttemptStartedEvent(context, only.patternName(), 0, false));
+        events.attemptFinished(new AttemptFinishedEvent(context, only, 0));
+      }
+      return refusal;
+    }
     long start = System.nanoTime();
-    if (registry.find(pattern.name()).orElse(null) != pattern) {
-      // Only the registry's instances are owned by this runtime (confidence, resources).
-      return refused(
-          pattern,
-          String.format(
-              Locale.ROOT,
-              "pattern '%s' is not registered in this executor's registry; register it first",
-              pattern.name()),
-          start);
-    }
-    if (registry.pins().any()
-        && registry.pins().forbidden(context.domain()).contains(pattern.name())) {
-      return refused(
-          pattern,
-          String.format(
-              Locale.ROOT,
-              "pattern '%s' is forbidden by an operator in domain '%s'",
-              pattern.name(),
-              context.domain()),
-          start);
-    }
     MatchResult match;
     try {
       match = pattern.match(context);
@@ -321,8 +344,43 @@ public final class PatternExecutor implements AutoCloseable {
     Scope scope =
         new Scope(
             deadlineOf(context, NO_DEADLINE), 0, Chain.EMPTY, new AtomicInteger(nestedBudget));
+    List<Attempt> attempts = List.of();
+    if (listening) {
+      beforeAttempt(context, attempts, pattern.name(), false);
+    }
     Ran ran = run(pattern, context, scope, false, true);
-    return finish(context, List.of(ran.attempt()), Map.of(), ran.output(), start, Decision.NONE);
+    attempts = List.of(ran.attempt());
+    if (listening) {
+      afterAttempt(context, attempts);
+    }
+    return finish(context, attempts, Map.of(), ran.output(), start, Decision.NONE);
+  }
+
+  /** Why a pattern run directly is refused before it is asked anything, or null when it is not. */
+  private @Nullable PatternResult refusal(Pattern pattern, PatternContext context) {
+    long start = System.nanoTime();
+    if (registry.find(pattern.name()).orElse(null) != pattern) {
+      // Only the registry's instances are owned by this runtime (confidence, resources).
+      return refused(
+          pattern,
+          String.format(
+              Locale.ROOT,
+              "pattern '%s' is not registered in this executor's registry; register it first",
+              pattern.name()),
+          start);
+    }
+    if (registry.pins().any()
+        && registry.pins().forbidden(context.domain()).contains(pattern.name())) {
+      return refused(
+          pattern,
+          String.format(
+              Locale.ROOT,
+              "pattern '%s' is forbidden by an operator in domain '%s'",
+              pattern.name(),
+              context.domain()),
+          start);
+    }
+    return null;
   }
 
   /**
@@ -346,7 +404,7 @@ public final class PatternExecutor implements AutoCloseable {
         context, s.ranked, maxAttempts, fallbacks, s.rejections, s.arrangement.decision());
   }
 
-  private PatternResult executeAtDepth(
+  private PatternResult runAtDepth(
       PatternContext context,
       int depth,
       Execution execution,
@@ -356,6 +414,7 @@ public final class PatternExecutor implements AutoCloseable {
     requireContext(context);
     long start = System.nanoTime();
     if (depth > maxDepth) {
+      started(context, depth);
       return new PatternResult(
           false,
           String.format(
@@ -372,6 +431,9 @@ public final class PatternExecutor implements AutoCloseable {
           Duration.ofNanos(System.nanoTime() - start));
     }
     Selection selection = withoutCycles(select(context, false), chain, context);
+    // Started only once served: a call refused for its agent type is reported neither started
+    // nor finished (the host gets the exception); every start has its finish.
+    started(context, depth);
     execution.chose(selection.names());
     Scope scope = new Scope(deadlineOf(context, enclosingDeadline), depth, chain, budget);
     List<Attempt> attempts = new ArrayList<>(2);
@@ -388,8 +450,14 @@ public final class PatternExecutor implements AutoCloseable {
       if (tried != null) {
         tried.add(c.pattern().name());
       }
+      if (listening) {
+        beforeAttempt(context, attempts, c.pattern().name(), false);
+      }
       Ran ran = run(c.pattern(), context, scope, false, noneRan(attempts));
       attempts.add(ran.attempt());
+      if (listening) {
+        afterAttempt(context, attempts);
+      }
       if (ran.attempt().isSuccess()) {
         return finish(
             context,
@@ -410,7 +478,10 @@ public final class PatternExecutor implements AutoCloseable {
       }
       Pattern fallback = selection.fallbacks.get(name);
       if (fallback == null) {
-        attempts.add(rejected(name, true, "fallback pattern '" + name + "' is not registered"));
+        addRejected(
+            context,
+            attempts,
+            rejected(name, true, "fallback pattern '" + name + "' is not registered"));
         continue;
       }
       MatchResult match;
@@ -419,15 +490,22 @@ public final class PatternExecutor implements AutoCloseable {
       } catch (RuntimeException | Error e) {
         rethrowIfFatal(e);
         log.warn("fallback pattern '{}' threw from match() and is skipped", name, e);
-        attempts.add(rejected(name, true, "fallback match() threw " + e));
+        addRejected(context, attempts, rejected(name, true, "fallback match() threw " + e));
         continue;
       }
       if (!match.isMatch()) {
-        attempts.add(rejected(name, true, "fallback does not match: " + match.reason()));
+        addRejected(
+            context, attempts, rejected(name, true, "fallback does not match: " + match.reason()));
         continue;
+      }
+      if (listening) {
+        beforeAttempt(context, attempts, name, true);
       }
       Ran ran = run(fallback, context, scope, true, noneRan(attempts));
       attempts.add(ran.attempt());
+      if (listening) {
+        afterAttempt(context, attempts);
+      }
       if (ran.attempt().isSuccess()) {
         return finish(
             context,
@@ -440,6 +518,42 @@ public final class PatternExecutor implements AutoCloseable {
     }
     return finish(
         context, attempts, selection.rejections, null, start, selection.arrangement.decision());
+  }
+
+  /**
+   * Reports that a pattern is about to be tried: after an attempt that did not succeed, first the
+   * move from that one to this one.
+   */
+  private void beforeAttempt(
+      PatternContext context, List<Attempt> attempts, String name, boolean fallback) {
+    if (!attempts.isEmpty()) {
+      Attempt previous = attempts.get(attempts.size() - 1);
+      events.fallback(
+          new FallbackEvent(
+              context,
+              previous.patternName(),
+              name,
+              fallback,
+              previous.status() + ": " + previous.message()));
+    }
+    events.attemptStarted(new AttemptStartedEvent(context, name, attempts.size(), fallback));
+  }
+
+  /** Reports the attempt just added. */
+  private void afterAttempt(PatternContext context, List<Attempt> attempts) {
+    int index = attempts.size() - 1;
+    events.attemptFinished(new AttemptFinishedEvent(context, attempts.get(index), index));
+  }
+
+  /** Adds a fallback refused before it ran; reported like any attempt, so none goes unseen. */
+  private void addRejected(PatternContext context, List<Attempt> attempts, Attempt refused) {
+    if (listening) {
+      beforeAttempt(context, attempts, refused.patternName(), refused.fallback());
+    }
+    attempts.add(refused);
+    if (listening) {
+      afterAttempt(context, attempts);
+    }
   }
 
   /** The ranked candidates and the fallbacks, all read from the registry in one step. */
@@ -771,7 +885,9 @@ public final class PatternExecutor implements AutoCloseable {
     Duration took = Duration.ofNanos(ticker.read() - start);
     boolean slow =
         latencyBudgetNanos > 0 && outcome.isSuccess() && took.toNanos() > latencyBudgetNanos;
-    if (!recordIfNotAbandoned(pattern, context, outcome.status(), first, slow)) {
+    List<ConfidenceThresholdCrossedEvent> crossed =
+        recordUnlessAbandoned(pattern, context, outcome.status(), first, slow);
+    if (crossed == null) {
       // The runtime gave up waiting and tore down what this execution used (e.g. its plugin):
       // whatever happened is the close's doing, not the pattern's.
       return new Ran(
@@ -787,6 +903,10 @@ public final class PatternExecutor implements AutoCloseable {
               outcome.cause(),
               took),
           null);
+    }
+    if (!crossed.isEmpty()) {
+      // After the recording lock was released: a listener never runs under it.
+      registry.confidenceCrossed(crossed);
     }
     String message =
         slow
@@ -896,16 +1016,18 @@ public final class PatternExecutor implements AutoCloseable {
     }
   }
 
-  /** Records the outcome unless a drain gave up; returns false when it did. */
-  private boolean recordIfNotAbandoned(
+  /**
+   * Records the outcome unless a drain gave up; returns null when it did, else the confidence
+   * crossings it caused (for the caller to report once the lock is released).
+   */
+  private @Nullable List<ConfidenceThresholdCrossedEvent> recordUnlessAbandoned(
       Pattern pattern, PatternContext context, OutcomeStatus status, boolean first, boolean slow) {
     recording.readLock().lock();
     try {
       if (abandoned) {
-        return false;
+        return null;
       }
-      record(pattern, context, status, first, slow);
-      return true;
+      return record(pattern, context, status, first, slow);
     } finally {
       recording.readLock().unlock();
     }
@@ -919,19 +1041,27 @@ public final class PatternExecutor implements AutoCloseable {
    * are the environment's doing and never count. Whatever does not count is still in the result's
    * attempts and in {@link PatternRegistry#outcomesNotCounted(String)}.
    */
-  private void record(
+  private List<ConfidenceThresholdCrossedEvent> record(
       Pattern pattern, PatternContext context, OutcomeStatus status, boolean first, boolean slow) {
     switch (status) {
-      case SUCCESS -> count(pattern.name(), context.domain(), !slow);
-      case FAILED -> count(pattern.name(), context.domain(), false);
+      case SUCCESS -> {
+        return count(pattern.name(), context.domain(), !slow);
+      }
+      case FAILED -> {
+        return count(pattern.name(), context.domain(), false);
+      }
       case TIMED_OUT -> {
         if (first) {
-          count(pattern.name(), context.domain(), false);
-        } else {
-          registry.notCounted(pattern.name(), status);
+          return count(pattern.name(), context.domain(), false);
         }
+        registry.notCounted(pattern.name(), status);
+        return List.of();
       }
-      case CONFLICT, CANCELLED, REJECTED -> registry.notCounted(pattern.name(), status);
+      case CONFLICT, CANCELLED, REJECTED -> {
+        registry.notCounted(pattern.name(), status);
+        return List.of();
+      }
+      default -> throw new IllegalStateException("unknown status " + status);
     }
   }
 
@@ -941,9 +1071,10 @@ public final class PatternExecutor implements AutoCloseable {
    * execution still returns its result, and the failure is logged (at most once a second, with the
    * number of failures not logged).
    */
-  private void count(String pattern, String domain, boolean success) {
+  private List<ConfidenceThresholdCrossedEvent> count(
+      String pattern, String domain, boolean success) {
     try {
-      confidence.record(pattern, domain, success);
+      return confidence.record(pattern, domain, success);
     } catch (StorageException e) {
       long now = System.nanoTime();
       long last = lastStorageWarning.get();
@@ -960,6 +1091,7 @@ public final class PatternExecutor implements AutoCloseable {
       } else {
         storageFailuresNotLogged.increment();
       }
+      return List.of();
     }
   }
 
@@ -1229,12 +1361,18 @@ public final class PatternExecutor implements AutoCloseable {
             Map.of(),
             Duration.ZERO);
       }
+      PatternResult result;
       try (Execution e = tracker.enter(nested, PatternExecutor.this)) {
-        return executeAtDepth(nested, depth + 1, e, chain, budget, deadlineNanos);
+        result = runAtDepth(nested, depth + 1, e, chain, budget, deadlineNanos);
       } catch (UnknownAgentTypeException e) {
-        return new PatternResult(
-            false, e.getMessage(), null, null, List.of(), Map.of(), Duration.ZERO);
+        // The pattern gets a failed result, not the exception: report it as an execution.
+        started(nested, depth + 1);
+        result =
+            new PatternResult(
+                false, e.getMessage(), null, null, List.of(), Map.of(), Duration.ZERO);
       }
+      finished(nested, result, depth + 1);
+      return result;
     }
   }
 
@@ -1258,6 +1396,7 @@ public final class PatternExecutor implements AutoCloseable {
     private @Nullable Duration defaultTimeout;
     private final List<String> fallbacks = new ArrayList<>();
     private @Nullable Executor executor;
+    private final List<NdpListener> listeners = new ArrayList<>();
 
     private Builder(PatternRegistry registry) {
       if (registry == null) {
@@ -1428,6 +1567,28 @@ public final class PatternExecutor implements AutoCloseable {
      */
     public Builder executor(Executor executor) {
       this.executor = Objects.requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /**
+     * Adds a listener of this executor's executions: each one's start and end (with the result
+     * returned to the caller), each attempt's start and end, each move to another pattern after one
+     * did not succeed. Called in the order added, synchronously on the thread that runs the
+     * execution, with no lock held; one that throws is logged (at most once a second) and skipped,
+     * and never changes a result. Without listeners no event is created. Statistics events (resets,
+     * confidence crossings) come from the registry's listeners: {@link
+     * PatternRegistry.Builder#listener}.
+     *
+     * @param listener the listener
+     * @return this builder
+     * @throws IllegalArgumentException when it is null
+     * @since 0.2.0
+     */
+    public Builder listener(NdpListener listener) {
+      if (listener == null) {
+        throw new IllegalArgumentException("listener must not be null");
+      }
+      listeners.add(listener);
       return this;
     }
 

@@ -10,10 +10,15 @@ import io.ndp.api.PatternContext;
 import io.ndp.api.PatternNotFoundException;
 import io.ndp.api.PatternRuntime;
 import io.ndp.api.ResourcePool;
+import io.ndp.api.event.ConfidenceThresholdCrossedEvent;
+import io.ndp.api.event.NdpListener;
+import io.ndp.api.event.StatisticsResetEvent;
 import io.ndp.core.internal.ConfidenceService;
 import io.ndp.core.internal.ExecutionTracker;
 import io.ndp.core.internal.InMemoryConfidenceStore;
+import io.ndp.core.internal.Listeners;
 import io.ndp.core.internal.OfferIndex;
+import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -66,6 +71,8 @@ public final class PatternRegistry {
   private static final Comparator<Pattern> BY_NAME = Comparator.comparing(Pattern::name);
 
   private final ConfidenceService confidence;
+  // Of the statistics: resets and crossings.
+  private final Listeners events;
   private final ResourcePool resourcePool;
   private final ConcurrentHashMap<String, ConcurrentHashMap<OutcomeStatus, LongAdder>> notCounted =
       new ConcurrentHashMap<>();
@@ -105,13 +112,36 @@ public final class PatternRegistry {
   }
 
   private PatternRegistry(Builder b) {
+    this.events = Listeners.of(b.listeners, "registry");
     this.confidence =
         new ConfidenceService(
             b.confidenceStore != null ? b.confidenceStore : new InMemoryConfidenceStore(b.halfLife),
             b.statisticsCacheSize,
             b.statisticsExpiry,
-            b.ticker);
+            b.ticker,
+            // Crossings are watched only when a listener hears them: otherwise recording reads
+            // nothing more.
+            hearsCrossings(b.listeners)
+                ? b.confidenceAlerts.stream().mapToDouble(Double::doubleValue).toArray()
+                : null);
     this.resourcePool = b.resourcePool != null ? b.resourcePool : new ResourcePool();
+  }
+
+  /** Whether one of the listeners overrides {@code onConfidenceThresholdCrossed}. */
+  private static boolean hearsCrossings(List<NdpListener> listeners) {
+    for (NdpListener l : listeners) {
+      try {
+        Method m =
+            l.getClass()
+                .getMethod("onConfidenceThresholdCrossed", ConfidenceThresholdCrossedEvent.class);
+        if (m.getDeclaringClass() != NdpListener.class) {
+          return true;
+        }
+      } catch (NoSuchMethodException | SecurityException e) {
+        return true; // cannot tell: watch
+      }
+    }
+    return false;
   }
 
   /**
@@ -424,7 +454,11 @@ public final class PatternRegistry {
    * @param name the pattern
    */
   public void resetStatistics(String name) {
-    confidence.reset(requireName(name));
+    List<ConfidenceThresholdCrossedEvent> crossed = confidence.reset(requireName(name));
+    if (events.active()) {
+      events.statisticsReset(new StatisticsResetEvent(name, null));
+      confidenceCrossed(crossed);
+    }
   }
 
   /**
@@ -440,12 +474,25 @@ public final class PatternRegistry {
     if (domain == null) {
       throw new IllegalArgumentException("domain must not be null");
     }
-    confidence.resetDomain(domain);
+    List<ConfidenceThresholdCrossedEvent> crossed = confidence.resetDomain(domain, patternNames());
+    if (events.active()) {
+      events.statisticsReset(new StatisticsResetEvent(null, domain));
+      confidenceCrossed(crossed);
+    }
   }
 
   /** Forgets everything recorded for every pattern. */
   public void resetAllStatistics() {
-    confidence.resetAll();
+    List<ConfidenceThresholdCrossedEvent> crossed = confidence.resetAll(patternNames());
+    if (events.active()) {
+      events.statisticsReset(new StatisticsResetEvent(null, null));
+      confidenceCrossed(crossed);
+    }
+  }
+
+  /** The names of the registered patterns: what a reset may move across a threshold. */
+  private List<String> patternNames() {
+    return patterns().stream().map(Pattern::name).toList();
   }
 
   /**
@@ -481,6 +528,16 @@ public final class PatternRegistry {
   /** The runtime's confidence service; executors and storages built over this registry use it. */
   ConfidenceService confidence() {
     return confidence;
+  }
+
+  /**
+   * Reports crossings an executor's outcome caused to this registry's listeners; the caller holds
+   * no lock.
+   */
+  void confidenceCrossed(List<ConfidenceThresholdCrossedEvent> crossed) {
+    // The crossings were queued in order by the confidence service; whichever thread delivers
+    // sends them all, this call's included.
+    confidence.deliverCrossings(e -> events.confidenceCrossed(List.of(e)));
   }
 
   /**
@@ -762,8 +819,59 @@ public final class PatternRegistry {
     private Ticker ticker = Ticker.systemTicker();
     private double halfLife = DEFAULT_HALF_LIFE;
     private boolean halfLifeSet;
+    private final List<NdpListener> listeners = new ArrayList<>();
+    private final List<Double> confidenceAlerts = new ArrayList<>();
 
     private Builder() {}
+
+    /**
+     * Adds a listener of what happens to the statistics this registry owns: {@linkplain
+     * NdpListener#onStatisticsReset resets} and {@linkplain
+     * NdpListener#onConfidenceThresholdCrossed crossings} (a pattern's {@link
+     * io.ndp.api.ConfidenceLevel} in a domain changes, or its confidence crosses a {@linkplain
+     * #confidenceAlert threshold} set here). Called in the order added, with no lock held; one that
+     * throws is logged and skipped. Crossings are delivered in the order they happened, by one
+     * thread at a time (possibly another execution's, right after its own). When a listener
+     * overrides {@code onConfidenceThresholdCrossed}, each recorded outcome also reads the
+     * pattern's score in its domain from the store just before and just after it, one outcome of a
+     * pattern in a domain at a time: in memory those are map lookups; with a durable store, two
+     * reads of the store. Resets read the scores they change too, and report the crossings they
+     * cause.
+     *
+     * @param listener the listener
+     * @return this builder
+     * @throws IllegalArgumentException when it is null
+     * @since 0.2.0
+     */
+    public Builder listener(NdpListener listener) {
+      if (listener == null) {
+        throw new IllegalArgumentException("listener must not be null");
+      }
+      listeners.add(listener);
+      return this;
+    }
+
+    /**
+     * Reports to the {@linkplain #listener listeners} when a pattern's confidence in a domain falls
+     * below {@code threshold} (from at or above it), and when it recovers: the guide's "monitor
+     * confidence thresholds", so that a host can alert. May be called for several thresholds.
+     *
+     * @param threshold in {@code (0, 1]}
+     * @return this builder
+     * @throws IllegalArgumentException naming the value when it is outside {@code (0, 1]}
+     * @since 0.2.0
+     */
+    public Builder confidenceAlert(double threshold) {
+      if (!(threshold > 0 && threshold <= 1)) {
+        throw new IllegalArgumentException(
+            String.format(
+                Locale.ROOT, "confidenceAlert must be within (0, 1] but was %s", threshold));
+      }
+      if (!confidenceAlerts.contains(threshold)) {
+        confidenceAlerts.add(threshold);
+      }
+      return this;
+    }
 
     /**
      * Sets how fast the in-memory statistics forget: each outcome's weight in the evidence halves

@@ -4,7 +4,9 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import com.google.common.collect.ImmutableSortedMap;
 import io.ndp.api.ConfidenceStats;
 import io.ndp.api.ConfidenceStore;
+import io.ndp.api.event.ConfidenceThresholdCrossedEvent;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -29,6 +31,8 @@ public final class ConfidenceService {
   // The store's reads are as cheap as the cache's (in memory): read it directly, and skip the
   // invalidation every outcome would cost.
   private final boolean direct;
+  // Null when nobody listens: recording then reads nothing more than before.
+  private final @Nullable ConfidenceWatch watch;
 
   /** A pattern in one domain, or over all domains when {@code domain} is null. */
   private record Key(String pattern, @Nullable String domain) {}
@@ -41,9 +45,27 @@ public final class ConfidenceService {
    */
   public ConfidenceService(
       ConfidenceStore store, long cacheSize, @Nullable Duration expireAfterWrite, Ticker ticker) {
+    this(store, cacheSize, expireAfterWrite, ticker, null);
+  }
+
+  /**
+   * @param store where the counts live
+   * @param cacheSize snapshots kept at most
+   * @param expireAfterWrite how long a snapshot may be served, or null until invalidated
+   * @param ticker the time source for expiry
+   * @param watchedThresholds null: crossings are not watched; otherwise {@link #record} reports
+   *     changes of level and crossings of these thresholds (each in {@code (0, 1]})
+   */
+  public ConfidenceService(
+      ConfidenceStore store,
+      long cacheSize,
+      @Nullable Duration expireAfterWrite,
+      Ticker ticker,
+      double @Nullable [] watchedThresholds) {
     this.store = store;
     this.snapshots = new SnapshotCache<>(cacheSize, expireAfterWrite, ticker);
     this.direct = store.readsAreCheap();
+    this.watch = watchedThresholds == null ? null : new ConfidenceWatch(watchedThresholds);
   }
 
   /** An in-memory service with the default cache and no expiry. */
@@ -58,13 +80,39 @@ public final class ConfidenceService {
   }
 
   /**
-   * Records one outcome: into the store first, then drops the snapshots it changed.
+   * Records one outcome: into the store first, then drops the snapshots it changed. When crossings
+   * are watched, reads the score after it (and before it, the first time) and returns the lines it
+   * crossed, for the caller to report once it holds no lock.
    *
    * @param pattern the pattern that ran
    * @param domain the context's domain
    * @param success whether it succeeded
+   * @return the crossings; empty (and nothing read) when not watched
    */
-  public void record(String pattern, String domain, boolean success) {
+  public List<ConfidenceThresholdCrossedEvent> record(
+      String pattern, String domain, boolean success) {
+    ConfidenceWatch w = watch;
+    if (w == null) {
+      recordOnly(pattern, domain, success);
+      return List.of();
+    }
+    // Read from the store itself, not the snapshots: another runtime sharing the store may have
+    // moved the score since this one last looked. Under the key's lock: in order per key.
+    java.util.concurrent.locks.Lock lock = w.lockFor(pattern, domain);
+    lock.lock();
+    try {
+      double before = store.stats(pattern, domain).score();
+      recordOnly(pattern, domain, success);
+      List<ConfidenceThresholdCrossedEvent> crossed =
+          w.crossings(pattern, domain, before, store.stats(pattern, domain).score());
+      pending.addAll(crossed); // in the key's order: delivered in it by deliverCrossings
+      return crossed;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void recordOnly(String pattern, String domain, boolean success) {
     try {
       store.recordOutcome(pattern, domain, success);
     } finally {
@@ -110,21 +158,87 @@ public final class ConfidenceService {
   }
 
   /** Forgets what was recorded for a pattern: in the store, then in the cache. */
-  public void reset(String pattern) {
+  public List<ConfidenceThresholdCrossedEvent> reset(String pattern) {
+    Map<String, Double> before = scores(List.of(pattern));
     store.reset(pattern);
     snapshots.invalidateAll();
+    return crossedBy(before);
   }
 
   /** Forgets what was recorded in a domain, for every pattern: in the store, then in the cache. */
-  public void resetDomain(String domain) {
+  public List<ConfidenceThresholdCrossedEvent> resetDomain(
+      String domain, java.util.Collection<String> patterns) {
+    Map<String, Double> before = scores(patterns);
+    before.keySet().removeIf(k -> !k.endsWith('\u0000' + domain));
     store.resetDomain(domain);
     snapshots.invalidateAll();
+    return crossedBy(before);
   }
 
   /** Forgets everything recorded. */
-  public void resetAll() {
+  public List<ConfidenceThresholdCrossedEvent> resetAll(java.util.Collection<String> patterns) {
+    Map<String, Double> before = scores(patterns);
     store.resetAll();
     snapshots.invalidateAll();
+    return crossedBy(before);
+  }
+
+  /**
+   * When crossings are watched, the scores of these patterns in each domain they have outcomes in,
+   * keyed {@code pattern NUL domain}; otherwise nothing is read.
+   */
+  private Map<String, Double> scores(java.util.Collection<String> patterns) {
+    Map<String, Double> m = new java.util.LinkedHashMap<>();
+    if (watch != null) {
+      for (String p : patterns) {
+        store.statsByDomain(p).forEach((d, s) -> m.put(p + '\u0000' + d, s.score()));
+      }
+    }
+    return m;
+  }
+
+  /** The crossings a reset caused: each score read before it against the score after. */
+  private List<ConfidenceThresholdCrossedEvent> crossedBy(Map<String, Double> before) {
+    ConfidenceWatch w = watch;
+    if (w == null || before.isEmpty()) {
+      return List.of();
+    }
+    List<ConfidenceThresholdCrossedEvent> out = new java.util.ArrayList<>();
+    before.forEach(
+        (key, old) -> {
+          int cut = key.indexOf('\u0000');
+          String p = key.substring(0, cut);
+          String d = key.substring(cut + 1);
+          out.addAll(w.crossings(p, d, old, store.stats(p, d).score()));
+        });
+    pending.addAll(out);
+    return out;
+  }
+
+  // Crossings in the order they happened (per key: under its lock), waiting to be delivered.
+  private final java.util.concurrent.ConcurrentLinkedQueue<ConfidenceThresholdCrossedEvent>
+      pending = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final java.util.concurrent.atomic.AtomicBoolean delivering =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
+  /**
+   * Delivers the crossings waiting, in the order they happened, by one thread at a time and with no
+   * lock held: a thread that finds another delivering leaves its crossings to it (so a listener
+   * sees a pattern's crossings in a domain in order, each old value the previous new one). Call it
+   * after releasing every lock.
+   *
+   * @param to the receiver of each crossing
+   */
+  public void deliverCrossings(java.util.function.Consumer<ConfidenceThresholdCrossedEvent> to) {
+    while (!pending.isEmpty() && delivering.compareAndSet(false, true)) {
+      try {
+        for (ConfidenceThresholdCrossedEvent e = pending.poll(); e != null; e = pending.poll()) {
+          to.accept(e);
+        }
+      } finally {
+        delivering.set(false);
+      }
+    }
   }
 
   /** Drops every cached snapshot; changes no result. */
