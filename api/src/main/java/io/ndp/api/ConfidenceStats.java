@@ -115,8 +115,12 @@ public record ConfidenceStats(
    *
    * @param other the stats to add
    * @return the sum
+   * @throws IllegalArgumentException when {@code other} is null
    */
   public ConfidenceStats plus(ConfidenceStats other) {
+    if (other == null) {
+      throw new IllegalArgumentException("the stats to add must not be null");
+    }
     return new ConfidenceStats(
         successes + other.successes,
         failures + other.failures,

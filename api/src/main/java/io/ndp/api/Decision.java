@@ -56,8 +56,12 @@ public record Decision(
    *
    * @param entry one of this decision's entries
    * @return the reason
+   * @throws IllegalArgumentException when {@code entry} is null
    */
   public String why(Entry entry) {
+    if (entry == null) {
+      throw new IllegalArgumentException("the entry to explain must not be null");
+    }
     String reason = entry.reason(minConfidence);
     int position = entries.indexOf(entry);
     return entry.verdict() != Verdict.FORBIDDEN && position >= maxAttempts && maxAttempts > 0
@@ -80,8 +84,12 @@ public record Decision(
    *
    * @param pattern the pattern name
    * @return its entry, if it was a candidate
+   * @throws IllegalArgumentException when {@code pattern} is null
    */
   public Optional<Entry> entry(String pattern) {
+    if (pattern == null) {
+      throw new IllegalArgumentException("the pattern name to look up must not be null");
+    }
     for (Entry e : entries) {
       if (e.pattern().equals(pattern)) {
         return Optional.of(e);

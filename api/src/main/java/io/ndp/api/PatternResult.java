@@ -101,8 +101,12 @@ public record PatternResult(
    * @param <T> the expected type
    * @return the output, or empty when there is none
    * @throws ClassCastException when the output is of another type
+   * @throws IllegalArgumentException when {@code type} is null
    */
   public <T> Optional<T> outputAs(Class<T> type) {
+    if (type == null) {
+      throw new IllegalArgumentException("the expected output type must not be null");
+    }
     return Optional.ofNullable(output).map(type::cast);
   }
 

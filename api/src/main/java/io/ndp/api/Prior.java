@@ -89,9 +89,13 @@ public record Prior(double alpha, double beta) {
    * @param definition the definition
    * @return its prior
    * @throws IllegalArgumentException naming the pattern and the value when {@value #KEY} is not a
-   *     map of two positive numbers {@code alpha} and {@code beta} and nothing else
+   *     map of two positive numbers {@code alpha} and {@code beta} and nothing else, or when the
+   *     definition is null
    */
   public static Prior of(PatternDefinition definition) {
+    if (definition == null) {
+      throw new IllegalArgumentException("the definition to read a prior from must not be null");
+    }
     Object value = definition.parameters().get(KEY);
     return value == null ? NEUTRAL : parse(definition.name(), value);
   }

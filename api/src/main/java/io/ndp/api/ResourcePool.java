@@ -306,8 +306,12 @@ public final class ResourcePool {
    *
    * @param resource the resource name
    * @return its capacity, or empty when it is not declared in this pool
+   * @throws IllegalArgumentException when {@code resource} is null
    */
   public OptionalInt capacity(String resource) {
+    if (resource == null) {
+      throw new IllegalArgumentException("the resource to look up must not be null");
+    }
     lock.lock();
     try {
       Integer c = capacities.get(resource);
@@ -428,8 +432,12 @@ public final class ResourcePool {
    *
    * @param owner the lease owner, e.g. a pattern name
    * @return the units it holds
+   * @throws IllegalArgumentException when {@code owner} is null
    */
   public Map<String, Integer> activeResources(String owner) {
+    if (owner == null) {
+      throw new IllegalArgumentException("the owner to look up must not be null");
+    }
     lock.lock();
     try {
       Map<String, Integer> held = inUseByOwner.get(owner);
