@@ -1422,10 +1422,7 @@ public final class Ndp implements AutoCloseable {
      * @since 0.2.0
      */
     public Builder listener(NdpListener listener) {
-      if (listener == null) {
-        throw new IllegalArgumentException("listener must not be null");
-      }
-      listeners.add(listener);
+      listeners.add(Listeners.checkListener(listener));
       return this;
     }
 
@@ -1439,11 +1436,7 @@ public final class Ndp implements AutoCloseable {
      * @since 0.2.0
      */
     public Builder confidenceAlert(double threshold) {
-      if (!(threshold > 0 && threshold <= 1)) {
-        throw new IllegalArgumentException(
-            String.format(
-                Locale.ROOT, "confidenceAlert must be within (0, 1] but was %s", threshold));
-      }
+      Listeners.checkAlert(threshold);
       confidenceAlerts.add(threshold);
       return this;
     }

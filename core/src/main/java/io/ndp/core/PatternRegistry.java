@@ -844,10 +844,7 @@ public final class PatternRegistry {
      * @since 0.2.0
      */
     public Builder listener(NdpListener listener) {
-      if (listener == null) {
-        throw new IllegalArgumentException("listener must not be null");
-      }
-      listeners.add(listener);
+      listeners.add(Listeners.checkListener(listener));
       return this;
     }
 
@@ -862,11 +859,7 @@ public final class PatternRegistry {
      * @since 0.2.0
      */
     public Builder confidenceAlert(double threshold) {
-      if (!(threshold > 0 && threshold <= 1)) {
-        throw new IllegalArgumentException(
-            String.format(
-                Locale.ROOT, "confidenceAlert must be within (0, 1] but was %s", threshold));
-      }
+      Listeners.checkAlert(threshold);
       if (!confidenceAlerts.contains(threshold)) {
         confidenceAlerts.add(threshold);
       }

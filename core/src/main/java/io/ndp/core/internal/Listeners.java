@@ -78,6 +78,34 @@ public final class Listeners {
     return new Listeners(List.copyOf(listeners), source);
   }
 
+  /**
+   * Checks a listener given to a builder.
+   *
+   * @throws IllegalArgumentException when it is null
+   */
+  public static NdpListener checkListener(NdpListener listener) {
+    if (listener == null) {
+      throw new IllegalArgumentException("listener must not be null");
+    }
+    return listener;
+  }
+
+  /**
+   * Checks a confidence threshold given to a builder.
+   *
+   * @throws IllegalArgumentException naming the value when it is outside {@code (0, 1]}
+   */
+  public static double checkAlert(double threshold) {
+    if (!(threshold > 0 && threshold <= 1)) {
+      throw new IllegalArgumentException(
+          String.format(
+              java.util.Locale.ROOT,
+              "confidenceAlert must be within (0, 1] but was %s",
+              threshold));
+    }
+    return threshold;
+  }
+
   /** Whether any listener is registered; when not, no event needs to be created. */
   public boolean active() {
     return listeners.length > 0;
