@@ -250,17 +250,80 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
 
   /** What a read found: rows, the clock of each domain, and up to which outcome it holds ours. */
   private record Found(
-      Map<String, Row> rows, Map<String, Long> clockOf, ToLongFunction<String> seq) {}
+      Map<String, Row> rows,
+      Map<String, Long> clockOf,
+      ToLongFunction<String> seq,
+      long lowestSeq) {}
 
   /**
    * Per domain (only {@code onlyDomain} when given): the committed rows plus what this store has
    * not committed, each outcome once. The database (or the last rows read) first, then the buffer:
    * an outcome queued then was not committed when the rows were read, and the batch in flight is
    * added only when the rows did not hold it yet (this writer's committed sequence number, read
-   * with them, was below its last). A batch committed between the two is missed by this one read
-   * only, never counted twice.
+   * with them, was below its last). A batch committed between the two (neither in the rows nor in
+   * flight any more) is added from this store's recent commits, as the database added it: so a read
+   * counts every outcome acknowledged before it began, and none twice.
    */
   private Map<String, ConfidenceStats> read(String pattern, @Nullable String onlyDomain) {
+    for (int attempt = 1; ; attempt++) {
+      Found found = found(pattern, onlyDomain);
+      Pending pending = writer.pending(pattern);
+      Found complete = complete(found, pattern, onlyDomain, pending.committed());
+      if (complete != null) {
+        return combine(complete, pending, onlyDomain);
+      }
+      if (attempt == 3) {
+        // Over a thousand commits of ours between two statements, three times running: answer
+        // without the batches committed meanwhile rather than never.
+        log.debug("a read of {} misses this store's newest commits", pattern);
+        return combine(found, pending, onlyDomain);
+      }
+    }
+  }
+
+  /**
+   * Adds this store's batches committed after the rows were read and up to {@code committed} (the
+   * writer's committed sequence number when the buffer was looked at) to the rows, as the database
+   * added them; null when some of them were forgotten meanwhile (read again).
+   */
+  private @Nullable Found complete(
+      Found found, String pattern, @Nullable String onlyDomain, long committed) {
+    long lowest = found.lowestSeq();
+    if (lowest < 0 || lowest >= committed) {
+      return found; // nothing committed since (or nothing known to complete)
+    }
+    Map<String, Row> rows = new HashMap<>(found.rows());
+    Map<String, Long> clockOf = new HashMap<>(found.clockOf());
+    for (Map.Entry<Long, List<Sums>> batch :
+        recentCommits.subMap(lowest, false, committed, true).entrySet()) {
+      for (Sums s : batch.getValue()) {
+        long known = found.seq().applyAsLong(s.domain);
+        if ((onlyDomain != null && !onlyDomain.equals(s.domain))
+            || known < 0
+            || batch.getKey() <= known) {
+          continue; // another domain, one not known, or already in the rows
+        }
+        clockOf.merge(s.domain, s.tick, Math::max);
+        if (s.pattern.equals(pattern)) {
+          rows.put(s.domain, s.addTo(rows.get(s.domain)));
+        }
+      }
+    }
+    if (lowest < recentFloor) {
+      return null; // batches after the rows were forgotten while (or before) they were added
+    }
+    return new Found(
+        rows,
+        clockOf,
+        d -> {
+          long known = found.seq().applyAsLong(d);
+          return known < 0 ? known : Math.max(known, committed);
+        },
+        committed);
+  }
+
+  /** The committed rows of a pattern: from the database, or the last read while it is out. */
+  private Found found(String pattern, @Nullable String onlyDomain) {
     if (closed) {
       throw new IllegalStateException("the storage " + db.description() + " is closed");
     }
@@ -284,7 +347,7 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
     } else {
       found = fromLastRead(pattern, onlyDomain); // another read probes the database meanwhile
     }
-    return combine(found, writer.pending(pattern), onlyDomain);
+    return found;
   }
 
   /** Checks whether the database answers again (the writer calls it during an outage). */
@@ -306,6 +369,7 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
     Map<String, Row> rows = new HashMap<>();
     Map<String, Long> clockOf = new HashMap<>();
     long seq = -1;
+    boolean writerRowMissing = false;
     String sql = String.format(SELECT_ROWS, onlyDomain == null ? "" : " AND c.domain = ?");
     long resetsBefore = resets.get();
     try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -318,6 +382,7 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           seq = rs.getLong(1); // 0 when NULL
+          writerRowMissing = rs.wasNull();
           String domain = rs.getString(2);
           if (domain == null) {
             continue; // the pattern has no row
@@ -349,7 +414,8 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
     }
     remember(pattern, onlyDomain, rows, seq, resetsBefore);
     long known = seq;
-    return new Found(rows, clockOf, d -> known);
+    // Without this writer's row, which of our commits the rows hold is unknown: none is added.
+    return new Found(rows, clockOf, d -> known, writerRowMissing ? -1 : known);
   }
 
   /** Throws naming what is wrong with a row. */
@@ -438,23 +504,26 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
     Map<String, Row> rows = new HashMap<>();
     Map<String, Long> clockOf = new HashMap<>();
     if (last == null) {
-      return new Found(rows, clockOf, d -> -1);
+      return new Found(rows, clockOf, d -> -1, -1);
     }
-    last.byDomain()
-        .forEach(
-            (d, known) -> {
-              if (onlyDomain == null || onlyDomain.equals(d)) {
-                rows.put(d, known.row());
-                clockOf.put(d, Math.max(known.row().tick(), clocks.getOrDefault(d, 0L)));
-              }
-            });
+    long lowest = last.fullSeq();
+    for (Map.Entry<String, Known> e : last.byDomain().entrySet()) {
+      String d = e.getKey();
+      Known known = e.getValue();
+      if (onlyDomain == null || onlyDomain.equals(d)) {
+        rows.put(d, known.row());
+        clockOf.put(d, Math.max(known.row().tick(), clocks.getOrDefault(d, 0L)));
+        lowest = lowest < 0 ? known.seq() : Math.min(lowest, known.seq());
+      }
+    }
     return new Found(
         rows,
         clockOf,
         d -> {
           Known k = last.byDomain().get(d);
           return k != null ? k.seq() : last.fullSeq();
-        });
+        },
+        lowest);
   }
 
   /**

@@ -72,6 +72,8 @@ final class OutcomeWriter {
    * flight and in the queue after it (all patterns: they all decay what was committed), and the
    * pattern's own.
    *
+   * @param committed the sequence number of the last outcome committed when the snapshot was taken
+   *     (its batch is in the database's rows and in {@code JdbcConfidenceStore}'s recent commits)
    * @param inFlightLast the last sequence number of the batch in flight; 0 when none
    * @param inFlightCount per domain, the outcomes of the batch in flight
    * @param queuedCount per domain, the outcomes queued after it
@@ -79,6 +81,7 @@ final class OutcomeWriter {
    * @param queued the pattern's queued outcomes, per domain
    */
   record Pending(
+      long committed,
       long inFlightLast,
       Map<String, Long> inFlightCount,
       Map<String, Long> queuedCount,
@@ -318,6 +321,7 @@ final class OutcomeWriter {
     try {
       Segment f = inFlight;
       return new Pending(
+          committed,
           f == null ? 0 : inFlightLast,
           f == null ? Map.of() : f.counts(),
           queued.counts(),

@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * While outcomes move from the buffer into the database (many small commits), a read counts each
  * outcome at most once: never more than were recorded, never fewer than were acknowledged before
- * the read began by the reading thread itself.
+ * the read began.
  */
 class ReadConsistencyTest {
   @TempDir Path dir;
@@ -32,6 +32,7 @@ class ReadConsistencyTest {
     int threads = 4;
     int perThread = 3_000;
     AtomicLong started = new AtomicLong();
+    AtomicLong acknowledged = new AtomicLong();
     AtomicBoolean running = new AtomicBoolean(true);
     ExecutorService pool = Executors.newFixedThreadPool(threads + 1);
     try (JdbcStorage storage =
@@ -52,6 +53,7 @@ class ReadConsistencyTest {
                   for (int i = 0; i < perThread; i++) {
                     started.incrementAndGet();
                     store.recordOutcome("flow", i % 2 == 0 ? "orders" : "billing", i % 3 != 0);
+                    acknowledged.incrementAndGet();
                   }
                   return null;
                 }));
@@ -62,9 +64,13 @@ class ReadConsistencyTest {
                 go.await();
                 long reads = 0;
                 while (running.get()) {
+                  long lower = acknowledged.get(); // read before: the read must see them all
                   ConfidenceStats all = store.stats("flow");
                   long upper = started.get(); // read after: at least what the read could see
-                  assertThat(all.total()).as("read %d", reads).isLessThanOrEqualTo(upper);
+                  assertThat(all.total())
+                      .as("read %d", reads)
+                      .isLessThanOrEqualTo(upper)
+                      .isGreaterThanOrEqualTo(lower);
                   ConfidenceStats orders = store.stats("flow", "orders");
                   assertThat(orders.total()).isLessThanOrEqualTo(started.get());
                   reads++;
