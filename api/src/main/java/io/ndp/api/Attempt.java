@@ -19,6 +19,8 @@ import org.jspecify.annotations.Nullable;
  *     success)
  * @param duration how long the try took, on the executor's ticker; {@link Duration#ZERO} for a
  *     candidate refused before it ran
+ * @param kind what kind of try it was: a pattern's first run in the execution, a retry of it, a
+ *     circuit breaker's probe, or a skip because its breaker was open (since 0.2.0)
  * @since 0.1.0
  */
 public record Attempt(
@@ -27,7 +29,30 @@ public record Attempt(
     OutcomeStatus status,
     String message,
     @Nullable Throwable error,
-    Duration duration) {
+    Duration duration,
+    Attempt.Kind kind) {
+
+  /**
+   * What kind of try an attempt was.
+   *
+   * @since 0.2.0
+   */
+  public enum Kind {
+    /** The pattern's first try in this execution (as a ranked candidate or a fallback). */
+    RUN,
+    /** The same pattern tried again after a retryable failure, after a backoff. */
+    RETRY,
+    /**
+     * A trial call while the pattern's circuit breaker in the domain is half-open: its outcome
+     * closes the breaker again or opens it for another cool-down.
+     */
+    PROBE,
+    /**
+     * Not run: the pattern's circuit breaker in the context's domain is open. The status is {@link
+     * OutcomeStatus#REJECTED}, the duration zero, and nothing is recorded.
+     */
+    SKIPPED
+  }
 
   /**
    * Checks that the required components are present.
@@ -38,6 +63,7 @@ public record Attempt(
    * @param message the pattern's or the executor's summary; not null
    * @param error the exception behind a failure, or {@code null}
    * @param duration how long the try took; not null
+   * @param kind what kind of try it was; not null
    * @throws NullPointerException when a required component is null
    */
   public Attempt {
@@ -45,6 +71,28 @@ public record Attempt(
     Objects.requireNonNull(status, "status");
     Objects.requireNonNull(message, "message");
     Objects.requireNonNull(duration, "duration");
+    Objects.requireNonNull(kind, "kind");
+  }
+
+  /**
+   * A pattern's first try in an execution ({@link Kind#RUN}).
+   *
+   * @param patternName the name of the pattern tried; not null
+   * @param fallback whether it was tried as a configured fallback
+   * @param status how the try ended; not null
+   * @param message the pattern's or the executor's summary; not null
+   * @param error the exception behind a failure, or {@code null}
+   * @param duration how long the try took; not null
+   * @throws NullPointerException when a required component is null
+   */
+  public Attempt(
+      String patternName,
+      boolean fallback,
+      OutcomeStatus status,
+      String message,
+      @Nullable Throwable error,
+      Duration duration) {
+    this(patternName, fallback, status, message, error, duration, Kind.RUN);
   }
 
   /** {@return whether this try succeeded, i.e. {@code status().isSuccess()}} */

@@ -111,15 +111,30 @@ public record PatternResult(
   }
 
   /**
-   * Returns how many times the execution fell back: the attempts after the first, whether the
-   * next-ranked candidate or a configured fallback pattern (the README's "falling back" means
-   * both). {@link #configuredFallbacksTried()} counts the configured ones alone.
+   * Returns how many times the execution fell back: the moves from one pattern to another after the
+   * first, whether to the next-ranked candidate or to a configured fallback pattern (the README's
+   * "falling back" means both), including skips of a pattern whose circuit breaker was open.
+   * Retries of the same pattern are not fall-backs: {@link #retries()} counts them. {@link
+   * #configuredFallbacksTried()} counts the configured fallbacks alone.
    *
-   * @return attempts after the first; 0 when the first attempt served (or none was made)
+   * @return attempts after the first that are not retries; 0 when the first pattern served (or none
+   *     was tried)
    * @since 0.2.0 (before, it counted configured fallbacks only)
    */
   public long fallbacksTried() {
-    return Math.max(0, attempts.size() - 1);
+    long moves = attempts.stream().filter(a -> a.kind() != Attempt.Kind.RETRY).count();
+    return Math.max(0, moves - 1);
+  }
+
+  /**
+   * Returns how many attempts were retries of a pattern after a retryable failure ({@link
+   * Attempt.Kind#RETRY}).
+   *
+   * @return the retries among the attempts
+   * @since 0.2.0
+   */
+  public long retries() {
+    return attempts.stream().filter(a -> a.kind() == Attempt.Kind.RETRY).count();
   }
 
   /**

@@ -15,6 +15,7 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -105,6 +106,69 @@ public final class ResourcePool {
   // Waiting requests, highest priority first, then oldest first.
   private final NavigableSet<Waiter> waiters = new TreeSet<>(Waiter.ORDER);
   private long arrivals;
+  // Not guarded: read without the lock (copy on write); notified after the lock is released.
+  private final List<Observer> observers = new CopyOnWriteArrayList<>();
+
+  /**
+   * Hears every grant, release and conflict of a pool, e.g. to export units in use as metrics. The
+   * runtime turns them into {@link io.ndp.api.event.ResourceAcquiredEvent}, {@link
+   * io.ndp.api.event.ResourceReleasedEvent} and {@link io.ndp.api.event.ResourceConflictEvent}.
+   *
+   * <p>Called on the thread that acquired, released or gave up, after the pool released its lock:
+   * an observer may use the pool. The maps are immutable and list only the resources of {@code
+   * units}; {@code inUse} and {@code capacity} are as they were right after the change. An observer
+   * that throws is logged ({@link System.Logger}) and changes nothing; keep it quick, it runs on
+   * the acquiring thread. With no observer, nothing is computed.
+   *
+   * @since 0.2.0
+   */
+  public interface Observer {
+    /**
+     * A request was granted.
+     *
+     * @param owner who holds the lease
+     * @param units the units held
+     * @param inUse the units in use right after
+     * @param capacity the capacities
+     * @param waited how long the request waited
+     */
+    default void acquired(
+        String owner,
+        Map<String, Integer> units,
+        Map<String, Integer> inUse,
+        Map<String, Integer> capacity,
+        Duration waited) {}
+
+    /**
+     * A lease gave its units back.
+     *
+     * @param owner who held the lease
+     * @param units the units given back
+     * @param inUse the units in use right after
+     * @param capacity the capacities
+     */
+    default void released(
+        String owner,
+        Map<String, Integer> units,
+        Map<String, Integer> inUse,
+        Map<String, Integer> capacity) {}
+
+    /**
+     * A request was not granted within its wait; nothing is held.
+     *
+     * @param owner who asked
+     * @param units the units asked for
+     * @param inUse the units in use when it gave up
+     * @param capacity the capacities
+     * @param waited how long it waited
+     */
+    default void conflict(
+        String owner,
+        Map<String, Integer> units,
+        Map<String, Integer> inUse,
+        Map<String, Integer> capacity,
+        Duration waited) {}
+  }
 
   /** Creates an empty pool whose default capacity is {@link #DEFAULT_CAPACITY}. */
   public ResourcePool() {
@@ -374,15 +438,57 @@ public final class ResourcePool {
       throw new IllegalArgumentException("wait must be zero or positive but was " + wait);
     }
     long nanos = saturatedNanos(wait);
+    long began = System.nanoTime();
+    Outcome o = acquire(owner, priority, units, nanos);
+    if (o.inUse != null) {
+      Duration waited = Duration.ofNanos(System.nanoTime() - began);
+      for (Observer observer : observers) {
+        try {
+          if (o.lease != null) {
+            observer.acquired(owner, o.request, o.inUse, o.capacity, waited);
+          } else {
+            observer.conflict(owner, o.request, o.inUse, o.capacity, waited);
+          }
+        } catch (RuntimeException e) {
+          observerFailed(observer, e);
+        }
+      }
+    }
+    return Optional.ofNullable(o.lease);
+  }
+
+  /** A request's end: the lease (null: not granted) and, when observed, the state right after. */
+  private record Outcome(
+      @Nullable Lease lease,
+      Map<String, Integer> request,
+      @Nullable Map<String, Integer> inUse,
+      @Nullable Map<String, Integer> capacity) {}
+
+  /** Ends a request under the lock: takes the snapshot observers get, when there are any. */
+  private Outcome ended(@Nullable Lease lease, Map<String, Integer> request) {
+    if (observers.isEmpty() || request.isEmpty()) {
+      return new Outcome(lease, request, null, null);
+    }
+    Map<String, Integer> used = new TreeMap<>();
+    Map<String, Integer> capacity = new TreeMap<>();
+    for (String r : request.keySet()) {
+      used.put(r, inUse.getOrDefault(r, 0));
+      capacity.put(r, capacities.get(r));
+    }
+    return new Outcome(lease, Map.copyOf(request), Map.copyOf(used), Map.copyOf(capacity));
+  }
+
+  private Outcome acquire(String owner, int priority, Map<String, Integer> units, long nanos)
+      throws InterruptedException {
     lock.lockInterruptibly();
     try {
       // Checked and granted in one hold of the lock: the capacities cannot change in between.
       Map<String, Integer> request = validRequest(units);
       if (canGrant(request, priority, null)) {
-        return Optional.of(grant(owner, request));
+        return ended(grant(owner, request), request);
       }
       if (nanos <= 0) {
-        return Optional.empty();
+        return ended(null, request);
       }
       Waiter me = new Waiter(request, priority, arrivals++, System.nanoTime(), lock.newCondition());
       waiters.add(me);
@@ -392,13 +498,13 @@ public final class ResourcePool {
         while (true) {
           long left = deadline - System.nanoTime();
           if (left <= 0) {
-            return Optional.empty();
+            return ended(null, request);
           }
           // Precedence changes with age, not only on releases: re-check at every ageing step.
           me.ready.awaitNanos(Math.min(left, AGEING_STEP.toNanos()));
           if (canGrant(request, priority, me)) {
             granted = true;
-            return Optional.of(grant(owner, request));
+            return ended(grant(owner, request), request);
           }
           wakeThoseThatFit(); // someone may precede now, and fit
         }
@@ -604,6 +710,7 @@ public final class ResourcePool {
   }
 
   private void release(Lease lease) {
+    Outcome o;
     lock.lock();
     try {
       Map<String, Integer> mine = inUseByOwner.get(lease.owner);
@@ -618,9 +725,51 @@ public final class ResourcePool {
         inUseByOwner.remove(lease.owner);
       }
       wakeThoseThatFit();
+      o = ended(lease, lease.units);
     } finally {
       lock.unlock();
     }
+    if (o.inUse != null) {
+      for (Observer observer : observers) {
+        try {
+          observer.released(lease.owner, o.request, o.inUse, o.capacity);
+        } catch (RuntimeException e) {
+          observerFailed(observer, e);
+        }
+      }
+    }
+  }
+
+  /**
+   * Adds an observer of grants, releases and conflicts (see {@link Observer}).
+   *
+   * @param observer the observer
+   * @return this pool
+   * @throws IllegalArgumentException when it is null
+   * @since 0.2.0
+   */
+  public ResourcePool addObserver(Observer observer) {
+    if (observer == null) {
+      throw new IllegalArgumentException("observer must not be null");
+    }
+    observers.add(observer);
+    return this;
+  }
+
+  /**
+   * Removes an observer added before (the first equal one).
+   *
+   * @param observer the observer
+   * @return whether it was there
+   * @since 0.2.0
+   */
+  public boolean removeObserver(Observer observer) {
+    return observers.remove(observer);
+  }
+
+  private static void observerFailed(Observer observer, RuntimeException e) {
+    System.getLogger(ResourcePool.class.getName())
+        .log(System.Logger.Level.WARNING, "resource pool observer " + observer + " threw", e);
   }
 
   private static void decrement(Map<String, Integer> counts, String resource, int units) {

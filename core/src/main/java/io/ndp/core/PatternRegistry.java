@@ -12,6 +12,9 @@ import io.ndp.api.PatternRuntime;
 import io.ndp.api.ResourcePool;
 import io.ndp.api.event.ConfidenceThresholdCrossedEvent;
 import io.ndp.api.event.NdpListener;
+import io.ndp.api.event.ResourceAcquiredEvent;
+import io.ndp.api.event.ResourceConflictEvent;
+import io.ndp.api.event.ResourceReleasedEvent;
 import io.ndp.api.event.StatisticsResetEvent;
 import io.ndp.core.internal.ConfidenceService;
 import io.ndp.core.internal.ExecutionTracker;
@@ -121,19 +124,26 @@ public final class PatternRegistry {
             b.ticker,
             // Crossings are watched only when a listener hears them: otherwise recording reads
             // nothing more.
-            hearsCrossings(b.listeners)
+            hears(
+                    b.listeners,
+                    "onConfidenceThresholdCrossed",
+                    ConfidenceThresholdCrossedEvent.class)
                 ? b.confidenceAlerts.stream().mapToDouble(Double::doubleValue).toArray()
                 : null);
     this.resourcePool = b.resourcePool != null ? b.resourcePool : new ResourcePool();
+    // Observed only when a listener hears resources: otherwise a grant snapshots nothing.
+    if (hears(b.listeners, "onResourceAcquired", ResourceAcquiredEvent.class)
+        || hears(b.listeners, "onResourceReleased", ResourceReleasedEvent.class)
+        || hears(b.listeners, "onResourceConflict", ResourceConflictEvent.class)) {
+      resourcePool.addObserver(events.resourceObserver());
+    }
   }
 
-  /** Whether one of the listeners overrides {@code onConfidenceThresholdCrossed}. */
-  private static boolean hearsCrossings(List<NdpListener> listeners) {
+  /** Whether one of the listeners overrides the listener method {@code name}. */
+  private static boolean hears(List<NdpListener> listeners, String name, Class<?> event) {
     for (NdpListener l : listeners) {
       try {
-        Method m =
-            l.getClass()
-                .getMethod("onConfidenceThresholdCrossed", ConfidenceThresholdCrossedEvent.class);
+        Method m = l.getClass().getMethod(name, event);
         if (m.getDeclaringClass() != NdpListener.class) {
           return true;
         }

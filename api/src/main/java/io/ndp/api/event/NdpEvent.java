@@ -19,4 +19,9 @@ public sealed interface NdpEvent
         ConfidenceThresholdCrossedEvent,
         PluginLoadedEvent,
         PluginFailedEvent,
-        PluginStoppedEvent {}
+        PluginStoppedEvent,
+        RetryEvent,
+        BreakerStateChangedEvent,
+        ResourceAcquiredEvent,
+        ResourceReleasedEvent,
+        ResourceConflictEvent {}

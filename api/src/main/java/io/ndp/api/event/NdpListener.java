@@ -91,4 +91,39 @@ public interface NdpListener {
    * @param event which one
    */
   default void onPluginStopped(PluginStoppedEvent event) {}
+
+  /**
+   * A pattern is tried again after a retryable failure.
+   *
+   * @param event which one, which retry, the backoff, the failed attempt
+   */
+  default void onRetry(RetryEvent event) {}
+
+  /**
+   * A pattern's circuit breaker in a domain changed state.
+   *
+   * @param event the pattern, domain, states and reason
+   */
+  default void onBreakerStateChanged(BreakerStateChangedEvent event) {}
+
+  /**
+   * Units of resources were acquired.
+   *
+   * @param event who, which units, what is in use now
+   */
+  default void onResourceAcquired(ResourceAcquiredEvent event) {}
+
+  /**
+   * Units of resources were released.
+   *
+   * @param event who, which units, what is in use now
+   */
+  default void onResourceReleased(ResourceReleasedEvent event) {}
+
+  /**
+   * A request for units was not granted in time.
+   *
+   * @param event who, which units, what was in use
+   */
+  default void onResourceConflict(ResourceConflictEvent event) {}
 }

@@ -1,7 +1,9 @@
 package io.ndp.core.internal;
 
+import io.ndp.api.ResourcePool;
 import io.ndp.api.event.AttemptFinishedEvent;
 import io.ndp.api.event.AttemptStartedEvent;
+import io.ndp.api.event.BreakerStateChangedEvent;
 import io.ndp.api.event.ConfidenceThresholdCrossedEvent;
 import io.ndp.api.event.ExecutionFinishedEvent;
 import io.ndp.api.event.ExecutionStartedEvent;
@@ -11,9 +13,15 @@ import io.ndp.api.event.NdpListener;
 import io.ndp.api.event.PluginFailedEvent;
 import io.ndp.api.event.PluginLoadedEvent;
 import io.ndp.api.event.PluginStoppedEvent;
+import io.ndp.api.event.ResourceAcquiredEvent;
+import io.ndp.api.event.ResourceConflictEvent;
+import io.ndp.api.event.ResourceReleasedEvent;
+import io.ndp.api.event.RetryEvent;
 import io.ndp.api.event.StatisticsResetEvent;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
@@ -55,6 +63,16 @@ public final class Listeners {
       NdpListener::onPluginFailed;
   private static final BiConsumer<NdpListener, PluginStoppedEvent> PLUGIN_STOPPED =
       NdpListener::onPluginStopped;
+
+  private static final BiConsumer<NdpListener, RetryEvent> RETRY = NdpListener::onRetry;
+  private static final BiConsumer<NdpListener, BreakerStateChangedEvent> BREAKER =
+      NdpListener::onBreakerStateChanged;
+  private static final BiConsumer<NdpListener, ResourceAcquiredEvent> ACQUIRED =
+      NdpListener::onResourceAcquired;
+  private static final BiConsumer<NdpListener, ResourceReleasedEvent> RELEASED =
+      NdpListener::onResourceReleased;
+  private static final BiConsumer<NdpListener, ResourceConflictEvent> CONFLICT =
+      NdpListener::onResourceConflict;
 
   private final NdpListener[] listeners;
   private final String source;
@@ -146,6 +164,58 @@ public final class Listeners {
     for (ConfidenceThresholdCrossedEvent e : events) {
       dispatch(e, CROSSED);
     }
+  }
+
+  /** Calls every listener's {@code onRetry}. */
+  public void retry(RetryEvent e) {
+    dispatch(e, RETRY);
+  }
+
+  /** Calls every listener's {@code onBreakerStateChanged}. */
+  public void breakerStateChanged(BreakerStateChangedEvent e) {
+    dispatch(e, BREAKER);
+  }
+
+  /**
+   * An observer of a resource pool that turns its grants, releases and conflicts into events for
+   * these listeners.
+   */
+  public ResourcePool.Observer resourceObserver() {
+    return new ResourcePool.Observer() {
+      @Override
+      public void acquired(
+          String owner,
+          Map<String, Integer> units,
+          Map<String, Integer> inUse,
+          Map<String, Integer> capacity,
+          Duration waited) {
+        dispatch(new ResourceAcquiredEvent(owner, units, inUse, capacity, waited), ACQUIRED);
+      }
+
+      @Override
+      public void released(
+          String owner,
+          Map<String, Integer> units,
+          Map<String, Integer> inUse,
+          Map<String, Integer> capacity) {
+        dispatch(new ResourceReleasedEvent(owner, units, inUse, capacity, Duration.ZERO), RELEASED);
+      }
+
+      @Override
+      public void conflict(
+          String owner,
+          Map<String, Integer> units,
+          Map<String, Integer> inUse,
+          Map<String, Integer> capacity,
+          Duration waited) {
+        dispatch(new ResourceConflictEvent(owner, units, inUse, capacity, waited), CONFLICT);
+      }
+
+      @Override
+      public String toString() {
+        return "the " + source + "'s listeners";
+      }
+    };
   }
 
   /** Calls the listener method of a plugin event's kind. */
