@@ -191,6 +191,7 @@ public final class Ndp implements AutoCloseable {
     }
     b.listeners.forEach(rb::listener);
     b.confidenceAlerts.forEach(rb::confidenceAlert);
+    rb.circuitBreaker(b.breakerPolicy);
     this.registry = rb.build();
     this.drainTimeout = b.drainTimeout;
     PatternStorage.Builder sb =
@@ -210,6 +211,7 @@ public final class Ndp implements AutoCloseable {
       eb.delegates(b.delegates);
     }
     b.listeners.forEach(eb::listener);
+    eb.retry(b.retryPolicy);
     this.executor = b.executorCustomizer.apply(eb).build();
     this.pluginsDir = b.pluginsDir;
     this.plugins =
@@ -1406,6 +1408,8 @@ public final class Ndp implements AutoCloseable {
     private UnaryOperator<PatternExecutor.Builder> executorCustomizer = b -> b;
     private final List<NdpListener> listeners = new ArrayList<>();
     private final List<Double> confidenceAlerts = new ArrayList<>();
+    private RetryPolicy retryPolicy = RetryPolicy.none();
+    private BreakerPolicy breakerPolicy = BreakerPolicy.none();
 
     private Builder() {}
 
@@ -1438,6 +1442,42 @@ public final class Ndp implements AutoCloseable {
     public Builder confidenceAlert(double threshold) {
       Listeners.checkAlert(threshold);
       confidenceAlerts.add(threshold);
+      return this;
+    }
+
+    /**
+     * Retries a pattern after a retryable failure; see {@link PatternExecutor.Builder#retry}.
+     * Default {@link RetryPolicy#none()}.
+     *
+     * @param policy the policy
+     * @return this builder
+     * @throws IllegalArgumentException when it is null
+     * @since 0.2.0
+     */
+    public Builder retry(RetryPolicy policy) {
+      if (policy == null) {
+        throw new IllegalArgumentException(
+            "retry policy must not be null; use RetryPolicy.none() for none");
+      }
+      this.retryPolicy = policy;
+      return this;
+    }
+
+    /**
+     * Cuts a pattern off in a domain while it fails there; see {@link
+     * PatternRegistry.Builder#circuitBreaker}. Default {@link BreakerPolicy#none()}.
+     *
+     * @param policy the policy
+     * @return this builder
+     * @throws IllegalArgumentException when it is null
+     * @since 0.2.0
+     */
+    public Builder circuitBreaker(BreakerPolicy policy) {
+      if (policy == null) {
+        throw new IllegalArgumentException(
+            "circuit breaker policy must not be null; use BreakerPolicy.none() for none");
+      }
+      this.breakerPolicy = policy;
       return this;
     }
 

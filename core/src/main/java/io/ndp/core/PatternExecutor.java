@@ -2,7 +2,9 @@ package io.ndp.core;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.ndp.api.Attempt;
+import io.ndp.api.BreakerState;
 import io.ndp.api.ConfidenceStats;
 import io.ndp.api.Decision;
 import io.ndp.api.DelegateDirectory;
@@ -25,6 +27,7 @@ import io.ndp.api.event.ExecutionFinishedEvent;
 import io.ndp.api.event.ExecutionStartedEvent;
 import io.ndp.api.event.FallbackEvent;
 import io.ndp.api.event.NdpListener;
+import io.ndp.api.event.RetryEvent;
 import io.ndp.core.SelectionPolicy.Candidate;
 import io.ndp.core.internal.ConfidenceService;
 import io.ndp.core.internal.ExecutionTracker;
@@ -34,6 +37,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -68,6 +72,14 @@ import org.slf4j.LoggerFactory;
  * on failure the next, up to {@code maxAttempts}; then each configured fallback pattern that
  * matches. Every outcome is recorded, every attempt is in the result, and the result's {@link
  * io.ndp.api.Decision} says why the candidates ran in that order.
+ *
+ * <p><b>Retries and circuit breakers.</b> A pattern that fails retryably is tried again after a
+ * backoff, as its {@link RetryPolicy} allows ({@link Builder#retry}); a pattern whose {@linkplain
+ * PatternRegistry.Builder#circuitBreaker circuit breaker} in the context's domain is open is
+ * skipped, and one whose breaker is half-open runs as a probe. Every retry, skip and probe is an
+ * attempt in the result ({@link io.ndp.api.Attempt#kind()}); {@link #explain} names the open and
+ * half-open breakers. {@link #execute(Pattern, PatternContext)} runs its pattern once, without
+ * either.
  *
  * <p><b>The cost of selection</b> follows the number of candidates, not of patterns: the registry
  * indexes what each pattern {@linkplain Pattern#offers() offers}, and only the patterns that offer
@@ -162,6 +174,15 @@ public final class PatternExecutor implements AutoCloseable {
   // the hot path allocates nothing more.
   private final Listeners events;
   private final boolean listening;
+  private final RetryPolicy retryPolicy;
+  private final Map<String, RetryPolicy> retryPolicies;
+  private final Sleeper sleeper;
+  private final Breakers breakers;
+
+  /** Waits a backoff; tests pass one that advances a fake ticker. */
+  interface Sleeper {
+    void sleep(long nanos) throws InterruptedException;
+  }
 
   /**
    * An executor with the defaults: {@linkplain SelectionPolicy#defaultPolicy() drift-aware Thompson
@@ -202,6 +223,10 @@ public final class PatternExecutor implements AutoCloseable {
     this.fallbacks = List.copyOf(b.fallbacks);
     this.events = Listeners.of(b.listeners, "executor");
     this.listening = events.active();
+    this.retryPolicy = b.retryPolicy;
+    this.retryPolicies = Map.copyOf(b.retryPolicies);
+    this.sleeper = b.sleeper;
+    this.breakers = b.registry.breakers();
     if (b.executor != null) {
       this.executor = b.executor;
       this.ownedExecutor = null;
@@ -400,8 +425,19 @@ public final class PatternExecutor implements AutoCloseable {
       throw new RuntimeClosedException("explain(" + describe(context) + ")");
     }
     Selection s = select(context, true);
+    Map<String, BreakerState> open = new HashMap<>();
+    if (breakers.enabled()) {
+      List<String> names = new ArrayList<>(fallbacks);
+      s.ranked.forEach(c -> names.add(c.pattern().name()));
+      for (String name : names) {
+        BreakerState state = breakers.state(name, context.domain());
+        if (state != BreakerState.CLOSED) {
+          open.put(name, state);
+        }
+      }
+    }
     return new SelectionExplanation(
-        context, s.ranked, maxAttempts, fallbacks, s.rejections, s.arrangement.decision());
+        context, s.ranked, maxAttempts, fallbacks, s.rejections, s.arrangement.decision(), open);
   }
 
   private PatternResult runAtDepth(
@@ -437,6 +473,8 @@ public final class PatternExecutor implements AutoCloseable {
     execution.chose(selection.names());
     Scope scope = new Scope(deadlineOf(context, enclosingDeadline), depth, chain, budget);
     List<Attempt> attempts = new ArrayList<>(2);
+    // Retries left to this execution, over all its patterns.
+    int[] retryBudget = {retryPolicy.budget()};
     // The names tried, which the fallbacks skip: only kept when there are fallbacks.
     List<String> tried = fallbacks.isEmpty() ? null : new ArrayList<>();
     int ranCandidates = 0;
@@ -450,14 +488,7 @@ public final class PatternExecutor implements AutoCloseable {
       if (tried != null) {
         tried.add(c.pattern().name());
       }
-      if (listening) {
-        beforeAttempt(context, attempts, c.pattern().name(), false);
-      }
-      Ran ran = run(c.pattern(), context, scope, false, noneRan(attempts));
-      attempts.add(ran.attempt());
-      if (listening) {
-        afterAttempt(context, attempts);
-      }
+      Ran ran = attempt(c.pattern(), context, scope, false, attempts, retryBudget);
       if (ran.attempt().isSuccess()) {
         return finish(
             context,
@@ -498,14 +529,7 @@ public final class PatternExecutor implements AutoCloseable {
             context, attempts, rejected(name, true, "fallback does not match: " + match.reason()));
         continue;
       }
-      if (listening) {
-        beforeAttempt(context, attempts, name, true);
-      }
-      Ran ran = run(fallback, context, scope, true, noneRan(attempts));
-      attempts.add(ran.attempt());
-      if (listening) {
-        afterAttempt(context, attempts);
-      }
+      Ran ran = attempt(fallback, context, scope, true, attempts, retryBudget);
       if (ran.attempt().isSuccess()) {
         return finish(
             context,
@@ -526,7 +550,16 @@ public final class PatternExecutor implements AutoCloseable {
    */
   private void beforeAttempt(
       PatternContext context, List<Attempt> attempts, String name, boolean fallback) {
-    if (!attempts.isEmpty()) {
+    beforeAttempt(context, attempts, name, fallback, false);
+  }
+
+  private void beforeAttempt(
+      PatternContext context,
+      List<Attempt> attempts,
+      String name,
+      boolean fallback,
+      boolean retry) {
+    if (!attempts.isEmpty() && !retry) {
       Attempt previous = attempts.get(attempts.size() - 1);
       events.fallback(
           new FallbackEvent(
@@ -716,6 +749,128 @@ public final class PatternExecutor implements AutoCloseable {
       }
     }
     return true;
+  }
+
+  /**
+   * Tries one pattern: skipped while its circuit breaker in the domain is open; otherwise run (a
+   * probe while it is half-open), its outcome counted by the breaker, and retried as the pattern's
+   * {@link RetryPolicy} allows. Every try, skip and retry is added to {@code attempts} and
+   * reported.
+   *
+   * @return the last try
+   */
+  private Ran attempt(
+      Pattern pattern,
+      PatternContext context,
+      Scope scope,
+      boolean fallback,
+      List<Attempt> attempts,
+      int[] retryBudget) {
+    String name = pattern.name();
+    RetryPolicy retry = retryPolicies.getOrDefault(name, retryPolicy);
+    io.github.resilience4j.retry.Retry.AsyncContext<Attempt> sequence = null;
+    CircuitBreaker cb = breakers.enabled() ? breakers.of(name, context.domain()) : null;
+    int retries = 0;
+    while (true) {
+      Attempt.Kind kind = retries > 0 ? Attempt.Kind.RETRY : Attempt.Kind.RUN;
+      if (cb != null) {
+        Breakers.Permit permit = Breakers.acquire(cb);
+        if (permit == Breakers.Permit.DENIED) {
+          registry.breakersChanged(); // asking may have turned it half-open, its probes all out
+          Attempt skip =
+              new Attempt(
+                  name,
+                  fallback,
+                  OutcomeStatus.REJECTED,
+                  breakers.skipped(name, context.domain(), cb),
+                  null,
+                  Duration.ZERO,
+                  Attempt.Kind.SKIPPED);
+          if (listening) {
+            beforeAttempt(context, attempts, name, fallback, retries > 0);
+          }
+          attempts.add(skip);
+          if (listening) {
+            afterAttempt(context, attempts);
+          }
+          return new Ran(skip, null);
+        }
+        registry.breakersChanged(); // OPEN -> HALF_OPEN happens on the permission
+        if (permit == Breakers.Permit.PROBE) {
+          kind = Attempt.Kind.PROBE;
+        }
+      }
+      if (listening) {
+        beforeAttempt(context, attempts, name, fallback, retries > 0);
+      }
+      boolean first = noneRan(attempts);
+      Ran ran;
+      boolean counted = false;
+      try {
+        ran = run(pattern, context, scope, fallback, first);
+        if (kind != Attempt.Kind.RUN) {
+          ran = new Ran(withKind(ran.attempt(), kind), ran.output());
+        }
+        if (cb != null) {
+          Breakers.record(
+              cb,
+              ran.attempt().status(),
+              first,
+              ran.attempt().duration().toNanos(),
+              ran.attempt().status() + ": " + ran.attempt().message());
+          counted = true;
+        }
+      } finally {
+        if (cb != null && !counted) {
+          Breakers.release(cb); // a fatal error: the call is not the pattern's to count
+        }
+      }
+      if (cb != null) {
+        registry.breakersChanged();
+      }
+      attempts.add(ran.attempt());
+      if (listening) {
+        afterAttempt(context, attempts);
+      }
+      Attempt done = ran.attempt();
+      if (done.isSuccess() || !retry.enabled() || !retry.retryable(done)) {
+        return ran;
+      }
+      if (sequence == null) {
+        sequence = retry.sequence();
+      }
+      long backoffMillis = sequence.onResult(done); // counts this try; -1 when out of retries
+      if (backoffMillis < 0 || retryBudget[0] <= 0) {
+        return ran;
+      }
+      long backoff = TimeUnit.MILLISECONDS.toNanos(backoffMillis);
+      if (scope.hasDeadline() && scope.deadlineNanos - ticker.read() <= backoff) {
+        return ran; // the retry could not start before the deadline
+      }
+      if (scope.expired() || Thread.currentThread().isInterrupted() || abandoned) {
+        return ran;
+      }
+      retryBudget[0]--;
+      retries++;
+      if (listening) {
+        events.retry(
+            new RetryEvent(context, name, retries, Duration.ofMillis(backoffMillis), done));
+      }
+      try {
+        sleeper.sleep(backoff);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt(); // the caller's, or the deadline's: stop here
+        return ran;
+      }
+      if (scope.expired()) {
+        return ran;
+      }
+    }
+  }
+
+  private static Attempt withKind(Attempt a, Attempt.Kind kind) {
+    return new Attempt(
+        a.patternName(), a.fallback(), a.status(), a.message(), a.error(), a.duration(), kind);
   }
 
   /** An attempt and, when it succeeded, its output. */
@@ -1392,6 +1547,9 @@ public final class PatternExecutor implements AutoCloseable {
     private int maxDepth = DEFAULT_MAX_DEPTH;
     private int nestedBudget = DEFAULT_NESTED_BUDGET;
     private Ticker ticker = Ticker.systemTicker();
+    private RetryPolicy retryPolicy = RetryPolicy.none();
+    private final Map<String, RetryPolicy> retryPolicies = new HashMap<>();
+    private Sleeper sleeper = TimeUnit.NANOSECONDS::sleep;
     private @Nullable Duration latencyBudget;
     private @Nullable Duration defaultTimeout;
     private final List<String> fallbacks = new ArrayList<>();
@@ -1567,6 +1725,55 @@ public final class PatternExecutor implements AutoCloseable {
      */
     public Builder executor(Executor executor) {
       this.executor = Objects.requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /**
+     * Retries a pattern after a retryable failure, with backoff (see {@link RetryPolicy}); default
+     * {@link RetryPolicy#none()}. Each retry is an attempt of kind {@link Attempt.Kind#RETRY} in
+     * the result and a {@link io.ndp.api.event.RetryEvent} to the listeners.
+     *
+     * @param policy the policy for every pattern without one of its own
+     * @return this builder
+     * @throws IllegalArgumentException when it is null
+     * @since 0.2.0
+     */
+    public Builder retry(RetryPolicy policy) {
+      this.retryPolicy = checkRetry(policy);
+      return this;
+    }
+
+    /**
+     * Retries one pattern with a policy of its own (e.g. {@link RetryPolicy#none()} for one whose
+     * delegates are not idempotent). The execution's budget of retries is the default policy's.
+     *
+     * @param patternName the pattern's name
+     * @param policy its policy
+     * @return this builder
+     * @throws IllegalArgumentException when either is null or the name is blank
+     * @since 0.2.0
+     */
+    public Builder retry(String patternName, RetryPolicy policy) {
+      if (patternName == null || patternName.isBlank()) {
+        throw new IllegalArgumentException(
+            "patternName must be non-blank but was "
+                + (patternName == null ? "null" : "'" + patternName + "'"));
+      }
+      retryPolicies.put(patternName, checkRetry(policy));
+      return this;
+    }
+
+    private static RetryPolicy checkRetry(RetryPolicy policy) {
+      if (policy == null) {
+        throw new IllegalArgumentException(
+            "retry policy must not be null; use RetryPolicy.none() for none");
+      }
+      return policy;
+    }
+
+    /** How backoffs are waited (tests advance a fake ticker). */
+    Builder sleeper(Sleeper sleeper) {
+      this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
       return this;
     }
 

@@ -1,6 +1,7 @@
 package io.ndp.core;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.ndp.api.BreakerState;
 import io.ndp.api.ConfidenceStats;
 import io.ndp.api.ConfidenceStore;
 import io.ndp.api.DuplicatePatternException;
@@ -10,6 +11,7 @@ import io.ndp.api.PatternContext;
 import io.ndp.api.PatternNotFoundException;
 import io.ndp.api.PatternRuntime;
 import io.ndp.api.ResourcePool;
+import io.ndp.api.event.BreakerStateChangedEvent;
 import io.ndp.api.event.ConfidenceThresholdCrossedEvent;
 import io.ndp.api.event.NdpListener;
 import io.ndp.api.event.ResourceAcquiredEvent;
@@ -83,6 +85,7 @@ public final class PatternRegistry {
   private final ExecutionTracker executions = new ExecutionTracker();
   private final Owner owner = new Owner();
   private final Pins pins = new Pins(this);
+  private final Breakers breakers;
   private final Object writeLock = new Object();
   private final ConcurrentHashMap<String, Pattern> byName = new ConcurrentHashMap<>();
   // Agent type to the patterns serving it, indexed by what they offer; type id to the patterns
@@ -131,6 +134,11 @@ public final class PatternRegistry {
                 ? b.confidenceAlerts.stream().mapToDouble(Double::doubleValue).toArray()
                 : null);
     this.resourcePool = b.resourcePool != null ? b.resourcePool : new ResourcePool();
+    this.breakers =
+        new Breakers(
+            b.breakerPolicy,
+            b.ticker,
+            hears(b.listeners, "onBreakerStateChanged", BreakerStateChangedEvent.class));
     // Observed only when a listener hears resources: otherwise a grant snapshots nothing.
     if (hears(b.listeners, "onResourceAcquired", ResourceAcquiredEvent.class)
         || hears(b.listeners, "onResourceReleased", ResourceReleasedEvent.class)
@@ -296,6 +304,7 @@ public final class PatternRegistry {
       }
       unindex(removed);
       removed.detach(owner);
+      breakers.forget(name);
       return Optional.of(removed);
     }
   }
@@ -548,6 +557,40 @@ public final class PatternRegistry {
     // The crossings were queued in order by the confidence service; whichever thread delivers
     // sends them all, this call's included.
     confidence.deliverCrossings(e -> events.confidenceCrossed(List.of(e)));
+  }
+
+  /** The circuit breakers of this registry's patterns, per domain. */
+  Breakers breakers() {
+    return breakers;
+  }
+
+  /** Reports the breaker state changes queued so far to this registry's listeners. */
+  void breakersChanged() {
+    breakers.deliver(events::breakerStateChanged);
+  }
+
+  /**
+   * Returns the state of a pattern's circuit breaker in a domain (see {@link
+   * Builder#circuitBreaker}); {@link BreakerState#CLOSED} when breakers are off or the pattern has
+   * not run there.
+   *
+   * @param patternName the pattern
+   * @param domain the domain
+   * @return the state
+   * @throws IllegalArgumentException when either is null
+   * @since 0.2.0
+   */
+  public BreakerState breakerState(String patternName, String domain) {
+    if (patternName == null || domain == null) {
+      throw new IllegalArgumentException(
+          (patternName == null ? "patternName" : "domain") + " must not be null");
+    }
+    return breakers.state(patternName, domain);
+  }
+
+  /** {@return the circuit breaker policy of this registry; {@link BreakerPolicy#none()} default} */
+  public BreakerPolicy breakerPolicy() {
+    return breakers.policy();
   }
 
   /**
@@ -827,6 +870,7 @@ public final class PatternRegistry {
     private long statisticsCacheSize = DEFAULT_STATISTICS_CACHE_SIZE;
     private @Nullable Duration statisticsExpiry;
     private Ticker ticker = Ticker.systemTicker();
+    private BreakerPolicy breakerPolicy = BreakerPolicy.none();
     private double halfLife = DEFAULT_HALF_LIFE;
     private boolean halfLifeSet;
     private final List<NdpListener> listeners = new ArrayList<>();
@@ -855,6 +899,25 @@ public final class PatternRegistry {
      */
     public Builder listener(NdpListener listener) {
       listeners.add(Listeners.checkListener(listener));
+      return this;
+    }
+
+    /**
+     * Cuts a pattern off in a domain while it fails there (see {@link BreakerPolicy}); default
+     * {@link BreakerPolicy#none()}. The breakers belong to this registry: every executor over it
+     * obeys and feeds them; their state changes go to the {@linkplain #listener listeners}.
+     *
+     * @param policy the policy
+     * @return this builder
+     * @throws IllegalArgumentException when it is null
+     * @since 0.2.0
+     */
+    public Builder circuitBreaker(BreakerPolicy policy) {
+      if (policy == null) {
+        throw new IllegalArgumentException(
+            "circuit breaker policy must not be null; use BreakerPolicy.none() for none");
+      }
+      this.breakerPolicy = policy;
       return this;
     }
 
@@ -951,7 +1014,10 @@ public final class PatternRegistry {
       return this;
     }
 
-    /** The time source of cache expiry (default: the system ticker); tests use a fake one. */
+    /**
+     * The time source of cache expiry and of the circuit breakers' cool-down (default: the system
+     * ticker); tests use a fake one.
+     */
     public Builder ticker(Ticker ticker) {
       this.ticker = Objects.requireNonNull(ticker, "ticker");
       return this;

@@ -1,5 +1,6 @@
 package io.ndp.core;
 
+import io.ndp.api.BreakerState;
 import io.ndp.api.Decision;
 import io.ndp.api.PatternContext;
 import io.ndp.core.SelectionPolicy.Candidate;
@@ -24,6 +25,9 @@ import java.util.TreeMap;
  * @param rejections pattern name to the reason it does not match
  * @param decision for each candidate: match, posterior mean, effective sample size, sample drawn,
  *     and why it is where it is (the record a result of the same selection carries)
+ * @param breakers the patterns among the candidates and fallbacks whose circuit breaker in the
+ *     context's domain is open (they would be skipped) or half-open (their next calls are probes);
+ *     empty when breakers are off or all are closed (since 0.2.0)
  * @since 0.1.0
  */
 public record SelectionExplanation(
@@ -32,7 +36,8 @@ public record SelectionExplanation(
     int maxAttempts,
     List<String> fallbacks,
     Map<String, String> rejections,
-    Decision decision) {
+    Decision decision,
+    Map<String, BreakerState> breakers) {
 
   /** Copies the collections. */
   public SelectionExplanation {
@@ -40,6 +45,27 @@ public record SelectionExplanation(
     fallbacks = List.copyOf(fallbacks);
     rejections = Map.copyOf(rejections);
     Objects.requireNonNull(decision, "decision");
+    breakers = Map.copyOf(breakers);
+  }
+
+  /**
+   * An explanation with no circuit breaker open or half-open.
+   *
+   * @param context the context explained
+   * @param ranked the matching candidates, best first
+   * @param maxAttempts how many candidates the executor would try before the fallbacks
+   * @param fallbacks the configured fallback pattern names
+   * @param rejections pattern name to the reason it does not match
+   * @param decision the decision record of the ranking
+   */
+  public SelectionExplanation(
+      PatternContext context,
+      List<Candidate> ranked,
+      int maxAttempts,
+      List<String> fallbacks,
+      Map<String, String> rejections,
+      Decision decision) {
+    this(context, ranked, maxAttempts, fallbacks, rejections, decision, Map.of());
   }
 
   /**
@@ -57,7 +83,7 @@ public record SelectionExplanation(
       int maxAttempts,
       List<String> fallbacks,
       Map<String, String> rejections) {
-    this(context, ranked, maxAttempts, fallbacks, rejections, Decision.NONE);
+    this(context, ranked, maxAttempts, fallbacks, rejections, Decision.NONE, Map.of());
   }
 
   @Override
@@ -80,6 +106,20 @@ public record SelectionExplanation(
           .append(String.join(", ", fallbacks))
           .append(System.lineSeparator());
     }
+    new TreeMap<>(breakers)
+        .forEach(
+            (name, state) ->
+                sb.append("  circuit breaker of ")
+                    .append(name)
+                    .append(" in ")
+                    .append(context.domain())
+                    .append(": ")
+                    .append(state)
+                    .append(
+                        state == BreakerState.OPEN
+                            ? " (skipped until its cool-down ends)"
+                            : " (its next calls are probes)")
+                    .append(System.lineSeparator()));
     new TreeMap<>(rejections)
         .forEach(
             (name, reason) ->

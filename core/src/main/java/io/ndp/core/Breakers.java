@@ -1,0 +1,270 @@
+package io.ndp.core;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.ndp.api.BreakerState;
+import io.ndp.api.OutcomeStatus;
+import io.ndp.api.event.BreakerStateChangedEvent;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.Locale;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The registry's circuit breakers, one per pattern × domain (see {@link BreakerPolicy}), on the
+ * registry's ticker. State changes are queued as Resilience4j reports them (possibly under its own
+ * locks) and delivered to listeners by {@link #deliver}, called by the executor once a call's
+ * outcome was counted, one thread at a time and in order.
+ */
+final class Breakers {
+  private final BreakerPolicy policy;
+  private final @Nullable CircuitBreakerConfig config;
+  private final @Nullable Cache<Key, CircuitBreaker> breakers;
+  private final boolean listening;
+  private final ConcurrentLinkedQueue<BreakerStateChangedEvent> pending =
+      new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean delivering = new AtomicBoolean();
+
+  private record Key(String pattern, String domain) {}
+
+  Breakers(BreakerPolicy policy, Ticker ticker, boolean listening) {
+    this.policy = policy;
+    this.listening = listening;
+    if (!policy.enabled()) {
+      this.config = null;
+      this.breakers = null;
+      return;
+    }
+    this.config =
+        CircuitBreakerConfig.custom()
+            .failureRateThreshold(policy.failureRateThreshold())
+            .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+            .slidingWindowSize(policy.window())
+            .minimumNumberOfCalls(policy.minimumCalls())
+            .waitDurationInOpenState(policy.coolDown())
+            .permittedNumberOfCallsInHalfOpenState(policy.probes())
+            // Probes decide; a half-open breaker whose probes never return stays half-open.
+            .automaticTransitionFromOpenToHalfOpenEnabled(false)
+            .clock(new TickerClock(ticker))
+            .currentTimestampFunction(c -> ticker.read(), TimeUnit.NANOSECONDS)
+            .writableStackTraceEnabled(false)
+            .build();
+    this.breakers = Caffeine.newBuilder().maximumSize(policy.maxBreakers()).build();
+  }
+
+  boolean enabled() {
+    return breakers != null;
+  }
+
+  BreakerPolicy policy() {
+    return policy;
+  }
+
+  /** The breaker of a pattern in a domain, created closed when there is none. Only when enabled. */
+  CircuitBreaker of(String pattern, String domain) {
+    return breakers.get(new Key(pattern, domain), k -> create(k));
+  }
+
+  private CircuitBreaker create(Key k) {
+    CircuitBreaker cb = CircuitBreaker.of(k.pattern() + "@" + k.domain(), config);
+    if (listening) {
+      cb.getEventPublisher()
+          .onStateTransition(
+              e -> {
+                BreakerState from = map(e.getStateTransition().getFromState());
+                BreakerState to = map(e.getStateTransition().getToState());
+                if (from != to) {
+                  pending.add(
+                      new BreakerStateChangedEvent(
+                          k.pattern(), k.domain(), from, to, reason(cb, to)));
+                }
+              });
+    }
+    return cb;
+  }
+
+  /** The state of a pattern's breaker in a domain; CLOSED when it has none. */
+  BreakerState state(String pattern, String domain) {
+    if (breakers == null) {
+      return BreakerState.CLOSED;
+    }
+    CircuitBreaker cb = breakers.getIfPresent(new Key(pattern, domain));
+    return cb == null ? BreakerState.CLOSED : map(cb.getState());
+  }
+
+  /** Drops the breakers of a pattern (unregistered: a new one of that name starts closed). */
+  void forget(String pattern) {
+    if (breakers != null) {
+      breakers.asMap().keySet().removeIf(k -> k.pattern().equals(pattern));
+    }
+  }
+
+  /** What a breaker lets a call do. */
+  enum Permit {
+    /** Skip the pattern: the breaker is open (or its probes are all out). */
+    DENIED,
+    /** Run it; the breaker is closed. */
+    RUN,
+    /** Run it as a probe; the breaker is half-open. */
+    PROBE
+  }
+
+  // Every call into a breaker holds its monitor: Resilience4j changes state without a lock and
+  // reports each change after it, so two threads could report two changes in the reverse order.
+  // With the monitor held, the changes are queued in the order they happened.
+
+  /** Asks the breaker for a permission to call. */
+  static Permit acquire(CircuitBreaker cb) {
+    synchronized (cb) {
+      if (!cb.tryAcquirePermission()) {
+        return Permit.DENIED;
+      }
+      return cb.getState() == CircuitBreaker.State.HALF_OPEN ? Permit.PROBE : Permit.RUN;
+    }
+  }
+
+  /** Gives a permission back without counting the call. */
+  static void release(CircuitBreaker cb) {
+    synchronized (cb) {
+      cb.releasePermission();
+    }
+  }
+
+  /**
+   * Counts a call's outcome, as {@link BreakerPolicy} says what counts; gives the permission back
+   * otherwise.
+   */
+  static void record(
+      CircuitBreaker cb, OutcomeStatus status, boolean hadWholeBudget, long nanos, String why) {
+    synchronized (cb) {
+      switch (status) {
+        case SUCCESS -> cb.onSuccess(nanos, TimeUnit.NANOSECONDS);
+        case FAILED -> cb.onError(nanos, TimeUnit.NANOSECONDS, new Failure(why));
+        case TIMED_OUT -> {
+          if (hadWholeBudget) {
+            cb.onError(nanos, TimeUnit.NANOSECONDS, new Failure(why));
+          } else {
+            cb.releasePermission();
+          }
+        }
+        default -> cb.releasePermission();
+      }
+    }
+  }
+
+  /** Delivers the state changes queued so far, in order, one thread at a time. */
+  void deliver(Consumer<BreakerStateChangedEvent> to) {
+    while (!pending.isEmpty() && delivering.compareAndSet(false, true)) {
+      try {
+        for (BreakerStateChangedEvent e = pending.poll(); e != null; e = pending.poll()) {
+          to.accept(e);
+        }
+      } finally {
+        delivering.set(false);
+      }
+    }
+  }
+
+  /** Why a skipped call was skipped, for its attempt's message. */
+  String skipped(String pattern, String domain, CircuitBreaker cb) {
+    synchronized (cb) {
+      return describeSkip(pattern, domain, cb);
+    }
+  }
+
+  private String describeSkip(String pattern, String domain, CircuitBreaker cb) {
+    CircuitBreaker.Metrics m = cb.getMetrics();
+    return String.format(
+        Locale.ROOT,
+        "circuit breaker of '%s' in domain '%s' is %s (failure rate %.1f%% of the last %d calls,"
+            + " threshold %.1f%%); skipped%s",
+        pattern,
+        domain,
+        map(cb.getState()),
+        Math.max(0, m.getFailureRate()),
+        m.getNumberOfBufferedCalls(),
+        policy.failureRateThreshold(),
+        cb.getState() == CircuitBreaker.State.OPEN
+            ? ", probed again after a cool-down of " + policy.coolDown().toMillis() + " ms"
+            : " (its probes are all out)");
+  }
+
+  private String reason(CircuitBreaker cb, BreakerState to) {
+    CircuitBreaker.Metrics m = cb.getMetrics();
+    return switch (to) {
+      case OPEN ->
+          String.format(
+              Locale.ROOT,
+              "failure rate %.1f%% of the last %d calls reached the threshold %.1f%%; skipped for %d"
+                  + " ms",
+              Math.max(0, m.getFailureRate()),
+              m.getNumberOfBufferedCalls(),
+              policy.failureRateThreshold(),
+              policy.coolDown().toMillis());
+      case HALF_OPEN ->
+          String.format(
+              Locale.ROOT,
+              "cool-down of %d ms ended; %d probe(s) decide",
+              policy.coolDown().toMillis(),
+              policy.probes());
+      case CLOSED ->
+          String.format(
+              Locale.ROOT,
+              "probes succeeded: failure rate %.1f%% below the threshold %.1f%%",
+              Math.max(0, m.getFailureRate()),
+              policy.failureRateThreshold());
+    };
+  }
+
+  static BreakerState map(CircuitBreaker.State s) {
+    return switch (s) {
+      case OPEN, FORCED_OPEN -> BreakerState.OPEN;
+      case HALF_OPEN -> BreakerState.HALF_OPEN;
+      default -> BreakerState.CLOSED;
+    };
+  }
+
+  /** A counted failure: the attempt's status and message, without a stack trace. */
+  static final class Failure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Failure(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /** Resilience4j's open-state wait reads a clock: this one follows the registry's ticker. */
+  private static final class TickerClock extends Clock {
+    private final Ticker ticker;
+
+    TickerClock(Ticker ticker) {
+      this.ticker = ticker;
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      long n = ticker.read();
+      return Instant.ofEpochSecond(
+          Math.floorDiv(n, 1_000_000_000L), Math.floorMod(n, 1_000_000_000L));
+    }
+  }
+}
