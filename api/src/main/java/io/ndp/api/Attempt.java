@@ -44,7 +44,8 @@ public record Attempt(
     RETRY,
     /**
      * A trial call while the pattern's circuit breaker in the domain is half-open: its outcome
-     * closes the breaker again or opens it for another cool-down.
+     * closes the breaker again or opens it for another cool-down. (A retry made while the breaker
+     * is half-open probes too, but is a {@link #RETRY}.)
      */
     PROBE,
     /**

@@ -771,6 +771,8 @@ public final class PatternExecutor implements AutoCloseable {
     io.github.resilience4j.retry.Retry.AsyncContext<Attempt> sequence = null;
     CircuitBreaker cb = breakers.enabled() ? breakers.of(name, context.domain()) : null;
     int retries = 0;
+    long backoffMillis = 0;
+    Attempt failed = null;
     while (true) {
       Attempt.Kind kind = retries > 0 ? Attempt.Kind.RETRY : Attempt.Kind.RUN;
       if (cb != null) {
@@ -796,11 +798,17 @@ public final class PatternExecutor implements AutoCloseable {
           return new Ran(skip, null);
         }
         registry.breakersChanged(); // OPEN -> HALF_OPEN happens on the permission
-        if (permit == Breakers.Permit.PROBE) {
-          kind = Attempt.Kind.PROBE;
+        if (permit == Breakers.Permit.PROBE && kind == Attempt.Kind.RUN) {
+          kind = Attempt.Kind.PROBE; // a retry stays a RETRY, even when it probes too
         }
       }
       if (listening) {
+        if (failed != null) {
+          // The retry is made (its backoff waited, its breaker let it through): announced now, so
+          // that every retry event has its attempt.
+          events.retry(
+              new RetryEvent(context, name, retries, Duration.ofMillis(backoffMillis), failed));
+        }
         beforeAttempt(context, attempts, name, fallback, retries > 0);
       }
       boolean first = noneRan(attempts);
@@ -839,7 +847,7 @@ public final class PatternExecutor implements AutoCloseable {
       if (sequence == null) {
         sequence = retry.sequence();
       }
-      long backoffMillis = sequence.onResult(done); // counts this try; -1 when out of retries
+      backoffMillis = sequence.onResult(done); // counts this try; -1 when out of retries
       if (backoffMillis < 0 || retryBudget[0] <= 0) {
         return ran;
       }
@@ -852,10 +860,7 @@ public final class PatternExecutor implements AutoCloseable {
       }
       retryBudget[0]--;
       retries++;
-      if (listening) {
-        events.retry(
-            new RetryEvent(context, name, retries, Duration.ofMillis(backoffMillis), done));
-      }
+      failed = done;
       try {
         sleeper.sleep(backoff);
       } catch (InterruptedException e) {

@@ -3,12 +3,18 @@ package io.ndp.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ndp.api.Attempt;
+import io.ndp.api.BreakerState;
 import io.ndp.api.ConfidenceStats;
 import io.ndp.api.Delegate;
 import io.ndp.api.OutcomeStatus;
 import io.ndp.api.PatternContext;
 import io.ndp.api.PatternResult;
 import io.ndp.api.ResourcePool;
+import io.ndp.api.event.AttemptFinishedEvent;
+import io.ndp.api.event.BreakerStateChangedEvent;
+import io.ndp.api.event.ExecutionFinishedEvent;
+import io.ndp.api.event.NdpListener;
+import io.ndp.api.event.RetryEvent;
 import io.ndp.patterns.meta.MetaOrchestrationPattern;
 import io.ndp.patterns.parallel.ParallelCoordinationPattern;
 import io.ndp.patterns.sequential.SequentialDelegationPattern;
@@ -29,8 +35,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.ConcurrentHistogram;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Fault soak across the three kinds through one executor on its default bounded pool: sequential,
@@ -47,6 +54,10 @@ import org.junit.jupiter.api.Timeout;
  * (success exactly when its last attempt succeeded); for the top-level patterns, the confidence the
  * registry recorded equals the outcomes that count, taken from the results. Printed: the figures,
  * and the time from a parallel run's deadline to its return (by then its units are released).
+ *
+ * <p>Run twice: as it is, and with retries and circuit breakers on (a quarter of the calls, in
+ * domain d3, meet two and a half times the faults, so that breakers open there). Asserted too: what
+ * a listener counted (executions, attempts, retries) equals what the results say.
  *
  * <p>{@code -Dndp.soak.executions=N} sets the size (100,000 in {@code mvn verify}; the {@code soak}
  * profile runs 1,000,000).
@@ -77,7 +88,8 @@ class FaultSoakTest {
       try {
         long seed = in instanceof Long l ? l : (long) name.hashCode();
         SplittableRandom r = new SplittableRandom(seed ^ name.hashCode());
-        int roll = r.nextInt(1000);
+        // An odd seed is a call in the troubled domain: a fault two and a half times as often.
+        int roll = (seed & 1) == 1 ? r.nextInt(400) : r.nextInt(1000);
         Fault f =
             roll < 20
                 ? Fault.FAIL
@@ -115,16 +127,72 @@ class FaultSoakTest {
     };
   }
 
-  @Test
-  void faultSoak_acrossAllKinds_leavesNothingBehind_andCountsExactly() throws Exception {
+  /** Counts the events of top-level executions (domains d0..d3), as a metrics binding would. */
+  static final class Counting implements NdpListener {
+    final LongAdder attempts = new LongAdder();
+    final LongAdder retries = new LongAdder();
+    final LongAdder skips = new LongAdder();
+    final LongAdder executions = new LongAdder();
+    final ConcurrentLinkedQueue<BreakerStateChangedEvent> changes = new ConcurrentLinkedQueue<>();
+
+    private static boolean topLevel(PatternContext c) {
+      return c.domain().length() == 2 && c.domain().charAt(0) == 'd';
+    }
+
+    @Override
+    public void onAttemptFinished(AttemptFinishedEvent e) {
+      if (topLevel(e.context())) {
+        attempts.increment();
+        if (e.attempt().kind() == Attempt.Kind.SKIPPED) {
+          skips.increment();
+        }
+      }
+    }
+
+    @Override
+    public void onRetry(RetryEvent e) {
+      if (topLevel(e.context())) {
+        retries.increment();
+      }
+    }
+
+    @Override
+    public void onExecutionFinished(ExecutionFinishedEvent e) {
+      if (e.depth() == 0) {
+        executions.increment();
+      }
+    }
+
+    @Override
+    public void onBreakerStateChanged(BreakerStateChangedEvent e) {
+      changes.add(e);
+    }
+  }
+
+  @ParameterizedTest(name = "retries and breakers: {0}")
+  @ValueSource(booleans = {false, true})
+  void faultSoak_acrossAllKinds_leavesNothingBehind_andCountsExactly(boolean resilient)
+      throws Exception {
     for (Fault f : Fault.values()) {
       injected.put(f, new LongAdder());
     }
     int executions = Integer.getInteger("ndp.soak.executions", 100_000);
-    PatternRegistry registry =
+    Counting counting = new Counting();
+    PatternRegistry.Builder rb =
         PatternRegistry.builder()
             .resourcePool(new ResourcePool(Map.of("cpu", 4, "memory", 3)))
-            .build();
+            .listener(counting);
+    if (resilient) {
+      rb.circuitBreaker(
+          BreakerPolicy.builder()
+              .window(20)
+              .minimumCalls(10)
+              .failureRateThreshold(30)
+              .coolDown(Duration.ofMillis(20))
+              .probes(2)
+              .build());
+    }
+    PatternRegistry registry = rb.build();
     registry.register(new SequentialDelegationPattern("seq-a", "", List.of("parse", "store")));
     registry.register(
         new SequentialDelegationPattern("seq-b", "", List.of("parse", "check", "store")));
@@ -147,8 +215,20 @@ class FaultSoakTest {
     Map<String, Map<String, long[]>> expected = new ConcurrentHashMap<>();
     ConcurrentHistogram deadlineToReturn = new ConcurrentHistogram(3);
     AtomicLong interruptsSent = new AtomicLong();
+    LongAdder retriesInResults = new LongAdder();
+    LongAdder attemptsInResults = new LongAdder();
     long t0 = System.nanoTime();
-    try (PatternExecutor executor = new PatternExecutor(registry)) {
+    PatternExecutor.Builder eb = PatternExecutor.builder(registry).listener(counting);
+    if (resilient) {
+      eb.retry(
+          RetryPolicy.builder()
+              .maxRetries(1)
+              .initialBackoff(Duration.ofMillis(1))
+              .maxBackoff(Duration.ofMillis(5))
+              .budget(2)
+              .build());
+    }
+    try (PatternExecutor executor = eb.build()) {
       for (String d : List.of("parse", "store", "check", "crunch", "cache", "auth")) {
         executor.delegates().register(d, delegate(d));
       }
@@ -169,10 +249,11 @@ class FaultSoakTest {
                           default -> "orchestrator";
                         };
                     String domain = DOMAINS[random.nextInt(DOMAINS.length)];
+                    long payload = random.nextLong();
+                    // d3 is the troubled domain (odd seeds: more faults).
+                    payload = domain.equals("d3") ? payload | 1 : payload & ~1L;
                     PatternContext.Builder b =
-                        PatternContext.builder(domain, agent)
-                            .payload(random.nextLong())
-                            .timeout(TIMEOUT);
+                        PatternContext.builder(domain, agent).payload(payload).timeout(TIMEOUT);
                     if (agent.equals("orchestrator")) {
                       b.requiredDomains("auth", "compute");
                     }
@@ -188,6 +269,8 @@ class FaultSoakTest {
                     long end = System.nanoTime();
                     Thread.interrupted();
                     account(r, domain, byStatus, unexplained, expected);
+                    retriesInResults.add(r.retries());
+                    attemptsInResults.add(r.attempts().size());
                     if (agent.equals("parallel")
                         && !r.attempts().isEmpty()
                         && r.attempts().get(0).status() == OutcomeStatus.TIMED_OUT) {
@@ -210,9 +293,21 @@ class FaultSoakTest {
     Map<String, Long> statuses = new TreeMap<>();
     byStatus.forEach((k, v) -> statuses.put(k, v.sum()));
     System.out.printf(
-        "FaultSoakTest: %d executions in %.1f s on %d caller threads; faults injected %s;"
-            + " caller interrupts %d; first attempts by outcome %s%n",
-        executions, took.toMillis() / 1000.0, THREADS, faults, interruptsSent.get(), statuses);
+        "FaultSoakTest (retries and breakers %s): %d executions in %.1f s on %d caller threads;"
+            + " faults injected %s; caller interrupts %d; first attempts by outcome %s%n",
+        resilient ? "on" : "off",
+        executions,
+        took.toMillis() / 1000.0,
+        THREADS,
+        faults,
+        interruptsSent.get(),
+        statuses);
+    System.out.printf(
+        "  attempts %d, retries %d, breaker skips %d, breaker changes %d%n",
+        attemptsInResults.sum(),
+        retriesInResults.sum(),
+        counting.skips.sum(),
+        counting.changes.size());
     System.out.printf(
         "  parallel timeouts: %d; deadline to return (units released): p50 %.1f ms, p99 %.1f ms,"
             + " max %.1f ms%n",
@@ -240,11 +335,29 @@ class FaultSoakTest {
       }
     }
     assertThat(faults.values().stream().mapToLong(Long::longValue).sum()).isPositive();
+    // What listeners (a metrics binding) counted equals what the results say.
+    assertThat(counting.executions.sum()).isEqualTo((long) executions / THREADS * THREADS);
+    assertThat(counting.attempts.sum()).isEqualTo(attemptsInResults.sum());
+    assertThat(counting.retries.sum()).isEqualTo(retriesInResults.sum());
+    if (resilient) {
+      assertThat(retriesInResults.sum()).as("retries were made").isPositive();
+      assertThat(counting.skips.sum()).as("breakers skipped patterns").isPositive();
+      // Per breaker, each change starts where the one before ended.
+      Map<String, BreakerState> at = new java.util.HashMap<>();
+      for (BreakerStateChangedEvent c : counting.changes) {
+        String key = c.patternName() + "@" + c.domain();
+        assertThat(c.from()).as(key).isEqualTo(at.getOrDefault(key, BreakerState.CLOSED));
+        at.put(key, c.to());
+      }
+    } else {
+      assertThat(retriesInResults.sum() + counting.skips.sum()).isZero();
+    }
   }
 
   /**
    * Checks that a result is explained by its attempts and adds the outcomes that count (see {@code
-   * PatternExecutor}: SUCCESS for, FAILED against, TIMED_OUT against on the first attempt only).
+   * PatternExecutor}: SUCCESS for, FAILED against, TIMED_OUT against on the first attempt that ran
+   * only).
    */
   private static void account(
       PatternResult r,
@@ -263,15 +376,17 @@ class FaultSoakTest {
     if (!attempts.isEmpty()) {
       byStatus.computeIfAbsent(attempts.get(0).status().name(), k -> new LongAdder()).increment();
     }
+    boolean noneRanBefore = true;
     for (int i = 0; i < attempts.size(); i++) {
       Attempt a = attempts.get(i);
       int slot =
           switch (a.status()) {
             case SUCCESS -> 0;
             case FAILED -> 1;
-            case TIMED_OUT -> i == 0 ? 1 : -1;
+            case TIMED_OUT -> noneRanBefore ? 1 : -1;
             default -> -1;
           };
+      noneRanBefore &= a.status() == OutcomeStatus.REJECTED; // a skip did not run
       if (slot >= 0) {
         long[] counts =
             expected

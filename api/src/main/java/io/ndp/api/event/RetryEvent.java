@@ -6,9 +6,11 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * The executor tries the same pattern again after a retryable failure. Sent after the failed
- * attempt's {@link AttemptFinishedEvent}, before the backoff wait and before the retry's {@link
- * AttemptStartedEvent}.
+ * The executor tries the same pattern again after a retryable failure. Sent once the retry is made:
+ * after the backoff, once the pattern's circuit breaker let it through, just before the retry's
+ * {@link AttemptStartedEvent}. So every retry event has its attempt of kind {@link
+ * Attempt.Kind#RETRY} (a retry the deadline or an open breaker stopped during the backoff sends
+ * none).
  *
  * <p>Immutable and thread-safe.
  *
