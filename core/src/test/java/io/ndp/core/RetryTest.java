@@ -129,6 +129,64 @@ class RetryTest {
   }
 
   @Test
+  void theEventsOfARetriedExecution_comeInOrder_eachRetryBeforeItsAttempt() {
+    registry.register(flaky("flaky", 1));
+    List<String> seen = new CopyOnWriteArrayList<>();
+    NdpListener all =
+        new NdpListener() {
+          @Override
+          public void onExecutionStarted(io.ndp.api.event.ExecutionStartedEvent e) {
+            seen.add("start");
+          }
+
+          @Override
+          public void onAttemptStarted(io.ndp.api.event.AttemptStartedEvent e) {
+            seen.add("attempt " + e.attemptIndex());
+          }
+
+          @Override
+          public void onAttemptFinished(io.ndp.api.event.AttemptFinishedEvent e) {
+            seen.add(e.attempt().kind() + " " + e.attempt().status());
+          }
+
+          @Override
+          public void onRetry(RetryEvent e) {
+            seen.add("retry " + e.retry());
+          }
+
+          @Override
+          public void onFallback(FallbackEvent e) {
+            seen.add("fallback");
+          }
+
+          @Override
+          public void onExecutionFinished(io.ndp.api.event.ExecutionFinishedEvent e) {
+            seen.add("finish " + e.result().success());
+          }
+        };
+    PatternExecutor e =
+        PatternExecutor.builder(registry)
+            .ticker(nanos::get)
+            .sleeper(nanos::addAndGet)
+            .retry(RetryPolicy.builder().build())
+            .listener(all)
+            .build();
+    e.delegates().register("work", in -> in);
+    try (e) {
+      assertThat(e.executeBestPattern(ctx()).success()).isTrue();
+    }
+    assertThat(seen)
+        .containsExactly(
+            "start",
+            "attempt 0",
+            "RUN FAILED",
+            "retry 1",
+            "attempt 1",
+            "RETRY SUCCESS",
+            "finish true");
+  }
+
+  @Test
   void backoffs_stayWithinJitterAndCap_andVary() {
     RetryPolicy policy =
         RetryPolicy.builder()
