@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -103,8 +104,40 @@ final class Breakers {
 
   /** Drops the breakers of a pattern (unregistered: a new one of that name starts closed). */
   void forget(String pattern) {
-    if (breakers != null) {
-      breakers.asMap().keySet().removeIf(k -> k.pattern().equals(pattern));
+    forget(k -> k.pattern().equals(pattern), null);
+  }
+
+  /**
+   * Closes the breakers that statistics reset forgets: of a pattern, of a domain, or all (both
+   * null). Each one that was not closed reports its change to CLOSED.
+   */
+  void reset(@Nullable String pattern, @Nullable String domain) {
+    forget(
+        k ->
+            (pattern == null || k.pattern().equals(pattern))
+                && (domain == null || k.domain().equals(domain)),
+        "statistics reset");
+  }
+
+  private void forget(java.util.function.Predicate<Key> which, @Nullable String reason) {
+    if (breakers == null) {
+      return;
+    }
+    for (Key k : List.copyOf(breakers.asMap().keySet())) {
+      if (!which.test(k)) {
+        continue;
+      }
+      CircuitBreaker cb = breakers.asMap().remove(k);
+      if (cb != null && reason != null && listening) {
+        synchronized (cb) {
+          BreakerState was = map(cb.getState());
+          if (was != BreakerState.CLOSED) {
+            pending.add(
+                new BreakerStateChangedEvent(
+                    k.pattern(), k.domain(), was, BreakerState.CLOSED, reason));
+          }
+        }
+      }
     }
   }
 

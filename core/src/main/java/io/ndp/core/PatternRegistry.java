@@ -468,12 +468,14 @@ public final class PatternRegistry {
 
   /**
    * Forgets what was recorded for a pattern, e.g. after its behaviour changed: the one documented
-   * way to reset confidence.
+   * way to reset confidence. Its circuit breakers close too.
    *
    * @param name the pattern
    */
   public void resetStatistics(String name) {
     List<ConfidenceThresholdCrossedEvent> crossed = confidence.reset(requireName(name));
+    breakers.reset(name, null);
+    breakersChanged();
     if (events.active()) {
       events.statisticsReset(new StatisticsResetEvent(name, null));
       confidenceCrossed(crossed);
@@ -482,7 +484,7 @@ public final class PatternRegistry {
 
   /**
    * Forgets what was recorded in one domain, for every pattern (e.g. after the domain's traffic
-   * changed); the domain's clock of forgetting stays.
+   * changed); the domain's clock of forgetting stays. The circuit breakers in the domain close too.
    *
    * @param domain the domain
    * @throws IllegalArgumentException when it is null
@@ -494,15 +496,19 @@ public final class PatternRegistry {
       throw new IllegalArgumentException("domain must not be null");
     }
     List<ConfidenceThresholdCrossedEvent> crossed = confidence.resetDomain(domain, patternNames());
+    breakers.reset(null, domain);
+    breakersChanged();
     if (events.active()) {
       events.statisticsReset(new StatisticsResetEvent(null, domain));
       confidenceCrossed(crossed);
     }
   }
 
-  /** Forgets everything recorded for every pattern. */
+  /** Forgets everything recorded for every pattern, and closes every circuit breaker. */
   public void resetAllStatistics() {
     List<ConfidenceThresholdCrossedEvent> crossed = confidence.resetAll(patternNames());
+    breakers.reset(null, null);
+    breakersChanged();
     if (events.active()) {
       events.statisticsReset(new StatisticsResetEvent(null, null));
       confidenceCrossed(crossed);

@@ -174,6 +174,27 @@ class BreakerTest {
     }
   }
 
+  @Test
+  void resettingStatistics_closesTheBreakersItForgets_andSaysSo() {
+    try (PatternExecutor e = executor()) {
+      for (int i = 0; i < 4; i++) {
+        e.executeBestPattern(in("eu"));
+        e.executeBestPattern(in("us"));
+      }
+      assertThat(registry.breakerState("primary", "eu")).isEqualTo(BreakerState.OPEN);
+      registry.resetDomainStatistics("us");
+      assertThat(registry.breakerState("primary", "eu")).isEqualTo(BreakerState.OPEN);
+      registry.resetStatistics("primary");
+      assertThat(registry.breakerState("primary", "eu")).isEqualTo(BreakerState.CLOSED);
+      assertThat(changes)
+          .extracting(c -> c.from() + ">" + c.to() + " " + c.reason())
+          .containsExactly(
+              "CLOSED>OPEN " + changes.peek().reason(), "OPEN>CLOSED statistics reset");
+      assertThat(tries(e.executeBestPattern(in("eu"))))
+          .containsExactly("primary:RUN", "backup:RUN");
+    }
+  }
+
   /**
    * Many threads through a breaker that opens, half-opens and closes: every call is run or skipped
    * (never lost), and the state changes are delivered in order.
