@@ -1,7 +1,6 @@
 package io.ndp.benchmarks;
 
 import io.ndp.api.PatternContext;
-import io.ndp.api.PatternDefinition;
 import io.ndp.api.PatternResult;
 import io.ndp.api.event.AttemptFinishedEvent;
 import io.ndp.api.event.AttemptStartedEvent;
@@ -11,8 +10,6 @@ import io.ndp.api.event.ExecutionStartedEvent;
 import io.ndp.api.event.NdpListener;
 import io.ndp.core.Ndp;
 import io.ndp.core.PatternExecutor;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -101,24 +98,9 @@ public class ListenerBenchmark {
       case "keeping" -> b.listener(new Keeping());
       default -> throw new IllegalArgumentException("unknown listener " + listener);
     }
-    ndp = b.build();
-    work.registerIn(ndp.delegates());
-    ndp.register(
-        new PatternDefinition(
-            "sequential",
-            "ingest",
-            "validate, hash, store",
-            Map.of("steps", List.of("validate", "hash", "store"))));
+    ndp = work.ingestRuntime(b);
     executor = ndp.executor();
-    context =
-        PatternContext.builder("orders", "sequential")
-            .requiredSteps("validate", "hash", "store")
-            .payload(Workload.RECORD)
-            .build();
-    PatternResult first = executor.executeBestPattern(context);
-    if (!first.success()) {
-      throw new IllegalStateException("the benchmark's pattern must succeed: " + first);
-    }
+    context = Workload.ingestContext();
   }
 
   @TearDown

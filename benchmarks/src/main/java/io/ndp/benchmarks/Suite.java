@@ -313,6 +313,22 @@ public final class Suite {
                         "–"
                       }));
     }
+    for (String[] r :
+        new String[][] {
+          {"retry", "a retry policy (nothing fails)", "1.1"},
+          {"breaker", "circuit breakers (nothing fails)", "1.5"}
+        }) {
+      String bench = "ResilienceBenchmark.executeBestPattern";
+      ratioRow(
+          rows,
+          s,
+          "executeBestPattern with " + r[1] + " vs none",
+          bench,
+          bench,
+          "resilience=" + r[0],
+          "resilience=none",
+          Double.parseDouble(r[2]));
+    }
     for (String n : List.of("1000", "10000")) {
       ratioRow(
           rows,

@@ -1,8 +1,13 @@
 package io.ndp.benchmarks;
 
 import io.ndp.api.DelegateDirectory;
+import io.ndp.api.PatternContext;
+import io.ndp.api.PatternDefinition;
+import io.ndp.api.PatternResult;
+import io.ndp.core.Ndp;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -48,6 +53,36 @@ final class Workload {
     delegates.register("validate", this::validate);
     delegates.register("hash", this::hash);
     delegates.register("store", this::store);
+  }
+
+  /**
+   * Builds a runtime from {@code builder}, registers this work's delegates and the 3-step
+   * sequential pattern {@code ingest} in it, and checks that one execution of {@link
+   * #ingestContext()} succeeds.
+   */
+  Ndp ingestRuntime(Ndp.Builder builder) {
+    Ndp ndp = builder.build();
+    registerIn(ndp.delegates());
+    ndp.register(
+        new PatternDefinition(
+            "sequential",
+            "ingest",
+            "validate, hash, store",
+            Map.of("steps", List.of("validate", "hash", "store"))));
+    PatternResult first = ndp.executor().executeBestPattern(ingestContext());
+    if (!first.success()) {
+      ndp.close();
+      throw new IllegalStateException("the benchmark's pattern must succeed: " + first);
+    }
+    return ndp;
+  }
+
+  /** The context the {@code ingest} pattern serves: the record, domain orders. */
+  static PatternContext ingestContext() {
+    return PatternContext.builder("orders", "sequential")
+        .requiredSteps("validate", "hash", "store")
+        .payload(RECORD)
+        .build();
   }
 
   private static MessageDigest newDigest() {
