@@ -16,6 +16,7 @@ import java.util.Objects;
 final class SpanTree {
   final List<SpanData> spans;
   private final Map<String, SpanData> byId = new HashMap<>();
+  private final Map<String, List<SpanData>> byParent = new HashMap<>();
 
   SpanTree(List<SpanData> spans) {
     this.spans = List.copyOf(spans);
@@ -23,6 +24,7 @@ final class SpanTree {
       assertThat(byId.put(s.getSpanId(), s))
           .as("span id %s exported twice", s.getSpanId())
           .isNull();
+      byParent.computeIfAbsent(s.getParentSpanId(), k -> new ArrayList<>()).add(s);
     }
   }
 
@@ -47,12 +49,7 @@ final class SpanTree {
    * The children, attempts by their index, the others by name (parallel work ends in any order).
    */
   List<SpanData> children(SpanData parent) {
-    List<SpanData> out = new ArrayList<>();
-    for (SpanData s : spans) {
-      if (parent.getSpanId().equals(s.getParentSpanId())) {
-        out.add(s);
-      }
-    }
+    List<SpanData> out = new ArrayList<>(byParent.getOrDefault(parent.getSpanId(), List.of()));
     out.sort(Comparator.comparing(SpanTree::orderKey));
     return out;
   }
