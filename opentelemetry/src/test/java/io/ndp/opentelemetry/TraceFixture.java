@@ -106,10 +106,14 @@ final class TraceFixture implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() {
     executor.close();
     pool.shutdownNow();
-    pool.awaitTermination(10, TimeUnit.SECONDS);
+    try {
+      pool.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     provider.close();
   }
 
