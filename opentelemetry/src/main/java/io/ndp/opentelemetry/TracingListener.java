@@ -73,7 +73,13 @@ final class TracingListener implements NdpListener {
 
   /** An open span of this thread: what started it, and the scope that made it current. */
   private record Frame(
-      boolean execution, PatternContext context, int key, Span span, Context otel, Scope scope) {
+      boolean execution,
+      PatternContext context,
+      int key,
+      String name,
+      Span span,
+      Context otel,
+      Scope scope) {
 
     boolean matches(boolean isExecution, PatternContext c, int k) {
       return execution == isExecution && context == c && key == k;
@@ -84,16 +90,17 @@ final class TracingListener implements NdpListener {
   public void onExecutionStarted(ExecutionStartedEvent e) {
     PatternContext c = e.context();
     Context parent = Context.current();
+    String name = NdpAttributes.EXECUTION_SPAN + " " + c.agentType();
     Span span =
         tracer
-            .spanBuilder(NdpAttributes.EXECUTION_SPAN + " " + c.agentType())
+            .spanBuilder(name)
             .setParent(parent)
             .setSpanKind(SpanKind.INTERNAL)
             .setAttribute(NdpAttributes.DOMAIN, c.domain())
             .setAttribute(NdpAttributes.AGENT_TYPE, c.agentType())
             .setAttribute(NdpAttributes.DEPTH, (long) e.depth())
             .startSpan();
-    push(true, c, e.depth(), span, parent);
+    push(true, c, e.depth(), name, span, parent);
   }
 
   @Override
@@ -101,16 +108,17 @@ final class TracingListener implements NdpListener {
     Frame execution = innermostExecution(e.context());
     // Always under its execution's span, whatever a pattern left current.
     Context parent = execution != null ? execution.otel() : Context.current();
+    String name = NdpAttributes.ATTEMPT_SPAN + " " + e.patternName();
     Span span =
         tracer
-            .spanBuilder(NdpAttributes.ATTEMPT_SPAN + " " + e.patternName())
+            .spanBuilder(name)
             .setParent(parent)
             .setSpanKind(SpanKind.INTERNAL)
             .setAttribute(NdpAttributes.PATTERN, e.patternName())
             .setAttribute(NdpAttributes.ATTEMPT_INDEX, (long) e.attemptIndex())
             .setAttribute(NdpAttributes.ATTEMPT_FALLBACK, e.fallback())
             .startSpan();
-    push(false, e.context(), e.attemptIndex(), span, parent);
+    push(false, e.context(), e.attemptIndex(), name, span, parent);
   }
 
   @Override
@@ -240,7 +248,8 @@ final class TracingListener implements NdpListener {
     return unmatched.sum();
   }
 
-  private void push(boolean execution, PatternContext c, int key, Span span, Context parent) {
+  private void push(
+      boolean execution, PatternContext c, int key, String name, Span span, Context parent) {
     Context otel = parent.with(span);
     Scope scope = otel.makeCurrent();
     ArrayDeque<Frame> stack = frames.get();
@@ -248,7 +257,7 @@ final class TracingListener implements NdpListener {
       stack = new ArrayDeque<>();
       frames.set(stack);
     }
-    stack.addLast(new Frame(execution, c, key, span, otel, scope));
+    stack.addLast(new Frame(execution, c, key, name, span, otel, scope));
   }
 
   /**
@@ -273,7 +282,7 @@ final class TracingListener implements NdpListener {
       log.warn(
           "span '{}' had no finish event before an enclosing one finished (an error escaped the"
               + " executor?); ended as abandoned",
-          spanName(f));
+          f.name());
       f.span().setStatus(StatusCode.ERROR, ABANDONED);
       end(f);
       f = stack.removeLast();
@@ -315,12 +324,6 @@ final class TracingListener implements NdpListener {
     } finally {
       f.scope().close();
     }
-  }
-
-  private static String spanName(Frame f) {
-    return f.execution()
-        ? NdpAttributes.EXECUTION_SPAN + " " + f.context().agentType()
-        : NdpAttributes.ATTEMPT_SPAN + " #" + f.key();
   }
 
   private static String outcome(PatternResult r) {
