@@ -46,7 +46,9 @@ import org.slf4j.LoggerFactory;
  * always the one to close while the executor keeps its contract. Should a start ever lack its
  * finish (an {@code Error} the executor does not absorb, such as a {@code StackOverflowError},
  * escaped an attempt), the frames left above a finish that does arrive are ended with status ERROR,
- * so no span stays open under a parent that ended; a finish without a start is ignored.
+ * so no span stays open under a parent that ended; a finish without a start is ignored. An error
+ * that escapes a host's call leaves its frames open, and current, on that thread: nothing tells
+ * them apart from a call a pattern nests inside its attempt.
  *
  * <p>Thread-safe: the only shared state is the tracer and two counters; everything else is the
  * calling thread's.
