@@ -10,8 +10,7 @@ import io.opentelemetry.api.common.AttributeKey;
  * {@code <pattern>} per attempt (a child of its execution), {@value #DELEGATE_SPAN} {@code <name>}
  * per call of a {@linkplain NdpTracing#traced traced delegate} (a child of the span current where
  * it runs). Events: {@value #FALLBACK_EVENT} and {@value #RETRY_EVENT} on the execution span,
- * {@value #BREAKER_EVENT} on the attempt span whose outcome changed the breaker, {@value
- * #RESOURCE_CONFLICT_EVENT} on the span current where the resources were refused.
+ * {@value #BREAKER_EVENT} on the attempt span whose outcome changed the breaker.
  *
  * <p>Immutable: constants only.
  *
@@ -36,9 +35,6 @@ public final class NdpAttributes {
 
   /** Event on an attempt span: the pattern's circuit breaker in the domain changed state. */
   public static final String BREAKER_EVENT = "ndp.breaker.state_changed";
-
-  /** Event on the current span: a request for resource units was not granted in time. */
-  public static final String RESOURCE_CONFLICT_EVENT = "ndp.resource.conflict";
 
   /** The context's domain (execution spans). */
   public static final AttributeKey<String> DOMAIN = AttributeKey.stringKey("ndp.domain");
@@ -134,18 +130,6 @@ public final class NdpAttributes {
   /** Why the breaker changed state (breaker events). */
   public static final AttributeKey<String> BREAKER_REASON =
       AttributeKey.stringKey("ndp.breaker.reason");
-
-  /** Who asked for the resources, e.g. a pattern (resource conflict events). */
-  public static final AttributeKey<String> RESOURCE_OWNER =
-      AttributeKey.stringKey("ndp.resource.owner");
-
-  /** The units asked for, e.g. {@code cpu=2,memory=1} (resource conflict events). */
-  public static final AttributeKey<String> RESOURCE_UNITS =
-      AttributeKey.stringKey("ndp.resource.units");
-
-  /** How long the request waited, in milliseconds (resource conflict events). */
-  public static final AttributeKey<Double> RESOURCE_WAITED_MS =
-      AttributeKey.doubleKey("ndp.resource.waited_ms");
 
   private NdpAttributes() {}
 }

@@ -10,7 +10,6 @@ import io.ndp.api.event.ExecutionFinishedEvent;
 import io.ndp.api.event.ExecutionStartedEvent;
 import io.ndp.api.event.FallbackEvent;
 import io.ndp.api.event.NdpListener;
-import io.ndp.api.event.ResourceConflictEvent;
 import io.ndp.api.event.RetryEvent;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
@@ -22,8 +21,6 @@ import io.opentelemetry.context.Scope;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Iterator;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -220,20 +217,6 @@ final class TracingListener implements NdpListener {
             .build());
   }
 
-  @Override
-  public void onResourceConflict(ResourceConflictEvent e) {
-    // On the thread that asked: a parallel task's pool thread, where the wrapped executor made the
-    // attempt's span current.
-    Span.current()
-        .addEvent(
-            NdpAttributes.RESOURCE_CONFLICT_EVENT,
-            Attributes.builder()
-                .put(NdpAttributes.RESOURCE_OWNER, e.owner())
-                .put(NdpAttributes.RESOURCE_UNITS, units(e.units()))
-                .put(NdpAttributes.RESOURCE_WAITED_MS, millis(e.waited()))
-                .build());
-  }
-
   /** How many spans this thread holds open (for tests). */
   int openOnThisThread() {
     ArrayDeque<Frame> stack = frames.get();
@@ -340,13 +323,5 @@ final class TracingListener implements NdpListener {
   /** Milliseconds with a fraction, for any duration (no overflow of {@code toNanos}). */
   static double millis(Duration d) {
     return d.getSeconds() * 1_000.0 + d.getNano() / 1_000_000.0;
-  }
-
-  private static String units(Map<String, Integer> units) {
-    StringBuilder sb = new StringBuilder();
-    new TreeMap<>(units)
-        .forEach(
-            (name, n) -> sb.append(sb.length() == 0 ? "" : ",").append(name).append('=').append(n));
-    return sb.toString();
   }
 }

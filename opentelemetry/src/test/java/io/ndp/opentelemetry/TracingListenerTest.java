@@ -13,7 +13,6 @@ import io.ndp.api.event.AttemptStartedEvent;
 import io.ndp.api.event.BreakerStateChangedEvent;
 import io.ndp.api.event.ExecutionFinishedEvent;
 import io.ndp.api.event.ExecutionStartedEvent;
-import io.ndp.api.event.ResourceConflictEvent;
 import io.ndp.api.event.RetryEvent;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
@@ -33,7 +32,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The listener's bookkeeping on the paths that are not the happy one: a pattern that throws, an
  * error the executor lets escape (whose finish events never come), finishes without a start, events
- * of other threads, and the events the executor is about to send (retries, breakers, conflicts).
+ * of other threads, and the events the executor is about to send (retries, breakers).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class TracingListenerTest {
@@ -180,7 +179,7 @@ class TracingListenerTest {
   }
 
   @Test
-  void retryBreakerAndConflict_becomeEventsOfTheExecutionTheAttemptAndTheCurrentSpan() {
+  void retryAndBreaker_becomeEventsOfTheExecutionAndOfTheAttempt() {
     PatternContext c = PatternContext.builder("flaky", "t").build();
     Attempt failed =
         new Attempt("p", false, OutcomeStatus.FAILED, "timeout talking to db", null, Duration.ZERO);
@@ -202,14 +201,6 @@ class TracingListenerTest {
     listener.onAttemptFinished(new AttemptFinishedEvent(c, failed, 0));
     listener.onRetry(new RetryEvent(c, "p", 1, Duration.ofMillis(250), failed));
     listener.onAttemptStarted(new AttemptStartedEvent(c, "p", 1, false));
-    // A task asking for units on this thread, while the retry's span is current.
-    listener.onResourceConflict(
-        new ResourceConflictEvent(
-            "p",
-            Map.of("gpu", 2, "cpu", 1),
-            Map.of("gpu", 4),
-            Map.of("gpu", 4),
-            Duration.ofMillis(7)));
     listener.onAttemptFinished(new AttemptFinishedEvent(c, retried, 1));
     listener.onExecutionFinished(
         new ExecutionFinishedEvent(c, result(true, List.of(failed, retried)), 0));
@@ -235,12 +226,40 @@ class TracingListenerTest {
     assertThat(breaker.getAttributes().get(NdpAttributes.BREAKER_REASON))
         .isEqualTo("failure rate 60% > 50%");
     assertThat(attempts.get(0).getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
-    EventData conflict = attempts.get(1).getEvents().get(0);
-    assertThat(conflict.getName()).isEqualTo(NdpAttributes.RESOURCE_CONFLICT_EVENT);
-    assertThat(conflict.getAttributes().get(NdpAttributes.RESOURCE_UNITS)).isEqualTo("cpu=1,gpu=2");
-    assertThat(conflict.getAttributes().get(NdpAttributes.RESOURCE_WAITED_MS)).isEqualTo(7.0);
     assertThat(attempts.get(1).getAttributes().get(NdpAttributes.ATTEMPT_DURATION_MS))
         .isEqualTo(3.0);
     assertThat(Span.current().getSpanContext().isValid()).isFalse();
+  }
+
+  @Test
+  void patternRunDirectly_hasNoDecision_soNoConfidence() {
+    io.ndp.api.Pattern direct =
+        new ScriptPattern("direct", "manual", (ctx, scope) -> PatternOutcome.success("x", "ran"));
+    fixture.registry.register(direct);
+
+    PatternResult r =
+        fixture.executor.execute(direct, PatternContext.builder("ops", "manual").build());
+
+    assertThat(r.success()).isTrue();
+    SpanData exec = fixture.tree().only("ndp.execute manual");
+    assertThat(exec.getAttributes().get(NdpAttributes.PATTERN)).isEqualTo("direct");
+    assertThat(exec.getAttributes().get(NdpAttributes.CONFIDENCE)).isNull();
+    fixture.tree().assertMatchesResults(fixture.results.finished);
+  }
+
+  @Test
+  void listener_hearsNoResourceEvents_soTheRegistryKeepsItsPoolUnobserved() throws Exception {
+    // A registry observes its pool (a snapshot and an event per grant) only for a listener that
+    // overrides a resource method: tracing must not put that cost on every parallel task.
+    Map<String, Class<?>> resourceMethods =
+        Map.of(
+            "onResourceAcquired", io.ndp.api.event.ResourceAcquiredEvent.class,
+            "onResourceReleased", io.ndp.api.event.ResourceReleasedEvent.class,
+            "onResourceConflict", io.ndp.api.event.ResourceConflictEvent.class);
+    for (Map.Entry<String, Class<?>> m : resourceMethods.entrySet()) {
+      assertThat(TracingListener.class.getMethod(m.getKey(), m.getValue()).getDeclaringClass())
+          .as(m.getKey())
+          .isEqualTo(io.ndp.api.event.NdpListener.class);
+    }
   }
 }
