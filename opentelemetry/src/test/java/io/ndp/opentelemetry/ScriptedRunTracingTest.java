@@ -322,6 +322,8 @@ class ScriptedRunTracingTest {
     assertThat(fixture.counting.started.sum())
         .isEqualTo(fixture.counting.ended.sum())
         .isEqualTo(tree.spans.size());
+    assertThat(fixture.counting.endedElsewhere).isEmpty();
+    assertThat(fixture.counting.open).isEmpty();
     assertThat(fixture.listener().openOnThisThread()).isZero();
     assertThat(fixture.listener().abandoned()).isZero();
     assertThat(fixture.listener().unmatched()).isZero();

@@ -127,14 +127,20 @@ final class TraceFixture implements AutoCloseable {
     }
   }
 
-  /** Counts the spans started and ended, whatever exports them. */
+  /**
+   * Counts the spans started and ended, whatever exports them, and keeps those ended on another
+   * thread than the one that started them (the SDK calls both on the thread that starts or ends).
+   */
   static final class Counting implements SpanProcessor {
     final LongAdder started = new LongAdder();
     final LongAdder ended = new LongAdder();
+    final java.util.Map<String, Thread> open = new java.util.concurrent.ConcurrentHashMap<>();
+    final Queue<String> endedElsewhere = new ConcurrentLinkedQueue<>();
 
     @Override
     public void onStart(Context parentContext, ReadWriteSpan span) {
       started.increment();
+      open.put(span.getSpanContext().getSpanId(), Thread.currentThread());
     }
 
     @Override
@@ -145,6 +151,10 @@ final class TraceFixture implements AutoCloseable {
     @Override
     public void onEnd(ReadableSpan span) {
       ended.increment();
+      Thread startedOn = open.remove(span.getSpanContext().getSpanId());
+      if (startedOn != Thread.currentThread()) {
+        endedElsewhere.add(span.getName() + " started on " + startedOn);
+      }
     }
 
     @Override

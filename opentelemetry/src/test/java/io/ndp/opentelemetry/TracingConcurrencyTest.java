@@ -166,6 +166,9 @@ class TracingConcurrencyTest {
       assertThat(tree.spans).hasSize(expected);
       assertThat(fixture.counting.started.sum()).isEqualTo(expected);
       assertThat(fixture.counting.ended.sum()).isEqualTo(expected);
+      // Each span ended on the thread that started it, and none is still open.
+      assertThat(fixture.counting.endedElsewhere).isEmpty();
+      assertThat(fixture.counting.open).isEmpty();
       assertThat(tree.orphans()).isEmpty();
       assertThat(tree.roots()).hasSize(executions);
 
