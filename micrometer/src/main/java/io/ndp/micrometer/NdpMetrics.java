@@ -11,6 +11,7 @@ import io.ndp.api.BreakerState;
 import io.ndp.api.OutcomeStatus;
 import io.ndp.api.Pattern;
 import io.ndp.api.PatternResult;
+import io.ndp.api.RuntimeClosedException;
 import io.ndp.api.event.AttemptFinishedEvent;
 import io.ndp.api.event.BreakerStateChangedEvent;
 import io.ndp.api.event.ConfidenceThresholdCrossedEvent;
@@ -511,6 +512,9 @@ public final class NdpMetrics implements NdpListener {
         if (pattern.isPresent()) {
           return pattern.get().confidenceScore(v.key.domain);
         }
+      } catch (RuntimeClosedException closed) {
+        // A scrape after the runtime closed: its last known value, nothing to warn about.
+        return v.last;
       } catch (RuntimeException e) {
         failed("a confidence read", e);
       }
