@@ -41,6 +41,7 @@ class CliProcessTest {
         .contains("Usage: ndp-host-app")
         .contains("--input=FILE")
         .contains("--in-memory")
+        .contains("--metrics-out=FILE")
         .contains("Exit codes:")
         .contains("2   usage or input error");
     assertThat(r.err()).isEmpty();
