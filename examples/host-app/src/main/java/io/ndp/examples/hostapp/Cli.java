@@ -5,9 +5,15 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
@@ -31,7 +37,7 @@ import picocli.CommandLine.Option;
     exitCodeList = {
       "0:the job succeeded: every output file was written",
       "1:the job failed (the report or the ingest): nothing is written, the output folder is as"
-          + " it was",
+          + " it was (a --metrics-out page is still written when the job ran to its end)",
       "2:usage or input error: an unknown option, a missing value, an input file that cannot be"
           + " read, an output or plugins folder that cannot be used"
     })
@@ -74,6 +80,13 @@ final class Cli implements Callable<Integer> {
       description = "keep definitions and confidence in memory: start from nothing, keep nothing")
   boolean inMemory;
 
+  @Option(
+      names = "--metrics-out",
+      paramLabel = "FILE",
+      description =
+          "also write the job's metrics to FILE as a Prometheus text page (replaced atomically)")
+  @Nullable Path metricsOut;
+
   @Option(names = "--verbose", description = "print the stack trace of an error")
   boolean verbose;
 
@@ -106,6 +119,10 @@ final class Cli implements Callable<Integer> {
       HostApp.Summary summary =
           new HostApp().run(input, out, pluginsDir, inMemory ? null : data, outStream);
       outStream.print(summary.table());
+      if (metricsOut != null) {
+        writeMetrics(metricsOut, summary.metrics().prometheus());
+        outStream.println("metrics written to " + metricsOut);
+      }
       if (!summary.report().success()) {
         String failed =
             "the report failed ("
@@ -138,6 +155,33 @@ final class Cli implements Callable<Integer> {
           deleteEmptyUpTo(data.toAbsolutePath().getParent(), dataCreated);
         }
       }
+    }
+  }
+
+  /**
+   * Writes the Prometheus page next to its target and renames it into place: a scraper or a
+   * textfile collector reading the file sees the earlier page or this one, never half of one.
+   */
+  static void writeMetrics(Path target, String page) throws IOException {
+    Path file = target.toAbsolutePath();
+    Path temp = Files.createTempFile(file.getParent(), "." + file.getFileName() + ".", ".tmp");
+    try {
+      try {
+        // Readable by a collector running as another user, like a file written the usual way.
+        Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-r--r--"));
+      } catch (UnsupportedOperationException notPosix) {
+        // Keep the file system's default.
+      }
+      Files.writeString(temp, page, StandardCharsets.UTF_8);
+      try {
+        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
+      }
+    } catch (IOException e) {
+      throw new IOException("cannot write the metrics page " + target + ": " + reason(e), e);
+    } finally {
+      Files.deleteIfExists(temp);
     }
   }
 
@@ -202,6 +246,9 @@ final class Cli implements Callable<Integer> {
     if (!inMemory && Files.isSymbolicLink(data) && !Files.exists(data)) {
       throw new InputError("--data " + data + " is a link to a folder that does not exist");
     }
+    if (metricsOut != null) {
+      checkMetricsOut(metricsOut);
+    }
     if (Files.isDirectory(out)) {
       checkOutputFolder();
     }
@@ -219,6 +266,50 @@ final class Cli implements Callable<Integer> {
       Files.createDirectories(folder);
     } catch (IOException | UnsupportedOperationException e) {
       throw new InputError("cannot create the " + what + " folder " + folder + ": " + reason(e));
+    }
+  }
+
+  /**
+   * The metrics page goes into a folder that exists and can be written, not over a folder, the
+   * input or one of the job's outputs.
+   */
+  private void checkMetricsOut(Path metrics) {
+    if (Files.isDirectory(metrics)) {
+      throw new InputError("--metrics-out must be a file, but " + metrics + " is a folder");
+    }
+    Path file = metrics.toAbsolutePath().normalize();
+    Path folder = file.getParent();
+    Path outFolder = out.toAbsolutePath().normalize();
+    List<String> taken = new ArrayList<>(HostApp.OUTPUTS);
+    taken.add(HostApp.LOCK);
+    for (String name : taken) {
+      if (file.equals(outFolder.resolve(name))) {
+        throw new InputError(
+            "--metrics-out " + metrics + " is the job's output " + name + " in " + out);
+      }
+    }
+    try {
+      if (input != null && Files.exists(metrics) && Files.isSameFile(metrics, input)) {
+        throw new InputError(
+            "the input "
+                + input
+                + " is the --metrics-out file "
+                + metrics
+                + ": the run would replace it");
+      }
+    } catch (IOException e) {
+      throw new InputError("cannot read --metrics-out " + metrics + ": " + reason(e));
+    }
+    // The output folder is created (and checked) below; any other folder must be there already.
+    if (folder != null && folder.equals(outFolder)) {
+      return;
+    }
+    if (folder == null || !Files.isDirectory(folder)) {
+      throw new InputError("the folder of --metrics-out " + metrics + " does not exist: " + folder);
+    }
+    if (!Files.isWritable(folder)) {
+      throw new InputError(
+          "the folder of --metrics-out " + metrics + " is not writable: " + folder);
     }
   }
 

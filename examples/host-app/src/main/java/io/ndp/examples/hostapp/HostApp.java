@@ -163,8 +163,13 @@ public final class HostApp {
     // The default selection policy (drift-aware Thompson sampling over statistics that forget),
     // seeded so that a run on the same input makes the same choices; a service would leave the
     // seed out.
+    // What the job did, as meters: read once at the end into a table and a Prometheus page.
+    JobMetrics metrics = new JobMetrics();
     Ndp.Builder builder =
-        Ndp.builder().pluginsDir(pluginsDir).executor(b -> b.maxAttempts(2).seed(SEED));
+        Ndp.builder()
+            .pluginsDir(pluginsDir)
+            .listener(metrics.listener())
+            .executor(b -> b.maxAttempts(2).seed(SEED));
     JdbcStorage durable = null;
     if (dataDir != null) {
       // The durable default: definitions and learned confidence in an H2 file. A batch job can
@@ -183,6 +188,7 @@ public final class HostApp {
       progress.println("confidence in memory (--in-memory): this run starts from nothing");
     }
     Ndp ndp = builder.build();
+    metrics.bindTo(ndp);
     long pluginMillis = (System.nanoTime() - loadStart) / 1_000_000;
     Map<PluginReport.Status, Long> byStatus = new java.util.EnumMap<>(PluginReport.Status.class);
     ndp.pluginReports().forEach(r -> byStatus.merge(r.status(), 1L, Long::sum));
@@ -337,6 +343,8 @@ public final class HostApp {
         byDomain.put(p.name(), storage.statisticsByDomain(p.name()));
       }
       PerformanceStats perRecord = perf.stats("ingest_record");
+      // Also before the runtime closes: the confidence gauges read it.
+      JobMetrics.Snapshot measured = metrics.snapshot();
       // Everything that can fail is done: now the outputs move into place, or none does.
       List<Path> written = List.of();
       if (reportResult.success()) {
@@ -357,7 +365,8 @@ public final class HostApp {
           outDir,
           written,
           pluginMillis,
-          (System.nanoTime() - started) / 1_000_000);
+          (System.nanoTime() - started) / 1_000_000,
+          measured);
     } finally {
       deleteTree(staging);
     }
@@ -636,7 +645,8 @@ public final class HostApp {
       Path outDir,
       List<Path> writtenFiles,
       long pluginMillis,
-      long millis) {
+      long millis,
+      JobMetrics.Snapshot metrics) {
 
     String table() {
       StringBuilder sb = new StringBuilder();
@@ -693,6 +703,7 @@ public final class HostApp {
               report.success() ? "succeeded" : "FAILED",
               report.totalDuration().toMillis(),
               report.message()));
+      sb.append(metrics.table());
       sb.append(String.format(Locale.ROOT, "plugins loaded in %d ms%n", pluginMillis));
       if (writtenFiles.isEmpty()) {
         sb.append(

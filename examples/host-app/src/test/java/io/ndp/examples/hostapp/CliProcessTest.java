@@ -41,6 +41,7 @@ class CliProcessTest {
         .contains("Usage: ndp-host-app")
         .contains("--input=FILE")
         .contains("--in-memory")
+        .contains("--metrics-out=FILE")
         .contains("Exit codes:")
         .contains("2   usage or input error");
     assertThat(r.err()).isEmpty();
@@ -218,6 +219,156 @@ class CliProcessTest {
     assertThat(dir.resolve(out)).isDirectoryNotContaining("glob:**/.ndp-staging-*");
   }
 
+  /** One sample of a Prometheus text page: {@code name{k="v",...} value}. */
+  private record Sample(String name, java.util.Map<String, String> labels, double value) {}
+
+  private static final java.util.regex.Pattern SAMPLE =
+      java.util.regex.Pattern.compile(
+          "([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)\\})? (-?[0-9.]+(?:[eE][-+]?[0-9]+)?|NaN|[-+]Inf)");
+  private static final java.util.regex.Pattern LABEL =
+      java.util.regex.Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\",?");
+
+  /** Parses a Prometheus text page, failing on any line that is neither a comment nor a sample. */
+  private static List<Sample> parsePrometheus(Path page) throws Exception {
+    List<Sample> samples = new java.util.ArrayList<>();
+    for (String line : Files.readAllLines(page, UTF_8)) {
+      if (line.isBlank() || line.startsWith("# HELP ") || line.startsWith("# TYPE ")) {
+        continue;
+      }
+      java.util.regex.Matcher m = SAMPLE.matcher(line);
+      assertThat(m.matches()).as("a sample line: %s", line).isTrue();
+      java.util.Map<String, String> labels = new java.util.TreeMap<>();
+      if (m.group(2) != null) {
+        java.util.regex.Matcher l = LABEL.matcher(m.group(2));
+        int end = 0;
+        while (l.find() && l.start() == end) {
+          labels.put(l.group(1), l.group(2));
+          end = l.end();
+        }
+        assertThat(end).as("labels of %s", line).isEqualTo(m.group(2).length());
+      }
+      samples.add(new Sample(m.group(1), labels, Double.parseDouble(m.group(3))));
+    }
+    return samples;
+  }
+
+  private static double sum(List<Sample> samples, String name, String... labels) {
+    return samples.stream()
+        .filter(x -> x.name().equals(name))
+        .filter(
+            x -> {
+              for (int i = 0; i < labels.length; i += 2) {
+                if (!labels[i + 1].equals(x.labels().get(labels[i]))) {
+                  return false;
+                }
+              }
+              return true;
+            })
+        .mapToDouble(Sample::value)
+        .sum();
+  }
+
+  @Test
+  void metricsOut_writesAPrometheusPage_whoseCountsEqualTheJobs() throws Exception {
+    Path input = firstLines(1_000);
+    Files.writeString(dir.resolve("metrics.prom"), "an earlier page");
+
+    Run r =
+        run(
+            "--input",
+            input.toString(),
+            "--out",
+            "out",
+            "--plugins",
+            PLUGINS.toString(),
+            "--in-memory",
+            "--metrics-out",
+            "metrics.prom");
+
+    assertThat(r.code()).as("stdout: %s%nstderr: %s", r.out(), r.err()).isZero();
+    java.util.regex.Matcher job =
+        java.util.regex.Pattern.compile("records (\\d+), written (\\d+), rejected (\\d+)")
+            .matcher(r.out());
+    assertThat(job.find()).as(r.out()).isTrue();
+    long records = Long.parseLong(job.group(1));
+    long written = Long.parseLong(job.group(2));
+    long rejected = Long.parseLong(job.group(3));
+    assertThat(records).isEqualTo(1_000);
+    assertThat(r.out())
+        .contains("metrics (ndp-micrometer):")
+        .contains("executions " + (records + 1) + " (and ")
+        .contains("metrics written to metrics.prom");
+
+    List<Sample> page = parsePrometheus(dir.resolve("metrics.prom"));
+    assertThat(page)
+        .extracting(Sample::name)
+        .contains(
+            "ndp_executions_seconds_count",
+            "ndp_executions_seconds_sum",
+            "ndp_executions_seconds_max",
+            "ndp_attempts_seconds_count",
+            "ndp_fallbacks_total",
+            "ndp_executions_in_flight",
+            "ndp_resource_units_in_use",
+            "ndp_confidence");
+    assertThat(sum(page, "ndp_executions_seconds_count", "nested", "false")).isEqualTo(records + 1);
+    assertThat(sum(page, "ndp_executions_seconds_count", "outcome", "failure")).isEqualTo(rejected);
+    assertThat(
+            sum(
+                    page,
+                    "ndp_executions_seconds_count",
+                    "pattern",
+                    "strict_ingest",
+                    "outcome",
+                    "success")
+                + sum(
+                    page,
+                    "ndp_executions_seconds_count",
+                    "pattern",
+                    "tolerant_ingest",
+                    "outcome",
+                    "success"))
+        .isEqualTo(written);
+    assertThat(sum(page, "ndp_executions_seconds_count", "pattern", "nightly_report")).isEqualTo(1);
+    assertThat(sum(page, "ndp_executions_in_flight")).isZero();
+    assertThat(sum(page, "ndp_resource_units_in_use", "resource", "cpu")).isZero();
+    assertThat(sum(page, "ndp_plugin_events_total", "event", "loaded")).isEqualTo(4);
+    // Replaced in one rename: no temporary file is left beside it.
+    try (var files = Files.list(dir)) {
+      assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
+    }
+  }
+
+  @Test
+  void metricsOutThatIsAFolder_isAnInputError_andWritesNothing() throws Exception {
+    Files.createDirectories(dir.resolve("m"));
+    assertUsageError(
+        run("--metrics-out", "m", "--out", "out", "--in-memory"),
+        "--metrics-out must be a file, but m is a folder");
+    assertThat(dir.resolve("out")).doesNotExist();
+  }
+
+  @Test
+  void metricsOutInAMissingFolder_isAnInputError_andWritesNothing() throws Exception {
+    assertUsageError(
+        run("--metrics-out", "nope/m.prom", "--out", "out", "--in-memory"),
+        "the folder of --metrics-out nope/m.prom does not exist");
+    assertThat(dir.resolve("out")).doesNotExist();
+    assertThat(dir.resolve("nope")).doesNotExist();
+  }
+
+  @Test
+  void metricsOutThatIsAnOutputOrTheInput_isAnInputError() throws Exception {
+    assertUsageError(
+        run("--metrics-out", "out/MANIFEST.sha256", "--out", "out", "--in-memory"),
+        "--metrics-out out/MANIFEST.sha256 is the job's output MANIFEST.sha256 in out");
+    Path input = firstLines(1);
+    assertUsageError(
+        run("--input", input.toString(), "--metrics-out", input.toString(), "--in-memory"),
+        "is the --metrics-out file");
+    assertThat(input).content().startsWith(HEADER);
+  }
+
   @Test
   void noOrderLines_isAnInputError() throws Exception {
     assertUsageError(
@@ -241,9 +392,27 @@ class CliProcessTest {
     }
     FailingPlugin.write(plugins.resolve("failing-optimizer.jar"), "evaluator-optimizer");
 
-    Run r = run("--out", "out", "--plugins", plugins.toString(), "--in-memory");
+    Run r =
+        run(
+            "--out",
+            "out",
+            "--plugins",
+            plugins.toString(),
+            "--in-memory",
+            "--metrics-out",
+            "failed.prom");
 
     assertThat(r.code()).as("stdout: %s%nstderr: %s", r.out(), r.err()).isEqualTo(1);
+    // The page of a failed job is what an operator wants to see: it is written all the same.
+    assertThat(
+            sum(
+                parsePrometheus(dir.resolve("failed.prom")),
+                "ndp_executions_seconds_count",
+                "domain",
+                "reporting",
+                "outcome",
+                "failure"))
+        .isEqualTo(1);
     assertThat(r.out())
         .contains("records 6000")
         .contains("FAILED: the report failed")

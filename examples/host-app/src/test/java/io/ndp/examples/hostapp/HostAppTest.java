@@ -111,6 +111,74 @@ class HostAppTest {
     }
   }
 
+  /** The executions table of the metrics: "pattern outcome" to its executions and max ms. */
+  private static Map<String, double[]> executionRows(String table) {
+    Map<String, double[]> rows = new java.util.TreeMap<>();
+    boolean inExecutions = false;
+    for (String line : table.lines().toList()) {
+      String[] f = line.trim().split("\\s+");
+      if (line.startsWith("pattern ") && line.contains("executions")) {
+        inExecutions = true;
+      } else if (line.startsWith("pattern ")) {
+        inExecutions = false;
+      } else if (inExecutions && f.length == 5) {
+        rows.put(f[0] + " " + f[1], new double[] {Long.parseLong(f[2]), Double.parseDouble(f[4])});
+      }
+    }
+    return rows;
+  }
+
+  @Test
+  void metricsTable_countsEqualTheJobsSummary(@TempDir Path out) throws Exception {
+    HostApp.Summary s =
+        new HostApp()
+            .run(null, out, PLUGINS, null, new PrintStream(new ByteArrayOutputStream(), true));
+    String table = s.metrics().table();
+    assertThat(s.table()).contains(table);
+    Map<String, double[]> rows = executionRows(table);
+
+    // Each ingested record is one execution: won by the pattern that wrote it, or rejected.
+    Map<String, Long> ingest = new java.util.TreeMap<>();
+    rows.forEach(
+        (key, row) -> {
+          if (key.startsWith("strict_ingest ")
+              || key.startsWith("tolerant_ingest ")
+              || key.startsWith("none ")) {
+            ingest.put(key, (long) row[0]);
+          }
+        });
+    Map<String, Long> expected = new java.util.TreeMap<>();
+    s.wins().forEach((pattern, won) -> expected.put(pattern + " success", won.sum()));
+    expected.put("none failure", s.rejected());
+    assertThat(ingest).isEqualTo(expected);
+    assertThat(expected.get("strict_ingest success") + expected.get("tolerant_ingest success"))
+        .isEqualTo(s.written());
+    assertThat(rows.get("nightly_report success")[0]).isEqualTo(1);
+    assertThat(rows.get("region_aggregation success")[0]).isEqualTo(1);
+
+    // The totals line: every record and the report at the top level.
+    java.util.regex.Matcher totals =
+        java.util.regex.Pattern.compile(
+                "executions (\\d+) \\(and (\\d+) nested\\), attempts (\\d+), fallbacks (\\d+),"
+                    + " retries (\\d+)")
+            .matcher(table);
+    assertThat(totals.find()).as(table).isTrue();
+    assertThat(Long.parseLong(totals.group(1))).isEqualTo(s.records() + 1);
+    long attempts = Long.parseLong(totals.group(3));
+    long fallbacks = Long.parseLong(totals.group(4));
+    // A record that succeeded after a fallback moved once (two attempts at most per record).
+    assertThat(fallbacks).isGreaterThanOrEqualTo(s.fallbacks());
+    assertThat(attempts).isGreaterThanOrEqualTo(s.records() + s.fallbacks());
+
+    // An execution's own time is within what the job measured around the call.
+    double ingestMax =
+        java.util.stream.Stream.of("strict_ingest success", "tolerant_ingest success")
+            .mapToDouble(k -> rows.get(k)[1])
+            .max()
+            .orElseThrow();
+    assertThat(ingestMax).isLessThanOrEqualTo(s.perf().max().toNanos() / 1e6 + 0.001);
+  }
+
   @Test
   void secondRun_startsFromWhatTheFirstLearned(@TempDir Path out, @TempDir Path data)
       throws Exception {
