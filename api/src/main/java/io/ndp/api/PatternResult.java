@@ -111,19 +111,26 @@ public record PatternResult(
   }
 
   /**
-   * Returns how many times the execution fell back: the moves from one pattern to another after the
-   * first, whether to the next-ranked candidate or to a configured fallback pattern (the README's
-   * "falling back" means both), including skips of a pattern whose circuit breaker was open.
-   * Retries of the same pattern are not fall-backs: {@link #retries()} counts them. {@link
-   * #configuredFallbacksTried()} counts the configured fallbacks alone.
+   * Returns how many times the execution fell back: the moves from one pattern to another, whether
+   * to the next-ranked candidate or to a configured fallback pattern (the README's "falling back"
+   * means both), including moves to or from a pattern skipped because its circuit breaker was open:
+   * the attempts whose pattern differs from the one before. Retries of the same pattern are not
+   * fall-backs ({@link #retries()} counts them), nor is a retry skipped because the pattern's
+   * breaker opened meanwhile. {@link #configuredFallbacksTried()} counts the configured fallbacks
+   * alone. Each fall-back is one {@link io.ndp.api.event.FallbackEvent}.
    *
-   * @return attempts after the first that are not retries; 0 when the first pattern served (or none
-   *     was tried)
+   * @return the attempts whose pattern differs from the previous attempt's; 0 when the first
+   *     pattern served (or none was tried)
    * @since 0.2.0 (before, it counted configured fallbacks only)
    */
   public long fallbacksTried() {
-    long moves = attempts.stream().filter(a -> a.kind() != Attempt.Kind.RETRY).count();
-    return Math.max(0, moves - 1);
+    long moves = 0;
+    for (int i = 1; i < attempts.size(); i++) {
+      if (!attempts.get(i).patternName().equals(attempts.get(i - 1).patternName())) {
+        moves++;
+      }
+    }
+    return moves;
   }
 
   /**

@@ -8,7 +8,6 @@ import io.ndp.api.PatternResult;
 import io.ndp.api.ResourcePool;
 import io.ndp.core.Ndp;
 import io.ndp.core.SelectionPolicy;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -23,10 +22,17 @@ final class Runtimes {
 
   /** A runtime with the built-in kinds, a greedy policy, two attempts, and the given pool. */
   static Ndp runtime(NdpMetrics metrics, ResourcePool pool) {
-    return Ndp.builder()
-        .listener(metrics)
-        .resourcePool(pool)
-        .executor(b -> b.selectionPolicy(SelectionPolicy.greedy()).maxAttempts(2))
+    return runtime(metrics, pool, b -> b);
+  }
+
+  /** The same, with more settings (e.g. retries and circuit breakers). */
+  static Ndp runtime(
+      NdpMetrics metrics, ResourcePool pool, java.util.function.UnaryOperator<Ndp.Builder> more) {
+    return more.apply(
+            Ndp.builder()
+                .listener(metrics)
+                .resourcePool(pool)
+                .executor(b -> b.selectionPolicy(SelectionPolicy.greedy()).maxAttempts(2)))
         .build();
   }
 
@@ -78,14 +84,12 @@ final class Runtimes {
   static Map<String, Long> fallbacksByFromPattern(Collection<PatternResult> results) {
     Map<String, Long> counts = new TreeMap<>();
     for (PatternResult r : results) {
-      List<Attempt> moves = new ArrayList<>();
-      for (Attempt a : r.attempts()) {
-        if (a.kind() != Attempt.Kind.RETRY) {
-          moves.add(a);
+      List<Attempt> attempts = r.attempts();
+      for (int i = 1; i < attempts.size(); i++) {
+        String from = attempts.get(i - 1).patternName();
+        if (!attempts.get(i).patternName().equals(from)) {
+          counts.merge(from, 1L, Long::sum);
         }
-      }
-      for (int i = 0; i < moves.size() - 1; i++) {
-        counts.merge(moves.get(i).patternName(), 1L, Long::sum);
       }
     }
     return counts;
