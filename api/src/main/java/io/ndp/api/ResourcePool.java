@@ -117,8 +117,10 @@ public final class ResourcePool {
    * <p>Called on the thread that acquired, released or gave up, after the pool released its lock:
    * an observer may use the pool. The maps are immutable and list only the resources of {@code
    * units}; {@code inUse} and {@code capacity} are as they were right after the change. An observer
-   * that throws is logged ({@link System.Logger}) and changes nothing; keep it quick, it runs on
-   * the acquiring thread. With no observer, nothing is computed.
+   * that throws anything but an {@link OutOfMemoryError} or {@link InternalError} is logged ({@link
+   * System.Logger}) and changes nothing; those two go on to the caller (from {@code acquired},
+   * after the units were given back). Keep it quick, it runs on the acquiring thread. With no
+   * observer, nothing is computed.
    *
    * @since 0.2.0
    */
@@ -449,7 +451,13 @@ public final class ResourcePool {
           } else {
             observer.conflict(owner, o.request, o.inUse, o.capacity, waited);
           }
-        } catch (RuntimeException e) {
+        } catch (OutOfMemoryError | InternalError e) {
+          // The JVM's own failure goes on; the caller never gets the lease: give its units back.
+          if (o.lease != null) {
+            o.lease.release();
+          }
+          throw e;
+        } catch (Throwable e) { // an assertion, a missing class of a metrics library: logged
           observerFailed(observer, e);
         }
       }
@@ -733,7 +741,9 @@ public final class ResourcePool {
       for (Observer observer : observers) {
         try {
           observer.released(lease.owner, o.request, o.inUse, o.capacity);
-        } catch (RuntimeException e) {
+        } catch (OutOfMemoryError | InternalError e) {
+          throw e; // the units are back already
+        } catch (Throwable e) {
           observerFailed(observer, e);
         }
       }
@@ -767,7 +777,7 @@ public final class ResourcePool {
     return observers.remove(observer);
   }
 
-  private static void observerFailed(Observer observer, RuntimeException e) {
+  private static void observerFailed(Observer observer, Throwable e) {
     System.getLogger(ResourcePool.class.getName())
         .log(System.Logger.Level.WARNING, "resource pool observer " + observer + " threw", e);
   }

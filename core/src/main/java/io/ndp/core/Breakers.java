@@ -9,6 +9,7 @@ import io.ndp.api.BreakerState;
 import io.ndp.api.OutcomeStatus;
 import io.ndp.api.event.BreakerStateChangedEvent;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -29,7 +30,8 @@ import org.jspecify.annotations.Nullable;
 final class Breakers {
   private final BreakerPolicy policy;
   private final @Nullable CircuitBreakerConfig config;
-  private final @Nullable Cache<Key, CircuitBreaker> breakers;
+  private final @Nullable Cache<Key, Breaker> breakers;
+  private final Ticker ticker;
   private final boolean listening;
   private final ConcurrentLinkedQueue<BreakerStateChangedEvent> pending =
       new ConcurrentLinkedQueue<>();
@@ -40,6 +42,7 @@ final class Breakers {
   Breakers(BreakerPolicy policy, Ticker ticker, boolean listening) {
     this.policy = policy;
     this.listening = listening;
+    this.ticker = ticker;
     if (!policy.enabled()) {
       this.config = null;
       this.breakers = null;
@@ -53,6 +56,10 @@ final class Breakers {
             .minimumNumberOfCalls(policy.minimumCalls())
             .waitDurationInOpenState(policy.coolDown())
             .permittedNumberOfCallsInHalfOpenState(policy.probes())
+            // A slow success is a success here (the latency budget is confidence's business):
+            // no slow-call rate, whatever Resilience4j's default (calls over 60 s).
+            .slowCallDurationThreshold(Duration.ofDays(3650))
+            .slowCallRateThreshold(100)
             // Probes decide; a half-open breaker whose probes never return stays half-open.
             .automaticTransitionFromOpenToHalfOpenEnabled(false)
             .clock(new TickerClock(ticker))
@@ -70,36 +77,76 @@ final class Breakers {
     return policy;
   }
 
-  /** The breaker of a pattern in a domain, created closed when there is none. Only when enabled. */
-  CircuitBreaker of(String pattern, String domain) {
-    return breakers.get(new Key(pattern, domain), k -> create(k));
-  }
+  /**
+   * One pattern's breaker in one domain, with what Resilience4j does not keep: how many times its
+   * state changed (a call let through in one state is neither counted nor given back in another),
+   * and when it last opened (to tell an open breaker whose cool-down has ended). Every call into it
+   * holds its monitor: Resilience4j changes state without a lock and reports each change after it,
+   * so two threads could otherwise report two changes in the reverse order; with the monitor held,
+   * the changes are queued in the order they happened.
+   */
+  static final class Breaker {
+    final CircuitBreaker cb;
+    // Guarded by this.
+    private long generation;
+    private long openedAtNanos;
 
-  private CircuitBreaker create(Key k) {
-    CircuitBreaker cb = CircuitBreaker.of(k.pattern() + "@" + k.domain(), config);
-    if (listening) {
-      cb.getEventPublisher()
-          .onStateTransition(
-              e -> {
-                BreakerState from = map(e.getStateTransition().getFromState());
-                BreakerState to = map(e.getStateTransition().getToState());
-                if (from != to) {
-                  pending.add(
-                      new BreakerStateChangedEvent(
-                          k.pattern(), k.domain(), from, to, reason(cb, to)));
-                }
-              });
+    Breaker(CircuitBreaker cb) {
+      this.cb = cb;
     }
-    return cb;
   }
 
-  /** The state of a pattern's breaker in a domain; CLOSED when it has none. */
+  /** A permission to call, from the state the breaker was in when it was given. */
+  record Permit(Breaker breaker, long generation, boolean probe) {}
+
+  /** The breaker of a pattern in a domain, created closed when there is none. Only when enabled. */
+  Breaker of(String pattern, String domain) {
+    return breakers.get(new Key(pattern, domain), this::create);
+  }
+
+  private Breaker create(Key k) {
+    CircuitBreaker cb = CircuitBreaker.of(k.pattern() + "@" + k.domain(), config);
+    Breaker b = new Breaker(cb);
+    // Called on the thread that changed the state, which holds b's monitor (see Breaker).
+    cb.getEventPublisher()
+        .onStateTransition(
+            e -> {
+              BreakerState from = map(e.getStateTransition().getFromState());
+              BreakerState to = map(e.getStateTransition().getToState());
+              b.generation++;
+              if (to == BreakerState.OPEN) {
+                b.openedAtNanos = ticker.read();
+              }
+              if (listening && from != to) {
+                pending.add(
+                    new BreakerStateChangedEvent(
+                        k.pattern(), k.domain(), from, to, reason(cb, to)));
+              }
+            });
+    return b;
+  }
+
+  /**
+   * The state of a pattern's breaker in a domain; CLOSED when it has none. An open breaker whose
+   * cool-down has ended is HALF_OPEN: the next call probes it (Resilience4j turns it on that call).
+   */
   BreakerState state(String pattern, String domain) {
     if (breakers == null) {
       return BreakerState.CLOSED;
     }
-    CircuitBreaker cb = breakers.getIfPresent(new Key(pattern, domain));
-    return cb == null ? BreakerState.CLOSED : map(cb.getState());
+    Breaker b = breakers.getIfPresent(new Key(pattern, domain));
+    if (b == null) {
+      return BreakerState.CLOSED;
+    }
+    synchronized (b) {
+      BreakerState s = map(b.cb.getState());
+      if (s == BreakerState.OPEN
+          && b.cb.getState() == CircuitBreaker.State.OPEN
+          && ticker.read() - b.openedAtNanos > policy.coolDown().toNanos()) {
+        return BreakerState.HALF_OPEN;
+      }
+      return s;
+    }
   }
 
   /** Drops the breakers of a pattern (unregistered: a new one of that name starts closed). */
@@ -127,10 +174,10 @@ final class Breakers {
       if (!which.test(k)) {
         continue;
       }
-      CircuitBreaker cb = breakers.asMap().remove(k);
-      if (cb != null && reason != null && listening) {
-        synchronized (cb) {
-          BreakerState was = map(cb.getState());
+      Breaker b = breakers.asMap().remove(k);
+      if (b != null && reason != null && listening) {
+        synchronized (b) {
+          BreakerState was = map(b.cb.getState());
           if (was != BreakerState.CLOSED) {
             pending.add(
                 new BreakerStateChangedEvent(
@@ -141,44 +188,40 @@ final class Breakers {
     }
   }
 
-  /** What a breaker lets a call do. */
-  enum Permit {
-    /** Skip the pattern: the breaker is open (or its probes are all out). */
-    DENIED,
-    /** Run it; the breaker is closed. */
-    RUN,
-    /** Run it as a probe; the breaker is half-open. */
-    PROBE
-  }
-
-  // Every call into a breaker holds its monitor: Resilience4j changes state without a lock and
-  // reports each change after it, so two threads could report two changes in the reverse order.
-  // With the monitor held, the changes are queued in the order they happened.
-
-  /** Asks the breaker for a permission to call. */
-  static Permit acquire(CircuitBreaker cb) {
-    synchronized (cb) {
-      if (!cb.tryAcquirePermission()) {
-        return Permit.DENIED;
+  /** Asks the breaker for a permission to call; null when the pattern is to be skipped. */
+  static @Nullable Permit acquire(Breaker b) {
+    synchronized (b) {
+      if (!b.cb.tryAcquirePermission()) {
+        return null;
       }
-      return cb.getState() == CircuitBreaker.State.HALF_OPEN ? Permit.PROBE : Permit.RUN;
+      return new Permit(b, b.generation, b.cb.getState() == CircuitBreaker.State.HALF_OPEN);
     }
   }
 
   /** Gives a permission back without counting the call. */
-  static void release(CircuitBreaker cb) {
-    synchronized (cb) {
-      cb.releasePermission();
+  static void release(Permit p) {
+    Breaker b = p.breaker();
+    synchronized (b) {
+      if (b.generation == p.generation()) {
+        b.cb.releasePermission();
+      } // else: it was given by a state that is gone; the new state owes it nothing
     }
   }
 
   /**
    * Counts a call's outcome, as {@link BreakerPolicy} says what counts; gives the permission back
-   * otherwise.
+   * otherwise. A call let through before the breaker's last change of state is neither counted nor
+   * given back: its state is gone (e.g. a call from before the breaker opened must not take or give
+   * back a probe's place).
    */
   static void record(
-      CircuitBreaker cb, OutcomeStatus status, boolean hadWholeBudget, long nanos, String why) {
-    synchronized (cb) {
+      Permit p, OutcomeStatus status, boolean hadWholeBudget, long nanos, String why) {
+    Breaker b = p.breaker();
+    synchronized (b) {
+      if (b.generation != p.generation()) {
+        return;
+      }
+      CircuitBreaker cb = b.cb;
       switch (status) {
         case SUCCESS -> cb.onSuccess(nanos, TimeUnit.NANOSECONDS);
         case FAILED -> cb.onError(nanos, TimeUnit.NANOSECONDS, new Failure(why));
@@ -208,9 +251,9 @@ final class Breakers {
   }
 
   /** Why a skipped call was skipped, for its attempt's message. */
-  String skipped(String pattern, String domain, CircuitBreaker cb) {
-    synchronized (cb) {
-      return describeSkip(pattern, domain, cb);
+  String skipped(String pattern, String domain, Breaker b) {
+    synchronized (b) {
+      return describeSkip(pattern, domain, b.cb);
     }
   }
 

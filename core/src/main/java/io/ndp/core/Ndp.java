@@ -772,6 +772,8 @@ public final class Ndp implements AutoCloseable {
         for (Pattern p : registry.patterns()) {
           registry.unregister(p.name());
         }
+        // The pool may be the host's and outlive this runtime: stop hearing it.
+        registry.stopObservingPool();
         pluginSources = List.of();
         rebuildFactories();
       }

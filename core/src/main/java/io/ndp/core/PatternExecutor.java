@@ -2,7 +2,6 @@ package io.ndp.core;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.ndp.api.Attempt;
 import io.ndp.api.BreakerState;
 import io.ndp.api.ConfidenceStats;
@@ -484,11 +483,13 @@ public final class PatternExecutor implements AutoCloseable {
           || Thread.currentThread().isInterrupted()) {
         break;
       }
-      ranCandidates++;
       if (tried != null) {
         tried.add(c.pattern().name());
       }
       Ran ran = attempt(c.pattern(), context, scope, false, attempts, retryBudget);
+      if (ran.attempt().kind() != Attempt.Kind.SKIPPED) {
+        ranCandidates++; // a candidate skipped by its open breaker does not use up an attempt
+      }
       if (ran.attempt().isSuccess()) {
         return finish(
             context,
@@ -769,22 +770,26 @@ public final class PatternExecutor implements AutoCloseable {
     String name = pattern.name();
     RetryPolicy retry = retryPolicies.getOrDefault(name, retryPolicy);
     io.github.resilience4j.retry.Retry.AsyncContext<Attempt> sequence = null;
-    CircuitBreaker cb = breakers.enabled() ? breakers.of(name, context.domain()) : null;
+    Breakers.Breaker breaker = breakers.enabled() ? breakers.of(name, context.domain()) : null;
     int retries = 0;
     long backoffMillis = 0;
     Attempt failed = null;
     while (true) {
       Attempt.Kind kind = retries > 0 ? Attempt.Kind.RETRY : Attempt.Kind.RUN;
-      if (cb != null) {
-        Breakers.Permit permit = Breakers.acquire(cb);
-        if (permit == Breakers.Permit.DENIED) {
-          registry.breakersChanged(); // asking may have turned it half-open, its probes all out
+      Breakers.Permit permit = null;
+      if (breaker != null) {
+        permit = Breakers.acquire(breaker);
+        registry.breakersChanged(); // asking may have turned it half-open
+        if (permit == null) {
+          if (retries > 0) {
+            retryBudget[0]++; // the breaker opened during the backoff: this retry was not made
+          }
           Attempt skip =
               new Attempt(
                   name,
                   fallback,
                   OutcomeStatus.REJECTED,
-                  breakers.skipped(name, context.domain(), cb),
+                  breakers.skipped(name, context.domain(), breaker),
                   null,
                   Duration.ZERO,
                   Attempt.Kind.SKIPPED);
@@ -797,31 +802,31 @@ public final class PatternExecutor implements AutoCloseable {
           }
           return new Ran(skip, null);
         }
-        registry.breakersChanged(); // OPEN -> HALF_OPEN happens on the permission
-        if (permit == Breakers.Permit.PROBE && kind == Attempt.Kind.RUN) {
+        if (permit.probe() && kind == Attempt.Kind.RUN) {
           kind = Attempt.Kind.PROBE; // a retry stays a RETRY, even when it probes too
         }
-      }
-      if (listening) {
-        if (failed != null) {
-          // The retry is made (its backoff waited, its breaker let it through): announced now, so
-          // that every retry event has its attempt.
-          events.retry(
-              new RetryEvent(context, name, retries, Duration.ofMillis(backoffMillis), failed));
-        }
-        beforeAttempt(context, attempts, name, fallback, retries > 0);
       }
       boolean first = noneRan(attempts);
       Ran ran;
       boolean counted = false;
       try {
+        // Inside the try: a listener's Error here still gives the permission back.
+        if (listening) {
+          if (failed != null) {
+            // The retry is made (its backoff waited, its breaker let it through): announced now,
+            // so that every retry event has its attempt.
+            events.retry(
+                new RetryEvent(context, name, retries, Duration.ofMillis(backoffMillis), failed));
+          }
+          beforeAttempt(context, attempts, name, fallback, retries > 0);
+        }
         ran = run(pattern, context, scope, fallback, first);
         if (kind != Attempt.Kind.RUN) {
           ran = new Ran(withKind(ran.attempt(), kind), ran.output());
         }
-        if (cb != null) {
+        if (permit != null) {
           Breakers.record(
-              cb,
+              permit,
               ran.attempt().status(),
               first,
               ran.attempt().duration().toNanos(),
@@ -829,11 +834,11 @@ public final class PatternExecutor implements AutoCloseable {
           counted = true;
         }
       } finally {
-        if (cb != null && !counted) {
-          Breakers.release(cb); // a fatal error: the call is not the pattern's to count
+        if (permit != null && !counted) {
+          Breakers.release(permit); // a fatal error: the call is not the pattern's to count
         }
       }
-      if (cb != null) {
+      if (permit != null) {
         registry.breakersChanged();
       }
       attempts.add(ran.attempt());
@@ -858,6 +863,9 @@ public final class PatternExecutor implements AutoCloseable {
       if (scope.expired() || Thread.currentThread().isInterrupted() || abandoned) {
         return ran;
       }
+      if (breaker != null && breakers.state(name, context.domain()) == BreakerState.OPEN) {
+        return ran; // this failure opened its breaker: the retry would only be skipped
+      }
       retryBudget[0]--;
       retries++;
       failed = done;
@@ -867,8 +875,8 @@ public final class PatternExecutor implements AutoCloseable {
         Thread.currentThread().interrupt(); // the caller's, or the deadline's: stop here
         return ran;
       }
-      if (scope.expired()) {
-        return ran;
+      if (scope.expired() || abandoned || Thread.currentThread().isInterrupted()) {
+        return ran; // the deadline passed, or a drain gave up on this execution meanwhile
       }
     }
   }

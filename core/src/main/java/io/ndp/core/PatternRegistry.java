@@ -86,6 +86,7 @@ public final class PatternRegistry {
   private final Owner owner = new Owner();
   private final Pins pins = new Pins(this);
   private final Breakers breakers;
+  private final ResourcePool.@Nullable Observer poolObserver;
   private final Object writeLock = new Object();
   private final ConcurrentHashMap<String, Pattern> byName = new ConcurrentHashMap<>();
   // Agent type to the patterns serving it, indexed by what they offer; type id to the patterns
@@ -143,7 +144,10 @@ public final class PatternRegistry {
     if (hears(b.listeners, "onResourceAcquired", ResourceAcquiredEvent.class)
         || hears(b.listeners, "onResourceReleased", ResourceReleasedEvent.class)
         || hears(b.listeners, "onResourceConflict", ResourceConflictEvent.class)) {
-      resourcePool.addObserver(events.resourceObserver());
+      this.poolObserver = events.resourceObserver();
+      resourcePool.addObserver(poolObserver);
+    } else {
+      this.poolObserver = null;
     }
   }
 
@@ -565,6 +569,16 @@ public final class PatternRegistry {
     confidence.deliverCrossings(e -> events.confidenceCrossed(List.of(e)));
   }
 
+  /**
+   * Stops turning the pool's grants into events for this registry's listeners (the runtime closes;
+   * the pool may be the host's and outlive it).
+   */
+  void stopObservingPool() {
+    if (poolObserver != null) {
+      resourcePool.removeObserver(poolObserver);
+    }
+  }
+
   /** The circuit breakers of this registry's patterns, per domain. */
   Breakers breakers() {
     return breakers;
@@ -896,7 +910,10 @@ public final class PatternRegistry {
      * pattern's score in its domain from the store just before and just after it, one outcome of a
      * pattern in a domain at a time: in memory those are map lookups; with a durable store, two
      * reads of the store. Resets read the scores they change too, and report the crossings they
-     * cause.
+     * cause. Also the changes of its circuit breakers, and the grants, releases and conflicts of
+     * its resource pool: when a listener overrides one of those methods the registry observes the
+     * pool ({@link ResourcePool#addObserver}) until {@link Ndp#close()} of the runtime that owns it
+     * (a registry built on its own over a pool that outlives it keeps observing that pool).
      *
      * @param listener the listener
      * @return this builder

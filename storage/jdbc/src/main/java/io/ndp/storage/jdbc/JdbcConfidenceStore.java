@@ -104,9 +104,13 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
           + " LEFT JOIN ndp_domain d ON d.domain = c.domain";
   private static final String READ_WRITER = "SELECT last_seq FROM ndp_writer WHERE writer_id = ?";
   private static final String UPDATE_WRITER =
-      "UPDATE ndp_writer SET last_seq = ?, updated_at = ? WHERE writer_id = ?";
+      "UPDATE ndp_writer SET last_seq = ?, updated_at = CURRENT_TIMESTAMP WHERE writer_id = ?";
+  // The database's clock, not the host's: a host whose clock runs ahead must not take a live
+  // writer for a dead one.
   private static final String INSERT_WRITER =
-      "INSERT INTO ndp_writer (writer_id, host, last_seq, updated_at) VALUES (?, ?, ?, ?)";
+      "INSERT INTO ndp_writer (writer_id, host, last_seq, updated_at) VALUES (?, ?, ?,"
+          + " CURRENT_TIMESTAMP)";
+  private static final String NOW = "SELECT CURRENT_TIMESTAMP";
   private static final String INSERT_MARKER =
       "INSERT INTO ndp_reset (pattern, domain, host, reset_at) VALUES (?, ?, ?, ?)";
 
@@ -169,10 +173,17 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
     this.bufferLimit = bufferLimit;
     this.lastRead = Caffeine.newBuilder().maximumSize(lastReadSize).build();
     try (Connection c = db.connect()) {
-      // Rows of writers that ended without closing (a crash) and wrote nothing for a week.
+      // Rows of writers that ended without closing (a crash) and wrote nothing for a week, by the
+      // database's clock (every writer's row is stamped with it).
+      Timestamp now;
+      try (PreparedStatement ps = c.prepareStatement(NOW);
+          ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        now = rs.getTimestamp(1);
+      }
       try (PreparedStatement ps =
           c.prepareStatement("DELETE FROM ndp_writer WHERE updated_at < ?")) {
-        ps.setTimestamp(1, Timestamp.from(clock.instant().minus(Duration.ofDays(7))));
+        ps.setTimestamp(1, Timestamp.from(now.toInstant().minus(Duration.ofDays(7))));
         ps.executeUpdate();
       }
       insertWriter(c, 0);
@@ -253,7 +264,8 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
       Map<String, Row> rows,
       Map<String, Long> clockOf,
       ToLongFunction<String> seq,
-      long lowestSeq) {}
+      long lowestSeq,
+      boolean writerRowMissing) {}
 
   /**
    * Per domain (only {@code onlyDomain} when given): the committed rows plus what this store has
@@ -266,8 +278,26 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
    */
   private Map<String, ConfidenceStats> read(String pattern, @Nullable String onlyDomain) {
     for (int attempt = 1; ; attempt++) {
+      long committedBefore = writer.committed();
       Found found = found(pattern, onlyDomain);
       Pending pending = writer.pending(pattern);
+      if (found.writerRowMissing()) {
+        // Which of our batches the rows hold is not written down (another host purged this
+        // writer's row; the next commit writes it again). When nothing was committed or in flight
+        // around the read, the rows hold exactly what was committed before it: that is exact.
+        if (pending.inFlightLast() == 0 && pending.committed() == committedBefore) {
+          long all = pending.committed();
+          return combine(
+              new Found(found.rows(), found.clockOf(), d -> all, all, false), pending, onlyDomain);
+        }
+        if (attempt < 10) {
+          // A commit was under way: it writes the row again. Wait for it, then read once more.
+          writer.awaitCommitted(Math.max(pending.inFlightLast(), pending.committed()), 100);
+          continue;
+        }
+        log.debug("a read of {} without this writer's row may be off by a batch", pattern);
+        return combine(found, pending, onlyDomain);
+      }
       Found complete = complete(found, pattern, onlyDomain, pending.committed());
       if (complete != null) {
         return combine(complete, pending, onlyDomain);
@@ -319,7 +349,8 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
           long known = found.seq().applyAsLong(d);
           return known < 0 ? known : Math.max(known, committed);
         },
-        committed);
+        committed,
+        false);
   }
 
   /** The committed rows of a pattern: from the database, or the last read while it is out. */
@@ -412,10 +443,13 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
     if (seq < 0) {
       seq = 0;
     }
-    remember(pattern, onlyDomain, rows, seq, resetsBefore);
+    if (!writerRowMissing) {
+      // Without the row, which of our commits the rows hold is unknown: they cannot be completed.
+      remember(pattern, onlyDomain, rows, seq, resetsBefore);
+    }
     long known = seq;
     // Without this writer's row, which of our commits the rows hold is unknown: none is added.
-    return new Found(rows, clockOf, d -> known, writerRowMissing ? -1 : known);
+    return new Found(rows, clockOf, d -> known, writerRowMissing ? -1 : known, writerRowMissing);
   }
 
   /** Throws naming what is wrong with a row. */
@@ -504,7 +538,7 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
     Map<String, Row> rows = new HashMap<>();
     Map<String, Long> clockOf = new HashMap<>();
     if (last == null) {
-      return new Found(rows, clockOf, d -> -1, -1);
+      return new Found(rows, clockOf, d -> -1, -1, false);
     }
     long lowest = last.fullSeq();
     for (Map.Entry<String, Known> e : last.byDomain().entrySet()) {
@@ -523,7 +557,8 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
           Known k = last.byDomain().get(d);
           return k != null ? k.seq() : last.fullSeq();
         },
-        lowest);
+        lowest,
+        false);
   }
 
   /**
@@ -637,8 +672,7 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
           upsertRows(c, rows.values());
           try (PreparedStatement ps = c.prepareStatement(UPDATE_WRITER)) {
             ps.setLong(1, last);
-            ps.setTimestamp(2, Timestamp.from(clock.instant()));
-            ps.setString(3, writerId);
+            ps.setString(2, writerId);
             if (ps.executeUpdate() == 0) {
               insertWriter(c, last);
             }
@@ -953,7 +987,6 @@ public final class JdbcConfidenceStore implements ConfidenceStore {
       ps.setString(1, writerId);
       ps.setString(2, host);
       ps.setLong(3, lastSeq);
-      ps.setTimestamp(4, Timestamp.from(clock.instant()));
       ps.executeUpdate();
     }
   }

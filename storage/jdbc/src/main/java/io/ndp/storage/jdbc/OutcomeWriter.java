@@ -332,6 +332,35 @@ final class OutcomeWriter {
     }
   }
 
+  /** Waits until {@code seq} is committed, at most {@code millis}; never throws. */
+  void awaitCommitted(long seq, long millis) {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    lock.lock();
+    try {
+      while (committed < seq && !abandoned) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return;
+        }
+        progress.awaitNanos(left);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The sequence number of the last outcome committed. */
+  long committed() {
+    lock.lock();
+    try {
+      return committed;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Outcomes enqueued and not yet committed. */
   long buffered() {
     lock.lock();
