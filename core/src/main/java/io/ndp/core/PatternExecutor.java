@@ -175,6 +175,9 @@ public final class PatternExecutor implements AutoCloseable {
   private final boolean listening;
   private final RetryPolicy retryPolicy;
   private final Map<String, RetryPolicy> retryPolicies;
+  // Whether any pattern may be retried; when not, executions share noRetries.
+  private final boolean mayRetry;
+  private final int[] noRetries = {0};
   private final Sleeper sleeper;
   private final Breakers breakers;
 
@@ -224,6 +227,8 @@ public final class PatternExecutor implements AutoCloseable {
     this.listening = events.active();
     this.retryPolicy = b.retryPolicy;
     this.retryPolicies = Map.copyOf(b.retryPolicies);
+    this.mayRetry =
+        retryPolicy.enabled() || retryPolicies.values().stream().anyMatch(RetryPolicy::enabled);
     this.sleeper = b.sleeper;
     this.breakers = b.registry.breakers();
     if (b.executor != null) {
@@ -472,8 +477,9 @@ public final class PatternExecutor implements AutoCloseable {
     execution.chose(selection.names());
     Scope scope = new Scope(deadlineOf(context, enclosingDeadline), depth, chain, budget);
     List<Attempt> attempts = new ArrayList<>(2);
-    // Retries left to this execution, over all its patterns.
-    int[] retryBudget = {retryPolicy.budget()};
+    // Retries left to this execution, over all its patterns; without a policy that retries,
+    // nothing is allocated (the shared array is never written: no retry is ever made).
+    int[] retryBudget = mayRetry ? new int[] {retryPolicy.budget()} : noRetries;
     // The names tried, which the fallbacks skip: only kept when there are fallbacks.
     List<String> tried = fallbacks.isEmpty() ? null : new ArrayList<>();
     int ranCandidates = 0;
