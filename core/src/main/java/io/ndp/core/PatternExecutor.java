@@ -123,6 +123,8 @@ public final class PatternExecutor implements AutoCloseable {
   // Rate limit of the warning when the store refuses an outcome (its database is down).
   private final AtomicLong lastStorageWarning = new AtomicLong(System.nanoTime() - 2_000_000_000L);
   private final LongAdder storageFailuresNotLogged = new LongAdder();
+  private final AtomicLong lastPredicateWarning =
+      new AtomicLong(System.nanoTime() - 2_000_000_000L);
 
   /** Candidates tried before fallbacks, by default. */
   public static final int DEFAULT_MAX_ATTEMPTS = 3;
@@ -852,13 +854,22 @@ public final class PatternExecutor implements AutoCloseable {
         afterAttempt(context, attempts);
       }
       Attempt done = ran.attempt();
-      if (done.isSuccess() || !retry.enabled() || !retry.retryable(done)) {
+      if (done.isSuccess() || !retry.enabled()) {
         return ran;
       }
-      if (sequence == null) {
-        sequence = retry.sequence();
+      try {
+        if (!retry.retryable(done)) {
+          return ran;
+        }
+        if (sequence == null) {
+          sequence = retry.sequence();
+        }
+        backoffMillis = sequence.onResult(done); // counts this try; -1 when out of retries
+      } catch (RuntimeException e) {
+        // The host's retryOn predicate threw: no retry, and the execution goes on as without.
+        predicateFailed(name, e);
+        return ran;
       }
-      backoffMillis = sequence.onResult(done); // counts this try; -1 when out of retries
       if (backoffMillis < 0 || retryBudget[0] <= 0) {
         return ran;
       }
@@ -884,6 +895,18 @@ public final class PatternExecutor implements AutoCloseable {
       if (scope.expired() || abandoned || Thread.currentThread().isInterrupted()) {
         return ran; // the deadline passed, or a drain gave up on this execution meanwhile
       }
+    }
+  }
+
+  /** Logs a retryOn predicate that threw, at most once a second. */
+  private void predicateFailed(String pattern, RuntimeException e) {
+    long now = System.nanoTime();
+    long last = lastPredicateWarning.get();
+    if (now - last >= 1_000_000_000L && lastPredicateWarning.compareAndSet(last, now)) {
+      log.warn(
+          "the retryOn predicate threw for pattern '{}'; not retried (logged at most once a second)",
+          pattern,
+          e);
     }
   }
 

@@ -252,7 +252,8 @@ public final class RetryPolicy {
     /**
      * Sets which failed attempts are worth another try (default {@link #FAILED_OR_CONFLICT}); e.g.
      * {@code a -> a.error() instanceof java.io.IOException}. Successes are never retried. It runs
-     * on the executing thread; one that throws ends the execution with that exception.
+     * on the executing thread; one that throws is logged (at most once a second) and the attempt is
+     * not retried: the execution goes on as without retries.
      *
      * @param retryOn the predicate
      * @return this builder

@@ -33,6 +33,13 @@ public final class NdpAttributes {
   /** Event on an execution span: the executor tries the same pattern again. */
   public static final String RETRY_EVENT = "ndp.retry";
 
+  /**
+   * Name prefix of the span of its own that a circuit breaker change gets when it is delivered
+   * outside the attempt that caused it (by another execution's thread): {@code ndp.breaker
+   * <pattern>}, a root span with the change's attributes and event.
+   */
+  public static final String BREAKER_SPAN = "ndp.breaker";
+
   /** Event on an attempt span: the pattern's circuit breaker in the domain changed state. */
   public static final String BREAKER_EVENT = "ndp.breaker.state_changed";
 

@@ -202,19 +202,38 @@ final class TracingListener implements NdpListener {
 
   @Override
   public void onBreakerStateChanged(BreakerStateChangedEvent e) {
-    // Sent on the thread whose attempt caused it, before that attempt's finish: its span is the
-    // innermost one here.
-    ArrayDeque<Frame> stack = frames.get();
-    Span span = stack == null || stack.isEmpty() ? Span.current() : stack.peekLast().span();
-    span.addEvent(
-        NdpAttributes.BREAKER_EVENT,
+    Attributes attributes =
         Attributes.builder()
             .put(NdpAttributes.PATTERN, e.patternName())
             .put(NdpAttributes.DOMAIN, e.domain())
             .put(NdpAttributes.BREAKER_FROM, e.from().name())
             .put(NdpAttributes.BREAKER_TO, e.to().name())
             .put(NdpAttributes.BREAKER_REASON, e.reason())
-            .build());
+            .build();
+    // Usually delivered by the thread whose attempt caused it, while that attempt is open: an
+    // event of that attempt's span. But the runtime delivers changes in order, by one thread at a
+    // time, so another execution's thread may deliver it: then it must not land in that trace,
+    // and it gets a span of its own.
+    ArrayDeque<Frame> stack = frames.get();
+    if (stack != null) {
+      for (java.util.Iterator<Frame> it = stack.descendingIterator(); it.hasNext(); ) {
+        Frame f = it.next();
+        if (!f.execution()
+            && f.name().equals(NdpAttributes.ATTEMPT_SPAN + " " + e.patternName())
+            && f.context().domain().equals(e.domain())) {
+          f.span().addEvent(NdpAttributes.BREAKER_EVENT, attributes);
+          return;
+        }
+      }
+    }
+    Span own =
+        tracer
+            .spanBuilder(NdpAttributes.BREAKER_SPAN + " " + e.patternName())
+            .setNoParent()
+            .setAllAttributes(attributes)
+            .startSpan();
+    own.addEvent(NdpAttributes.BREAKER_EVENT, attributes);
+    own.end();
   }
 
   /** How many spans this thread holds open (for tests). */
