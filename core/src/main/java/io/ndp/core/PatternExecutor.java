@@ -476,6 +476,39 @@ public final class PatternExecutor implements AutoCloseable {
     // Started only once served: a call refused for its agent type is reported neither started
     // nor finished (the host gets the exception); every start has its finish.
     started(context, depth);
+    try {
+      return runSelected(
+          context, depth, execution, chain, budget, enclosingDeadline, selection, start);
+    } catch (RuntimeException | Error t) {
+      // Every start has its finish, also when something escapes (an Error rethrown, a bug): the
+      // listeners hear a failed result, the caller gets the exception.
+      if (listening) {
+        finished(
+            context,
+            new PatternResult(
+                false,
+                "ended by " + t,
+                null,
+                null,
+                List.of(),
+                Map.of(),
+                Duration.ofNanos(System.nanoTime() - start)),
+            depth);
+      }
+      throw t;
+    }
+  }
+
+  /** The rest of {@link #runAtDepth}, once the execution is reported started. */
+  private PatternResult runSelected(
+      PatternContext context,
+      int depth,
+      Execution execution,
+      Chain chain,
+      AtomicInteger budget,
+      long enclosingDeadline,
+      Selection selection,
+      long start) {
     execution.chose(selection.names());
     Scope scope = new Scope(deadlineOf(context, enclosingDeadline), depth, chain, budget);
     List<Attempt> attempts = new ArrayList<>(2);
@@ -828,7 +861,27 @@ public final class PatternExecutor implements AutoCloseable {
           }
           beforeAttempt(context, attempts, name, fallback, retries > 0);
         }
-        ran = run(pattern, context, scope, fallback, first);
+        long began = ticker.read();
+        try {
+          ran = run(pattern, context, scope, fallback, first);
+        } catch (RuntimeException | Error t) {
+          if (listening) {
+            // Every attempt reported started is reported finished, also when an Error escapes.
+            events.attemptFinished(
+                new AttemptFinishedEvent(
+                    context,
+                    new Attempt(
+                        name,
+                        fallback,
+                        OutcomeStatus.FAILED,
+                        "ended by " + t,
+                        t,
+                        Duration.ofNanos(ticker.read() - began),
+                        kind),
+                    attempts.size()));
+          }
+          throw t;
+        }
         if (kind != Attempt.Kind.RUN) {
           ran = new Ran(withKind(ran.attempt(), kind), ran.output());
         }

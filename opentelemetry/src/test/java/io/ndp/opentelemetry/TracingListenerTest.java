@@ -95,8 +95,9 @@ class TracingListenerTest {
   }
 
   @Test
-  void errorEscapingANestedExecution_itsSpansEndAsAbandonedWhenTheEnclosingAttemptFinishes() {
-    // The executor rethrows a VirtualMachineError: the nested execution sends no finish events.
+  void errorEscapingANestedExecution_itsSpansEndWithTheirFinishEvents() {
+    // The executor rethrows a VirtualMachineError, after reporting the attempt and the nested
+    // execution finished.
     fixture
         .registry
         .register(
@@ -133,10 +134,12 @@ class TracingListenerTest {
                 ndp.execute deep !
                   ndp.attempt overflowing !
             """);
-    for (String name : List.of("ndp.execute deep", "ndp.attempt overflowing")) {
-      assertThat(tree.only(name).getStatus().getDescription()).isEqualTo(TracingListener.ABANDONED);
-    }
-    assertThat(listener.abandoned()).isEqualTo(2);
+    // The executor reports the nested attempt and execution finished before the error goes on.
+    assertThat(tree.only("ndp.attempt overflowing").getStatus().getDescription())
+        .isEqualTo("FAILED: ended by java.lang.StackOverflowError: simulated");
+    assertThat(tree.only("ndp.execute deep").getStatus().getDescription())
+        .isEqualTo("ended by java.lang.StackOverflowError: simulated");
+    assertThat(listener.abandoned()).isZero();
     assertThat(listener.unmatched()).isZero();
     assertThat(fixture.counting.started.sum()).isEqualTo(fixture.counting.ended.sum()).isEqualTo(4);
     assertThat(tree.orphans()).isEmpty();
