@@ -106,10 +106,14 @@ import org.slf4j.LoggerFactory;
  * <p><b>Cardinality guard.</b> Domains are host data and may be many: the first {@linkplain
  * Builder#domainTags(int) N} distinct domains (default {@value #DEFAULT_DOMAIN_TAGS}) keep their
  * own {@code domain} tag value, every later one is tagged {@value #OTHER_DOMAIN}; a domain admitted
- * stays admitted. Gauges per domain ({@code ndp.confidence}, {@code ndp.breaker.state}) exist for
- * admitted domains only, since a gauge over {@value #OTHER_DOMAIN} would mean nothing. Pattern and
- * resource names are bounded by what the runtime registered and declared. So the memory held is
- * bounded by N times the patterns, the statuses and the kinds.
+ * stays admitted. An admitted domain's tag value is the domain itself, except that a domain named
+ * {@value #OTHER_DOMAIN} or starting with {@code _} gets one more leading {@code _} ({@code other}
+ * is tagged {@code _other}, {@code _x} is tagged {@code __x}): so {@value #OTHER_DOMAIN} only ever
+ * means the domains past the guard, and no two domains share a value. Gauges per domain ({@code
+ * ndp.confidence}, {@code ndp.breaker.state}) exist for admitted domains only, since a gauge over
+ * {@value #OTHER_DOMAIN} would mean nothing. Pattern and resource names are bounded by what the
+ * runtime registered and declared. So the memory held is bounded by N times the patterns, the
+ * statuses and the kinds.
  *
  * <p><b>Cost.</b> Meters are created once per tag tuple and cached in concurrent maps: after its
  * first event, an event costs a map look-up and a record, no registry search and no lock.
@@ -126,7 +130,10 @@ public final class NdpMetrics implements NdpListener {
   /** How many distinct domains keep their own tag value unless the builder says otherwise. */
   public static final int DEFAULT_DOMAIN_TAGS = 50;
 
-  /** The {@code domain} tag value of the domains past the cardinality guard. */
+  /**
+   * The {@code domain} tag value of the domains past the cardinality guard; a host domain of this
+   * name is tagged {@code _other}.
+   */
   public static final String OTHER_DOMAIN = "other";
 
   /** The {@code pattern} tag value of an execution that no pattern served successfully. */
@@ -285,18 +292,18 @@ public final class NdpMetrics implements NdpListener {
     try {
       PatternResult result = event.result();
       String domain = event.context().domain();
-      String admitted = domains.admit(domain);
+      String tag = domains.admit(domain);
       String chosen = result.chosenPattern();
       ExecutionKey key =
           new ExecutionKey(
               chosen != null ? chosen : NO_PATTERN,
               result.success(),
-              admitted != null ? admitted : OTHER_DOMAIN,
+              tag != null ? tag : OTHER_DOMAIN,
               event.depth() > 0);
       executions.computeIfAbsent(key, this::executionTimer).record(result.totalDuration());
-      if (admitted != null) {
+      if (tag != null) {
         for (Attempt a : result.attempts()) {
-          confidence(a.patternName(), admitted);
+          confidence(a.patternName(), domain);
         }
       }
     } catch (RuntimeException e) {
@@ -343,17 +350,15 @@ public final class NdpMetrics implements NdpListener {
   @Override
   public void onBreakerStateChanged(BreakerStateChangedEvent event) {
     try {
-      String admitted = domains.admit(event.domain());
+      String tag = domains.admit(event.domain());
       TransitionKey key =
           new TransitionKey(
-              event.patternName(),
-              admitted != null ? admitted : OTHER_DOMAIN,
-              event.from(),
-              event.to());
+              event.patternName(), tag != null ? tag : OTHER_DOMAIN, event.from(), event.to());
       transitions.computeIfAbsent(key, this::transitionCounter).increment();
-      if (admitted != null) {
+      if (tag != null) {
         breakerStates
-            .computeIfAbsent(new PatternDomain(event.patternName(), admitted), this::breakerGauge)
+            .computeIfAbsent(
+                new PatternDomain(event.patternName(), event.domain()), this::breakerGauge)
             .set(stateCode(event.to()));
       }
     } catch (RuntimeException e) {
@@ -396,9 +401,8 @@ public final class NdpMetrics implements NdpListener {
   @Override
   public void onConfidenceThresholdCrossed(ConfidenceThresholdCrossedEvent event) {
     try {
-      String admitted = domains.admit(event.domain());
-      if (admitted != null) {
-        confidence(event.pattern(), admitted).last = event.newConfidence();
+      if (domains.admit(event.domain()) != null) {
+        confidence(event.pattern(), event.domain()).last = event.newConfidence();
       }
     } catch (RuntimeException e) {
       failed("a confidence crossing", e);
@@ -483,7 +487,7 @@ public final class NdpMetrics implements NdpListener {
         .description("NDP circuit breaker state: 0 closed, 1 half open, 2 open")
         .tags(common)
         .tag("pattern", k.pattern)
-        .tag("domain", k.domain)
+        .tag("domain", DomainTags.escape(k.domain))
         .register(meters);
     return state;
   }
@@ -497,7 +501,7 @@ public final class NdpMetrics implements NdpListener {
               .description("NDP confidence of a pattern in a domain")
               .tags(common)
               .tag("pattern", k.pattern)
-              .tag("domain", k.domain)
+              .tag("domain", DomainTags.escape(k.domain))
               .register(meters);
           return v;
         });
@@ -590,6 +594,9 @@ public final class NdpMetrics implements NdpListener {
 
   private record TransitionKey(String pattern, String domain, BreakerState from, BreakerState to) {}
 
+  /**
+   * A pattern and a domain as the runtime names it (not its tag value): a per-domain gauge's key.
+   */
   private record PatternDomain(String pattern, String domain) {}
 
   /** The confidence of a pattern in a domain as last reported by a crossing. */

@@ -41,6 +41,23 @@ class NdpMetricsOtherDomainTest {
     // The admitted domain "other" ran once; the five past the guard are the overflow.
     assertThat(tagValues(meters, NdpMetrics.EXECUTIONS, "domain"))
         .as("the admitted domain 'other' and the overflow are two series")
-        .hasSize(2);
+        .containsExactly("_other", NdpMetrics.OTHER_DOMAIN);
+    assertThat(timerCount(meters, NdpMetrics.EXECUTIONS, "domain", "_other")).isEqualTo(1);
+    assertThat(timerCount(meters, NdpMetrics.EXECUTIONS, "domain", NdpMetrics.OTHER_DOMAIN))
+        .isEqualTo(5);
+  }
+
+  /** The escape keeps every admitted domain's value its own: none is "other", no two are equal. */
+  @Test
+  void tagValues_ofAdmittedDomains_areInjective_andNeverTheOverflowValue() {
+    DomainTags tags = new DomainTags(5);
+    assertThat(tags.admit("other")).isEqualTo("_other");
+    assertThat(tags.admit("_other")).isEqualTo("__other");
+    assertThat(tags.admit("_x")).isEqualTo("__x");
+    assertThat(tags.admit("x")).isEqualTo("x");
+    assertThat(tags.admit("eu")).isEqualTo("eu");
+    assertThat(tags.admit("us")).as("past the guard").isNull();
+    assertThat(tags.tag("us")).isEqualTo(NdpMetrics.OTHER_DOMAIN);
+    assertThat(tags.tag("other")).as("still admitted, still escaped").isEqualTo("_other");
   }
 }
