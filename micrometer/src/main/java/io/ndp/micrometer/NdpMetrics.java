@@ -94,9 +94,10 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code ndp.resource.conflicts}</td><td>counter</td><td>{@code resource}</td>
  *       <td>requests for the resource not granted in time</td></tr>
  *   <tr><td>{@code ndp.confidence}</td><td>gauge</td><td>{@code pattern}, {@code domain}
- *       (admitted domains only)</td><td>a ratio in [0, 1]: once bound, the pattern's live
- *       {@link Pattern#confidenceScore(String)}; before, the latest reported crossing's new
- *       value (NaN when none)</td></tr>
+ *       (admitted domains only)</td><td>a ratio in [0, 1]: once bound and while the pattern is
+ *       registered, its live {@link Pattern#confidenceScore(String)}; otherwise (not bound yet,
+ *       pattern unregistered, runtime closed) the last value known, the latest of the last live
+ *       read and the last crossing's new value; NaN when there was neither</td></tr>
  *   <tr><td>{@code ndp.plugin.events}</td><td>counter</td><td>{@code event} ({@code loaded},
  *       {@code failed}, {@code stopped})</td><td>plugin life-cycle events</td></tr>
  *   <tr><td>{@code ndp.statistics.resets}</td><td>counter</td><td>{@code scope} ({@code all},
@@ -114,6 +115,13 @@ import org.slf4j.LoggerFactory;
  * {@value #OTHER_DOMAIN} would mean nothing. Pattern and resource names are bounded by what the
  * runtime registered and declared. So the memory held is bounded by N times the patterns, the
  * statuses and the kinds.
+ *
+ * <p><b>Confidence after the runtime.</b> The confidence gauge reads the live score at scrape time
+ * only, and keeps each value it read. Once the pattern is gone (unregistered, or withdrawn when the
+ * runtime closed) the gauge shows the last value known, the latest of its last live read and the
+ * last crossing heard: what the last scrape showed, unless a crossing came after it. A gauge that
+ * was never read live and heard no crossing has no value known and reads NaN, Micrometer's "no
+ * value" (exporters such as Prometheus's write it as {@code NaN}); no figure is made up for it.
  *
  * <p><b>Cost.</b> Meters are created once per tag tuple and cached in concurrent maps: after its
  * first event, an event costs a map look-up and a record, no registry search and no lock.
@@ -507,14 +515,19 @@ public final class NdpMetrics implements NdpListener {
         });
   }
 
-  /** The live score when bound (read at scrape time only), else the last crossing's value. */
+  /**
+   * The live score when bound and the pattern is registered (read at scrape time only, and kept);
+   * otherwise the last value known: the latest of the last live read and the last crossing heard.
+   */
   private double confidenceOf(ConfidenceValue v) {
     PatternRegistry registry = bound.get();
     if (registry != null) {
       try {
         Optional<Pattern> pattern = registry.find(v.key.pattern);
         if (pattern.isPresent()) {
-          return pattern.get().confidenceScore(v.key.domain);
+          double live = pattern.get().confidenceScore(v.key.domain);
+          v.last = live;
+          return live;
         }
       } catch (RuntimeClosedException closed) {
         // A scrape after the runtime closed: its last known value, nothing to warn about.
@@ -523,6 +536,7 @@ public final class NdpMetrics implements NdpListener {
         failed("a confidence read", e);
       }
     }
+    // Not bound yet, or the pattern is gone (unregistered, or withdrawn when the runtime closed).
     return v.last;
   }
 
@@ -599,7 +613,10 @@ public final class NdpMetrics implements NdpListener {
    */
   private record PatternDomain(String pattern, String domain) {}
 
-  /** The confidence of a pattern in a domain as last reported by a crossing. */
+  /**
+   * The confidence of a pattern in a domain as last known: set by every live read and every
+   * crossing heard, whichever came last; NaN (Micrometer's "no value") until either happened.
+   */
   private static final class ConfidenceValue {
     final PatternDomain key;
     volatile double last = Double.NaN;

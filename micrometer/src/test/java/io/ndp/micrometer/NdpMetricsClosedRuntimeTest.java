@@ -45,7 +45,10 @@ class NdpMetricsClosedRuntimeTest {
         .isEqualTo(before);
   }
 
-  /** With a single execution no threshold was crossed: after close the gauge reads NaN. */
+  /**
+   * With a single execution no threshold was crossed, so there is no crossing to fall back to: the
+   * value the gauge read live before close is what it shows after (it read NaN before the fix).
+   */
   @Test
   void confidenceGauge_afterTheRuntimeClosed_isNotNaN() {
     NdpMetrics metrics = NdpMetrics.builder(meters).build();
@@ -62,5 +65,26 @@ class NdpMetricsClosedRuntimeTest {
     assertThat(gauge(meters, NdpMetrics.CONFIDENCE, "pattern", "store", "domain", "orders"))
         .as("scraped after close")
         .isBetween(0.0, 1.0);
+  }
+
+  /**
+   * The one case with no value to show: a gauge never scraped while the runtime was live and that
+   * heard no crossing. It reads NaN, Micrometer's "no value", rather than a made-up figure; scraped
+   * while live it would have kept that value (the test above).
+   */
+  @Test
+  void confidenceGauge_neverReadAndNoCrossing_afterTheRuntimeClosed_isNaN() {
+    NdpMetrics metrics = NdpMetrics.builder(meters).build();
+    try (Ndp ndp = Runtimes.runtime(metrics, new ResourcePool())) {
+      metrics.bindTo(ndp);
+      ndp.register(new SequentialDelegationPattern("store", "store", List.of("save")));
+      ndp.delegates().register("save", in -> "saved");
+      PatternContext c = PatternContext.builder("orders", "sequential").build();
+      assertThat(ndp.executor().executeBestPattern(c).success()).isTrue();
+    }
+
+    assertThat(gauge(meters, NdpMetrics.CONFIDENCE, "pattern", "store", "domain", "orders"))
+        .as("never read live, no crossing: no value")
+        .isNaN();
   }
 }
