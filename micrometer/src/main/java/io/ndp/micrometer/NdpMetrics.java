@@ -29,6 +29,7 @@ import io.ndp.api.event.RetryEvent;
 import io.ndp.api.event.StatisticsResetEvent;
 import io.ndp.core.Ndp;
 import io.ndp.core.PatternRegistry;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -123,6 +124,11 @@ import org.slf4j.LoggerFactory;
  * was never read live and heard no crossing has no value known and reads NaN, Micrometer's "no
  * value" (exporters such as Prometheus's write it as {@code NaN}); no figure is made up for it.
  *
+ * <p>The metrics hold the runtime they are {@linkplain #bindTo(PatternRegistry) bound} to weakly
+ * (and nothing else of it, not its resource pool): a meter registry usually lives as long as the
+ * application, runtimes (one per job, say) less, and its gauges must not keep a closed, dropped
+ * runtime reachable. Once it is collected, its confidence gauges show their last value known.
+ *
  * <p><b>Cost.</b> Meters are created once per tag tuple and cached in concurrent maps: after its
  * first event, an event costs a map look-up and a record, no registry search and no lock.
  *
@@ -192,7 +198,11 @@ public final class NdpMetrics implements NdpListener {
   private final MeterRegistry meters;
   private final Tags common;
   private final DomainTags domains;
-  private final AtomicReference<@Nullable PatternRegistry> bound = new AtomicReference<>();
+  // Weakly: the gauges' functions hold these metrics, and the meter registry often outlives the
+  // runtime; a strong reference would keep a closed, dropped runtime's registry (patterns,
+  // statistics, delegates, resource pool) reachable for as long.
+  private final AtomicReference<@Nullable WeakReference<PatternRegistry>> bound =
+      new AtomicReference<>();
 
   private final ConcurrentHashMap<ExecutionKey, Timer> executions = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<AttemptKey, Timer> attempts = new ConcurrentHashMap<>();
@@ -257,7 +267,8 @@ public final class NdpMetrics implements NdpListener {
   /**
    * Binds these metrics to a registry, for a host that builds the registry and its executors
    * itself: the confidence gauges read its live figures from now on, and the resources declared in
-   * its pool get their capacity gauges at once.
+   * its pool get their capacity gauges at once. The registry is held weakly: the meters do not keep
+   * it reachable once its runtime is dropped.
    *
    * @param registry the registry
    * @return these metrics
@@ -268,10 +279,15 @@ public final class NdpMetrics implements NdpListener {
     if (registry == null) {
       throw new IllegalArgumentException("the registry to bind to must not be null");
     }
-    if (!bound.compareAndSet(null, registry) && bound.get() != registry) {
+    WeakReference<PatternRegistry> prior =
+        bound.compareAndExchange(null, new WeakReference<>(registry));
+    if (prior != null && prior.get() != registry) {
+      PatternRegistry other = prior.get();
       throw new IllegalStateException(
-          "these metrics are bound to registry "
-              + bound.get()
+          "these metrics are bound to "
+              + (other != null
+                  ? "registry " + other
+                  : "a registry that is gone (its runtime closed and was dropped)")
               + " already and cannot be bound to "
               + registry
               + " too; build one NdpMetrics per runtime (with a common tag telling them apart)");
@@ -520,7 +536,8 @@ public final class NdpMetrics implements NdpListener {
    * otherwise the last value known: the latest of the last live read and the last crossing heard.
    */
   private double confidenceOf(ConfidenceValue v) {
-    PatternRegistry registry = bound.get();
+    WeakReference<PatternRegistry> ref = bound.get();
+    PatternRegistry registry = ref != null ? ref.get() : null;
     if (registry != null) {
       try {
         Optional<Pattern> pattern = registry.find(v.key.pattern);
@@ -536,7 +553,8 @@ public final class NdpMetrics implements NdpListener {
         failed("a confidence read", e);
       }
     }
-    // Not bound yet, or the pattern is gone (unregistered, or withdrawn when the runtime closed).
+    // Not bound yet, the pattern is gone (unregistered, or withdrawn when the runtime closed), or
+    // the runtime itself is gone (collected).
     return v.last;
   }
 
