@@ -2,6 +2,7 @@ package io.ndp.micrometer;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
@@ -31,10 +32,13 @@ import io.ndp.core.Ndp;
 import io.ndp.core.PatternRegistry;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -128,6 +132,14 @@ import org.slf4j.LoggerFactory;
  * (and nothing else of it, not its resource pool): a meter registry usually lives as long as the
  * application, runtimes (one per job, say) less, and its gauges must not keep a closed, dropped
  * runtime reachable. Once it is collected, its confidence gauges show their last value known.
+ *
+ * <p><b>Several runtimes, one meter registry.</b> Each runtime gets its own {@code NdpMetrics},
+ * told apart by a common tag ({@code tags("runtime", "a")}): Micrometer hands back the gauge
+ * already registered under an id, so metrics with the same common tags as others on the same meter
+ * registry would get none of their own gauges. {@link Builder#build()} refuses them with an {@link
+ * IllegalStateException} instead. This holds for the meters of a runtime that is gone too: on a
+ * meter registry that outlives runtimes built one after another, remove the earlier metrics' meters
+ * ({@code MeterRegistry.remove}) before building the next with the same tags.
  *
  * <p><b>Cost.</b> Meters are created once per tag tuple and cached in concurrent maps: after its
  * first event, an event costs a map look-up and a record, no registry search and no lock.
@@ -225,10 +237,7 @@ public final class NdpMetrics implements NdpListener {
     this.meters = b.meters;
     this.common = b.tags;
     this.domains = new DomainTags(b.domainTags);
-    Gauge.builder(IN_FLIGHT, inFlight, AtomicLong::get)
-        .description("NDP executions started and not yet finished")
-        .tags(common)
-        .register(meters);
+    registerInFlight();
     this.pluginsLoaded = pluginCounter("loaded");
     this.pluginsFailed = pluginCounter("failed");
     this.pluginsStopped = pluginCounter("stopped");
@@ -473,6 +482,37 @@ public final class NdpMetrics implements NdpListener {
 
   // --- meters, created once per tag tuple ---------------------------------------------------
 
+  /**
+   * Registers the in-flight gauge, the first meter, and refuses these metrics when the meter
+   * registry has that gauge already under the same id: Micrometer would hand back the other one's
+   * gauge, and every gauge of these metrics would silently be the other's. Compared by identity
+   * after registration, so the meter registry's own filters (common tags, renames) count as they do
+   * for the id.
+   */
+  private void registerInFlight() {
+    // Held while looking and registering, so that two NdpMetrics built at once on one meter
+    // registry cannot both pass. Micrometer locks on objects of its own, not on the registry.
+    synchronized (meters) {
+      Set<Meter> before = Collections.newSetFromMap(new IdentityHashMap<>());
+      before.addAll(meters.getMeters());
+      Gauge gauge =
+          Gauge.builder(IN_FLIGHT, inFlight, AtomicLong::get)
+              .description("NDP executions started and not yet finished")
+              .tags(common)
+              .register(meters);
+      if (before.contains(gauge)) {
+        throw new IllegalStateException(
+            "the meter registry has NDP metrics with the common tags "
+                + common.stream().map(t -> t.getKey() + "=" + t.getValue()).toList()
+                + " already (its gauge "
+                + gauge.getId().getName()
+                + "): Micrometer would give these metrics the other one's gauges, not their own;"
+                + " give each NdpMetrics a distinguishing common tag, e.g."
+                + " tags(\"runtime\", \"a\")");
+      }
+    }
+  }
+
   private Timer executionTimer(ExecutionKey k) {
     return Timer.builder(EXECUTIONS)
         .description("NDP executions, by the pattern that served them and their outcome")
@@ -687,7 +727,9 @@ public final class NdpMetrics implements NdpListener {
     }
 
     /**
-     * Adds tags to every meter, e.g. the name of the runtime when several share a meter registry.
+     * Adds tags to every meter, e.g. the name of the runtime when several share a meter registry
+     * (which requires them: {@link #build()} refuses metrics whose common tags equal another's on
+     * the same meter registry).
      *
      * @param keyValues key, value, key, value...
      * @return this builder
@@ -727,6 +769,9 @@ public final class NdpMetrics implements NdpListener {
      * plugin events).
      *
      * @return the metrics
+     * @throws IllegalStateException when the meter registry has the meters of an {@code NdpMetrics}
+     *     with the same common tags already: these would get none of their own gauges (Micrometer
+     *     returns the first one registered under an id); give each a distinguishing common tag
      */
     public NdpMetrics build() {
       return new NdpMetrics(this);
