@@ -2,6 +2,7 @@ package io.ndp.micrometer;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
@@ -29,11 +30,15 @@ import io.ndp.api.event.RetryEvent;
 import io.ndp.api.event.StatisticsResetEvent;
 import io.ndp.core.Ndp;
 import io.ndp.core.PatternRegistry;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -94,9 +99,10 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code ndp.resource.conflicts}</td><td>counter</td><td>{@code resource}</td>
  *       <td>requests for the resource not granted in time</td></tr>
  *   <tr><td>{@code ndp.confidence}</td><td>gauge</td><td>{@code pattern}, {@code domain}
- *       (admitted domains only)</td><td>a ratio in [0, 1]: once bound, the pattern's live
- *       {@link Pattern#confidenceScore(String)}; before, the latest reported crossing's new
- *       value (NaN when none)</td></tr>
+ *       (admitted domains only)</td><td>a ratio in [0, 1]: once bound and while the pattern is
+ *       registered, its live {@link Pattern#confidenceScore(String)}; otherwise (not bound yet,
+ *       pattern unregistered, runtime closed) the last value known, the latest of the last live
+ *       read and the last crossing's new value; NaN when there was neither</td></tr>
  *   <tr><td>{@code ndp.plugin.events}</td><td>counter</td><td>{@code event} ({@code loaded},
  *       {@code failed}, {@code stopped})</td><td>plugin life-cycle events</td></tr>
  *   <tr><td>{@code ndp.statistics.resets}</td><td>counter</td><td>{@code scope} ({@code all},
@@ -106,10 +112,34 @@ import org.slf4j.LoggerFactory;
  * <p><b>Cardinality guard.</b> Domains are host data and may be many: the first {@linkplain
  * Builder#domainTags(int) N} distinct domains (default {@value #DEFAULT_DOMAIN_TAGS}) keep their
  * own {@code domain} tag value, every later one is tagged {@value #OTHER_DOMAIN}; a domain admitted
- * stays admitted. Gauges per domain ({@code ndp.confidence}, {@code ndp.breaker.state}) exist for
- * admitted domains only, since a gauge over {@value #OTHER_DOMAIN} would mean nothing. Pattern and
- * resource names are bounded by what the runtime registered and declared. So the memory held is
- * bounded by N times the patterns, the statuses and the kinds.
+ * stays admitted. An admitted domain's tag value is the domain itself, except that a domain named
+ * {@value #OTHER_DOMAIN} or starting with {@code _} gets one more leading {@code _} ({@code other}
+ * is tagged {@code _other}, {@code _x} is tagged {@code __x}): so {@value #OTHER_DOMAIN} only ever
+ * means the domains past the guard, and no two domains share a value. Gauges per domain ({@code
+ * ndp.confidence}, {@code ndp.breaker.state}) exist for admitted domains only, since a gauge over
+ * {@value #OTHER_DOMAIN} would mean nothing. Pattern and resource names are bounded by what the
+ * runtime registered and declared. So the memory held is bounded by N times the patterns, the
+ * statuses and the kinds.
+ *
+ * <p><b>Confidence after the runtime.</b> The confidence gauge reads the live score at scrape time
+ * only, and keeps each value it read. Once the pattern is gone (unregistered, or withdrawn when the
+ * runtime closed) the gauge shows the last value known, the latest of its last live read and the
+ * last crossing heard: what the last scrape showed, unless a crossing came after it. A gauge that
+ * was never read live and heard no crossing has no value known and reads NaN, Micrometer's "no
+ * value" (exporters such as Prometheus's write it as {@code NaN}); no figure is made up for it.
+ *
+ * <p>The metrics hold the runtime they are {@linkplain #bindTo(PatternRegistry) bound} to weakly
+ * (and nothing else of it, not its resource pool): a meter registry usually lives as long as the
+ * application, runtimes (one per job, say) less, and its gauges must not keep a closed, dropped
+ * runtime reachable. Once it is collected, its confidence gauges show their last value known.
+ *
+ * <p><b>Several runtimes, one meter registry.</b> Each runtime gets its own {@code NdpMetrics},
+ * told apart by a common tag ({@code tags("runtime", "a")}): Micrometer hands back the gauge
+ * already registered under an id, so metrics with the same common tags as others on the same meter
+ * registry would get none of their own gauges. {@link Builder#build()} refuses them with an {@link
+ * IllegalStateException} instead. This holds for the meters of a runtime that is gone too: on a
+ * meter registry that outlives runtimes built one after another, remove the earlier metrics' meters
+ * ({@code MeterRegistry.remove}) before building the next with the same tags.
  *
  * <p><b>Cost.</b> Meters are created once per tag tuple and cached in concurrent maps: after its
  * first event, an event costs a map look-up and a record, no registry search and no lock.
@@ -126,7 +156,10 @@ public final class NdpMetrics implements NdpListener {
   /** How many distinct domains keep their own tag value unless the builder says otherwise. */
   public static final int DEFAULT_DOMAIN_TAGS = 50;
 
-  /** The {@code domain} tag value of the domains past the cardinality guard. */
+  /**
+   * The {@code domain} tag value of the domains past the cardinality guard; a host domain of this
+   * name is tagged {@code _other}.
+   */
   public static final String OTHER_DOMAIN = "other";
 
   /** The {@code pattern} tag value of an execution that no pattern served successfully. */
@@ -177,7 +210,11 @@ public final class NdpMetrics implements NdpListener {
   private final MeterRegistry meters;
   private final Tags common;
   private final DomainTags domains;
-  private final AtomicReference<@Nullable PatternRegistry> bound = new AtomicReference<>();
+  // Weakly: the gauges' functions hold these metrics, and the meter registry often outlives the
+  // runtime; a strong reference would keep a closed, dropped runtime's registry (patterns,
+  // statistics, delegates, resource pool) reachable for as long.
+  private final AtomicReference<@Nullable WeakReference<PatternRegistry>> bound =
+      new AtomicReference<>();
 
   private final ConcurrentHashMap<ExecutionKey, Timer> executions = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<AttemptKey, Timer> attempts = new ConcurrentHashMap<>();
@@ -200,10 +237,7 @@ public final class NdpMetrics implements NdpListener {
     this.meters = b.meters;
     this.common = b.tags;
     this.domains = new DomainTags(b.domainTags);
-    Gauge.builder(IN_FLIGHT, inFlight, AtomicLong::get)
-        .description("NDP executions started and not yet finished")
-        .tags(common)
-        .register(meters);
+    registerInFlight();
     this.pluginsLoaded = pluginCounter("loaded");
     this.pluginsFailed = pluginCounter("failed");
     this.pluginsStopped = pluginCounter("stopped");
@@ -242,7 +276,8 @@ public final class NdpMetrics implements NdpListener {
   /**
    * Binds these metrics to a registry, for a host that builds the registry and its executors
    * itself: the confidence gauges read its live figures from now on, and the resources declared in
-   * its pool get their capacity gauges at once.
+   * its pool get their capacity gauges at once. The registry is held weakly: the meters do not keep
+   * it reachable once its runtime is dropped.
    *
    * @param registry the registry
    * @return these metrics
@@ -253,10 +288,15 @@ public final class NdpMetrics implements NdpListener {
     if (registry == null) {
       throw new IllegalArgumentException("the registry to bind to must not be null");
     }
-    if (!bound.compareAndSet(null, registry) && bound.get() != registry) {
+    WeakReference<PatternRegistry> prior =
+        bound.compareAndExchange(null, new WeakReference<>(registry));
+    if (prior != null && prior.get() != registry) {
+      PatternRegistry other = prior.get();
       throw new IllegalStateException(
-          "these metrics are bound to registry "
-              + bound.get()
+          "these metrics are bound to "
+              + (other != null
+                  ? "registry " + other
+                  : "a registry that is gone (its runtime closed and was dropped)")
               + " already and cannot be bound to "
               + registry
               + " too; build one NdpMetrics per runtime (with a common tag telling them apart)");
@@ -285,18 +325,18 @@ public final class NdpMetrics implements NdpListener {
     try {
       PatternResult result = event.result();
       String domain = event.context().domain();
-      String admitted = domains.admit(domain);
+      String tag = domains.admit(domain);
       String chosen = result.chosenPattern();
       ExecutionKey key =
           new ExecutionKey(
               chosen != null ? chosen : NO_PATTERN,
               result.success(),
-              admitted != null ? admitted : OTHER_DOMAIN,
+              tag != null ? tag : OTHER_DOMAIN,
               event.depth() > 0);
       executions.computeIfAbsent(key, this::executionTimer).record(result.totalDuration());
-      if (admitted != null) {
+      if (tag != null) {
         for (Attempt a : result.attempts()) {
-          confidence(a.patternName(), admitted);
+          confidence(a.patternName(), domain);
         }
       }
     } catch (RuntimeException e) {
@@ -343,17 +383,15 @@ public final class NdpMetrics implements NdpListener {
   @Override
   public void onBreakerStateChanged(BreakerStateChangedEvent event) {
     try {
-      String admitted = domains.admit(event.domain());
+      String tag = domains.admit(event.domain());
       TransitionKey key =
           new TransitionKey(
-              event.patternName(),
-              admitted != null ? admitted : OTHER_DOMAIN,
-              event.from(),
-              event.to());
+              event.patternName(), tag != null ? tag : OTHER_DOMAIN, event.from(), event.to());
       transitions.computeIfAbsent(key, this::transitionCounter).increment();
-      if (admitted != null) {
+      if (tag != null) {
         breakerStates
-            .computeIfAbsent(new PatternDomain(event.patternName(), admitted), this::breakerGauge)
+            .computeIfAbsent(
+                new PatternDomain(event.patternName(), event.domain()), this::breakerGauge)
             .set(stateCode(event.to()));
       }
     } catch (RuntimeException e) {
@@ -396,9 +434,8 @@ public final class NdpMetrics implements NdpListener {
   @Override
   public void onConfidenceThresholdCrossed(ConfidenceThresholdCrossedEvent event) {
     try {
-      String admitted = domains.admit(event.domain());
-      if (admitted != null) {
-        confidence(event.pattern(), admitted).last = event.newConfidence();
+      if (domains.admit(event.domain()) != null) {
+        confidence(event.pattern(), event.domain()).last = event.newConfidence();
       }
     } catch (RuntimeException e) {
       failed("a confidence crossing", e);
@@ -445,6 +482,37 @@ public final class NdpMetrics implements NdpListener {
 
   // --- meters, created once per tag tuple ---------------------------------------------------
 
+  /**
+   * Registers the in-flight gauge, the first meter, and refuses these metrics when the meter
+   * registry has that gauge already under the same id: Micrometer would hand back the other one's
+   * gauge, and every gauge of these metrics would silently be the other's. Compared by identity
+   * after registration, so the meter registry's own filters (common tags, renames) count as they do
+   * for the id.
+   */
+  private void registerInFlight() {
+    // Held while looking and registering, so that two NdpMetrics built at once on one meter
+    // registry cannot both pass. Micrometer locks on objects of its own, not on the registry.
+    synchronized (meters) {
+      Set<Meter> before = Collections.newSetFromMap(new IdentityHashMap<>());
+      before.addAll(meters.getMeters());
+      Gauge gauge =
+          Gauge.builder(IN_FLIGHT, inFlight, AtomicLong::get)
+              .description("NDP executions started and not yet finished")
+              .tags(common)
+              .register(meters);
+      if (before.contains(gauge)) {
+        throw new IllegalStateException(
+            "the meter registry has NDP metrics with the common tags "
+                + common.stream().map(t -> t.getKey() + "=" + t.getValue()).toList()
+                + " already (its gauge "
+                + gauge.getId().getName()
+                + "): Micrometer would give these metrics the other one's gauges, not their own;"
+                + " give each NdpMetrics a distinguishing common tag, e.g."
+                + " tags(\"runtime\", \"a\")");
+      }
+    }
+  }
+
   private Timer executionTimer(ExecutionKey k) {
     return Timer.builder(EXECUTIONS)
         .description("NDP executions, by the pattern that served them and their outcome")
@@ -483,7 +551,7 @@ public final class NdpMetrics implements NdpListener {
         .description("NDP circuit breaker state: 0 closed, 1 half open, 2 open")
         .tags(common)
         .tag("pattern", k.pattern)
-        .tag("domain", k.domain)
+        .tag("domain", DomainTags.escape(k.domain))
         .register(meters);
     return state;
   }
@@ -497,20 +565,26 @@ public final class NdpMetrics implements NdpListener {
               .description("NDP confidence of a pattern in a domain")
               .tags(common)
               .tag("pattern", k.pattern)
-              .tag("domain", k.domain)
+              .tag("domain", DomainTags.escape(k.domain))
               .register(meters);
           return v;
         });
   }
 
-  /** The live score when bound (read at scrape time only), else the last crossing's value. */
+  /**
+   * The live score when bound and the pattern is registered (read at scrape time only, and kept);
+   * otherwise the last value known: the latest of the last live read and the last crossing heard.
+   */
   private double confidenceOf(ConfidenceValue v) {
-    PatternRegistry registry = bound.get();
+    WeakReference<PatternRegistry> ref = bound.get();
+    PatternRegistry registry = ref != null ? ref.get() : null;
     if (registry != null) {
       try {
         Optional<Pattern> pattern = registry.find(v.key.pattern);
         if (pattern.isPresent()) {
-          return pattern.get().confidenceScore(v.key.domain);
+          double live = pattern.get().confidenceScore(v.key.domain);
+          v.last = live;
+          return live;
         }
       } catch (RuntimeClosedException closed) {
         // A scrape after the runtime closed: its last known value, nothing to warn about.
@@ -519,6 +593,8 @@ public final class NdpMetrics implements NdpListener {
         failed("a confidence read", e);
       }
     }
+    // Not bound yet, the pattern is gone (unregistered, or withdrawn when the runtime closed), or
+    // the runtime itself is gone (collected).
     return v.last;
   }
 
@@ -590,9 +666,15 @@ public final class NdpMetrics implements NdpListener {
 
   private record TransitionKey(String pattern, String domain, BreakerState from, BreakerState to) {}
 
+  /**
+   * A pattern and a domain as the runtime names it (not its tag value): a per-domain gauge's key.
+   */
   private record PatternDomain(String pattern, String domain) {}
 
-  /** The confidence of a pattern in a domain as last reported by a crossing. */
+  /**
+   * The confidence of a pattern in a domain as last known: set by every live read and every
+   * crossing heard, whichever came last; NaN (Micrometer's "no value") until either happened.
+   */
   private static final class ConfidenceValue {
     final PatternDomain key;
     volatile double last = Double.NaN;
@@ -645,7 +727,9 @@ public final class NdpMetrics implements NdpListener {
     }
 
     /**
-     * Adds tags to every meter, e.g. the name of the runtime when several share a meter registry.
+     * Adds tags to every meter, e.g. the name of the runtime when several share a meter registry
+     * (which requires them: {@link #build()} refuses metrics whose common tags equal another's on
+     * the same meter registry).
      *
      * @param keyValues key, value, key, value...
      * @return this builder
@@ -685,6 +769,9 @@ public final class NdpMetrics implements NdpListener {
      * plugin events).
      *
      * @return the metrics
+     * @throws IllegalStateException when the meter registry has the meters of an {@code NdpMetrics}
+     *     with the same common tags already: these would get none of their own gauges (Micrometer
+     *     returns the first one registered under an id); give each a distinguishing common tag
      */
     public NdpMetrics build() {
       return new NdpMetrics(this);
