@@ -165,6 +165,15 @@ public final class NdpMetrics implements NdpListener {
   /** The {@code pattern} tag value of an execution that no pattern served successfully. */
   public static final String NO_PATTERN = "none";
 
+  /**
+   * The {@code pattern} tag value of a pattern: its name, or with one more leading {@code _} when
+   * it is {@link #NO_PATTERN} or starts with {@code _} ({@code none} → {@code _none}), so that a
+   * pattern named {@code none} is told apart from the executions no pattern served.
+   */
+  static String patternTag(String pattern) {
+    return pattern.equals(NO_PATTERN) || pattern.startsWith("_") ? "_" + pattern : pattern;
+  }
+
   /** Name of the execution timer. */
   public static final String EXECUTIONS = "ndp.executions";
 
@@ -329,7 +338,7 @@ public final class NdpMetrics implements NdpListener {
       String chosen = result.chosenPattern();
       ExecutionKey key =
           new ExecutionKey(
-              chosen != null ? chosen : NO_PATTERN,
+              chosen != null ? patternTag(chosen) : NO_PATTERN,
               result.success(),
               tag != null ? tag : OTHER_DOMAIN,
               event.depth() > 0);
@@ -362,7 +371,8 @@ public final class NdpMetrics implements NdpListener {
     try {
       fallbacks
           .computeIfAbsent(
-              event.fromPattern(), p -> counter(FALLBACKS, "NDP fallbacks", "pattern", p))
+              event.fromPattern(),
+              p -> counter(FALLBACKS, "NDP fallbacks", "pattern", patternTag(p)))
           .increment();
     } catch (RuntimeException e) {
       failed("a fallback", e);
@@ -373,7 +383,8 @@ public final class NdpMetrics implements NdpListener {
   public void onRetry(RetryEvent event) {
     try {
       retries
-          .computeIfAbsent(event.patternName(), p -> counter(RETRIES, "NDP retries", "pattern", p))
+          .computeIfAbsent(
+              event.patternName(), p -> counter(RETRIES, "NDP retries", "pattern", patternTag(p)))
           .increment();
     } catch (RuntimeException e) {
       failed("a retry", e);
@@ -528,7 +539,7 @@ public final class NdpMetrics implements NdpListener {
     return Timer.builder(ATTEMPTS)
         .description("NDP attempts: one pattern's try within an execution")
         .tags(common)
-        .tag("pattern", k.pattern)
+        .tag("pattern", patternTag(k.pattern))
         .tag("status", lower(k.status))
         .tag("kind", lower(k.kind))
         .register(meters);
@@ -538,7 +549,7 @@ public final class NdpMetrics implements NdpListener {
     return Counter.builder(BREAKER_TRANSITIONS)
         .description("NDP circuit breaker state changes")
         .tags(common)
-        .tag("pattern", k.pattern)
+        .tag("pattern", patternTag(k.pattern))
         .tag("domain", k.domain)
         .tag("from", lower(k.from))
         .tag("to", lower(k.to))
@@ -550,7 +561,7 @@ public final class NdpMetrics implements NdpListener {
     Gauge.builder(BREAKER_STATE, state, AtomicInteger::get)
         .description("NDP circuit breaker state: 0 closed, 1 half open, 2 open")
         .tags(common)
-        .tag("pattern", k.pattern)
+        .tag("pattern", patternTag(k.pattern))
         .tag("domain", DomainTags.escape(k.domain))
         .register(meters);
     return state;
@@ -564,7 +575,7 @@ public final class NdpMetrics implements NdpListener {
           Gauge.builder(CONFIDENCE, v, this::confidenceOf)
               .description("NDP confidence of a pattern in a domain")
               .tags(common)
-              .tag("pattern", k.pattern)
+              .tag("pattern", patternTag(k.pattern))
               .tag("domain", DomainTags.escape(k.domain))
               .register(meters);
           return v;
