@@ -37,7 +37,8 @@ import picocli.CommandLine.Option;
     exitCodeList = {
       "0:the job succeeded: every output file was written",
       "1:the job failed (the report or the ingest): nothing is written, the output folder is as"
-          + " it was (a --metrics-out page is still written when the job ran to its end)",
+          + " it was (a --metrics-out page is still written when the job ran to its end, and the"
+          + " failure says so, unless it would be in an output folder the run created)",
       "2:usage or input error: an unknown option, a missing value, an input file that cannot be"
           + " read, an output or plugins folder that cannot be used, a --metrics-out that would"
           + " replace an output, the input or a file of the data or plugins folder"
@@ -127,17 +128,45 @@ final class Cli implements Callable<Integer> {
       HostApp.Summary summary =
           new HostApp().run(input, out, pluginsDir, inMemory ? null : data, outStream);
       outStream.print(summary.table());
-      if (metricsOut != null && metricsFile != null) {
-        writeMetrics(metricsFile, metricsOut, summary.metrics().prometheus());
-        outStream.println("metrics written to " + metricsOut);
+      boolean failed = !summary.report().success();
+      // A failed run removes the output folder it created: a page in it would keep it, so that
+      // page is not written (and the failure says so).
+      boolean pageInCreatedFolder = failed && metricsInOut && outCreated != null;
+      String pageNote = "";
+      boolean pageInOut = false;
+      if (metricsOut != null && metricsFile != null && !pageInCreatedFolder) {
+        try {
+          writeMetrics(metricsFile, metricsOut, summary.metrics().prometheus());
+          outStream.println("metrics written to " + metricsOut);
+          pageInOut = metricsInOut;
+          pageNote = pageInOut ? "" : "; the metrics page was written to " + metricsOut;
+        } catch (IOException e) {
+          if (!failed) {
+            throw e;
+          }
+          pageNote = "; " + e.getMessage();
+        }
+      } else if (pageInCreatedFolder) {
+        pageNote =
+            "; the metrics page "
+                + metricsOut
+                + " was not written: it would be in "
+                + out
+                + ", which this run created and removed again";
       }
-      if (!summary.report().success()) {
+      if (failed) {
         String message =
             "the report failed ("
                 + summary.report().message()
-                + "); nothing was written to "
-                + out
-                + ", which is as it was before the run";
+                + "); "
+                + (pageInOut
+                    ? "nothing but the metrics page "
+                        + metricsOut
+                        + " was written to "
+                        + out
+                        + ", which is otherwise as it was before the run"
+                    : "nothing was written to " + out + ", which is as it was before the run")
+                + pageNote;
         outStream.println("FAILED: " + message);
         errStream.println("error: " + message);
         code = JOB_FAILED;
