@@ -65,7 +65,40 @@ class MetricsOutOverDataTest {
     assertThat(Files.readString(db, java.nio.charset.StandardCharsets.ISO_8859_1))
         .as("the database after a run with --metrics-out %s (exit %d)", dbName, second.code())
         .doesNotStartWith("# HELP");
+    assertThat(second.code()).as("stderr: %s", second.err()).isEqualTo(2);
+    assertThat(second.err()).contains("--metrics-out " + dbName + " is in the data folder data");
     Run third = run(input);
     assertThat(third.code()).as("the next run; stderr: %s", third.err()).isZero();
+  }
+
+  /** A page in the plugins folder would be a file the next run's plugin manager looks at. */
+  @Test
+  void metricsOutInThePluginsFolder_isRefused() throws Exception {
+    Path plugins = Files.createDirectories(dir.resolve("plugins"));
+    try (var jars = Files.list(PLUGINS)) {
+      for (Path jar : jars.toList()) {
+        Files.copy(jar, plugins.resolve(jar.getFileName()));
+      }
+    }
+    Files.createSymbolicLink(dir.resolve("plugins-link"), plugins);
+
+    Run r =
+        AppProcess.run(
+            dir,
+            "--input",
+            firstLines(5).toString(),
+            "--out",
+            "out",
+            "--plugins",
+            "plugins-link",
+            "--in-memory",
+            "--metrics-out",
+            "plugins/m.prom");
+
+    assertThat(r.code()).as("stderr: %s", r.err()).isEqualTo(2);
+    assertThat(r.err())
+        .contains("--metrics-out plugins/m.prom is in the plugins folder plugins-link");
+    assertThat(plugins.resolve("m.prom")).doesNotExist();
+    assertThat(dir.resolve("out")).doesNotExist();
   }
 }
