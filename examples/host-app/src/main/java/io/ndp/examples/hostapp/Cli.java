@@ -37,9 +37,11 @@ import picocli.CommandLine.Option;
     exitCodeList = {
       "0:the job succeeded: every output file was written",
       "1:the job failed (the report or the ingest): nothing is written, the output folder is as"
-          + " it was (a --metrics-out page is still written when the job ran to its end)",
+          + " it was (a --metrics-out page is still written when the job ran to its end, and the"
+          + " failure says so, unless it would be in an output folder the run created)",
       "2:usage or input error: an unknown option, a missing value, an input file that cannot be"
-          + " read, an output or plugins folder that cannot be used"
+          + " read, an output or plugins folder that cannot be used, a --metrics-out that would"
+          + " replace an output, the input or a file of the data or plugins folder"
     })
 final class Cli implements Callable<Integer> {
 
@@ -84,11 +86,18 @@ final class Cli implements Callable<Integer> {
       names = "--metrics-out",
       paramLabel = "FILE",
       description =
-          "also write the job's metrics to FILE as a Prometheus text page (replaced atomically)")
+          "also write the job's metrics to FILE as a Prometheus text page (replaced atomically);"
+              + " not an output, the input, or in the data or plugins folder")
   @Nullable Path metricsOut;
 
   @Option(names = "--verbose", description = "print the stack trace of an error")
   boolean verbose;
+
+  /** The real path of the {@code --metrics-out} page, set by the check before any work. */
+  private @Nullable Path metricsFile;
+
+  /** Whether the metrics page goes into the output folder itself. */
+  private boolean metricsInOut;
 
   private final PrintStream outStream;
   private final PrintStream errStream;
@@ -114,24 +123,52 @@ final class Cli implements Callable<Integer> {
     Path dataCreated = inMemory ? null : firstMissing(data);
     int code = USAGE;
     try {
-      checkInputs();
       Path pluginsDir = plugins != null ? plugins : HostApp.defaultPluginsDir();
+      checkInputs(pluginsDir);
       HostApp.Summary summary =
           new HostApp().run(input, out, pluginsDir, inMemory ? null : data, outStream);
       outStream.print(summary.table());
-      if (metricsOut != null) {
-        writeMetrics(metricsOut, summary.metrics().prometheus());
-        outStream.println("metrics written to " + metricsOut);
+      boolean failed = !summary.report().success();
+      // A failed run removes the output folder it created: a page in it would keep it, so that
+      // page is not written (and the failure says so).
+      boolean pageInCreatedFolder = failed && metricsInOut && outCreated != null;
+      String pageNote = "";
+      boolean pageInOut = false;
+      if (metricsOut != null && metricsFile != null && !pageInCreatedFolder) {
+        try {
+          writeMetrics(metricsFile, metricsOut, summary.metrics().prometheus());
+          outStream.println("metrics written to " + metricsOut);
+          pageInOut = metricsInOut;
+          pageNote = pageInOut ? "" : "; the metrics page was written to " + metricsOut;
+        } catch (IOException e) {
+          if (!failed) {
+            throw e;
+          }
+          pageNote = "; " + e.getMessage();
+        }
+      } else if (pageInCreatedFolder) {
+        pageNote =
+            "; the metrics page "
+                + metricsOut
+                + " was not written: it would be in "
+                + out
+                + ", which this run created and removed again";
       }
-      if (!summary.report().success()) {
-        String failed =
+      if (failed) {
+        String message =
             "the report failed ("
                 + summary.report().message()
-                + "); nothing was written to "
-                + out
-                + ", which is as it was before the run";
-        outStream.println("FAILED: " + failed);
-        errStream.println("error: " + failed);
+                + "); "
+                + (pageInOut
+                    ? "nothing but the metrics page "
+                        + metricsOut
+                        + " was written to "
+                        + out
+                        + ", which is otherwise as it was before the run"
+                    : "nothing was written to " + out + ", which is as it was before the run")
+                + pageNote;
+        outStream.println("FAILED: " + message);
+        errStream.println("error: " + message);
         code = JOB_FAILED;
         return code;
       }
@@ -159,13 +196,14 @@ final class Cli implements Callable<Integer> {
   }
 
   /**
-   * Writes the Prometheus page next to its target and renames it into place: a scraper or a
-   * textfile collector reading the file sees the earlier page or this one, never half of one.
+   * Writes the Prometheus page next to {@code file} (the real path the check looked at) and renames
+   * it into place: a scraper or a textfile collector reading the file sees the earlier page or this
+   * one, never half of one. Errors name the page as the user gave it, {@code shown}.
    */
-  static void writeMetrics(Path target, String page) throws IOException {
-    Path file = target.toAbsolutePath();
-    Path temp = Files.createTempFile(file.getParent(), "." + file.getFileName() + ".", ".tmp");
+  static void writeMetrics(Path file, Path shown, String page) throws IOException {
+    Path temp = null;
     try {
+      temp = Files.createTempFile(file.getParent(), "." + file.getFileName() + ".", ".tmp");
       try {
         // Readable by a collector running as another user, like a file written the usual way.
         Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-r--r--"));
@@ -179,9 +217,11 @@ final class Cli implements Callable<Integer> {
         Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
       }
     } catch (IOException e) {
-      throw new IOException("cannot write the metrics page " + target + ": " + reason(e), e);
+      throw new IOException("cannot write the metrics page " + shown + ": " + reason(e), e);
     } finally {
-      Files.deleteIfExists(temp);
+      if (temp != null) {
+        Files.deleteIfExists(temp);
+      }
     }
   }
 
@@ -219,7 +259,7 @@ final class Cli implements Callable<Integer> {
    * everything before it creates anything: the input, the plugins folder, then the data and output
    * folders (created here when missing).
    */
-  private void checkInputs() {
+  private void checkInputs(Path pluginsDir) {
     if (input != null) {
       if (!Files.exists(input)) {
         throw new InputError("input file not found: " + input);
@@ -247,7 +287,7 @@ final class Cli implements Callable<Integer> {
       throw new InputError("--data " + data + " is a link to a folder that does not exist");
     }
     if (metricsOut != null) {
-      checkMetricsOut(metricsOut);
+      checkMetricsOut(metricsOut, pluginsDir);
     }
     if (Files.isDirectory(out)) {
       checkOutputFolder();
@@ -270,26 +310,45 @@ final class Cli implements Callable<Integer> {
   }
 
   /**
-   * The metrics page goes into a folder that exists and can be written, not over a folder, the
-   * input or one of the job's outputs.
+   * The metrics page goes into a folder that exists and can be written (or is the output folder,
+   * created below), not over a folder, the input or one of the job's outputs, and not into the data
+   * or plugins folder. Compared by real path: a link or ".." cannot make the same file look like
+   * another. Sets {@link #metricsFile}, the real path the page is then written to, so that the
+   * write goes where this check looked.
    */
-  private void checkMetricsOut(Path metrics) {
-    if (Files.isDirectory(metrics)) {
+  private void checkMetricsOut(Path metrics, Path pluginsDir) {
+    Path name = metrics.getFileName();
+    if (Files.isDirectory(metrics)
+        || name == null
+        || name.toString().equals(".")
+        || name.toString().equals("..")) {
       throw new InputError("--metrics-out must be a file, but " + metrics + " is a folder");
     }
-    Path file = metrics.toAbsolutePath().normalize();
-    Path folder = file.getParent();
-    Path outFolder = out.toAbsolutePath().normalize();
-    List<String> taken = new ArrayList<>(HostApp.OUTPUTS);
-    taken.add(HostApp.LOCK);
-    for (String name : taken) {
-      if (file.equals(outFolder.resolve(name))) {
+    Path folder = metrics.toAbsolutePath().getParent();
+    try {
+      Path outReal = realPath(out);
+      Path folderReal;
+      if (Files.isDirectory(folder)) {
+        folderReal = folder.toRealPath();
+      } else {
+        // Only the output folder may be missing: it is created below. A folder that is missing
+        // and followed by ".." is missing too: the file system walks through it.
+        Path planned = realPath(folder);
+        if (planned == null || !planned.equals(outReal)) {
+          throw new InputError(
+              "the folder of --metrics-out " + metrics + " does not exist: " + folder);
+        }
+        folderReal = planned;
+      }
+      Path file = folderReal.resolve(name);
+      boolean inOut = folderReal.equals(outReal);
+      List<String> taken = new ArrayList<>(HostApp.OUTPUTS);
+      taken.add(HostApp.LOCK);
+      if (inOut && taken.contains(name.toString())) {
         throw new InputError(
             "--metrics-out " + metrics + " is the job's output " + name + " in " + out);
       }
-    }
-    try {
-      if (input != null && Files.exists(metrics) && Files.isSameFile(metrics, input)) {
+      if (input != null && file.equals(input.toRealPath())) {
         throw new InputError(
             "the input "
                 + input
@@ -297,20 +356,56 @@ final class Cli implements Callable<Integer> {
                 + metrics
                 + ": the run would replace it");
       }
+      Path dataReal = inMemory ? null : realPath(data);
+      if (dataReal != null && file.startsWith(dataReal)) {
+        throw new InputError(
+            "--metrics-out "
+                + metrics
+                + " is in the data folder "
+                + data
+                + ": the page would replace what the runs learned");
+      }
+      Path pluginsReal = realPath(pluginsDir);
+      if (pluginsReal != null && file.startsWith(pluginsReal)) {
+        throw new InputError(
+            "--metrics-out " + metrics + " is in the plugins folder " + pluginsDir);
+      }
+      if (!inOut && !Files.isWritable(folder)) {
+        throw new InputError(
+            "the folder of --metrics-out " + metrics + " is not writable: " + folder);
+      }
+      metricsFile = file;
+      metricsInOut = inOut;
     } catch (IOException e) {
       throw new InputError("cannot read --metrics-out " + metrics + ": " + reason(e));
     }
-    // The output folder is created (and checked) below; any other folder must be there already.
-    if (folder != null && folder.equals(outFolder)) {
-      return;
+  }
+
+  /**
+   * The real path that {@code p} names, or will name once its missing folders are created: the real
+   * path of the part that exists, then the missing names as given. Null when a missing name is
+   * "..", which the file system cannot walk through.
+   */
+  private static @Nullable Path realPath(Path p) throws IOException {
+    Path existing = p.toAbsolutePath();
+    java.util.ArrayDeque<Path> missing = new java.util.ArrayDeque<>();
+    while (!Files.exists(existing)) {
+      missing.push(existing.getFileName());
+      existing = existing.getParent();
+      if (existing == null) {
+        return null;
+      }
     }
-    if (folder == null || !Files.isDirectory(folder)) {
-      throw new InputError("the folder of --metrics-out " + metrics + " does not exist: " + folder);
+    Path real = existing.toRealPath();
+    for (Path name : missing) {
+      if (name.toString().equals("..")) {
+        return null;
+      }
+      if (!name.toString().equals(".")) {
+        real = real.resolve(name);
+      }
     }
-    if (!Files.isWritable(folder)) {
-      throw new InputError(
-          "the folder of --metrics-out " + metrics + " is not writable: " + folder);
-    }
+    return real;
   }
 
   /** Nothing in the way of an output, and the input is not one of them. */
