@@ -812,6 +812,26 @@ public final class PatternExecutor implements AutoCloseable {
     RetryPolicy retry = retryPolicies.getOrDefault(name, retryPolicy);
     io.github.resilience4j.retry.Retry.AsyncContext<Attempt> sequence = null;
     Breakers.Breaker breaker = breakers.enabled() ? breakers.of(name, context.domain()) : null;
+    if (breaker == null && !retry.enabled()) {
+      // The common case, kept small: one run, no breaker, no retry.
+      if (listening) {
+        beforeAttempt(context, attempts, name, fallback);
+      }
+      Ran ran =
+          runReported(
+              pattern,
+              context,
+              scope,
+              fallback,
+              noneRan(attempts),
+              Attempt.Kind.RUN,
+              attempts.size());
+      attempts.add(ran.attempt());
+      if (listening) {
+        afterAttempt(context, attempts);
+      }
+      return ran;
+    }
     int retries = 0;
     long backoffMillis = 0;
     Attempt failed = null;
@@ -861,27 +881,7 @@ public final class PatternExecutor implements AutoCloseable {
           }
           beforeAttempt(context, attempts, name, fallback, retries > 0);
         }
-        long began = ticker.read();
-        try {
-          ran = run(pattern, context, scope, fallback, first);
-        } catch (RuntimeException | Error t) {
-          if (listening) {
-            // Every attempt reported started is reported finished, also when an Error escapes.
-            events.attemptFinished(
-                new AttemptFinishedEvent(
-                    context,
-                    new Attempt(
-                        name,
-                        fallback,
-                        OutcomeStatus.FAILED,
-                        "ended by " + t,
-                        t,
-                        Duration.ofNanos(ticker.read() - began),
-                        kind),
-                    attempts.size()));
-          }
-          throw t;
-        }
+        ran = runReported(pattern, context, scope, fallback, first, kind, attempts.size());
         if (kind != Attempt.Kind.RUN) {
           ran = new Ran(withKind(ran.attempt(), kind), ran.output());
         }
@@ -948,6 +948,41 @@ public final class PatternExecutor implements AutoCloseable {
       if (scope.expired() || abandoned || Thread.currentThread().isInterrupted()) {
         return ran; // the deadline passed, or a drain gave up on this execution meanwhile
       }
+    }
+  }
+
+  /**
+   * Runs one try; when something escapes it (an Error the executor does not absorb), reports the
+   * attempt finished (FAILED, "ended by ...") before it goes on: every attempt reported started is
+   * reported finished.
+   */
+  private Ran runReported(
+      Pattern pattern,
+      PatternContext context,
+      Scope scope,
+      boolean fallback,
+      boolean first,
+      Attempt.Kind kind,
+      int index) {
+    long began = ticker.read();
+    try {
+      return run(pattern, context, scope, fallback, first);
+    } catch (RuntimeException | Error t) {
+      if (listening) {
+        events.attemptFinished(
+            new AttemptFinishedEvent(
+                context,
+                new Attempt(
+                    pattern.name(),
+                    fallback,
+                    OutcomeStatus.FAILED,
+                    "ended by " + t,
+                    t,
+                    Duration.ofNanos(ticker.read() - began),
+                    kind),
+                index));
+      }
+      throw t;
     }
   }
 
