@@ -32,7 +32,8 @@ final class Breakers {
   private final @Nullable CircuitBreakerConfig config;
   private final @Nullable Cache<Key, Breaker> breakers;
   private final Ticker ticker;
-  private final boolean listening;
+  // Set once a listener hears breaker changes (at the start, or added later).
+  private volatile boolean listening;
   private final ConcurrentLinkedQueue<BreakerStateChangedEvent> pending =
       new ConcurrentLinkedQueue<>();
   private final AtomicBoolean delivering = new AtomicBoolean();
@@ -71,6 +72,11 @@ final class Breakers {
 
   boolean enabled() {
     return breakers != null;
+  }
+
+  /** From now on, state changes are queued for the listeners. */
+  void listen() {
+    listening = true;
   }
 
   BreakerPolicy policy() {

@@ -411,6 +411,32 @@ public final class Ndp implements AutoCloseable {
   }
 
   /**
+   * Adds a listener of everything the runtime reports from now on, as {@link Builder#listener} does
+   * at the start (e.g. a console a host opens while it runs). Called after the listeners already
+   * there. Two limits: an execution already running when it is added may be heard finishing without
+   * having been heard starting; and confidence crossings reach it only when the runtime watched
+   * them from the start (a listener given to the builder overrides {@code
+   * onConfidenceThresholdCrossed}). Resource events and circuit breaker changes are sent from now
+   * on when it overrides their methods.
+   *
+   * @param listener the listener
+   * @throws IllegalArgumentException when it is null
+   * @throws RuntimeClosedException when the runtime is closed
+   * @since 0.2.0
+   */
+  public void addListener(NdpListener listener) {
+    Listeners.checkListener(listener);
+    synchronized (lifecycle) {
+      if (closed) {
+        throw new RuntimeClosedException("addListener(" + listener + ")");
+      }
+      events.add(listener);
+      registry.addListener(listener);
+      executor.addListener(listener);
+    }
+  }
+
+  /**
    * Returns one report per plugin seen, sorted by key: the plugin id, or {@code id@file.jar} for a
    * superseded or duplicate JAR and {@code ?@file.jar} for a JAR without a readable descriptor. A
    * plugin that lost a type to another source is {@code CONFLICT}; conflicts between host and

@@ -171,10 +171,9 @@ public final class PatternExecutor implements AutoCloseable {
   // Interrupts an attempt's thread when its deadline passes; one daemon thread, owned here.
   private final ScheduledThreadPoolExecutor watchdog;
   private final @Nullable ExecutorService ownedExecutor;
-  // Of executions and attempts. Every event is created behind `listening`: without a listener,
+  // Of executions and attempts. Every event is created behind `listening()`: without a listener,
   // the hot path allocates nothing more.
   private final Listeners events;
-  private final boolean listening;
   private final RetryPolicy retryPolicy;
   private final Map<String, RetryPolicy> retryPolicies;
   // Whether any pattern may be retried; when not, executions share noRetries.
@@ -182,6 +181,16 @@ public final class PatternExecutor implements AutoCloseable {
   private final int[] noRetries = {0};
   private final Sleeper sleeper;
   private final Breakers breakers;
+
+  /** Whether a listener is registered (one may be added while the runtime runs). */
+  private boolean listening() {
+    return events.active();
+  }
+
+  /** Adds a listener of executions and attempts from now on (see {@link Ndp#addListener}). */
+  void addListener(NdpListener listener) {
+    events.add(listener);
+  }
 
   /** Waits a backoff; tests pass one that advances a fake ticker. */
   interface Sleeper {
@@ -226,7 +235,6 @@ public final class PatternExecutor implements AutoCloseable {
     this.watchdog.setRemoveOnCancelPolicy(true);
     this.fallbacks = List.copyOf(b.fallbacks);
     this.events = Listeners.of(b.listeners, "executor");
-    this.listening = events.active();
     this.retryPolicy = b.retryPolicy;
     this.retryPolicies = Map.copyOf(b.retryPolicies);
     this.mayRetry =
@@ -290,14 +298,14 @@ public final class PatternExecutor implements AutoCloseable {
 
   /** Reports an execution's end, once it is no longer in flight. */
   private void finished(PatternContext context, PatternResult result, int depth) {
-    if (listening) {
+    if (listening()) {
       events.executionFinished(new ExecutionFinishedEvent(context, result, depth));
     }
   }
 
   /** Reports an execution's start, once it is known to be served (its selection was made). */
   private void started(PatternContext context, int depth) {
-    if (listening) {
+    if (listening()) {
       events.executionStarted(new ExecutionStartedEvent(context, depth));
     }
   }
@@ -345,7 +353,7 @@ public final class PatternExecutor implements AutoCloseable {
   private PatternResult executeOne(Pattern pattern, PatternContext context) {
     PatternResult refusal = refusal(pattern, context);
     if (refusal != null) {
-      if (listening) {
+      if (listening()) {
         Attempt only = refusal.attempts().get(0);
         events.attemptStarted(new AttemptStartedEvent(context, only.patternName(), 0, false));
         events.attemptFinished(new AttemptFinishedEvent(context, only, 0));
@@ -376,12 +384,12 @@ public final class PatternExecutor implements AutoCloseable {
         new Scope(
             deadlineOf(context, NO_DEADLINE), 0, Chain.EMPTY, new AtomicInteger(nestedBudget));
     List<Attempt> attempts = List.of();
-    if (listening) {
+    if (listening()) {
       beforeAttempt(context, attempts, pattern.name(), false);
     }
     Ran ran = run(pattern, context, scope, false, true);
     attempts = List.of(ran.attempt());
-    if (listening) {
+    if (listening()) {
       afterAttempt(context, attempts);
     }
     return finish(context, attempts, Map.of(), ran.output(), start, Decision.NONE);
@@ -482,7 +490,7 @@ public final class PatternExecutor implements AutoCloseable {
     } catch (RuntimeException | Error t) {
       // Every start has its finish, also when something escapes (an Error rethrown, a bug): the
       // listeners hear a failed result, the caller gets the exception.
-      if (listening) {
+      if (listening()) {
         finished(
             context,
             new PatternResult(
@@ -622,11 +630,11 @@ public final class PatternExecutor implements AutoCloseable {
 
   /** Adds a fallback refused before it ran; reported like any attempt, so none goes unseen. */
   private void addRejected(PatternContext context, List<Attempt> attempts, Attempt refused) {
-    if (listening) {
+    if (listening()) {
       beforeAttempt(context, attempts, refused.patternName(), refused.fallback());
     }
     attempts.add(refused);
-    if (listening) {
+    if (listening()) {
       afterAttempt(context, attempts);
     }
   }
@@ -814,7 +822,7 @@ public final class PatternExecutor implements AutoCloseable {
     Breakers.Breaker breaker = breakers.enabled() ? breakers.of(name, context.domain()) : null;
     if (breaker == null && !retry.enabled()) {
       // The common case, kept small: one run, no breaker, no retry.
-      if (listening) {
+      if (listening()) {
         beforeAttempt(context, attempts, name, fallback);
       }
       Ran ran =
@@ -827,7 +835,7 @@ public final class PatternExecutor implements AutoCloseable {
               Attempt.Kind.RUN,
               attempts.size());
       attempts.add(ran.attempt());
-      if (listening) {
+      if (listening()) {
         afterAttempt(context, attempts);
       }
       return ran;
@@ -854,11 +862,11 @@ public final class PatternExecutor implements AutoCloseable {
                   null,
                   Duration.ZERO,
                   Attempt.Kind.SKIPPED);
-          if (listening) {
+          if (listening()) {
             beforeAttempt(context, attempts, name, fallback, retries > 0);
           }
           attempts.add(skip);
-          if (listening) {
+          if (listening()) {
             afterAttempt(context, attempts);
           }
           return new Ran(skip, null);
@@ -872,7 +880,7 @@ public final class PatternExecutor implements AutoCloseable {
       boolean counted = false;
       try {
         // Inside the try: a listener's Error here still gives the permission back.
-        if (listening) {
+        if (listening()) {
           if (failed != null) {
             // The retry is made (its backoff waited, its breaker let it through): announced now,
             // so that every retry event has its attempt.
@@ -903,7 +911,7 @@ public final class PatternExecutor implements AutoCloseable {
         registry.breakersChanged();
       }
       attempts.add(ran.attempt());
-      if (listening) {
+      if (listening()) {
         afterAttempt(context, attempts);
       }
       Attempt done = ran.attempt();
@@ -968,7 +976,7 @@ public final class PatternExecutor implements AutoCloseable {
     try {
       return run(pattern, context, scope, fallback, first);
     } catch (RuntimeException | Error t) {
-      if (listening) {
+      if (listening()) {
         events.attemptFinished(
             new AttemptFinishedEvent(
                 context,

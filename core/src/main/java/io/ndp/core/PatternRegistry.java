@@ -86,7 +86,8 @@ public final class PatternRegistry {
   private final Owner owner = new Owner();
   private final Pins pins = new Pins(this);
   private final Breakers breakers;
-  private final ResourcePool.@Nullable Observer poolObserver;
+  // Set once a listener hears resources; guarded by this for the change.
+  private volatile ResourcePool.@Nullable Observer poolObserver;
   private final Object writeLock = new Object();
   private final ConcurrentHashMap<String, Pattern> byName = new ConcurrentHashMap<>();
   // Agent type to the patterns serving it, indexed by what they offer; type id to the patterns
@@ -144,10 +145,7 @@ public final class PatternRegistry {
     if (hears(b.listeners, "onResourceAcquired", ResourceAcquiredEvent.class)
         || hears(b.listeners, "onResourceReleased", ResourceReleasedEvent.class)
         || hears(b.listeners, "onResourceConflict", ResourceConflictEvent.class)) {
-      this.poolObserver = events.resourceObserver();
-      resourcePool.addObserver(poolObserver);
-    } else {
-      this.poolObserver = null;
+      observePool();
     }
   }
 
@@ -569,13 +567,38 @@ public final class PatternRegistry {
     confidence.deliverCrossings(e -> events.confidenceCrossed(List.of(e)));
   }
 
+  /** Starts turning the pool's grants into events for this registry's listeners, once. */
+  private synchronized void observePool() {
+    if (poolObserver == null) {
+      poolObserver = events.resourceObserver();
+      resourcePool.addObserver(poolObserver);
+    }
+  }
+
   /**
    * Stops turning the pool's grants into events for this registry's listeners (the runtime closes;
    * the pool may be the host's and outlive it).
    */
-  void stopObservingPool() {
+  synchronized void stopObservingPool() {
     if (poolObserver != null) {
       resourcePool.removeObserver(poolObserver);
+      poolObserver = null;
+    }
+  }
+
+  /**
+   * Adds a listener from now on (see {@link Ndp#addListener}): statistics resets, breaker changes,
+   * resource events; confidence crossings only when the registry watched them from the start.
+   */
+  void addListener(NdpListener listener) {
+    events.add(listener);
+    if (hears(List.of(listener), "onBreakerStateChanged", BreakerStateChangedEvent.class)) {
+      breakers.listen();
+    }
+    if (hears(List.of(listener), "onResourceAcquired", ResourceAcquiredEvent.class)
+        || hears(List.of(listener), "onResourceReleased", ResourceReleasedEvent.class)
+        || hears(List.of(listener), "onResourceConflict", ResourceConflictEvent.class)) {
+      observePool();
     }
   }
 

@@ -74,7 +74,8 @@ public final class Listeners {
   private static final BiConsumer<NdpListener, ResourceConflictEvent> CONFLICT =
       NdpListener::onResourceConflict;
 
-  private final NdpListener[] listeners;
+  // Replaced, never changed in place, when a listener is added after the start.
+  private volatile NdpListener[] listeners;
   private final String source;
   private final AtomicLong lastWarning = new AtomicLong(System.nanoTime() - 2 * WARN_EVERY_NANOS);
   private final LongAdder failuresNotLogged = new LongAdder();
@@ -127,6 +128,18 @@ public final class Listeners {
   /** Whether any listener is registered; when not, no event needs to be created. */
   public boolean active() {
     return listeners.length > 0;
+  }
+
+  /**
+   * Adds a listener, called after those already there, for every event sent from now on.
+   *
+   * @param listener the listener, checked by {@link #checkListener}
+   */
+  public synchronized void add(NdpListener listener) {
+    NdpListener[] now = listeners;
+    NdpListener[] more = java.util.Arrays.copyOf(now, now.length + 1);
+    more[now.length] = checkListener(listener);
+    listeners = more;
   }
 
   /** Calls every listener's {@code onExecutionStarted}. */
@@ -232,7 +245,7 @@ public final class Listeners {
   }
 
   private <E extends NdpEvent> void dispatch(E event, BiConsumer<NdpListener, E> call) {
-    for (NdpListener l : listeners) {
+    for (NdpListener l : listeners) { // one read of the array: an addition meanwhile waits
       try {
         call.accept(l, event);
       } catch (Throwable t) { // checked ones too: a sneaky throw, another JVM language
