@@ -110,7 +110,7 @@ public final class NdpConsole implements AutoCloseable {
     server.addConnector(connector);
     this.handler = new ConsoleHandler(b.ndp, feed, b.actionsToken, loopback(b.bindAddress));
     server.setHandler(handler);
-    server.setStopTimeout(2_000);
+    server.setStopTimeout(0);
     try {
       server.start();
     } catch (Exception e) {
