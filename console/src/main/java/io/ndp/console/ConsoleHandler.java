@@ -323,6 +323,13 @@ final class ConsoleHandler extends Handler.Abstract {
                   : "plugin '" + id + "' not stopped yet: executions still running");
         }
         case "start" -> {
+          if (report.isHealthy()) {
+            throw new BadInput(409, "plugin '" + id + "' is already started", "id");
+          }
+          if (report.status() == PluginReport.Status.STOPPED) {
+            // Still loaded in PF4J: it must leave before its JAR can be loaded again.
+            ndp.unloadPlugin(id, Ndp.DEFAULT_DRAIN_TIMEOUT);
+          }
           PluginReport after = ndp.loadPlugin(report.path());
           done.put("plugin", Views.plugin(after, feed));
           done.put("done", "plugin '" + id + "' loaded: " + after.status());

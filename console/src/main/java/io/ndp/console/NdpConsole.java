@@ -179,7 +179,7 @@ public final class NdpConsole implements AutoCloseable {
   }
 
   /** {@return the feed behind this console} */
-  public ConsoleFeed feedInUse() {
+  public ConsoleFeed consoleFeed() {
     return feed;
   }
 
