@@ -128,7 +128,15 @@ public final class ConsoleFeed implements NdpListener {
   public void onExecutionFinished(ExecutionFinishedEvent event) {
     long s = written.getAndIncrement();
     Recorded r = new Recorded(s, Instant.now(), event);
-    ring.set((int) (s % capacity), r);
+    int slot = (int) (s % capacity);
+    Recorded current;
+    do {
+      current = ring.get(slot);
+      // A writer that lagged a whole lap behind must not overwrite the newer record.
+      if (current != null && current.sequence() > s) {
+        break;
+      }
+    } while (!ring.compareAndSet(slot, current, r));
     publish("execution-finished", r);
   }
 
