@@ -234,7 +234,7 @@ final class ConsoleHandler extends Handler.Abstract {
       throw new BadInput(404, "actions are off: the host gave no actions token", null);
     }
     String origin = request.getHeaders().get(HttpHeader.ORIGIN);
-    if (origin != null && !ownOrigin(origin)) {
+    if (origin != null && !ownOrigin(origin, request)) {
       throw new BadInput(403, "cross-site request refused: foreign Origin", null);
     }
     String auth = request.getHeaders().get(HttpHeader.AUTHORIZATION);
@@ -429,7 +429,7 @@ final class ConsoleHandler extends Handler.Abstract {
     return v == null || v.isEmpty() ? null : name(field, v);
   }
 
-  private boolean ownOrigin(String origin) {
+  private boolean ownOrigin(String origin, Request request) {
     if (loopback) {
       for (String host : LOOPBACK_HOSTS) {
         if (origin.equals("http://" + host + ":" + port)) {
@@ -438,8 +438,10 @@ final class ConsoleHandler extends Handler.Abstract {
       }
       return false;
     }
-    // Bound to a public address: the page was served under the name the browser used.
-    return false;
+    // Bound to another address: the page was served under the name the browser used. A rebound
+    // name passes this check, but not the token check after it.
+    String authority = request.getHeaders().get(HttpHeader.HOST);
+    return authority != null && origin.equals("http://" + authority);
   }
 
   private boolean loopbackHost(Request request) {

@@ -126,6 +126,7 @@ class NdpConsoleViewsTest {
     ResourcePool pool = rt.ndp.registry().resourcePool();
     try (ResourcePool.Lease lease =
         pool.tryAcquireAll(Map.of("db", 1), Duration.ZERO).orElseThrow()) {
+      assertThat(lease.units()).containsEntry("db", 1);
       JsonNode root = rt.getJson("/api/resources");
       JsonNode db = root.get("resources").get(0);
       assertThat(db.get("name").asText()).isEqualTo("db");
