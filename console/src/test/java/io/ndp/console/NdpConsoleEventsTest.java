@@ -41,7 +41,7 @@ class NdpConsoleEventsTest {
   }
 
   @Test
-  void aReader_receivesALinePerExecutionFinished_andPerAction() throws Exception {
+  void aReader_receivesALinePerExecutionFinished_resourceChange_andAction() throws Exception {
     List<String> lines = new CopyOnWriteArrayList<>();
     CompletableFuture<HttpResponse<Stream<String>>> open = openStream(lines);
     await().atMost(Duration.ofSeconds(10)).until(() -> rt.feed.clientCount() == 1);
@@ -51,6 +51,7 @@ class NdpConsoleEventsTest {
     rt.run("good", "eu");
     rt.run("bad", "us");
     rt.action("reset-domain", "{\"domain\":\"us\"}");
+    rt.pool.tryAcquireAll(java.util.Map.of("db", 1), Duration.ZERO).orElseThrow().close();
 
     await()
         .atMost(Duration.ofSeconds(10))
@@ -59,6 +60,7 @@ class NdpConsoleEventsTest {
                 assertThat(lines)
                     .contains("event: execution-finished", "event: statistics-reset")
                     .contains("event: action")
+                    .contains("event: resource-acquired", "event: resource-released")
                     .anyMatch(
                         l -> l.startsWith("data: ") && l.contains("\"chosenPattern\":\"good\""))
                     .anyMatch(

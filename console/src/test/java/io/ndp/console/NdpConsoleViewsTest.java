@@ -167,7 +167,9 @@ class NdpConsoleViewsTest {
     assertThat(page.headers().firstValue("Content-Security-Policy").orElseThrow())
         .contains("default-src 'none'", "script-src 'self'", "frame-ancestors 'none'");
     assertThat(page.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
-    assertThat(rt.get("/console.js").body()).contains("/api/events").doesNotContain("http://");
+    assertThat(rt.get("/console.js").body())
+        .contains("/api/events", "textContent")
+        .doesNotContain("http://", "https://", "innerHTML", "eval(");
     assertThat(rt.get("/console.css").statusCode()).isEqualTo(200);
   }
 
