@@ -1,0 +1,62 @@
+package io.ndp.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Review 3: defects found by probing the console. */
+class ConsoleReview3Test {
+
+  private ConsoleRuntime rt;
+
+  @BeforeEach
+  void start() {
+    rt = new ConsoleRuntime(b -> b.actionsToken(ConsoleRuntime.TOKEN));
+  }
+
+  @AfterEach
+  void stop() {
+    rt.close();
+  }
+
+  private String raw(String request) throws Exception {
+    try (Socket s = new Socket("127.0.0.1", rt.console.port())) {
+      s.setSoTimeout(2000);
+      OutputStream out = s.getOutputStream();
+      out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+      InputStream in = s.getInputStream();
+      StringBuilder sb = new StringBuilder();
+      byte[] buf = new byte[8192];
+      try {
+        int n;
+        while ((n = in.read(buf)) > 0) {
+          sb.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+        }
+      } catch (java.net.SocketTimeoutException e) {
+        sb.append("<<TIMEOUT>>");
+      }
+      return sb.toString();
+    }
+  }
+
+  @Test
+  void bearerScheme_isCaseInsensitive() {
+    // RFC 9110 11.1 / RFC 6750: the auth scheme is case-insensitive; "bearer" names the same one.
+    HttpResponse<String> r =
+        rt.post(
+            "/api/actions/reset-domain",
+            "{\"domain\":\"eu\"}",
+            "Authorization",
+            "bearer " + ConsoleRuntime.TOKEN);
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+  }
+}
