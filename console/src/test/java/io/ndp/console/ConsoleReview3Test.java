@@ -59,4 +59,34 @@ class ConsoleReview3Test {
 
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
   }
+
+  /** Reads a response's status line and headers, up to the blank line. */
+  private String headers(Socket s) throws Exception {
+    InputStream in = s.getInputStream();
+    StringBuilder sb = new StringBuilder();
+    int c;
+    while ((c = in.read()) >= 0) {
+      sb.append((char) c);
+      if (sb.toString().endsWith("\r\n\r\n")) {
+        break;
+      }
+    }
+    return sb.toString();
+  }
+
+  @Test
+  void headOnEvents_opensNoStream() throws Exception {
+    // HEAD has no body: it must not register a stream client that no one will ever read.
+    try (Socket s = new Socket("127.0.0.1", rt.console.port())) {
+      s.setSoTimeout(5000);
+      s.getOutputStream()
+          .write(
+              "HEAD /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                  .getBytes(StandardCharsets.ISO_8859_1));
+      String head = headers(s);
+      assertThat(head).startsWith("HTTP/1.1 200");
+
+      assertThat(rt.feed.clientCount()).as("stream clients after a HEAD").isZero();
+    }
+  }
 }
