@@ -89,4 +89,18 @@ class ConsoleReview3Test {
       assertThat(rt.feed.clientCount()).as("stream clients after a HEAD").isZero();
     }
   }
+
+  @Test
+  void errorsJettyAnswersItself_areJsonWithNosniff() throws Exception {
+    // "Every answer of the API is application/json", "nosniff everywhere": also for a path Jetty
+    // refuses before the handler (an encoded slash in a pattern name).
+    String answer =
+        raw(
+            "GET /api/patterns/a%2Fb/domains/eu HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + "Connection: close\r\n\r\n");
+
+    assertThat(answer).startsWith("HTTP/1.1 400");
+    assertThat(answer).containsIgnoringCase("X-Content-Type-Options: nosniff");
+    assertThat(answer).containsIgnoringCase("Content-Type: application/json");
+  }
 }
