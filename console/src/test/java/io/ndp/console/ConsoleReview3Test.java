@@ -103,4 +103,28 @@ class ConsoleReview3Test {
     assertThat(answer).containsIgnoringCase("X-Content-Type-Options: nosniff");
     assertThat(answer).containsIgnoringCase("Content-Type: application/json");
   }
+
+  @Test
+  void aNonAsciiTokenTheBuilderAccepts_canBePresented() throws Exception {
+    // 20 characters, no white space: the builder takes it. A client sends it as UTF-8 bytes.
+    String token = "\u20ac-euro-token-\u20ac-x";
+    try (ConsoleRuntime other = new ConsoleRuntime(b -> b.actionsToken(token))) {
+      String body = "{\"domain\":\"eu\"}";
+      String request =
+          "POST /api/actions/reset-domain HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+              + "Authorization: Bearer "
+              + token
+              + "\r\nContent-Type: application/json\r\nContent-Length: "
+              + body.length()
+              + "\r\nConnection: close\r\n\r\n"
+              + body;
+      try (Socket s = new Socket("127.0.0.1", other.console.port())) {
+        s.setSoTimeout(5000);
+        s.getOutputStream().write(request.getBytes(StandardCharsets.UTF_8));
+        String status = headers(s).lines().findFirst().orElse("");
+
+        assertThat(status).isEqualTo("HTTP/1.1 200 OK");
+      }
+    }
+  }
 }
