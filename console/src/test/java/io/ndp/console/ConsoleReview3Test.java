@@ -127,4 +127,21 @@ class ConsoleReview3Test {
       }
     }
   }
+
+  @Test
+  void aClippedEchoInAnError_doesNotSplitACharacter() {
+    // 79 letters then an emoji (two UTF-16 units): the clip at 80 must not keep half of it.
+    HttpResponse<String> r = rt.get("/api/decisions?outcome=" + "a".repeat(79) + "%F0%9F%98%80x");
+    assertThat(r.statusCode()).isEqualTo(400);
+    String error = rt.parse(r.body()).get("error").asText();
+
+    for (int i = 0; i < error.length(); i++) {
+      char c = error.charAt(i);
+      boolean paired =
+          Character.isHighSurrogate(c)
+              ? i + 1 < error.length() && Character.isLowSurrogate(error.charAt(++i))
+              : !Character.isLowSurrogate(c);
+      assertThat(paired).as("UTF-16 unit %d of %s is a lone surrogate", i, error).isTrue();
+    }
+  }
 }
