@@ -144,4 +144,26 @@ class ConsoleReview3Test {
       assertThat(paired).as("UTF-16 unit %d of %s is a lone surrogate", i, error).isTrue();
     }
   }
+
+  @Test
+  void closingOneConsole_leavesTheStreamsOfAnotherOnTheSameFeed() throws Exception {
+    // The builder takes a feed another console already serves; closing the first must not end
+    // the second one's streams.
+    NdpConsole second = NdpConsole.builder(rt.ndp).feed(rt.feed).port(0).start();
+    try (Socket s = new Socket("127.0.0.1", second.port())) {
+      s.setSoTimeout(5000);
+      s.getOutputStream()
+          .write(
+              "GET /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                  .getBytes(StandardCharsets.ISO_8859_1));
+      assertThat(headers(s)).startsWith("HTTP/1.1 200");
+      assertThat(rt.feed.clientCount()).isEqualTo(1);
+
+      rt.console.close();
+
+      assertThat(rt.feed.clientCount()).as("streams of the console still open").isEqualTo(1);
+    } finally {
+      second.close();
+    }
+  }
 }
