@@ -166,4 +166,23 @@ class ConsoleReview3Test {
       second.close();
     }
   }
+
+  @Test
+  void a405_namesTheAllowedMethods() throws Exception {
+    // RFC 9110 15.5.6: a 405 answer MUST carry an Allow header.
+    HttpResponse<String> view =
+        rt.post("/api/patterns", "{}", "Authorization", "Bearer " + ConsoleRuntime.TOKEN);
+    HttpResponse<String> action =
+        rt.http.send(
+            java.net.http.HttpRequest.newBuilder(rt.uri("/api/actions/force"))
+                .header("Authorization", "Bearer " + ConsoleRuntime.TOKEN)
+                .GET()
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+
+    assertThat(view.statusCode()).isEqualTo(405);
+    assertThat(action.statusCode()).isEqualTo(405);
+    assertThat(view.headers().firstValue("Allow")).as("Allow on a view").isPresent();
+    assertThat(action.headers().firstValue("Allow")).as("Allow on an action").isPresent();
+  }
 }
