@@ -97,7 +97,13 @@ final class ConsoleHandler extends Handler.Abstract {
       } else if (path.startsWith(ACTIONS)) {
         action(request, response, callback, path.substring(ACTIONS.length()));
       } else if (!"GET".equals(method) && !"HEAD".equals(method)) {
+        response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
         error(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, "only GET here", null);
+      } else if (path.equals("/api/events") && "HEAD".equals(method)) {
+        // Headers only: no stream is opened for a request that reads no body.
+        response.setStatus(200);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
+        callback.succeeded();
       } else if (assets.containsKey(path)) {
         page(response, callback, path);
       } else if (path.equals("/api/events")) {
@@ -238,12 +244,17 @@ final class ConsoleHandler extends Handler.Abstract {
       throw new BadInput(403, "cross-site request refused: foreign Origin", null);
     }
     String auth = request.getHeaders().get(HttpHeader.AUTHORIZATION);
-    String given = auth != null && auth.startsWith("Bearer ") ? auth.substring(7).trim() : "";
+    // The scheme's name is case-insensitive (RFC 9110, 11.1).
+    String given =
+        auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)
+            ? auth.substring(7).trim()
+            : "";
     if (!MessageDigest.isEqual(sha256(given), tokenDigest)) {
       response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
       throw new BadInput(401, "a valid Authorization: Bearer token is required", null);
     }
     if (!"POST".equals(request.getMethod())) {
+      response.getHeaders().put(HttpHeader.ALLOW, "POST");
       throw new BadInput(405, "actions take POST", null);
     }
     JsonNode body = body(request);
@@ -453,7 +464,12 @@ final class ConsoleHandler extends Handler.Abstract {
   }
 
   private static String clip(String s) {
-    return s.length() <= 80 ? s : s.substring(0, 80) + "…";
+    if (s.length() <= 80) {
+      return s;
+    }
+    // Never half of a character: a cut before a low surrogate moves back one.
+    int end = Character.isLowSurrogate(s.charAt(80)) ? 79 : 80;
+    return s.substring(0, end) + "…";
   }
 
   // ---------------------------------------------------------------- answers
