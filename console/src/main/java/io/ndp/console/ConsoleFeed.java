@@ -82,7 +82,15 @@ public final class ConsoleFeed implements NdpListener {
     String format(String type, Object event);
   }
 
-  void attach(@Nullable EventFormat eventFormat) {
+  /**
+   * Serves one console: refuses a second while the first runs (closing one would end the other's
+   * streams); {@code null} detaches.
+   */
+  synchronized void attach(@Nullable EventFormat eventFormat) {
+    if (eventFormat != null && this.format != null) {
+      throw new IllegalStateException(
+          "this feed already serves a running console; give each console a feed of its own");
+    }
     this.format = eventFormat;
   }
 

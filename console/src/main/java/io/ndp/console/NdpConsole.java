@@ -110,6 +110,9 @@ public final class NdpConsole implements AutoCloseable {
     server.addConnector(connector);
     this.handler = new ConsoleHandler(b.ndp, feed, b.actionsToken, loopback(b.bindAddress));
     server.setHandler(handler);
+    // What Jetty refuses before the handler runs (e.g. an encoded '/' in a path) is answered as
+    // JSON too, with the same headers.
+    server.setErrorHandler(new JsonErrorHandler());
     server.setStopTimeout(0);
     try {
       server.start();
@@ -118,7 +121,12 @@ public final class NdpConsole implements AutoCloseable {
       throw e;
     }
     handler.bound(connector.getLocalPort());
-    feed.attach(handler::formatEvent);
+    try {
+      feed.attach(handler::formatEvent);
+    } catch (IllegalStateException e) {
+      server.stop();
+      throw e;
+    }
     this.heartbeat =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -227,6 +235,40 @@ public final class NdpConsole implements AutoCloseable {
     }
   }
 
+  /** Jetty's own error answers, as JSON with the console's headers. */
+  private static final class JsonErrorHandler
+      extends org.eclipse.jetty.server.handler.ErrorHandler {
+    @Override
+    protected void generateResponse(
+        org.eclipse.jetty.server.Request request,
+        org.eclipse.jetty.server.Response response,
+        int code,
+        String message,
+        Throwable cause,
+        org.eclipse.jetty.util.Callback callback) {
+      String text = message == null ? "error " + code : message;
+      StringBuilder json = new StringBuilder("{\"error\":\"");
+      for (char c : text.toCharArray()) {
+        if (c == '"' || c == '\\') {
+          json.append('\\').append(c);
+        } else if (c < 0x20 || c > 0x7e) {
+          json.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+        } else {
+          json.append(c);
+        }
+      }
+      json.append("\"}");
+      response.getHeaders().put("Content-Type", "application/json; charset=utf-8");
+      response.getHeaders().put("X-Content-Type-Options", "nosniff");
+      response.getHeaders().put("Cache-Control", "no-store");
+      response.write(
+          true,
+          java.nio.ByteBuffer.wrap(
+              json.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+          callback);
+    }
+  }
+
   /**
    * Settings of a console; {@link #start()} validates their combination and starts the server.
    *
@@ -297,8 +339,10 @@ public final class NdpConsole implements AutoCloseable {
                 MIN_TOKEN_LENGTH,
                 token == null ? "null" : token.length() + " characters"));
       }
-      if (token.chars().anyMatch(Character::isWhitespace)) {
-        throw new IllegalArgumentException("actionsToken must not contain white space");
+      if (token.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
+        // HTTP carries header values as ISO-8859-1: only visible ASCII survives every client.
+        throw new IllegalArgumentException(
+            "actionsToken must be visible ASCII characters only (no white space, no accents)");
       }
       this.actionsToken = token;
       return this;

@@ -24,7 +24,7 @@ class ReadmeConsoleTest {
             NdpConsole.builder(ndp)
                 .feed(feed)
                 .port(0) // any free port; console.port() says which (or a fixed one)
-                .actionsToken(token) // 16 characters at least; leave out: read-only
+                .actionsToken(token) // 16 visible ASCII characters at least; leave out: read-only
                 .start()) {
       // open http://127.0.0.1:{console.port()}/ ; register patterns, execute
       ndp.register(new SequentialDelegationPattern("store", "store", List.of("save")));
