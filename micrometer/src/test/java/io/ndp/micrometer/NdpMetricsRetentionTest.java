@@ -2,6 +2,7 @@ package io.ndp.micrometer;
 
 import static io.ndp.micrometer.Runtimes.timerCount;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.ndp.api.PatternContext;
@@ -10,6 +11,7 @@ import io.ndp.core.Ndp;
 import io.ndp.core.PatternRegistry;
 import io.ndp.patterns.sequential.SequentialDelegationPattern;
 import java.lang.ref.WeakReference;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -28,10 +30,15 @@ class NdpMetricsRetentionTest {
   void aClosedAndDroppedRuntime_isNotKeptAliveByTheMeterRegistry() throws Exception {
     WeakReference<PatternRegistry> registry = runAndDrop();
 
-    for (int i = 0; i < 50 && registry.get() != null; i++) {
-      System.gc();
-      Thread.sleep(20);
-    }
+    // Collected at some garbage collection: ask for one until it happens (a generous bound).
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(20))
+        .until(
+            () -> {
+              System.gc();
+              return registry.get() == null;
+            });
     // The meters are still there to be scraped after the runtime is gone.
     assertThat(timerCount(meters, NdpMetrics.EXECUTIONS)).isEqualTo(3);
     assertThat(registry.get()).as("the closed runtime's registry, collected").isNull();
