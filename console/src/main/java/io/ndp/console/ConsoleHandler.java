@@ -73,6 +73,9 @@ final class ConsoleHandler extends Handler.Abstract {
     assets.put("/index.html", assets.get("/"));
     assets.put("/console.js", asset("console.js"));
     assets.put("/console.css", asset("console.css"));
+    assets.put("/vendor/uPlot.iife.min.js", asset("vendor/uplot/uPlot.iife.min.js"));
+    assets.put("/vendor/uPlot.min.css", asset("vendor/uplot/uPlot.min.css"));
+    assets.put("/vendor/uPlot-LICENSE.txt", asset("vendor/uplot/LICENSE"));
   }
 
   void bound(int boundPort) {
@@ -139,13 +142,25 @@ final class ConsoleHandler extends Handler.Abstract {
           ndp.registry()
               .find(name)
               .orElseThrow(() -> new BadInput(404, "no pattern named '" + name + "'", "name"));
-      send(response, callback, 200, Views.cell(ndp, p, domain));
+      send(response, callback, 200, Views.cell(ndp, feed, p, domain));
     } else if (rest.equals("decisions")) {
       send(response, callback, 200, decisions(query));
     } else if (rest.equals("resources")) {
-      send(response, callback, 200, Views.resources(ndp.registry().resourcePool()));
+      send(
+          response,
+          callback,
+          200,
+          Views.resources(ndp.registry().resourcePool(), feed.conflicts()));
     } else if (rest.equals("plugins")) {
       send(response, callback, 200, Views.plugins(ndp, feed));
+    } else if (rest.equals("console")) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("actions", tokenDigest != null);
+      m.put("sampleMillis", NdpConsole.SAMPLE_MILLIS);
+      m.put("recentDecisions", feed.capacity());
+      m.put("droppedEvents", feed.droppedEvents());
+      m.put("untrackedOutcomes", feed.untrackedOutcomes());
+      send(response, callback, 200, m);
     } else {
       throw new BadInput(404, "no such view: /api/" + clip(rest), null);
     }
@@ -345,6 +360,23 @@ final class ConsoleHandler extends Handler.Abstract {
           done.put("plugin", Views.plugin(after, feed));
           done.put("done", "plugin '" + id + "' loaded: " + after.status());
         }
+        case "reload" -> {
+          // Out of PF4J first (draining its executions), then the JAR at its path is loaded anew:
+          // a changed JAR brings its new version, a failed one gets another try.
+          boolean unloaded;
+          try {
+            unloaded = ndp.unloadPlugin(id, Ndp.DEFAULT_DRAIN_TIMEOUT);
+          } catch (IllegalArgumentException notLoaded) {
+            unloaded = true; // never got into PF4J (or already left it): nothing to unload
+          }
+          if (!unloaded) {
+            throw new BadInput(
+                409, "plugin '" + id + "' not reloaded: executions still running", "id");
+          }
+          PluginReport after = ndp.loadPlugin(report.path());
+          done.put("plugin", Views.plugin(after, feed));
+          done.put("done", "plugin '" + id + "' reloaded: " + after.status());
+        }
         default -> throw new BadInput(404, "no such action: " + clip(what), null);
       }
     } catch (IllegalStateException | IllegalArgumentException e) {
@@ -479,7 +511,9 @@ final class ConsoleHandler extends Handler.Abstract {
     String type =
         path.endsWith(".js")
             ? "text/javascript; charset=utf-8"
-            : path.endsWith(".css") ? "text/css; charset=utf-8" : "text/html; charset=utf-8";
+            : path.endsWith(".css")
+                ? "text/css; charset=utf-8"
+                : path.endsWith(".txt") ? "text/plain; charset=utf-8" : "text/html; charset=utf-8";
     response.setStatus(200);
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, type);
     response.getHeaders().put("Content-Security-Policy", PAGE_POLICY);

@@ -95,6 +95,9 @@ public final class NdpConsole implements AutoCloseable {
   /** Seconds between keep-alive comments on open event streams (they also find gone clients). */
   static final long HEARTBEAT_SECONDS = 15;
 
+  /** Milliseconds between looks for cells whose confidence changed (the chart's resolution). */
+  static final long SAMPLE_MILLIS = 1000;
+
   private final Server server;
   private final ServerConnector connector;
   private final ConsoleFeed feed;
@@ -139,6 +142,31 @@ public final class NdpConsole implements AutoCloseable {
         HEARTBEAT_SECONDS,
         HEARTBEAT_SECONDS,
         TimeUnit.SECONDS);
+    heartbeat.scheduleWithFixedDelay(
+        () -> sample(b.ndp, feed), 0, SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Adds a confidence point to every cell that changed since the last look: reading the store is
+   * the console's work, not the executing thread's.
+   */
+  static void sample(Ndp ndp, ConsoleFeed feed) {
+    feed.cells()
+        .forEach(
+            (pattern, byDomain) ->
+                byDomain.forEach(
+                    (domain, track) -> {
+                      if (!track.takeDirty()) {
+                        return;
+                      }
+                      try {
+                        Views.point(ndp, pattern, domain).ifPresent(track::addPoint);
+                      } catch (RuntimeException e) {
+                        // The store may be down or the runtime closing: look again next time.
+                        track.touch();
+                        LOG.debug("console: no confidence point for {} in {}", pattern, domain, e);
+                      }
+                    }));
   }
 
   /**

@@ -8,6 +8,7 @@ import io.ndp.api.Pattern;
 import io.ndp.api.PatternContext;
 import io.ndp.api.PatternDefinition;
 import io.ndp.api.PatternResult;
+import io.ndp.api.Prior;
 import io.ndp.api.ResourcePool;
 import io.ndp.api.event.BreakerStateChangedEvent;
 import io.ndp.api.event.ConfidenceThresholdCrossedEvent;
@@ -21,10 +22,12 @@ import io.ndp.api.event.StatisticsResetEvent;
 import io.ndp.core.Ndp;
 import io.ndp.core.PatternRegistry;
 import io.ndp.core.PluginReport;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
@@ -65,7 +68,7 @@ final class Views {
   }
 
   /** One pattern × domain cell. */
-  static Map<String, Object> cell(Ndp ndp, Pattern p, String domain) {
+  static Map<String, Object> cell(Ndp ndp, ConsoleFeed feed, Pattern p, String domain) {
     PatternRegistry registry = ndp.registry();
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("pattern", p.name());
@@ -74,6 +77,54 @@ final class Views {
     m.put("breaker", registry.breakerState(p.name(), domain).toString());
     m.put("forced", registry.pins().forced(domain).map(p.name()::equals).orElse(false));
     m.put("forbidden", registry.pins().forbidden(domain).contains(p.name()));
+    Prior prior = p.prior();
+    Map<String, Object> pm = new LinkedHashMap<>();
+    pm.put("alpha", prior.alpha());
+    pm.put("beta", prior.beta());
+    pm.put("mean", num(prior.mean()));
+    m.put("prior", pm);
+    List<Object> outcomes = new ArrayList<>();
+    List<Object> history = new ArrayList<>();
+    feed.cell(p.name(), domain)
+        .ifPresent(
+            t -> {
+              for (ConsoleFeed.Outcome o : t.outcomes()) {
+                Map<String, Object> om = new LinkedHashMap<>();
+                om.put("at", o.at().toString());
+                om.put("kind", o.kind());
+                om.put("status", o.status());
+                om.put("durationMillis", o.durationMillis());
+                outcomes.add(om);
+              }
+              t.points().forEach(pt -> history.add(point(pt)));
+            });
+    // The chart ends now, whatever the sampler last saw.
+    point(ndp, p.name(), domain).ifPresent(pt -> history.add(point(pt)));
+    m.put("lastOutcomes", outcomes);
+    m.put("history", history);
+    return m;
+  }
+
+  /** The confidence of a registered pattern in a domain, now; empty when it left the registry. */
+  static Optional<ConsoleFeed.Point> point(Ndp ndp, String pattern, String domain) {
+    PatternRegistry registry = ndp.registry();
+    return registry
+        .find(pattern)
+        .map(
+            p -> {
+              ConfidenceStats s = registry.statistics(pattern, domain);
+              return new ConsoleFeed.Point(
+                  Instant.now(), p.confidenceScore(domain), s.successes(), s.failures());
+            });
+  }
+
+  private static Map<String, Object> point(ConsoleFeed.Point pt) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("at", pt.at().toString());
+    m.put("epochMillis", pt.at().toEpochMilli());
+    m.put("confidence", num(pt.confidence()));
+    m.put("successes", pt.successes());
+    m.put("failures", pt.failures());
     return m;
   }
 
@@ -159,17 +210,19 @@ final class Views {
   }
 
   /** Capacity, units in use and waiting requests of the runtime's resource pool. */
-  static Map<String, Object> resources(ResourcePool pool) {
+  static Map<String, Object> resources(ResourcePool pool, Map<String, Long> conflicts) {
     Map<String, Integer> capacities = pool.capacities();
     Map<String, Integer> inUse = pool.activeResources();
     TreeSet<String> names = new TreeSet<>(capacities.keySet());
     names.addAll(inUse.keySet());
+    names.addAll(conflicts.keySet());
     List<Object> out = new ArrayList<>();
     for (String name : names) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("name", name);
       m.put("capacity", capacities.get(name));
       m.put("inUse", inUse.getOrDefault(name, 0));
+      m.put("conflicts", conflicts.getOrDefault(name, 0L));
       out.add(m);
     }
     Map<String, Object> root = new LinkedHashMap<>();

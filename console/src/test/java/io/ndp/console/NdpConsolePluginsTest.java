@@ -77,6 +77,25 @@ class NdpConsolePluginsTest {
   }
 
   @Test
+  void reload_givesAFailedPluginAnotherTry_andReloadsARunningOne() throws Exception {
+    // The operator fixes the failed plugin's JAR in place, then reloads it from the page.
+    ConsolePluginJars.working(plugins, "start-throws", "throwing");
+    HttpResponse<String> reloaded = action("plugins/start-throws/reload");
+    assertThat(reloaded.statusCode()).as(reloaded.body()).isEqualTo(200);
+    assertThat(json.readTree(reloaded.body()).get("plugin").get("state").asText())
+        .isEqualTo("STARTED");
+    assertThat(plugin("start-throws").get("state").asText()).isEqualTo("STARTED");
+    assertThat(ndp.factories().find("throwing")).isPresent();
+
+    HttpResponse<String> again = action("plugins/echo-plugin/reload");
+    assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
+    assertThat(plugin("echo-plugin").get("state").asText()).isEqualTo("STARTED");
+    assertThat(ndp.factories().find("echo")).isPresent();
+
+    assertThat(action("plugins/nope/reload").statusCode()).isEqualTo(404);
+  }
+
+  @Test
   void pluginAction_withoutToken_is401_andThePluginKeepsRunning() throws Exception {
     HttpResponse<String> r =
         http.send(

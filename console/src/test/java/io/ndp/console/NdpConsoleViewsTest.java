@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,6 +33,54 @@ class NdpConsoleViewsTest {
   @AfterEach
   void stop() {
     rt.close();
+  }
+
+  @Test
+  void cell_showsPriorLastOutcomesAndConfidenceOverTime_includingAfterAReset() {
+    JsonNode cell = rt.getJson("/api/patterns/good/domains/eu");
+    assertThat(cell.get("prior").get("alpha").asDouble()).isEqualTo(1.0);
+    assertThat(cell.get("prior").get("mean").asDouble()).isEqualTo(0.5);
+    assertThat(cell.get("lastOutcomes")).hasSize(3);
+    assertThat(cell.get("lastOutcomes").get(0).get("status").asText()).isEqualTo("SUCCESS");
+    assertThat(cell.get("lastOutcomes").get(0).get("kind").asText()).isEqualTo("RUN");
+    JsonNode now = last(cell.get("history"));
+    assertThat(now.get("successes").asLong()).isEqualTo(3);
+    assertThat(now.get("confidence").asDouble())
+        .isEqualTo(rt.ndp.registry().getPattern("good").confidenceScore("eu"));
+
+    // The sampler keeps a point per change: after a reset the chart shows the drop to the prior.
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> rt.getJson("/api/patterns/good/domains/eu").get("history").size() >= 2);
+    rt.ndp.registry().resetDomainStatistics("eu");
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              JsonNode h = rt.getJson("/api/patterns/good/domains/eu").get("history");
+              // the last stored point (before the "now" point) is the sampled reset
+              return h.size() >= 3 && h.get(h.size() - 2).get("successes").asLong() == 0;
+            });
+    JsonNode history = rt.getJson("/api/patterns/good/domains/eu").get("history");
+    assertThat(history.get(0).get("successes").asLong()).isEqualTo(3);
+    assertThat(last(history).get("confidence").asDouble()).isEqualTo(0.5);
+  }
+
+  @Test
+  void resources_countConflictsPerResource() throws Exception {
+    ResourcePool pool = rt.ndp.registry().resourcePool();
+    try (ResourcePool.Lease lease =
+        pool.tryAcquireAll(Map.of("db", 2), Duration.ZERO).orElseThrow()) {
+      assertThat(pool.tryAcquireAll(Map.of("db", 1), Duration.ZERO)).isEmpty();
+      assertThat(pool.tryAcquireAll(Map.of("db", 1), Duration.ZERO)).isEmpty();
+      JsonNode db = rt.getJson("/api/resources").get("resources").get(0);
+      assertThat(db.get("inUse").asInt()).isEqualTo(2);
+      assertThat(db.get("conflicts").asLong()).isEqualTo(2);
+    }
+  }
+
+  private static JsonNode last(JsonNode array) {
+    return array.get(array.size() - 1);
   }
 
   @Test
