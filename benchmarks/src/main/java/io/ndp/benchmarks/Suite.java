@@ -313,6 +313,40 @@ public final class Suite {
                         "–"
                       }));
     }
+    // The console has no goal yet: its rows say what a feed and an open stream cost.
+    for (String[] c :
+        new String[][] {
+          {"feed", "a console feed, no stream open"}, {"stream", "a console and one open stream"}
+        }) {
+      String bench = "ConsoleBenchmark.run";
+      Optional<Result<?>> o = s.primary(bench, "mode=" + c[0]);
+      Optional<Result<?>> b = s.primary(bench, "mode=none");
+      if (o.isPresent() && b.isPresent()) {
+        rows.add(
+            new String[] {
+              "executeBestPattern with " + c[1] + " vs none",
+              fmt(o.get().getScore()) + " " + o.get().getScoreUnit(),
+              fmt(b.get().getScore()) + " " + b.get().getScoreUnit(),
+              fmt(o.get().getScore() / b.get().getScore()) + "x",
+              "–",
+              "–"
+            });
+      }
+      s.secondary(bench, "mode=" + c[0], "gc.alloc.rate.norm")
+          .ifPresent(
+              bytes ->
+                  rows.add(
+                      new String[] {
+                        "allocation per executeBestPattern, " + c[1] + " vs none",
+                        fmt(bytes) + " B/op",
+                        s.secondary(bench, "mode=none", "gc.alloc.rate.norm")
+                            .map(n -> fmt(n) + " B/op")
+                            .orElse("–"),
+                        "–",
+                        "–",
+                        "–"
+                      }));
+    }
     for (String[] r :
         new String[][] {
           {"retry", "a retry policy (nothing fails)", "1.1"},
