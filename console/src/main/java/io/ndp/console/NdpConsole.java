@@ -40,8 +40,11 @@ import org.slf4j.LoggerFactory;
  *       failures}, {@code effectiveSampleSize}, {@code confidence}, {@code level}); {@code pins}:
  *       {@code forced} (domain to pattern) and {@code forbidden} (domain to patterns).
  *   <li>{@code GET /api/patterns/{name}/domains/{domain}}: one cell: the statistics above, the
- *       {@code breaker} state and whether the pattern is {@code forced} or {@code forbidden} there;
- *       404 for an unknown pattern.
+ *       {@code breaker} state, whether the pattern is {@code forced} or {@code forbidden} there,
+ *       its {@code prior} (alpha, beta, mean), {@code lastOutcomes} (at, kind, status,
+ *       durationMillis; up to {@value ConsoleFeed#CELL_OUTCOMES}) and {@code history} (at,
+ *       epochMillis, confidence, successes, failures: points sampled every {@value #SAMPLE_MILLIS}
+ *       ms while the cell changes, then one for now); 404 for an unknown pattern.
  *   <li>{@code GET /api/decisions?domain=&pattern=&outcome=&limit=}: {@code decisions}, newest
  *       first: {@code sequence}, {@code finishedAt}, {@code domain}, {@code agentType}, {@code
  *       depth}, {@code chosenPattern}, {@code success}, {@code message}, {@code durationMillis},
@@ -50,10 +53,12 @@ import org.slf4j.LoggerFactory;
  *       entries} with pattern, verdict, match, posteriorMean, effectiveSampleSize, sample, why;
  *       notes). {@code pattern} matches the chosen pattern or any attempted one; {@code outcome} is
  *       {@code success} or {@code failure}.
- *   <li>{@code GET /api/resources}: {@code resources} (name, capacity, inUse), {@code
+ *   <li>{@code GET /api/resources}: {@code resources} (name, capacity, inUse, conflicts), {@code
  *       defaultCapacity}, {@code waitingRequests}.
  *   <li>{@code GET /api/plugins}: {@code plugins}: id, version (when an event told it), state,
  *       healthy, reason, path, types.
+ *   <li>{@code GET /api/console}: {@code actions} (whether they are on), {@code sampleMillis},
+ *       {@code recentDecisions}, {@code droppedEvents}, {@code untrackedOutcomes}.
  *   <li>{@code GET /api/events}: {@code text/event-stream}; events {@code execution-finished} (data
  *       as one decision above), {@code breaker-changed}, {@code resource-acquired}, {@code
  *       resource-released}, {@code resource-conflict}, {@code plugin-loaded}, {@code
@@ -62,11 +67,12 @@ import org.slf4j.LoggerFactory;
  *   <li>Actions, {@code POST} with a JSON body, only when an {@linkplain Builder#actionsToken
  *       actions token} was given: {@code /api/actions/reset-pattern} {@code {"pattern"}}, {@code
  *       /reset-domain} {@code {"domain"}}, {@code /force}, {@code /forbid}, {@code /allow} {@code
- *       {"domain","pattern"}}, {@code /plugins/{id}/stop}, {@code /plugins/{id}/start}. They answer
- *       404 when actions are off, 403 when an {@code Origin} header names another origin than the
- *       console's, 401 without {@code Authorization: Bearer <token>} or with a wrong one, 400
- *       naming the bad field, and otherwise 200 with {@code {"action", "done", ...}}. Each action
- *       done is logged and sent as an {@code action} event.
+ *       {"domain","pattern"}}, {@code /plugins/{id}/stop}, {@code /plugins/{id}/start}, {@code
+ *       /plugins/{id}/reload} (unload, then load the JAR at its path). They answer 404 when actions
+ *       are off, 403 when an {@code Origin} header names another origin than the console's, 401
+ *       without {@code Authorization: Bearer <token>} or with a wrong one, 400 naming the bad
+ *       field, and otherwise 200 with {@code {"action", "done", ...}}. Each action done is logged
+ *       and sent as an {@code action} event.
  * </ul>
  *
  * <p>Secure defaults: binds to {@code 127.0.0.1}; actions off; on a loopback address requests must
