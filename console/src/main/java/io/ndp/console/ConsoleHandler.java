@@ -136,13 +136,15 @@ final class ConsoleHandler extends Handler.Abstract {
       if (parts.length != 4 || !parts[2].equals("domains")) {
         throw new BadInput(404, "no such view: /api/" + clip(rest), null);
       }
-      String name = name("name", parts[1]);
-      String domain = name("domain", parts[3]);
-      Pattern p =
-          ndp.registry()
-              .find(name)
-              .orElseThrow(() -> new BadInput(404, "no pattern named '" + name + "'", "name"));
-      send(response, callback, 200, Views.cell(ndp, feed, p, domain));
+      cell(response, callback, name("name", parts[1]), name("domain", parts[3]));
+    } else if (rest.equals("cell")) {
+      // The same cell by query: names holding '/' cannot travel in a path (an encoded '/' is
+      // refused), and domains like "eu/west" must still open.
+      cell(
+          response,
+          callback,
+          name("pattern", query.getValue("pattern")),
+          name("domain", query.getValue("domain")));
     } else if (rest.equals("decisions")) {
       send(response, callback, 200, decisions(query));
     } else if (rest.equals("resources")) {
@@ -164,6 +166,14 @@ final class ConsoleHandler extends Handler.Abstract {
     } else {
       throw new BadInput(404, "no such view: /api/" + clip(rest), null);
     }
+  }
+
+  private void cell(Response response, Callback callback, String name, String domain) {
+    Pattern p =
+        ndp.registry()
+            .find(name)
+            .orElseThrow(() -> new BadInput(404, "no pattern named '" + name + "'", "name"));
+    send(response, callback, 200, Views.cell(ndp, feed, p, domain));
   }
 
   private Map<String, Object> decisions(Fields query) {

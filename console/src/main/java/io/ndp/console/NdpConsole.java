@@ -45,6 +45,8 @@ import org.slf4j.LoggerFactory;
  *       durationMillis; up to {@value ConsoleFeed#CELL_OUTCOMES}) and {@code history} (at,
  *       epochMillis, confidence, successes, failures: points sampled every {@value #SAMPLE_MILLIS}
  *       ms while the cell changes, then one for now); 404 for an unknown pattern.
+ *   <li>{@code GET /api/cell?pattern=&domain=}: the same cell by query (for names holding {@code
+ *       /}, which a path cannot carry).
  *   <li>{@code GET /api/decisions?domain=&pattern=&outcome=&limit=}: {@code decisions}, newest
  *       first: {@code sequence}, {@code finishedAt}, {@code domain}, {@code agentType}, {@code
  *       depth}, {@code chosenPattern}, {@code success}, {@code message}, {@code durationMillis},

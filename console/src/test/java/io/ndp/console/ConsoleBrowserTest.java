@@ -291,6 +291,20 @@ class ConsoleBrowserTest {
     Chromium.screenshot(browser, "patterns-after-reset");
   }
 
+  @Test
+  @Order(6)
+  void hostileNames_showAsText_andTheirCellOpens() {
+    String domain = "eu/west <img src=x onerror=alert(1)> <b>bold</b>";
+    run("steady", domain);
+    wait.until(d -> !level("steady", domain).equals("absent"));
+    cell("steady", domain).click();
+    wait.until(d -> stat("Successes").equals("1"));
+    assertThat(browser.findElement(By.id("cell-title")).getText()).isEqualTo("steady in " + domain);
+    assertThat(browser.findElements(By.cssSelector("#heatmap img, #heatmap b, #cell-title b")))
+        .as("data never becomes markup")
+        .isEmpty();
+  }
+
   // ------------------------------------------------------------------ helpers
 
   PatternResult run(String pattern, String domain) {
@@ -305,17 +319,22 @@ class ConsoleBrowserTest {
   }
 
   WebElement cell(String pattern, String domain) {
-    return browser.findElement(
-        By.cssSelector(
-            "#heatmap td[data-pattern='" + pattern + "'][data-domain='" + domain + "']"));
+    return cells(pattern, domain).get(0);
   }
 
   String level(String pattern, String domain) {
-    List<WebElement> found =
-        browser.findElements(
-            By.cssSelector(
-                "#heatmap td[data-pattern='" + pattern + "'][data-domain='" + domain + "']"));
+    List<WebElement> found = cells(pattern, domain);
     return found.isEmpty() ? "absent" : found.get(0).getDomAttribute("data-level");
+  }
+
+  /** The heatmap cells of a pattern × domain, matched by their data attributes (any characters). */
+  List<WebElement> cells(String pattern, String domain) {
+    return browser.findElements(By.cssSelector("#heatmap td.cell")).stream()
+        .filter(
+            td ->
+                pattern.equals(td.getDomAttribute("data-pattern"))
+                    && domain.equals(td.getDomAttribute("data-domain")))
+        .toList();
   }
 
   String stat(String name) {

@@ -67,6 +67,20 @@ class NdpConsoleViewsTest {
   }
 
   @Test
+  void cellByQuery_opensDomainsHoldingASlash_andNamesTheMissingField() {
+    rt.run("good", "eu/west");
+    JsonNode cell = rt.getJson("/api/cell?pattern=good&domain=eu%2Fwest");
+    assertThat(cell.get("domain").asText()).isEqualTo("eu/west");
+    assertThat(cell.get("successes").asLong()).isEqualTo(1);
+    assertThat(cell.get("lastOutcomes")).hasSize(1);
+
+    HttpResponse<String> missing = rt.get("/api/cell?pattern=good");
+    assertThat(missing.statusCode()).isEqualTo(400);
+    assertThat(rt.parse(missing.body()).get("field").asText()).isEqualTo("domain");
+    assertThat(rt.get("/api/cell?pattern=nope&domain=eu").statusCode()).isEqualTo(404);
+  }
+
+  @Test
   void resources_countConflictsPerResource() throws Exception {
     ResourcePool pool = rt.ndp.registry().resourcePool();
     try (ResourcePool.Lease lease =

@@ -98,7 +98,7 @@ async function loadCell() {
   const { pattern, domain } = state.cell;
   let c;
   try {
-    c = await get("/api/patterns/" + enc(pattern) + "/domains/" + enc(domain));
+    c = await get("/api/cell?" + new URLSearchParams({ pattern, domain }).toString());
   } catch (e) {
     document.getElementById("cell-title").textContent = pattern + " in " + domain + ": no longer registered";
     return;
