@@ -38,10 +38,9 @@ import org.openjdk.jmh.annotations.TearDown;
  * execution is recorded into the feed's ring, nothing is formatted); and with, in addition, one
  * open {@code GET /api/events} stream ({@code stream}): a real HTTP connection read continuously by
  * a background thread that discards what it reads. In {@code stream} every execution's event is
- * formatted as JSON on the executing thread and queued for the stream; when no write is pending,
- * Jetty writes it to the socket on that thread too. A full queue drops events instead; the
- * tear-down prints how many executions the feed heard, how many events the reader received and how
- * many were dropped. The reader and Jetty's threads share the machine with the measured thread: on
+ * queued by the executing thread for the console's own thread, which formats it as JSON and writes
+ * it to the stream; a full queue drops events instead. The tear-down prints how many executions
+ * the feed heard, how many events the reader received and how many were dropped. The reader and Jetty's threads share the machine with the measured thread: on
  * few cores that is part of what an open console costs, and JMH's {@code gc.alloc.rate.norm} counts
  * what every thread of the JVM allocated, theirs included.
  *
