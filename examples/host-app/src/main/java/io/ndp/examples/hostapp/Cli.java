@@ -41,7 +41,12 @@ import picocli.CommandLine.Option;
           + " failure says so, unless it would be in an output folder the run created)",
       "2:usage or input error: an unknown option, a missing value, an input file that cannot be"
           + " read, an output or plugins folder that cannot be used, a --metrics-out that would"
-          + " replace an output, the input or a file of the data or plugins folder"
+          + " replace an output, the input or a file of the data or plugins folder, a --console"
+          + " port outside 0..65535 or in use"
+    },
+    footer = {
+      "%nWith --console the app keeps serving after the job until Ctrl-C or SIGTERM, then closes"
+          + " the console and the runtime and exits with the job's code (0 or 1)."
     })
 final class Cli implements Callable<Integer> {
 
@@ -50,6 +55,19 @@ final class Cli implements Callable<Integer> {
 
   /** Exit code of a usage or input error. */
   static final int USAGE = 2;
+
+  /** The console's port when {@code --console} is given without one. */
+  static final int DEFAULT_CONSOLE_PORT = 8080;
+
+  /**
+   * How a run with {@code --console} waits while the console serves, after the summary: until
+   * Ctrl-C in the app ({@link UntilShutdown}), until the test says so in a test.
+   */
+  @FunctionalInterface
+  interface UntilStopped {
+    /** Blocks until the console should stop serving. */
+    void await() throws InterruptedException;
+  }
 
   @Option(
       names = "--input",
@@ -90,6 +108,18 @@ final class Cli implements Callable<Integer> {
               + " not an output, the input, or in the data or plugins folder")
   @Nullable Path metricsOut;
 
+  @Option(
+      names = "--console",
+      paramLabel = "PORT",
+      arity = "0..1",
+      fallbackValue = "" + DEFAULT_CONSOLE_PORT,
+      description =
+          "serve the live console (the patterns, their confidence and the decisions) on"
+              + " http://127.0.0.1:PORT/ from before the job, and keep serving after it until"
+              + " Ctrl-C or SIGTERM; PORT is ${FALLBACK-VALUE} when left out, 0 for any free port"
+              + " (the line 'console: http://...' says which)")
+  @Nullable Integer console;
+
   @Option(names = "--verbose", description = "print the stack trace of an error")
   boolean verbose;
 
@@ -101,10 +131,12 @@ final class Cli implements Callable<Integer> {
 
   private final PrintStream outStream;
   private final PrintStream errStream;
+  private final UntilStopped untilStopped;
 
-  Cli(PrintStream outStream, PrintStream errStream) {
+  Cli(PrintStream outStream, PrintStream errStream, UntilStopped untilStopped) {
     this.outStream = outStream;
     this.errStream = errStream;
+    this.untilStopped = untilStopped;
   }
 
   /** A usage or input error: exit code 2, one line. */
@@ -126,54 +158,20 @@ final class Cli implements Callable<Integer> {
       Path pluginsDir = plugins != null ? plugins : HostApp.defaultPluginsDir();
       checkInputs(pluginsDir);
       HostApp.Summary summary =
-          new HostApp().run(input, out, pluginsDir, inMemory ? null : data, outStream);
-      outStream.print(summary.table());
-      boolean failed = !summary.report().success();
-      // A failed run removes the output folder it created: a page in it would keep it, so that
-      // page is not written (and the failure says so).
-      boolean pageInCreatedFolder = failed && metricsInOut && outCreated != null;
-      String pageNote = "";
-      boolean pageInOut = false;
-      if (metricsOut != null && metricsFile != null && !pageInCreatedFolder) {
-        try {
-          writeMetrics(metricsFile, metricsOut, summary.metrics().prometheus());
-          outStream.println("metrics written to " + metricsOut);
-          pageInOut = metricsInOut;
-          pageNote = pageInOut ? "" : "; the metrics page was written to " + metricsOut;
-        } catch (IOException e) {
-          if (!failed) {
-            throw e;
+          new HostApp().run(input, out, pluginsDir, inMemory ? null : data, outStream, console);
+      try (HostApp.Serving serving = summary.serving()) {
+        code = finish(summary, outCreated);
+        if (serving != null) {
+          // The page keeps reading the runtime: it closes (console first) when the wait ends.
+          outStream.flush();
+          try {
+            untilStopped.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
           }
-          pageNote = "; " + e.getMessage();
         }
-      } else if (pageInCreatedFolder) {
-        pageNote =
-            "; the metrics page "
-                + metricsOut
-                + " was not written: it would be in "
-                + out
-                + ", which this run created and removed again";
-      }
-      if (failed) {
-        String message =
-            "the report failed ("
-                + summary.report().message()
-                + "); "
-                + (pageInOut
-                    ? "nothing but the metrics page "
-                        + metricsOut
-                        + " was written to "
-                        + out
-                        + ", which is otherwise as it was before the run"
-                    : "nothing was written to " + out + ", which is as it was before the run")
-                + pageNote;
-        outStream.println("FAILED: " + message);
-        errStream.println("error: " + message);
-        code = JOB_FAILED;
         return code;
       }
-      code = 0;
-      return code;
     } catch (InputError e) {
       code = USAGE;
       throw e;
@@ -193,6 +191,59 @@ final class Cli implements Callable<Integer> {
         }
       }
     }
+  }
+
+  /**
+   * Prints the summary, writes the metrics page and, for a failed report, the {@code FAILED:} line.
+   *
+   * @return 0, or {@link #JOB_FAILED} when the report failed
+   */
+  private int finish(HostApp.Summary summary, @Nullable Path outCreated) throws IOException {
+    outStream.print(summary.table());
+    boolean failed = !summary.report().success();
+    // A failed run removes the output folder it created: a page in it would keep it, so that
+    // page is not written (and the failure says so).
+    boolean pageInCreatedFolder = failed && metricsInOut && outCreated != null;
+    String pageNote = "";
+    boolean pageInOut = false;
+    if (metricsOut != null && metricsFile != null && !pageInCreatedFolder) {
+      try {
+        writeMetrics(metricsFile, metricsOut, summary.metrics().prometheus());
+        outStream.println("metrics written to " + metricsOut);
+        pageInOut = metricsInOut;
+        pageNote = pageInOut ? "" : "; the metrics page was written to " + metricsOut;
+      } catch (IOException e) {
+        if (!failed) {
+          throw e;
+        }
+        pageNote = "; " + e.getMessage();
+      }
+    } else if (pageInCreatedFolder) {
+      pageNote =
+          "; the metrics page "
+              + metricsOut
+              + " was not written: it would be in "
+              + out
+              + ", which this run created and removed again";
+    }
+    if (failed) {
+      String message =
+          "the report failed ("
+              + summary.report().message()
+              + "); "
+              + (pageInOut
+                  ? "nothing but the metrics page "
+                      + metricsOut
+                      + " was written to "
+                      + out
+                      + ", which is otherwise as it was before the run"
+                  : "nothing was written to " + out + ", which is as it was before the run")
+              + pageNote;
+      outStream.println("FAILED: " + message);
+      errStream.println("error: " + message);
+      return JOB_FAILED;
+    }
+    return 0;
   }
 
   /**
@@ -260,6 +311,10 @@ final class Cli implements Callable<Integer> {
    * folders (created here when missing).
    */
   private void checkInputs(Path pluginsDir) {
+    if (console != null && (console < 0 || console > 65_535)) {
+      throw new InputError(
+          "--console must be a port from 0 to 65535 (0: any free port), but was " + console);
+    }
     if (input != null) {
       if (!Files.exists(input)) {
         throw new InputError("input file not found: " + input);
@@ -444,9 +499,17 @@ final class Cli implements Callable<Integer> {
     return String.valueOf(e.getMessage());
   }
 
-  /** Runs the command line and returns the exit code. */
+  /** Runs the command line and returns the exit code; {@code --console} waits until Ctrl-C. */
   static int execute(String[] args, PrintStream out, PrintStream err) {
-    Cli cli = new Cli(out, err);
+    return execute(args, out, err, new UntilShutdown());
+  }
+
+  /**
+   * Runs the command line and returns the exit code; a run with {@code --console} serves until
+   * {@code untilStopped} returns.
+   */
+  static int execute(String[] args, PrintStream out, PrintStream err, UntilStopped untilStopped) {
+    Cli cli = new Cli(out, err, untilStopped);
     CommandLine cmd = new CommandLine(cli);
     cmd.setOut(new PrintWriter(out, true));
     cmd.setErr(new PrintWriter(err, true));

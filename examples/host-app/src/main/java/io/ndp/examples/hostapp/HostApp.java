@@ -6,6 +6,8 @@ import io.ndp.api.Pattern;
 import io.ndp.api.PatternContext;
 import io.ndp.api.PatternDefinition;
 import io.ndp.api.PatternResult;
+import io.ndp.console.ConsoleFeed;
+import io.ndp.console.NdpConsole;
 import io.ndp.core.Ndp;
 import io.ndp.core.PatternExecutor;
 import io.ndp.core.PatternStorage;
@@ -91,6 +93,26 @@ public final class HostApp {
   Summary run(
       Path input, Path outDir, Path pluginsDir, @Nullable Path dataDir, PrintStream progress)
       throws IOException {
+    return run(input, outDir, pluginsDir, dataDir, progress, null);
+  }
+
+  /**
+   * Processes the input as {@link #run(Path, Path, Path, Path, PrintStream)} does; with a {@code
+   * consolePort}, the live console serves the runtime from before the first record, and the runtime
+   * stays open after the job for it: the caller closes {@link Summary#serving()}.
+   *
+   * @param consolePort the console's port on 127.0.0.1 (0 for any free one), or {@code null} for no
+   *     console
+   * @throws Cli.InputError when the console cannot listen on the port (before any record is read)
+   */
+  Summary run(
+      Path input,
+      Path outDir,
+      Path pluginsDir,
+      @Nullable Path dataDir,
+      PrintStream progress,
+      @Nullable Integer consolePort)
+      throws IOException {
     Files.createDirectories(outDir);
     Path lockFile = outDir.resolve(LOCK);
     java.nio.channels.FileChannel channel;
@@ -125,7 +147,7 @@ public final class HostApp {
         }
         // The lock file stays: deleting it while locked would let a run that opened it meanwhile
         // lock a file no one else can see, and a third run lock a new one beside it.
-        return runLocked(input, outDir, pluginsDir, dataDir, progress);
+        return runLocked(input, outDir, pluginsDir, dataDir, progress, consolePort);
       }
     }
   }
@@ -146,7 +168,12 @@ public final class HostApp {
   static final String LOCK = ".ndp-lock";
 
   private Summary runLocked(
-      Path input, Path outDir, Path pluginsDir, @Nullable Path dataDir, PrintStream progress)
+      Path input,
+      Path outDir,
+      Path pluginsDir,
+      @Nullable Path dataDir,
+      PrintStream progress,
+      @Nullable Integer consolePort)
       throws IOException {
     long started = System.nanoTime();
     OrdersCsv csv = new OrdersCsv(input);
@@ -170,6 +197,12 @@ public final class HostApp {
             .pluginsDir(pluginsDir)
             .listener(metrics.listener())
             .executor(b -> b.maxAttempts(2).seed(SEED));
+    // The console's feed hears every execution from the first one on.
+    ConsoleFeed feed = null;
+    if (consolePort != null) {
+      feed = NdpConsole.feed();
+      builder.listener(feed);
+    }
     JdbcStorage durable = null;
     if (dataDir != null) {
       // The durable default: definitions and learned confidence in an H2 file. A batch job can
@@ -228,6 +261,13 @@ public final class HostApp {
               String.join(", ", KINDS),
               loaded));
     }
+    // The console listens before the job starts, so that a page opened early sees it live; a port
+    // that cannot be used stops the run here, before any record is read.
+    Serving serving = new Serving(feed == null ? null : startConsole(ndp, feed, consolePort), ndp);
+    if (serving.console != null) {
+      progress.printf(
+          Locale.ROOT, "console: http://127.0.0.1:%d/ (Ctrl-C to stop)%n", serving.port());
+    }
     List<Pattern> patterns = new ArrayList<>();
     patterns.add(
         registerOrReuse(
@@ -260,12 +300,15 @@ public final class HostApp {
     try {
       staging = Files.createTempDirectory(outDir, STAGING_PREFIX);
     } catch (IOException e) {
-      ndp.close();
+      serving.close();
       throw e;
     }
     Path processed = staging.resolve(PROCESSED);
     Path rejected = staging.resolve(REJECTED);
-    try (ndp) {
+    // Without a console the runtime closes with the job; with one it stays open for the page
+    // (report failed or not) and the caller closes it, but a job that throws closes it here.
+    boolean keepServing = false;
+    try {
       PatternExecutor executor = ndp.executor();
       OrderSteps steps;
       try (CSVPrinter ok =
@@ -350,6 +393,7 @@ public final class HostApp {
       if (reportResult.success()) {
         written = publish(staging, outDir);
       }
+      keepServing = serving.console != null;
       return new Summary(
           seen[0],
           steps.written(),
@@ -366,9 +410,70 @@ public final class HostApp {
           written,
           pluginMillis,
           (System.nanoTime() - started) / 1_000_000,
-          measured);
+          measured,
+          keepServing ? serving : null);
     } finally {
+      if (!keepServing) {
+        serving.close();
+      }
       deleteTree(staging);
+    }
+  }
+
+  /**
+   * Starts the console on 127.0.0.1; a port in use or not allowed is an input error naming it, and
+   * closes the runtime.
+   */
+  private static NdpConsole startConsole(Ndp ndp, ConsoleFeed feed, int port) {
+    try {
+      return NdpConsole.builder(ndp).feed(feed).port(port).start();
+    } catch (IllegalStateException | IllegalArgumentException e) {
+      ndp.close();
+      String why = e.getMessage();
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof java.net.BindException) {
+          String m = String.valueOf(t.getMessage());
+          why = m.contains("in use") ? "the port is in use" : m;
+          break;
+        }
+      }
+      throw new Cli.InputError(
+          String.format(
+              Locale.ROOT,
+              "the console cannot listen on %s:%d: %s",
+              NdpConsole.DEFAULT_BIND_ADDRESS,
+              port,
+              why));
+    }
+  }
+
+  /**
+   * A running console and the runtime it shows, kept open after the job while the console serves.
+   * {@link #close()} stops the console, then the runtime.
+   */
+  static final class Serving implements AutoCloseable {
+    private final @Nullable NdpConsole console;
+    private final Ndp ndp;
+
+    Serving(@Nullable NdpConsole console, Ndp ndp) {
+      this.console = console;
+      this.ndp = ndp;
+    }
+
+    /** {@return the port the console listens on, or -1 without one} */
+    int port() {
+      return console == null ? -1 : console.port();
+    }
+
+    @Override
+    public void close() {
+      try {
+        if (console != null) {
+          console.close();
+        }
+      } finally {
+        ndp.close();
+      }
     }
   }
 
@@ -646,7 +751,8 @@ public final class HostApp {
       List<Path> writtenFiles,
       long pluginMillis,
       long millis,
-      JobMetrics.Snapshot metrics) {
+      JobMetrics.Snapshot metrics,
+      @Nullable Serving serving) {
 
     String table() {
       StringBuilder sb = new StringBuilder();
