@@ -259,6 +259,61 @@ class ConsoleReview4Test {
     }
   }
 
+  @Test
+  void aRefusedReload_leavesThePluginServingItsPatterns() throws Exception {
+    // A reload answered "409 not reloaded: executions still running" must leave the plugin as it
+    // was. unloadPlugin has already withdrawn its kinds and patterns before the drain timed out,
+    // while its report still says STARTED and healthy (so the start action answers "already
+    // started"). Slow (30 s) only because reload drains for Ndp.DEFAULT_DRAIN_TIMEOUT; see
+    // reload_waitsTheRuntimesDrainTimeout_notThirtySeconds.
+    ConsolePluginJars.working(plugins, "echo-plugin", "echo");
+    ConsoleFeed feed = NdpConsole.feed();
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    try (Ndp ndp =
+            Ndp.builder()
+                .pluginsDir(plugins)
+                .listener(feed)
+                .drainTimeout(Duration.ofMillis(200))
+                .build();
+        NdpConsole console =
+            NdpConsole.builder(ndp).feed(feed).port(0).actionsToken(ConsoleRuntime.TOKEN).start()) {
+      ndp.register(new PatternDefinition("echo", "e1", "", Map.of()));
+      ndp.delegates()
+          .register(
+              "work",
+              in -> {
+                entered.countDown();
+                release.await(90, TimeUnit.SECONDS);
+                return "late";
+              });
+      CompletableFuture<PatternResult> running =
+          CompletableFuture.supplyAsync(
+              () ->
+                  ndp.executor()
+                      .execute(
+                          ndp.registry().getPattern("e1"),
+                          PatternContext.builder("eu", "echo").build()));
+      try {
+        assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+
+        HttpResponse<String> r = action(console, "plugins/echo-plugin/reload");
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(409);
+        assertThat(ndp.pluginReport("echo-plugin").orElseThrow().isHealthy()).isTrue();
+        assertThat(ndp.registry().find("e1"))
+            .as("the plugin's pattern after a refused reload")
+            .isPresent();
+        assertThat(ndp.factories().find("echo"))
+            .as("the plugin's kind after a refused reload")
+            .isPresent();
+      } finally {
+        release.countDown();
+        running.join();
+      }
+    }
+  }
+
   private HttpRequest actionRequest(NdpConsole console, String path) {
     return HttpRequest.newBuilder(
             java.net.URI.create("http://127.0.0.1:" + console.port() + "/api/actions/" + path))
