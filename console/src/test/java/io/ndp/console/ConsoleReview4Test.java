@@ -128,6 +128,35 @@ class ConsoleReview4Test {
     }
   }
 
+  @Test
+  void aStartThatFails_leavesNoServerOrThreadsBehind() {
+    // NdpConsole.start(ndp, port) on a closed runtime: the server, the dispatcher and the
+    // heartbeat are started before the feed is added to the runtime (Ndp.addListener), which
+    // refuses; the start throws, and nothing it started may stay behind.
+    try (ConsoleRuntime rt = new ConsoleRuntime()) {
+      rt.ndp.close();
+      java.util.Set<Thread> before = consoleThreads();
+
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> NdpConsole.start(rt.ndp, 0))
+          .isInstanceOf(IllegalStateException.class);
+
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .untilAsserted(
+              () ->
+                  assertThat(consoleThreads())
+                      .as("console threads started by the failed start")
+                      .isSubsetOf(before));
+    }
+  }
+
+  private static java.util.Set<Thread> consoleThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(Thread::isAlive)
+        .filter(t -> t.getName().startsWith("ndp-console-"))
+        .collect(java.util.stream.Collectors.toSet());
+  }
+
   // ------------------------------------------------------------------ the dispatcher
 
   @Test
