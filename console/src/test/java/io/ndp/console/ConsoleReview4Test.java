@@ -157,6 +157,30 @@ class ConsoleReview4Test {
         .collect(java.util.stream.Collectors.toSet());
   }
 
+  @Test
+  void startCloseCycles_leaveNoFeedRecordingInTheRuntime() {
+    // NdpConsole.start(ndp, port) adds its own feed to the runtime; after close() that feed must
+    // cost the runtime nothing. It stays a listener and keeps recording every execution: its ring
+    // and up to 4096 cells of 20 outcomes each, once more for every start/close cycle.
+    try (ConsoleRuntime rt = new ConsoleRuntime()) {
+      List<ConsoleFeed> closed = new java.util.ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        try (NdpConsole c = NdpConsole.start(rt.ndp, 0)) {
+          closed.add(c.consoleFeed());
+        }
+      }
+
+      for (int d = 0; d < 50; d++) {
+        rt.run("good", "tenant-" + d);
+      }
+
+      for (ConsoleFeed f : closed) {
+        assertThat(f.executionsSeen()).as("executions a closed console's feed recorded").isZero();
+        assertThat(f.cells()).as("cells a closed console's feed follows").isEmpty();
+      }
+    }
+  }
+
   // ------------------------------------------------------------------ the dispatcher
 
   @Test
