@@ -1,6 +1,7 @@
 package io.ndp.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,6 +14,7 @@ import io.ndp.core.Ndp;
 import io.ndp.core.PluginReport;
 import java.lang.reflect.Proxy;
 import java.net.Socket;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -20,12 +22,15 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.junit.jupiter.api.Test;
@@ -135,9 +140,9 @@ class ConsoleReview4Test {
     // refuses; the start throws, and nothing it started may stay behind.
     try (ConsoleRuntime rt = new ConsoleRuntime()) {
       rt.ndp.close();
-      java.util.Set<Thread> before = consoleThreads();
+      Set<Thread> before = consoleThreads();
 
-      org.assertj.core.api.Assertions.assertThatThrownBy(() -> NdpConsole.start(rt.ndp, 0))
+      assertThatThrownBy(() -> NdpConsole.start(rt.ndp, 0))
           .isInstanceOf(IllegalStateException.class);
 
       await()
@@ -150,11 +155,11 @@ class ConsoleReview4Test {
     }
   }
 
-  private static java.util.Set<Thread> consoleThreads() {
+  private static Set<Thread> consoleThreads() {
     return Thread.getAllStackTraces().keySet().stream()
         .filter(Thread::isAlive)
         .filter(t -> t.getName().startsWith("ndp-console-"))
-        .collect(java.util.stream.Collectors.toSet());
+        .collect(Collectors.toSet());
   }
 
   @Test
@@ -163,7 +168,7 @@ class ConsoleReview4Test {
     // cost the runtime nothing. It stays a listener and keeps recording every execution: its ring
     // and up to 4096 cells of 20 outcomes each, once more for every start/close cycle.
     try (ConsoleRuntime rt = new ConsoleRuntime()) {
-      List<ConsoleFeed> closed = new java.util.ArrayList<>();
+      List<ConsoleFeed> closed = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
         try (NdpConsole c = NdpConsole.start(rt.ndp, 0)) {
           closed.add(c.consoleFeed());
@@ -369,7 +374,7 @@ class ConsoleReview4Test {
 
   private HttpRequest actionRequest(NdpConsole console, String path) {
     return HttpRequest.newBuilder(
-            java.net.URI.create("http://127.0.0.1:" + console.port() + "/api/actions/" + path))
+            URI.create("http://127.0.0.1:" + console.port() + "/api/actions/" + path))
         .header("Authorization", "Bearer " + ConsoleRuntime.TOKEN)
         .POST(HttpRequest.BodyPublishers.noBody())
         .build();
