@@ -228,6 +228,18 @@ public final class ConsoleFeed implements NdpListener {
     d.thread.start();
   }
 
+  /**
+   * Detaches the console that attached {@code eventFormat}, stopping its dispatcher; does nothing
+   * when another console (or none) is attached now.
+   */
+  synchronized void detach(EventFormat eventFormat) {
+    Dispatcher running = dispatcher;
+    if (running != null && running.format == eventFormat) {
+      dispatcher = null;
+      running.stop();
+    }
+  }
+
   /** One event waiting for the dispatcher. */
   private record Pending(String type, Object event) {}
 
@@ -269,7 +281,9 @@ public final class ConsoleFeed implements NdpListener {
       String text;
       try {
         text = format.format(p.type(), p.event());
-      } catch (RuntimeException e) {
+      } catch (OutOfMemoryError | InternalError e) {
+        throw e; // the JVM's own failure is not the console's to absorb
+      } catch (Throwable e) { // a StackOverflowError in a toString: skip the event, not the stream
         LOG.warn("console: could not format a {} event; streams skip it", p.type(), e);
         return;
       }

@@ -28,6 +28,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
+import org.eclipse.jetty.util.URIUtil;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -136,7 +137,7 @@ final class ConsoleHandler extends Handler.Abstract {
       if (parts.length != 4 || !parts[2].equals("domains")) {
         throw new BadInput(404, "no such view: /api/" + clip(rest), null);
       }
-      cell(response, callback, name("name", parts[1]), name("domain", parts[3]));
+      cell(response, callback, segment("name", parts[1]), segment("domain", parts[3]));
     } else if (rest.equals("cell")) {
       // The same cell by query: names holding '/' cannot travel in a path (an encoded '/' is
       // refused), and domains like "eu/west" must still open.
@@ -341,7 +342,7 @@ final class ConsoleHandler extends Handler.Abstract {
     if (parts.length != 3 || !parts[0].equals("plugins")) {
       throw new BadInput(404, "no such action: " + clip(what), null);
     }
-    String id = name("id", parts[1]);
+    String id = segment("id", parts[1]);
     PluginReport report =
         ndp.pluginReport(id)
             .orElseThrow(() -> new BadInput(404, "no plugin with id '" + id + "'", "id"));
@@ -362,28 +363,16 @@ final class ConsoleHandler extends Handler.Abstract {
           if (report.isHealthy()) {
             throw new BadInput(409, "plugin '" + id + "' is already started", "id");
           }
-          if (report.status() == PluginReport.Status.STOPPED) {
-            // Still loaded in PF4J: it must leave before its JAR can be loaded again.
-            ndp.unloadPlugin(id, Ndp.DEFAULT_DRAIN_TIMEOUT);
-          }
-          PluginReport after = ndp.loadPlugin(report.path());
+          // Out of PF4J first when it is still there (stopped, failed), then its JAR anew, with
+          // the plugins that depend on it.
+          PluginReport after = ndp.reloadPlugin(id);
           done.put("plugin", Views.plugin(after, feed));
           done.put("done", "plugin '" + id + "' loaded: " + after.status());
         }
         case "reload" -> {
-          // Out of PF4J first (draining its executions), then the JAR at its path is loaded anew:
-          // a changed JAR brings its new version, a failed one gets another try.
-          boolean unloaded;
-          try {
-            unloaded = ndp.unloadPlugin(id, Ndp.DEFAULT_DRAIN_TIMEOUT);
-          } catch (IllegalArgumentException notLoaded) {
-            unloaded = true; // never got into PF4J (or already left it): nothing to unload
-          }
-          if (!unloaded) {
-            throw new BadInput(
-                409, "plugin '" + id + "' not reloaded: executions still running", "id");
-          }
-          PluginReport after = ndp.loadPlugin(report.path());
+          // A changed JAR brings its new version, a failed one gets another try; the runtime's
+          // drain timeout bounds the wait for executions of its patterns (409 after it).
+          PluginReport after = ndp.reloadPlugin(id);
           done.put("plugin", Views.plugin(after, feed));
           done.put("done", "plugin '" + id + "' reloaded: " + after.status());
         }
@@ -475,6 +464,20 @@ final class ConsoleHandler extends Handler.Abstract {
       throw new BadInput(400, field + " must not contain control characters", field);
     }
     return value;
+  }
+
+  /**
+   * A name carried as one path segment, still percent-encoded as the path came (so an encoded
+   * {@code /} stays inside its segment): decoded, then checked as {@link #name}.
+   */
+  static String segment(String field, String raw) {
+    String decoded;
+    try {
+      decoded = URIUtil.decodePath(raw);
+    } catch (IllegalArgumentException e) {
+      throw new BadInput(400, field + " is not validly percent-encoded: " + clip(raw), field);
+    }
+    return name(field, decoded);
   }
 
   private static @Nullable String optionalName(Fields query, String field) {

@@ -9,6 +9,10 @@ import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.jspecify.annotations.Nullable;
@@ -45,8 +49,8 @@ import org.slf4j.LoggerFactory;
  *       durationMillis; up to {@value ConsoleFeed#CELL_OUTCOMES}) and {@code history} (at,
  *       epochMillis, confidence, successes, failures: points sampled every {@value #SAMPLE_MILLIS}
  *       ms while the cell changes, then one for now); 404 for an unknown pattern.
- *   <li>{@code GET /api/cell?pattern=&domain=}: the same cell by query (for names holding {@code
- *       /}, which a path cannot carry).
+ *   <li>{@code GET /api/cell?pattern=&domain=}: the same cell by query. (Names in a path are
+ *       percent-decoded segment by segment: {@code eu%2Fwest} is the domain {@code eu/west}.)
  *   <li>{@code GET /api/decisions?domain=&pattern=&outcome=&limit=}: {@code decisions}, newest
  *       first: {@code sequence}, {@code finishedAt}, {@code domain}, {@code agentType}, {@code
  *       depth}, {@code chosenPattern}, {@code success}, {@code message}, {@code durationMillis},
@@ -70,11 +74,11 @@ import org.slf4j.LoggerFactory;
  *       actions token} was given: {@code /api/actions/reset-pattern} {@code {"pattern"}}, {@code
  *       /reset-domain} {@code {"domain"}}, {@code /force}, {@code /forbid}, {@code /allow} {@code
  *       {"domain","pattern"}}, {@code /plugins/{id}/stop}, {@code /plugins/{id}/start}, {@code
- *       /plugins/{id}/reload} (unload, then load the JAR at its path). They answer 404 when actions
- *       are off, 403 when an {@code Origin} header names another origin than the console's, 401
- *       without {@code Authorization: Bearer <token>} or with a wrong one, 400 naming the bad
- *       field, and otherwise 200 with {@code {"action", "done", ...}}. Each action done is logged
- *       and sent as an {@code action} event.
+ *       /plugins/{id}/reload} ({@code Ndp.reloadPlugin}). They answer 404 when actions are off, 403
+ *       when an {@code Origin} header names another origin than the console's, 401 without {@code
+ *       Authorization: Bearer <token>} or with a wrong one, 400 naming the bad field, and otherwise
+ *       200 with {@code {"action", "done", ...}}. Each action done is logged and sent as an {@code
+ *       action} event.
  * </ul>
  *
  * <p>Secure defaults: binds to {@code 127.0.0.1}; actions off; on a loopback address requests must
@@ -111,16 +115,31 @@ public final class NdpConsole implements AutoCloseable {
   private final ConsoleFeed feed;
   private final ConsoleHandler handler;
   private final ScheduledExecutorService heartbeat;
+  private final Ndp ndp;
+  private final ConsoleFeed.EventFormat format;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile @Nullable ConsoleFeed ownedListener;
 
   private NdpConsole(Builder b, ConsoleFeed feed) throws Exception {
     this.feed = feed;
+    this.ndp = b.ndp;
     this.server = new Server();
-    this.connector = new ServerConnector(server, 1, 1);
+    // Names are routed segment by segment and decoded there, so an encoded '/' or '%' inside a
+    // pattern, domain or plugin name is data, not a separator: Jetty need not refuse it.
+    HttpConfiguration http = new HttpConfiguration();
+    http.setUriCompliance(
+        UriCompliance.DEFAULT.with(
+            "ndp-console",
+            UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR,
+            UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING));
+    http.setSendServerVersion(false);
+    this.connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
     connector.setHost(b.bindAddress);
     connector.setPort(b.port);
     server.addConnector(connector);
     this.handler = new ConsoleHandler(b.ndp, feed, b.actionsToken, loopback(b.bindAddress));
     server.setHandler(handler);
+    this.format = handler::formatEvent;
     // What Jetty refuses before the handler runs (e.g. an encoded '/' in a path) is answered as
     // JSON too, with the same headers.
     server.setErrorHandler(new JsonErrorHandler());
@@ -133,7 +152,7 @@ public final class NdpConsole implements AutoCloseable {
     }
     handler.bound(connector.getLocalPort());
     try {
-      feed.attach(handler::formatEvent);
+      feed.attach(format);
     } catch (IllegalStateException e) {
       server.stop();
       throw e;
@@ -146,7 +165,16 @@ public final class NdpConsole implements AutoCloseable {
               return t;
             });
     heartbeat.scheduleAtFixedRate(
-        () -> feed.clients().forEach(c -> c.offer(": keep-alive\n\n")),
+        () -> {
+          // A throw here would cancel every later keep-alive: none may escape.
+          for (EventClient c : feed.clients()) {
+            try {
+              c.offer(": keep-alive\n\n");
+            } catch (RuntimeException e) {
+              LOG.debug("console: a stream refused a keep-alive", e);
+            }
+          }
+        },
         HEARTBEAT_SECONDS,
         HEARTBEAT_SECONDS,
         TimeUnit.SECONDS);
@@ -247,13 +275,24 @@ public final class NdpConsole implements AutoCloseable {
     return handler.actionsEnabled();
   }
 
-  /** Stops the server: open streams end, the port is free when this returns. */
+  /**
+   * Stops the server: open streams end, the port is free when this returns, and a feed the console
+   * created itself leaves the runtime. Idempotent: closing again touches nothing (not a console
+   * started on the same feed since).
+   */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     heartbeat.shutdownNow();
-    feed.attach(null);
+    feed.detach(format);
     for (EventClient c : feed.clients()) {
       c.close();
+    }
+    ConsoleFeed own = ownedListener;
+    if (own != null) {
+      ndp.removeListener(own);
     }
     try {
       server.stop();
@@ -441,10 +480,12 @@ public final class NdpConsole implements AutoCloseable {
       if (own) {
         f = new ConsoleFeed(recentDecisions);
       }
+      NdpConsole console = null;
       try {
-        NdpConsole console = new NdpConsole(this, f);
+        console = new NdpConsole(this, f);
         if (own) {
           ndp.addListener(f); // from now on: decisions, breaker, resource and plugin events
+          console.ownedListener = f; // removed from the runtime again by close()
         }
         LOG.info(
             "console: listening on http://{}:{}/ (actions {})",
@@ -453,6 +494,9 @@ public final class NdpConsole implements AutoCloseable {
             actionsToken == null ? "off" : "on");
         return console;
       } catch (Exception e) {
+        if (console != null) {
+          console.close(); // nothing left running: server, threads, the feed's dispatcher
+        }
         throw new IllegalStateException(
             String.format(
                 Locale.ROOT,

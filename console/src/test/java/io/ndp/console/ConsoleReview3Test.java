@@ -94,10 +94,11 @@ class ConsoleReview3Test {
   @Test
   void errorsJettyAnswersItself_areJsonWithNosniff() throws Exception {
     // "Every answer of the API is application/json", "nosniff everywhere": also for a path Jetty
-    // refuses before the handler (an encoded slash in a pattern name).
+    // refuses before the handler (a path that climbs above the root; an encoded slash in a name
+    // reaches the handler, which decodes names segment by segment).
     String answer =
         raw(
-            "GET /api/patterns/a%2Fb/domains/eu HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            "GET /api/../../etc/passwd HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                 + "Connection: close\r\n\r\n");
 
     assertThat(answer).startsWith("HTTP/1.1 400");

@@ -437,6 +437,28 @@ public final class Ndp implements AutoCloseable {
   }
 
   /**
+   * Removes a listener given to the builder or {@link #addListener} (compared by identity): it
+   * hears nothing sent after this returns (an event already being sent may still reach it). For a
+   * console or a binding closed while the runtime runs. Works on a closed runtime too.
+   *
+   * @param listener the listener
+   * @return whether it was registered
+   * @throws IllegalArgumentException when it is null
+   * @since 0.2.0
+   */
+  public boolean removeListener(NdpListener listener) {
+    if (listener == null) {
+      throw new IllegalArgumentException("the listener to remove must not be null");
+    }
+    synchronized (lifecycle) {
+      boolean removed = events.remove(listener);
+      removed |= registry.removeListener(listener);
+      removed |= executor.removeListener(listener);
+      return removed;
+    }
+  }
+
+  /**
    * Returns one report per plugin seen, sorted by key: the plugin id, or {@code id@file.jar} for a
    * superseded or duplicate JAR and {@code ?@file.jar} for a JAR without a readable descriptor. A
    * plugin that lost a type to another source is {@code CONFLICT}; conflicts between host and
@@ -567,17 +589,25 @@ public final class Ndp implements AutoCloseable {
     requireTimeout(drainTimeout);
     pluginOps.lock();
     try {
-      return stopPluginLocked(pluginId, drainTimeout);
+      return stopPluginLocked(pluginId, drainTimeout, false);
     } finally {
       pluginOps.unlock();
       sendPluginEvents();
     }
   }
 
-  /** Stops a plugin; the caller holds {@link #pluginOps}, not {@link #lifecycle}. */
-  private boolean stopPluginLocked(String pluginId, Duration drainTimeout) {
+  /**
+   * Stops a plugin; the caller holds {@link #pluginOps}, not {@link #lifecycle}. With {@code
+   * restoreOnTimeout}, a drain that times out puts its types and stored patterns back, as if
+   * nothing had been asked (a reload that cannot happen changes nothing); without, they stay
+   * withdrawn until a repeated call stops it.
+   */
+  private boolean stopPluginLocked(
+      String pluginId, Duration drainTimeout, boolean restoreOnTimeout) {
     NdpPluginManager pm = requirePlugins();
     Map<String, PluginWrapper> stopping = new LinkedHashMap<>();
+    List<Source> removed;
+    boolean fresh;
     Set<String> names;
     synchronized (lifecycle) {
       PluginWrapper target = requirePlugin(pm, pluginId);
@@ -589,10 +619,12 @@ public final class Ndp implements AutoCloseable {
         }
       }
       stopping.put(pluginId, target);
+      removed = pluginSources.stream().filter(s -> stopping.containsKey(s.origin())).toList();
       pluginSources =
           pluginSources.stream().filter(s -> !stopping.containsKey(s.origin())).toList();
       rebuildFactories();
       // Remembered per plugin: a retry after a drain timeout must wait for the same executions.
+      fresh = !withdrawn.containsKey(pluginId);
       names = withdrawn.computeIfAbsent(pluginId, k -> new java.util.TreeSet<>());
       names.addAll(withdrawPatternsOf(stopping));
     }
@@ -605,11 +637,24 @@ public final class Ndp implements AutoCloseable {
     }
     if (!running.isEmpty()) {
       log.warn(
-          "plugin '{}': executions that may run {} still running after {}: {}; not stopped yet",
+          "plugin '{}': executions that may run {} still running after {}: {}; not stopped yet{}",
           pluginId,
           names,
           drainTimeout,
-          running);
+          running,
+          restoreOnTimeout ? "; its types and patterns are back" : "");
+      if (restoreOnTimeout) {
+        synchronized (lifecycle) {
+          List<Source> back = new ArrayList<>(pluginSources);
+          back.addAll(removed);
+          pluginSources = List.copyOf(back);
+          if (fresh) {
+            withdrawn.remove(pluginId); // an earlier stop that timed out is still remembered
+          }
+          rebuildFactories();
+          registerStoredDefinitions();
+        }
+      }
       return false;
     }
     // The plugins' own stop() runs holding only pluginOps: register() and reports go on meanwhile.
@@ -684,6 +729,10 @@ public final class Ndp implements AutoCloseable {
    * @return whether it was unloaded
    */
   public boolean unloadPlugin(String pluginId, Duration drainTimeout) {
+    return unloadPlugin(pluginId, drainTimeout, false);
+  }
+
+  private boolean unloadPlugin(String pluginId, Duration drainTimeout, boolean restoreOnTimeout) {
     requireTimeout(drainTimeout);
     pluginOps.lock();
     try {
@@ -700,7 +749,7 @@ public final class Ndp implements AutoCloseable {
         unloading.put(pluginId, target);
       }
       if (unloading.values().stream().anyMatch(w -> w.getPluginState() == PluginState.STARTED)
-          && !stopPluginLocked(pluginId, drainTimeout)) {
+          && !stopPluginLocked(pluginId, drainTimeout, restoreOnTimeout)) {
         return false;
       }
       Map<String, WeakReference<ClassLoader>> loaders = new LinkedHashMap<>();
@@ -724,6 +773,65 @@ public final class Ndp implements AutoCloseable {
         }
         return unloaded;
       }
+    } finally {
+      pluginOps.unlock();
+      sendPluginEvents();
+    }
+  }
+
+  /**
+   * Reloads a plugin from its JAR (a fixed or newer JAR at the same path, or another try after a
+   * failure): unloads it when it is loaded — with the plugins that depend on it, draining their
+   * executions for up to the {@linkplain Builder#drainTimeout drain timeout} — then loads its JAR,
+   * then loads again the dependents that were unloaded with it.
+   *
+   * @param pluginId the plugin id
+   * @return its new report
+   * @throws IllegalArgumentException when no plugin has that id
+   * @throws IllegalStateException when the facade has no plugins folder, or executions of its
+   *     patterns still ran after the drain timeout: then nothing changed (its types and stored
+   *     patterns are back in place and it keeps serving); call again once they finish
+   * @since 0.2.0
+   */
+  public PluginReport reloadPlugin(String pluginId) {
+    pluginOps.lock();
+    try {
+      NdpPluginManager pm = requirePlugins();
+      PluginReport before;
+      boolean loaded;
+      List<Path> dependents = new ArrayList<>();
+      synchronized (lifecycle) {
+        requireOpen("reloadPlugin(" + pluginId + ")");
+        before = reports.get(pluginId);
+        if (before == null) {
+          throw new IllegalArgumentException(
+              String.format(
+                  Locale.ROOT, "no plugin with id '%s'; known: %s", pluginId, reports.keySet()));
+        }
+        loaded = pm.getPlugin(pluginId) != null;
+        if (loaded) {
+          for (String dependent : pm.dependentsOf(pluginId)) {
+            PluginWrapper d = pm.getPlugin(dependent);
+            if (d != null) {
+              dependents.add(d.getPluginPath());
+            }
+          }
+        }
+      }
+      if (loaded && !unloadPlugin(pluginId, drainTimeout, true)) {
+        throw new IllegalStateException(
+            String.format(
+                Locale.ROOT,
+                "plugin '%s' not reloaded: executions of its patterns still ran after %s; it"
+                    + " keeps serving as before; call again once they finish",
+                pluginId,
+                drainTimeout));
+      }
+      PluginReport after = loadPlugin(before.path());
+      for (Path dependent : dependents) {
+        loadPlugin(dependent);
+      }
+      return after;
     } finally {
       pluginOps.unlock();
       sendPluginEvents();

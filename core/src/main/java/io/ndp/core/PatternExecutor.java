@@ -192,6 +192,10 @@ public final class PatternExecutor implements AutoCloseable {
     events.add(listener);
   }
 
+  boolean removeListener(NdpListener listener) {
+    return events.remove(listener);
+  }
+
   /** Waits a backoff; tests pass one that advances a fake ticker. */
   interface Sleeper {
     void sleep(long nanos) throws InterruptedException;

@@ -602,6 +602,10 @@ public final class PatternRegistry {
     }
   }
 
+  boolean removeListener(NdpListener listener) {
+    return events.remove(listener);
+  }
+
   /** The circuit breakers of this registry's patterns, per domain. */
   Breakers breakers() {
     return breakers;

@@ -8,7 +8,7 @@ const state = {
   cell: null, // { pattern, domain } shown in the detail panel
   decisions: [],
   decision: null, // sequence of the decision shown
-  typeToPlugin: {},
+  typeToPlugin: new Map(),
   chart: null,
 };
 
@@ -43,6 +43,9 @@ async function get(path) {
 
 function enc(s) { return encodeURIComponent(s); }
 
+// Names are data: a domain called "constructor" or "__proto__" must not reach Object.prototype.
+function own(object, key) { return Object.prototype.hasOwnProperty.call(object, key); }
+
 // ------------------------------------------------------------------ patterns and heatmap
 
 async function loadPatterns() {
@@ -60,11 +63,11 @@ async function loadPatterns() {
   fill("heatmap", data.patterns, (tr, p) => {
     tr.appendChild(el("th", p.name));
     domains.forEach(d => {
-      const s = p.domains[d];
+      const s = own(p.domains, d) ? p.domains[d] : undefined;
       const level = s && (s.successes + s.failures) > 0 ? s.level : "none";
       let text = s ? fixed(s.confidence, 2) : "";
-      if (forced[d] === p.name) text += " ★";
-      if (forbidden[d] && forbidden[d].includes(p.name)) text += " ⊘";
+      if (own(forced, d) && forced[d] === p.name) text += " ★";
+      if (own(forbidden, d) && forbidden[d].includes(p.name)) text += " ⊘";
       const td = cell(tr, text, "cell level-" + level);
       td.dataset.pattern = p.name;
       td.dataset.domain = d;
@@ -76,7 +79,7 @@ async function loadPatterns() {
   });
 
   fill("patterns", data.patterns, (tr, p) => {
-    cell(tr, p.name); cell(tr, p.type); cell(tr, state.typeToPlugin[p.type] || "built in");
+    cell(tr, p.name); cell(tr, p.type); cell(tr, state.typeToPlugin.get(p.type) || "built in");
     cell(tr, p.agentTypes.join(", ")); cell(tr, p.description);
     cell(tr, JSON.stringify(p.definition.parameters));
     cell(tr, p.overall.successes); cell(tr, p.overall.failures);
@@ -219,8 +222,8 @@ async function loadResources() {
 
 async function loadPlugins() {
   const data = await get("/api/plugins");
-  const typeToPlugin = {};
-  data.plugins.forEach(p => { if (p.healthy) p.types.forEach(t => { typeToPlugin[t] = p.id; }); });
+  const typeToPlugin = new Map();
+  data.plugins.forEach(p => { if (p.healthy) p.types.forEach(t => typeToPlugin.set(t, p.id)); });
   state.typeToPlugin = typeToPlugin;
   fill("plugins", data.plugins, (tr, p) => {
     tr.dataset.plugin = p.id;
@@ -301,7 +304,7 @@ function connect() {
 }
 
 function show(view) {
-  if (!loaders[view]) view = "patterns";
+  if (!own(loaders, view)) view = "patterns";
   state.view = view;
   Object.keys(loaders).forEach(v =>
     document.getElementById("view-" + v).classList.toggle("hidden", v !== view));

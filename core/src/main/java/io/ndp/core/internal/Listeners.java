@@ -142,6 +142,27 @@ public final class Listeners {
     listeners = more;
   }
 
+  /**
+   * Removes a listener (compared by identity); it hears nothing sent after this returns, but for an
+   * event whose dispatch had already begun.
+   *
+   * @param listener the listener
+   * @return whether it was there
+   */
+  public synchronized boolean remove(NdpListener listener) {
+    NdpListener[] now = listeners;
+    for (int i = 0; i < now.length; i++) {
+      if (now[i] == listener) {
+        NdpListener[] fewer = new NdpListener[now.length - 1];
+        System.arraycopy(now, 0, fewer, 0, i);
+        System.arraycopy(now, i + 1, fewer, i, now.length - i - 1);
+        listeners = fewer;
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Calls every listener's {@code onExecutionStarted}. */
   public void executionStarted(ExecutionStartedEvent e) {
     dispatch(e, EXECUTION_STARTED);
