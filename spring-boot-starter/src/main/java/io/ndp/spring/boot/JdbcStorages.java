@@ -6,8 +6,11 @@ import io.ndp.storage.jdbc.Durability;
 import io.ndp.storage.jdbc.JdbcStorage;
 import io.ndp.storage.jdbc.StorageHealth;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
@@ -18,6 +21,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class JdbcStorages {
   static final String JDBC_STORAGE_CLASS = "io.ndp.storage.jdbc.JdbcStorage";
+  private static final Pattern CAMEL = Pattern.compile("\\b[a-z]+(?:[A-Z][a-z]+)+\\b");
 
   private JdbcStorages() {}
 
@@ -47,7 +51,27 @@ final class JdbcStorages {
     if (host != null) {
       b.host(host);
     }
-    return b.open();
+    try {
+      return b.open();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "the ndp.storage settings do not combine: " + propertyNames(e.getMessage()), e);
+    }
+  }
+
+  /** Names the builder's settings in a message as the properties that set them. */
+  static String propertyNames(@Nullable String message) {
+    if (message == null) {
+      return "";
+    }
+    Matcher m = CAMEL.matcher(message);
+    StringBuilder sb = new StringBuilder();
+    while (m.find()) {
+      String kebab = m.group().replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT);
+      m.appendReplacement(sb, Matcher.quoteReplacement("ndp.storage." + kebab));
+    }
+    m.appendTail(sb);
+    return sb.toString();
   }
 
   /** The health of a JDBC storage, or empty when {@code storage} is another kind. */

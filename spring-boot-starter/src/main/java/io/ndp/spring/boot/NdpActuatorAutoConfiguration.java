@@ -2,6 +2,7 @@ package io.ndp.spring.boot;
 
 import io.ndp.core.Ndp;
 import java.time.Clock;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.actuate.autoconfigure.health.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.health.HealthIndicator;
@@ -32,13 +33,15 @@ public class NdpActuatorAutoConfiguration {
    * The {@code ndp} health indicator.
    *
    * @param ndp the runtime
+   * @param beanFactory the bean factory, whose class loader is the application's
    * @return the indicator
    */
   @Bean
   @ConditionalOnMissingBean(name = "ndpHealthIndicator")
   @ConditionalOnEnabledHealthIndicator("ndp")
-  public NdpHealthIndicator ndpHealthIndicator(Ndp ndp) {
-    return new NdpHealthIndicator(ndp);
+  public NdpHealthIndicator ndpHealthIndicator(
+      Ndp ndp, ConfigurableListableBeanFactory beanFactory) {
+    return new NdpHealthIndicator(ndp, beanFactory.getBeanClassLoader());
   }
 
   /**

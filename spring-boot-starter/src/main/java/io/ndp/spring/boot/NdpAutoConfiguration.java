@@ -13,6 +13,7 @@ import io.ndp.spring.boot.NdpProperties.StorageType;
 import java.time.Duration;
 import java.util.List;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -101,6 +102,7 @@ public class NdpAutoConfiguration {
    * @param dataSources the application's data source, for {@code ndp.storage.type=jdbc}
    * @param listeners the listeners, in their order
    * @param factories pattern kinds the application defines, in their order
+   * @param beanFactory the bean factory, whose class loader says what is on the class path
    * @return the runtime, closed by the context
    */
   @Bean(destroyMethod = "close")
@@ -113,7 +115,8 @@ public class NdpAutoConfiguration {
       ObjectProvider<NdpStorage> storages,
       ObjectProvider<DataSource> dataSources,
       ObjectProvider<NdpListener> listeners,
-      ObjectProvider<PatternFactory> factories) {
+      ObjectProvider<PatternFactory> factories,
+      ConfigurableListableBeanFactory beanFactory) {
     Ndp.Builder b =
         Ndp.builder()
             .drainTimeout(properties.getDrainTimeout())
@@ -167,15 +170,17 @@ public class NdpAutoConfiguration {
     if (given0 != null) {
       b.storage(given0);
     } else if (properties.getStorage().getType() != StorageType.MEMORY) {
-      b.storage(openJdbc(properties, dataSources));
+      b.storage(openJdbc(properties, dataSources, beanFactory.getBeanClassLoader()));
     }
     return b.build();
   }
 
-  private static NdpStorage openJdbc(NdpProperties properties, ObjectProvider<DataSource> sources) {
+  private static NdpStorage openJdbc(
+      NdpProperties properties,
+      ObjectProvider<DataSource> sources,
+      @Nullable ClassLoader classLoader) {
     String type = properties.getStorage().getType().name().toLowerCase(java.util.Locale.ROOT);
-    if (!ClassUtils.isPresent(
-        JdbcStorages.JDBC_STORAGE_CLASS, NdpAutoConfiguration.class.getClassLoader())) {
+    if (!ClassUtils.isPresent(JdbcStorages.JDBC_STORAGE_CLASS, classLoader)) {
       throw new IllegalStateException(
           "ndp.storage.type="
               + type

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.actuate.health.AbstractHealthIndicator;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.util.ClassUtils;
@@ -52,13 +53,13 @@ public final class NdpHealthIndicator extends AbstractHealthIndicator {
    * Creates the indicator of a runtime.
    *
    * @param ndp the runtime
+   * @param classLoader the application's class loader, which says whether {@code ndp-storage-jdbc}
+   *     is there
    */
-  public NdpHealthIndicator(Ndp ndp) {
+  public NdpHealthIndicator(Ndp ndp, @Nullable ClassLoader classLoader) {
     super("NDP health check failed");
     this.ndp = ndp;
-    this.jdbcPresent =
-        ClassUtils.isPresent(
-            JdbcStorages.JDBC_STORAGE_CLASS, NdpHealthIndicator.class.getClassLoader());
+    this.jdbcPresent = ClassUtils.isPresent(JdbcStorages.JDBC_STORAGE_CLASS, classLoader);
   }
 
   @Override
