@@ -308,6 +308,50 @@ class NdpAutoConfigurationTest {
             });
   }
 
+  private static final String[] META =
+      concat(
+          sequential(0, "flow", "ok"),
+          new String[] {
+            "ndp.patterns[1].type=meta-orchestration",
+            "ndp.patterns[1].name=platform",
+            "ndp.patterns[1].parameters.domains[0]=billing",
+            "ndp.patterns[1].parameters.domains[1]=shipping"
+          });
+
+  private static PatternResult orchestrate(Ndp ndp) {
+    return ndp.executor()
+        .executeBestPattern(
+            PatternContext.builder("platform", "orchestrator").payload("in").build());
+  }
+
+  @Test
+  void nesting_isAllowedByDefault() {
+    Apps.runner()
+        .withUserConfiguration(Steps.class)
+        .withPropertyValues(META)
+        .run(
+            context -> {
+              PatternResult r = orchestrate(context.getBean(Ndp.class));
+              assertThat(r.success()).as(r.message()).isTrue();
+              assertThat(r.output()).isEqualTo(Map.of("billing", "in>ok", "shipping", "in>ok"));
+            });
+  }
+
+  @ParameterizedTest
+  @CsvSource({"ndp.executor.max-depth=0, depth", "ndp.executor.nested-budget=1, budget"})
+  void maxDepthAndNestedBudget_boundNesting(String property, String reason) {
+    Apps.runner()
+        .withUserConfiguration(Steps.class)
+        .withPropertyValues(META)
+        .withPropertyValues(property)
+        .run(
+            context -> {
+              PatternResult r = orchestrate(context.getBean(Ndp.class));
+              assertThat(r.success()).isFalse();
+              assertThat(r.message()).containsIgnoringCase(reason);
+            });
+  }
+
   /** A step that waits until the test lets it go, or until it is interrupted. */
   @Configuration(proxyBeanMethods = false)
   static class Waiting {
