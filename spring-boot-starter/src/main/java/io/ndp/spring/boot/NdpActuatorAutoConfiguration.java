@@ -19,6 +19,8 @@ import org.springframework.context.annotation.Bean;
  * like any endpoint, e.g. {@code management.endpoints.web.exposure.include=health,ndp}) with the
  * recent decisions a {@link RecentDecisions} listener keeps.
  *
+ * <p>Thread-safe: its beans are thread-safe.
+ *
  * @since 0.2.0
  */
 @AutoConfiguration(after = NdpAutoConfiguration.class)

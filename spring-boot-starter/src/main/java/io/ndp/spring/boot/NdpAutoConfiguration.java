@@ -44,6 +44,8 @@ import org.springframework.util.ClassUtils;
  *
  * <p>{@code ndp.enabled=false} turns all of it off.
  *
+ * <p>Thread-safe once built: Spring creates its beans on one thread; the runtime is thread-safe.
+ *
  * @since 0.2.0
  */
 @AutoConfiguration(

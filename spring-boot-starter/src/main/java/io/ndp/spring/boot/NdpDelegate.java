@@ -19,7 +19,9 @@ import java.lang.annotation.Target;
  * </ul>
  *
  * <p>A method with more than one parameter, a static method, or a name that two delegates claim is
- * a startup failure naming the bean and the method.
+ * a startup failure naming the bean and the method. Eager singleton beans are scanned (once every
+ * singleton exists); lazy and non-singleton beans are not, so that registering delegates never
+ * creates a bean the application wanted later or many times.
  *
  * <pre>{@code
  * @Component

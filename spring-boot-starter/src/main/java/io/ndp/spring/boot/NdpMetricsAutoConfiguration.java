@@ -18,6 +18,8 @@ import org.springframework.context.annotation.Bean;
  * Actuator). Off with {@code ndp.metrics.enabled=false}; {@code ndp.metrics.domain-tags} bounds the
  * domain tag's values.
  *
+ * <p>Thread-safe: its beans are thread-safe.
+ *
  * @since 0.2.0
  */
 @AutoConfiguration(
