@@ -12,6 +12,7 @@ import io.ndp.core.SelectionPolicy;
 import io.ndp.spring.boot.NdpProperties.StorageType;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
@@ -159,11 +160,15 @@ public class NdpAutoConfiguration {
         });
     Double halfLife = properties.getHalfLife();
     if (halfLife != null) {
-      if (storages.getIfUnique() != null
-          || properties.getStorage().getType() != StorageType.MEMORY) {
+      if (storages.getIfUnique() != null) {
+        throw new IllegalArgumentException(
+            "ndp.half-life applies to the in-memory statistics only; the application's NdpStorage"
+                + " bean decides how its statistics forget");
+      }
+      if (properties.getStorage().getType() != StorageType.MEMORY) {
         throw new IllegalArgumentException(
             "ndp.half-life applies to the in-memory statistics only; with ndp.storage.type="
-                + properties.getStorage().getType().name().toLowerCase(java.util.Locale.ROOT)
+                + properties.getStorage().getType().name().toLowerCase(Locale.ROOT)
                 + " set ndp.storage.half-life");
       }
       b.halfLife(halfLife);
@@ -181,7 +186,7 @@ public class NdpAutoConfiguration {
       NdpProperties properties,
       ObjectProvider<DataSource> sources,
       @Nullable ClassLoader classLoader) {
-    String type = properties.getStorage().getType().name().toLowerCase(java.util.Locale.ROOT);
+    String type = properties.getStorage().getType().name().toLowerCase(Locale.ROOT);
     if (!ClassUtils.isPresent(JdbcStorages.JDBC_STORAGE_CLASS, classLoader)) {
       throw new IllegalStateException(
           "ndp.storage.type="
