@@ -1,0 +1,234 @@
+package io.ndp.spring.boot;
+
+import io.ndp.api.Delegate;
+import io.ndp.api.Pattern;
+import io.ndp.api.PatternDefinition;
+import io.ndp.core.Ndp;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.aop.scope.ScopedProxyUtils;
+import org.springframework.aop.support.AopUtils;
+import org.springframework.beans.factory.BeanInitializationException;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.core.MethodIntrospector;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.util.ClassUtils;
+
+/**
+ * Registers the application's delegates and patterns in the runtime once every singleton exists (as
+ * Spring's {@code @EventListener} methods are found), before the context starts its lifecycles (and
+ * so before a web server accepts requests):
+ *
+ * <ol>
+ *   <li>delegates: beans implementing {@link Delegate} annotated with {@link NdpDelegate}, and
+ *       {@link NdpDelegate} methods of any bean. A bad signature or a name claimed twice fails the
+ *       startup naming the bean and the method;
+ *   <li>patterns: {@code ndp.patterns}, then {@link PatternDefinition} beans, then {@link Pattern}
+ *       beans. A pattern already restored from durable storage with the same definition is kept
+ *       (its confidence too); one stored with another definition is replaced by the configured one
+ *       (its statistics stay). Two configured patterns of one name fail the startup naming both.
+ * </ol>
+ *
+ * <p>Not thread-safe: Spring calls it once, on the thread that refreshes the context.
+ *
+ * @since 0.2.0
+ */
+public final class NdpBeanRegistrar implements SmartInitializingSingleton {
+  private static final Logger log = LoggerFactory.getLogger(NdpBeanRegistrar.class);
+
+  private final Ndp ndp;
+  private final NdpProperties properties;
+  private final ConfigurableListableBeanFactory beanFactory;
+
+  /**
+   * Creates the registrar.
+   *
+   * @param ndp the runtime to register in
+   * @param properties the properties with {@code ndp.patterns}
+   * @param beanFactory the bean factory to scan
+   */
+  public NdpBeanRegistrar(
+      Ndp ndp, NdpProperties properties, ConfigurableListableBeanFactory beanFactory) {
+    this.ndp = ndp;
+    this.properties = properties;
+    this.beanFactory = beanFactory;
+  }
+
+  @Override
+  public void afterSingletonsInstantiated() {
+    registerDelegates();
+    registerPatterns();
+  }
+
+  private void registerDelegates() {
+    Map<String, Found> found = new LinkedHashMap<>();
+    for (String beanName : beanFactory.getBeanDefinitionNames()) {
+      if (ScopedProxyUtils.isScopedTarget(beanName) || !isEagerSingleton(beanName)) {
+        continue;
+      }
+      Class<?> type = beanFactory.getType(beanName);
+      if (type == null) {
+        continue;
+      }
+      Class<?> userType = ClassUtils.getUserClass(type);
+      NdpDelegate onType = AnnotatedElementUtils.findMergedAnnotation(userType, NdpDelegate.class);
+      Map<Method, NdpDelegate> methods =
+          MethodIntrospector.selectMethods(
+              userType,
+              (MethodIntrospector.MetadataLookup<NdpDelegate>)
+                  m -> AnnotatedElementUtils.findMergedAnnotation(m, NdpDelegate.class));
+      if (onType == null && methods.isEmpty()) {
+        continue;
+      }
+      Object bean = beanFactory.getBean(beanName);
+      if (onType != null) {
+        if (!(bean instanceof Delegate d)) {
+          throw new BeanInitializationException(
+              "@NdpDelegate on bean '"
+                  + beanName
+                  + "' ("
+                  + userType.getName()
+                  + "): a class annotated @NdpDelegate must implement io.ndp.api.Delegate;"
+                  + " annotate a method of it instead");
+        }
+        String name = onType.value().isBlank() ? beanName : onType.value();
+        claim(found, name, new Found(d, "bean '" + beanName + "' (" + userType.getName() + ")"));
+      }
+      for (Map.Entry<Method, NdpDelegate> e : methods.entrySet()) {
+        Method m = e.getKey();
+        String where = "bean '" + beanName + "' method " + m.getName() + describeParameters(m);
+        if (Modifier.isStatic(m.getModifiers())) {
+          throw new BeanInitializationException(
+              "@NdpDelegate " + where + " must not be static: it runs on the bean");
+        }
+        if (m.getParameterCount() > 1) {
+          throw new BeanInitializationException(
+              "@NdpDelegate "
+                  + where
+                  + " must take one parameter (the input) or none, but takes "
+                  + m.getParameterCount());
+        }
+        Method invocable = AopUtils.selectInvocableMethod(m, bean.getClass());
+        String name = e.getValue().value().isBlank() ? m.getName() : e.getValue().value();
+        claim(found, name, new Found(new MethodDelegate(bean, invocable, beanName), where));
+      }
+    }
+    found.forEach(
+        (name, f) -> {
+          if (ndp.delegates().contains(name)) {
+            throw new BeanInitializationException(
+                "@NdpDelegate '"
+                    + name
+                    + "' of "
+                    + f.where()
+                    + ": the runtime has a delegate of that name already");
+          }
+          ndp.delegates().register(name, f.delegate());
+          log.debug("registered delegate '{}' from {}", name, f.where());
+        });
+  }
+
+  private boolean isEagerSingleton(String beanName) {
+    if (!beanFactory.containsBeanDefinition(beanName)) {
+      return beanFactory.containsSingleton(beanName);
+    }
+    BeanDefinition bd = beanFactory.getBeanDefinition(beanName);
+    return bd.isSingleton() && !bd.isAbstract() && !bd.isLazyInit();
+  }
+
+  private static String describeParameters(Method m) {
+    List<String> names = new ArrayList<>();
+    for (Class<?> p : m.getParameterTypes()) {
+      names.add(p.getSimpleName());
+    }
+    return "(" + String.join(", ", names) + ")";
+  }
+
+  private static void claim(Map<String, Found> found, String name, Found f) {
+    Found prior = found.putIfAbsent(name, f);
+    if (prior != null) {
+      throw new BeanInitializationException(
+          "@NdpDelegate '"
+              + name
+              + "' is declared twice: by "
+              + prior.where()
+              + " and by "
+              + f.where()
+              + "; delegate names must be unique");
+    }
+  }
+
+  private void registerPatterns() {
+    Map<String, String> sources = new LinkedHashMap<>();
+    List<Configured> configured = new ArrayList<>();
+    List<NdpProperties.PatternProperties> listed = properties.getPatterns();
+    for (int i = 0; i < listed.size(); i++) {
+      configured.add(
+          new Configured(listed.get(i).toDefinition(i), null, "ndp.patterns[" + i + "]"));
+    }
+    beanFactory
+        .getBeansOfType(PatternDefinition.class)
+        .forEach((n, d) -> configured.add(new Configured(d, null, "bean '" + n + "'")));
+    beanFactory
+        .getBeansOfType(Pattern.class)
+        .forEach((n, p) -> configured.add(new Configured(p.definition(), p, "bean '" + n + "'")));
+    for (Configured c : configured) {
+      String name = c.definition().name();
+      String prior = sources.putIfAbsent(name, c.source());
+      if (prior != null) {
+        throw new BeanInitializationException(
+            "pattern '"
+                + name
+                + "' is declared twice: by "
+                + prior
+                + " and by "
+                + c.source()
+                + "; pattern names must be unique");
+      }
+      register(c);
+    }
+  }
+
+  private void register(Configured c) {
+    String name = c.definition().name();
+    Optional<Pattern> restored = ndp.registry().find(name);
+    if (restored.isPresent()) {
+      if (c.pattern() == null && restored.get().definition().equals(c.definition())) {
+        log.debug("pattern '{}' of {} is restored from storage as configured", name, c.source());
+        return;
+      }
+      log.info(
+          "pattern '{}' in storage differs from {}; registering the configured one (its"
+              + " statistics stay)",
+          name,
+          c.source());
+      ndp.unregister(name);
+    }
+    try {
+      if (c.pattern() != null) {
+        ndp.register(c.pattern());
+      } else {
+        ndp.register(c.definition());
+      }
+    } catch (RuntimeException e) {
+      throw new BeanInitializationException(
+          "pattern '" + name + "' of " + c.source() + " could not be registered: " + e.getMessage(),
+          e);
+    }
+  }
+
+  private record Found(Delegate delegate, String where) {}
+
+  private record Configured(
+      PatternDefinition definition, @Nullable Pattern pattern, String source) {}
+}
