@@ -1,0 +1,292 @@
+package io.ndp.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import io.ndp.api.BreakerState;
+import io.ndp.api.PatternContext;
+import io.ndp.api.PatternDefinition;
+import io.ndp.api.PatternResult;
+import io.ndp.api.event.NdpListener;
+import io.ndp.api.event.PluginFailedEvent;
+import io.ndp.api.event.PluginLoadedEvent;
+import io.ndp.api.event.PluginStoppedEvent;
+import io.ndp.core.PluginReport.Status;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Review of {@link Ndp#reloadPlugin} and its restore-on-timeout path, with real plugin JARs. */
+class ReloadReviewTest {
+
+  @TempDir Path plugins;
+
+  private static PatternContext ctx(String agentType, String payload) {
+    return PatternContext.builder("orders", agentType).payload(payload).build();
+  }
+
+  /** Delegate {@code work}: returns its input; the payload "slow" blocks until released. */
+  private static final class Gate {
+    final CountDownLatch entered = new CountDownLatch(1);
+    final CountDownLatch release = new CountDownLatch(1);
+
+    void install(Ndp ndp) {
+      ndp.delegates()
+          .register(
+              "work",
+              in -> {
+                if ("slow".equals(in)) {
+                  entered.countDown();
+                  if (!release.await(30, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("never released");
+                  }
+                }
+                return in;
+              });
+    }
+  }
+
+  private static CompletableFuture<PatternResult> hold(Ndp ndp, Gate gate, String agentType)
+      throws InterruptedException {
+    CompletableFuture<PatternResult> f =
+        CompletableFuture.supplyAsync(
+            () -> ndp.executor().executeBestPattern(ctx(agentType, "slow")));
+    assertThat(gate.entered.await(30, TimeUnit.SECONDS)).as("the execution is in flight").isTrue();
+    return f;
+  }
+
+  @Test
+  void reload_bringsBackEveryTransitiveDependent_notOnlyTheDirectOnes() throws Exception {
+    TestPluginJar.echoKind("a-plugin", "echo", "a").writeTo(plugins);
+    TestPluginJar.echoKind("b-plugin", "echo2", "b", "echo2")
+        .dependencies("a-plugin")
+        .writeTo(plugins);
+    TestPluginJar.echoKind("c-plugin", "echo3", "c", "echo3")
+        .dependencies("b-plugin")
+        .writeTo(plugins);
+    try (Ndp ndp = Ndp.builder().pluginsDir(plugins).build()) {
+      ndp.delegates().register("work", in -> in);
+      ndp.register(new PatternDefinition("echo3", "e3", "", Map.of()));
+      assertThat(ndp.pluginReport("c-plugin").orElseThrow().status()).isEqualTo(Status.STARTED);
+
+      assertThat(ndp.reloadPlugin("a-plugin").status()).isEqualTo(Status.STARTED);
+
+      assertThat(ndp.pluginReport("b-plugin").orElseThrow().status()).isEqualTo(Status.STARTED);
+      // Dependents are loaded again in reverse BFS order (the stop order): c before b, whose
+      // dependency is not there yet.
+      assertThat(ndp.pluginReport("c-plugin").orElseThrow().status())
+          .as("c depends on b, which depends on a: unloaded with a, it must come back too")
+          .isEqualTo(Status.STARTED);
+      assertThat(ndp.registry().find("e3")).isPresent();
+    }
+  }
+
+  @Test
+  void reload_ofAPluginWhoseJarWasReplacedByACorruptFile_leavesItAndItsDependentsServing()
+      throws Exception {
+    Path baseJar = TestPluginJar.echoKind("base-plugin", "echo", "v1").writeTo(plugins);
+    TestPluginJar.echoKind("ext-plugin", "echo2", "ext", "echo2")
+        .dependencies("base-plugin")
+        .writeTo(plugins);
+    try (Ndp ndp = Ndp.builder().pluginsDir(plugins).build()) {
+      ndp.delegates().register("work", in -> in);
+      ndp.register(new PatternDefinition("echo", "e", "", Map.of()));
+      ndp.register(new PatternDefinition("echo2", "e2", "", Map.of()));
+      Files.write(baseJar, new byte[] {'n', 'o', 't', ' ', 'a', ' ', 'j', 'a', 'r'});
+
+      // A reload that cannot load the JAR must not first unload what works (and what depends on
+      // it): refused (thrown or reported), nothing changed.
+      catchThrowable(() -> ndp.reloadPlugin("base-plugin"));
+
+      assertThat(ndp.pluginReport("base-plugin").orElseThrow().status()).isEqualTo(Status.STARTED);
+      assertThat(ndp.pluginReport("ext-plugin").orElseThrow().status())
+          .as("the dependent is not lost")
+          .isEqualTo(Status.STARTED);
+      assertThat(ndp.executor().executeBestPattern(ctx("echo2", "x")).output()).isEqualTo("ext:x");
+    }
+  }
+
+  @Test
+  void reload_ofAPluginWhoseJarWasDeleted_leavesItAndItsDependentsServing() throws Exception {
+    Path baseJar = TestPluginJar.echoKind("base-plugin", "echo", "v1").writeTo(plugins);
+    TestPluginJar.echoKind("ext-plugin", "echo2", "ext", "echo2")
+        .dependencies("base-plugin")
+        .writeTo(plugins);
+    try (Ndp ndp = Ndp.builder().pluginsDir(plugins).build()) {
+      ndp.delegates().register("work", in -> in);
+      ndp.register(new PatternDefinition("echo", "e", "", Map.of()));
+      ndp.register(new PatternDefinition("echo2", "e2", "", Map.of()));
+      Files.delete(baseJar);
+
+      // No JAR to reload from: refused (thrown or reported), nothing changed.
+      catchThrowable(() -> ndp.reloadPlugin("base-plugin"));
+
+      assertThat(ndp.pluginReport("base-plugin").orElseThrow().status()).isEqualTo(Status.STARTED);
+      assertThat(ndp.pluginReport("ext-plugin").orElseThrow().status())
+          .as("the dependent is not lost")
+          .isEqualTo(Status.STARTED);
+      assertThat(ndp.registry().find("e2")).isPresent();
+    }
+  }
+
+  @Test
+  void reload_afterADependentsStopTimedOut_stillWaitsForThatDependentsExecutions()
+      throws Exception {
+    TestPluginJar.echoKind("base-plugin", "echo", "v1").writeTo(plugins);
+    TestPluginJar.echoKind("ext-plugin", "echo2", "ext", "echo2")
+        .dependencies("base-plugin")
+        .writeTo(plugins);
+    try (Ndp ndp = Ndp.builder().pluginsDir(plugins).drainTimeout(Duration.ofMillis(200)).build()) {
+      Gate gate = new Gate();
+      gate.install(ndp);
+      ndp.register(new PatternDefinition("echo", "e", "", Map.of()));
+      ndp.register(new PatternDefinition("echo2", "e2", "", Map.of()));
+      CompletableFuture<PatternResult> inFlight = hold(ndp, gate, "echo2"); // runs e2 (ext)
+      try {
+        assertThat(ndp.stopPlugin("ext-plugin")).as("e2 still runs: not stopped yet").isFalse();
+
+        // e2 still runs: unloading base unloads ext too, under that execution's feet.
+        assertThatThrownBy(() -> ndp.reloadPlugin("base-plugin"))
+            .as("the dependent's execution still runs after the drain timeout: refused")
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("not reloaded");
+      } finally {
+        gate.release.countDown();
+        inFlight.get(30, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  @Test
+  void reload_thatTimesOut_keepsServingPatternsRegisteredStraightInTheRegistry() throws Exception {
+    TestPluginJar.echoKind("echo-plugin", "echo", "v1").writeTo(plugins);
+    try (Ndp ndp = Ndp.builder().pluginsDir(plugins).drainTimeout(Duration.ofMillis(200)).build()) {
+      Gate gate = new Gate();
+      gate.install(ndp);
+      // Built by the plugin's kind, registered (not stored): the registry's own API allows it.
+      ndp.registry().register(ndp.create(new PatternDefinition("echo", "adhoc", "", Map.of())));
+      CompletableFuture<PatternResult> inFlight = hold(ndp, gate, "echo");
+      try {
+        assertThatThrownBy(() -> ndp.reloadPlugin("echo-plugin"))
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("keeps serving as before");
+
+        assertThat(ndp.registry().find("adhoc"))
+            .as("'keeps serving as before': the pattern it served is still registered")
+            .isPresent();
+      } finally {
+        gate.release.countDown();
+        inFlight.get(30, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  @Test
+  void reload_thatTimesOut_sendsNoPluginEvents_aboutAnotherPluginsConflict() throws Exception {
+    TestPluginJar.echoKind("a-plugin", "echo", "a").writeTo(plugins);
+    TestPluginJar.echoKind("b-plugin", "echo", "b").writeTo(plugins);
+    List<String> heard = new CopyOnWriteArrayList<>();
+    NdpListener listener =
+        new NdpListener() {
+          @Override
+          public void onPluginLoaded(PluginLoadedEvent event) {
+            heard.add("loaded " + event.pluginId());
+          }
+
+          @Override
+          public void onPluginFailed(PluginFailedEvent event) {
+            heard.add("failed " + event.pluginId() + " " + event.state());
+          }
+
+          @Override
+          public void onPluginStopped(PluginStoppedEvent event) {
+            heard.add("stopped " + event.pluginId());
+          }
+        };
+    try (Ndp ndp =
+        Ndp.builder()
+            .pluginsDir(plugins)
+            .listener(listener)
+            .drainTimeout(Duration.ofMillis(200))
+            .build()) {
+      assertThat(ndp.pluginReport("b-plugin").orElseThrow().status()).isEqualTo(Status.CONFLICT);
+      Gate gate = new Gate();
+      gate.install(ndp);
+      ndp.register(new PatternDefinition("echo", "e", "", Map.of()));
+      CompletableFuture<PatternResult> inFlight = hold(ndp, gate, "echo");
+      try {
+        heard.clear();
+        assertThatThrownBy(() -> ndp.reloadPlugin("a-plugin"))
+            .isInstanceOf(IllegalStateException.class);
+
+        assertThat(ndp.pluginReport("b-plugin").orElseThrow().status()).isEqualTo(Status.CONFLICT);
+        assertThat(heard)
+            .as("a reload that changed nothing is heard as nothing (not b loaded, then failed)")
+            .isEmpty();
+      } finally {
+        gate.release.countDown();
+        inFlight.get(30, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  @Test
+  void reload_thatTimesOut_keepsThePluginPatternsOpenBreakers() throws Exception {
+    TestPluginJar.echoKind("echo-plugin", "echo", "v1").writeTo(plugins);
+    try (Ndp ndp =
+        Ndp.builder()
+            .pluginsDir(plugins)
+            .drainTimeout(Duration.ofMillis(200))
+            .circuitBreaker(
+                BreakerPolicy.builder()
+                    .window(1)
+                    .minimumCalls(1)
+                    .coolDown(Duration.ofMinutes(10))
+                    .build())
+            .build()) {
+      Gate gate = new Gate();
+      ndp.delegates()
+          .register(
+              "work",
+              in -> {
+                if ("fail".equals(in)) {
+                  throw new IllegalStateException("down in eu");
+                }
+                if ("slow".equals(in)) {
+                  gate.entered.countDown();
+                  if (!gate.release.await(30, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("never released");
+                  }
+                }
+                return in;
+              });
+      ndp.register(new PatternDefinition("echo", "e", "", Map.of()));
+      ndp.executor()
+          .executeBestPattern(PatternContext.builder("eu", "echo").payload("fail").build());
+      assertThat(ndp.registry().breakerState("e", "eu")).isEqualTo(BreakerState.OPEN);
+      CompletableFuture<PatternResult> inFlight = hold(ndp, gate, "echo"); // domain "orders"
+      try {
+        assertThatThrownBy(() -> ndp.reloadPlugin("echo-plugin"))
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("keeps serving as before");
+
+        // "Nothing changed": the pattern failing in eu must not get eu's traffic again.
+        assertThat(ndp.registry().breakerState("e", "eu"))
+            .as("the breaker opened by eu's failures, after a reload that did not happen")
+            .isEqualTo(BreakerState.OPEN);
+      } finally {
+        gate.release.countDown();
+        inFlight.get(30, TimeUnit.SECONDS);
+      }
+    }
+  }
+}
