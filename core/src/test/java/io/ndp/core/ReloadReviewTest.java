@@ -3,6 +3,7 @@ package io.ndp.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
 
 import io.ndp.api.BreakerState;
 import io.ndp.api.PatternContext;
@@ -22,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -287,6 +289,66 @@ class ReloadReviewTest {
         gate.release.countDown();
         inFlight.get(30, TimeUnit.SECONDS);
       }
+    }
+  }
+
+  @Test
+  void reload_interruptedWhileDraining_putsThePluginsTypeAndPatternsBack() throws Exception {
+    TestPluginJar.echoKind("echo-plugin", "echo", "v1").writeTo(plugins);
+    try (Ndp ndp = Ndp.builder().pluginsDir(plugins).drainTimeout(Duration.ofSeconds(30)).build()) {
+      Gate gate = new Gate();
+      gate.install(ndp);
+      ndp.register(new PatternDefinition("echo", "e", "", Map.of()));
+      CompletableFuture<PatternResult> inFlight = hold(ndp, gate, "echo");
+      try {
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread reloader =
+            new Thread(
+                () -> {
+                  try {
+                    ndp.reloadPlugin("echo-plugin");
+                  } catch (Throwable t) {
+                    thrown.set(t);
+                  }
+                },
+                "reloader");
+        reloader.start();
+        // Draining: its pattern has left the registry; the host gives up on the reload.
+        await().atMost(Duration.ofSeconds(10)).until(() -> ndp.registry().find("e").isEmpty());
+        reloader.interrupt();
+        reloader.join(TimeUnit.SECONDS.toMillis(30));
+        assertThat(reloader.isAlive()).isFalse();
+
+        // Not reloaded (the in-flight execution still runs): then nothing may have changed.
+        assertThat(thrown.get()).as("not reloaded").isNotNull();
+        assertThat(ndp.factories().find("echo")).as("its type is back").isPresent();
+        assertThat(ndp.registry().find("e")).as("its stored pattern is back").isPresent();
+      } finally {
+        gate.release.countDown();
+        inFlight.get(30, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  @Test
+  void reload_ofAJarReportedUnreadable_thatIsFixedNow_leavesNoStaleReportOfThatJar()
+      throws Exception {
+    Path jar = plugins.resolve("late-plugin-1.0.0.jar");
+    Files.write(jar, new byte[] {'n', 'o', 't', ' ', 'a', ' ', 'j', 'a', 'r'});
+    try (Ndp ndp = Ndp.builder().pluginsDir(plugins).build()) {
+      String broken = "?@late-plugin-1.0.0.jar";
+      assertThat(ndp.pluginReport(broken).orElseThrow().status()).isEqualTo(Status.INVALID);
+      assertThat(TestPluginJar.echoKind("late-plugin", "echo", "ok").writeTo(plugins))
+          .isEqualTo(jar);
+
+      // The console's reload (or start) of the listed broken JAR.
+      assertThat(ndp.reloadPlugin(broken).status()).isEqualTo(Status.STARTED);
+
+      assertThat(ndp.pluginReports())
+          .as("the same file cannot be both a started plugin and an unreadable JAR")
+          .filteredOn(r -> r.path().equals(jar))
+          .extracting(PluginReport::status)
+          .containsExactly(Status.STARTED);
     }
   }
 }
