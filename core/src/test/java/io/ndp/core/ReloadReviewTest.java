@@ -351,4 +351,53 @@ class ReloadReviewTest {
           .containsExactly(Status.STARTED);
     }
   }
+
+  /** Records the plugin events it hears as "loaded id", "failed id STATE", "stopped id". */
+  private static final class PluginEvents implements NdpListener {
+    final List<String> heard = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void onPluginLoaded(PluginLoadedEvent event) {
+      heard.add("loaded " + event.pluginId());
+    }
+
+    @Override
+    public void onPluginFailed(PluginFailedEvent event) {
+      heard.add("failed " + event.pluginId() + " " + event.state());
+    }
+
+    @Override
+    public void onPluginStopped(PluginStoppedEvent event) {
+      heard.add("stopped " + event.pluginId());
+    }
+  }
+
+  @Test
+  void removeListener_duringAReloadsDrain_leavesNoOldEventForTheNextListener() throws Exception {
+    TestPluginJar.echoKind("a-plugin", "echo", "a").writeTo(plugins);
+    TestPluginJar.echoKind("b-plugin", "echo", "b").writeTo(plugins); // CONFLICT: a wins 'echo'
+    PluginEvents first = new PluginEvents();
+    try (Ndp ndp = Ndp.builder().pluginsDir(plugins).listener(first).build()) {
+      Gate gate = new Gate();
+      gate.install(ndp);
+      ndp.register(new PatternDefinition("echo", "e", "", Map.of()));
+      CompletableFuture<PatternResult> inFlight = hold(ndp, gate, "echo");
+      CompletableFuture<PluginReport> reload =
+          CompletableFuture.supplyAsync(() -> ndp.reloadPlugin("a-plugin"));
+      // Draining: a's type is withdrawn, b's report flipped to STARTED (its event is queued).
+      await().atMost(Duration.ofSeconds(10)).until(() -> ndp.registry().find("e").isEmpty());
+      assertThat(ndp.removeListener(first)).isTrue(); // e.g. a console closed meanwhile
+      gate.release.countDown();
+      inFlight.get(30, TimeUnit.SECONDS);
+      assertThat(reload.get(30, TimeUnit.SECONDS).status()).isEqualTo(Status.STARTED);
+
+      PluginEvents next = new PluginEvents();
+      ndp.addListener(next); // "everything the runtime reports from now on"
+      assertThat(ndp.stopPlugin("b-plugin")).isTrue();
+
+      assertThat(next.heard)
+          .as("only what happened after it was added")
+          .containsExactly("stopped b-plugin");
+    }
+  }
 }
