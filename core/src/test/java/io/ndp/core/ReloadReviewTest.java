@@ -400,4 +400,26 @@ class ReloadReviewTest {
           .containsExactly("stopped b-plugin");
     }
   }
+
+  @Test
+  void reload_ofAZippedPlugin_servesTheFixedZipDroppedAtItsPath() throws Exception {
+    Path zip = TestPluginJar.echoKind("zipped", "zipped-kind", "z1", "zipped").writeZipTo(plugins);
+    try (Ndp ndp = Ndp.builder().pluginsDir(plugins).build()) {
+      ndp.delegates().register("work", in -> in);
+      ndp.register(new PatternDefinition("zipped-kind", "z", "", Map.of()));
+      assertThat(ndp.executor().executeBestPattern(ctx("zipped", "x")).output()).isEqualTo("z1:x");
+      // A fixed zip at the same path, newer than the folder PF4J unpacked the first one into.
+      assertThat(
+              TestPluginJar.echoKind("zipped", "zipped-kind", "z2", "zipped").writeZipTo(plugins))
+          .isEqualTo(zip);
+      Files.setLastModifiedTime(
+          zip, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 60_000));
+
+      assertThat(ndp.reloadPlugin("zipped").status()).isEqualTo(Status.STARTED);
+
+      assertThat(ndp.executor().executeBestPattern(ctx("zipped", "y")).output())
+          .as("'a fixed or newer JAR at the same path': the plugin dropped in is the one served")
+          .isEqualTo("z2:y");
+    }
+  }
 }
