@@ -422,4 +422,33 @@ class ReloadReviewTest {
           .isEqualTo("z2:y");
     }
   }
+
+  @Test
+  void reloadOfADependent_afterItsDependencysStopTimedOut_stillWaitsForItsExecutions()
+      throws Exception {
+    TestPluginJar.echoKind("base-plugin", "echo", "v1").writeTo(plugins);
+    TestPluginJar.echoKind("ext-plugin", "echo2", "ext", "echo2")
+        .dependencies("base-plugin")
+        .writeTo(plugins);
+    try (Ndp ndp = Ndp.builder().pluginsDir(plugins).drainTimeout(Duration.ofMillis(200)).build()) {
+      Gate gate = new Gate();
+      gate.install(ndp);
+      ndp.register(new PatternDefinition("echo", "e", "", Map.of()));
+      ndp.register(new PatternDefinition("echo2", "e2", "", Map.of()));
+      CompletableFuture<PatternResult> inFlight = hold(ndp, gate, "echo2"); // runs e2 (ext)
+      try {
+        // Stopping base stops ext too: it waits for e2, which still runs.
+        assertThat(ndp.stopPlugin("base-plugin")).isFalse();
+
+        // The same e2 still runs: ext cannot be unloaded (and loaded anew) under its feet.
+        assertThatThrownBy(() -> ndp.reloadPlugin("ext-plugin"))
+            .as("ext's execution still runs after the drain timeout: refused")
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("not reloaded");
+      } finally {
+        gate.release.countDown();
+        inFlight.get(30, TimeUnit.SECONDS);
+      }
+    }
+  }
 }
