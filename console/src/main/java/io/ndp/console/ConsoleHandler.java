@@ -55,6 +55,14 @@ final class ConsoleHandler extends Handler.Abstract {
           + " img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
   private static final String ACTIONS = "/api/actions/";
+
+  /** Whether a plugin in this state runs in PF4J: "start" refuses it (reload restarts one). */
+  private static boolean running(PluginReport.Status status) {
+    return status == PluginReport.Status.STARTED
+        || status == PluginReport.Status.CONFLICT
+        || status == PluginReport.Status.NO_EXTENSIONS;
+  }
+
   private static final Set<String> LOOPBACK_HOSTS = Set.of("127.0.0.1", "localhost", "[::1]");
 
   private final Ndp ndp;
@@ -360,8 +368,10 @@ final class ConsoleHandler extends Handler.Abstract {
                   : "plugin '" + id + "' not stopped yet: executions still running");
         }
         case "start" -> {
-          if (report.isHealthy()) {
-            throw new BadInput(409, "plugin '" + id + "' is already started", "id");
+          if (running(report.status())) {
+            // Running, whether or not it serves a type (CONFLICT, NO_EXTENSIONS): reload it.
+            throw new BadInput(
+                409, "plugin '" + id + "' is already started (" + report.status() + ")", "id");
           }
           // Out of PF4J first when it is still there (stopped, failed), then its JAR anew, with
           // the plugins that depend on it.

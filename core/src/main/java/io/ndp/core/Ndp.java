@@ -32,9 +32,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -607,8 +610,10 @@ public final class Ndp implements AutoCloseable {
     NdpPluginManager pm = requirePlugins();
     Map<String, PluginWrapper> stopping = new LinkedHashMap<>();
     List<Source> removed;
+    List<Pattern> removedPatterns = new ArrayList<>();
     boolean fresh;
     Set<String> names;
+    Set<String> awaited;
     synchronized (lifecycle) {
       PluginWrapper target = requirePlugin(pm, pluginId);
       // PF4J stops the plugins that depend on it too: withdraw, drain and report them all.
@@ -626,13 +631,20 @@ public final class Ndp implements AutoCloseable {
       // Remembered per plugin: a retry after a drain timeout must wait for the same executions.
       fresh = !withdrawn.containsKey(pluginId);
       names = withdrawn.computeIfAbsent(pluginId, k -> new java.util.TreeSet<>());
-      names.addAll(withdrawPatternsOf(stopping));
+      names.addAll(withdrawPatternsOf(stopping, removedPatterns));
+      // Also what an earlier stop that timed out withdrew (of a dependency or a dependent): its
+      // executions may still run classes of these plugins. Waiting for too many is safe.
+      awaited = new java.util.TreeSet<>(names);
+      withdrawn.values().forEach(awaited::addAll);
     }
     List<String> running;
     try {
-      running = executor.awaitRunning(Set.copyOf(names), drainTimeout);
+      running = executor.awaitRunning(Set.copyOf(awaited), drainTimeout);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      if (restoreOnTimeout) {
+        restore(pluginId, removed, removedPatterns, fresh);
+      }
       return false;
     }
     if (!running.isEmpty()) {
@@ -644,16 +656,7 @@ public final class Ndp implements AutoCloseable {
           running,
           restoreOnTimeout ? "; its types and patterns are back" : "");
       if (restoreOnTimeout) {
-        synchronized (lifecycle) {
-          List<Source> back = new ArrayList<>(pluginSources);
-          back.addAll(removed);
-          pluginSources = List.copyOf(back);
-          if (fresh) {
-            withdrawn.remove(pluginId); // an earlier stop that timed out is still remembered
-          }
-          rebuildFactories();
-          registerStoredDefinitions();
-        }
+        restore(pluginId, removed, removedPatterns, fresh);
       }
       return false;
     }
@@ -673,6 +676,12 @@ public final class Ndp implements AutoCloseable {
       // registered a pattern of these plugins since.
       names.addAll(withdrawPatternsOf(stopping));
       withdrawn.remove(pluginId);
+      // Stopped for good: their breakers go (kept while the stop could still be undone).
+      for (String name : names) {
+        if (registry.find(name).isEmpty()) {
+          registry.breakers().forget(name);
+        }
+      }
       for (Map.Entry<String, PluginWrapper> e : stopping.entrySet()) {
         String id = e.getKey();
         PluginWrapper w = e.getValue();
@@ -702,10 +711,44 @@ public final class Ndp implements AutoCloseable {
   }
 
   /**
+   * Undoes a withdrawal whose drain gave up: the plugins' sources, their patterns (the same
+   * objects, registered or built from stored definitions) are back, with their circuit breakers as
+   * they were.
+   */
+  private void restore(
+      String pluginId, List<Source> removed, List<Pattern> removedPatterns, boolean fresh) {
+    synchronized (lifecycle) {
+      List<Source> back = new ArrayList<>(pluginSources);
+      back.addAll(removed);
+      pluginSources = List.copyOf(back);
+      if (fresh) {
+        withdrawn.remove(pluginId); // an earlier stop that timed out is still remembered
+      }
+      rebuildFactories();
+      for (Pattern p : removedPatterns) {
+        if (registry.find(p.name()).isEmpty()) {
+          try {
+            registry.register(p);
+          } catch (RuntimeException e) {
+            log.warn("plugin '{}': pattern '{}' could not be put back", pluginId, p.name(), e);
+          }
+        }
+      }
+      registerStoredDefinitions();
+    }
+  }
+
+  /**
    * Unregisters the patterns built by the given plugins' factories, or whose classes come from
    * their class loaders; returns their names.
    */
   private List<String> withdrawPatternsOf(Map<String, PluginWrapper> plugins) {
+    return withdrawPatternsOf(plugins, new ArrayList<>());
+  }
+
+  /** As {@link #withdrawPatternsOf(Map)}, adding the withdrawn patterns to {@code removed}. */
+  private List<String> withdrawPatternsOf(
+      Map<String, PluginWrapper> plugins, List<Pattern> removed) {
     Set<ClassLoader> loaders = Collections.newSetFromMap(new IdentityHashMap<>());
     plugins.values().forEach(w -> loaders.add(w.getPluginClassLoader()));
     List<String> names = new ArrayList<>();
@@ -713,8 +756,9 @@ public final class Ndp implements AutoCloseable {
       String origin = builtBy.get(p);
       if ((origin != null && plugins.containsKey(origin))
           || loaders.contains(p.getClass().getClassLoader())) {
-        registry.unregister(p.name());
+        registry.unregister(p.name(), false); // breakers kept until the stop is done
         names.add(p.name());
+        removed.add(p);
       }
     }
     return names;
@@ -799,7 +843,8 @@ public final class Ndp implements AutoCloseable {
       NdpPluginManager pm = requirePlugins();
       PluginReport before;
       boolean loaded;
-      List<Path> dependents = new ArrayList<>();
+      Map<String, Path> dependents = new LinkedHashMap<>();
+      Map<String, Set<String>> needs = new HashMap<>();
       synchronized (lifecycle) {
         requireOpen("reloadPlugin(" + pluginId + ")");
         before = reports.get(pluginId);
@@ -813,11 +858,17 @@ public final class Ndp implements AutoCloseable {
           for (String dependent : pm.dependentsOf(pluginId)) {
             PluginWrapper d = pm.getPlugin(dependent);
             if (d != null) {
-              dependents.add(d.getPluginPath());
+              dependents.put(dependent, sourceOf(d.getPluginPath()));
+              Set<String> ids = new HashSet<>();
+              d.getDescriptor().getDependencies().forEach(x -> ids.add(x.getPluginId()));
+              needs.put(dependent, ids);
             }
           }
         }
       }
+      // Checked before anything is unloaded: a missing or unreadable file changes nothing.
+      Path source = sourceOf(before.path());
+      requireLoadable(pluginId, source);
       if (loaded && !unloadPlugin(pluginId, drainTimeout, true)) {
         throw new IllegalStateException(
             String.format(
@@ -827,14 +878,65 @@ public final class Ndp implements AutoCloseable {
                 pluginId,
                 drainTimeout));
       }
-      PluginReport after = loadPlugin(before.path());
-      for (Path dependent : dependents) {
-        loadPlugin(dependent);
+      PluginReport after = loadPlugin(source);
+      // Dependents after what they depend on (a <- b <- c: b before c).
+      Set<String> pending = new LinkedHashSet<>(dependents.keySet());
+      while (!pending.isEmpty()) {
+        String next =
+            pending.stream()
+                .filter(id -> needs.get(id).stream().noneMatch(pending::contains))
+                .findFirst()
+                .orElse(pending.iterator().next()); // a cycle PF4J refused anyway: any order
+        pending.remove(next);
+        loadPlugin(dependents.get(next));
       }
       return after;
     } finally {
       pluginOps.unlock();
       sendPluginEvents();
+    }
+  }
+
+  /**
+   * The file to load a plugin from again: its ZIP when PF4J unpacked one into the folder the report
+   * names ({@code plugins/x.zip} into {@code plugins/x}), else the path itself.
+   */
+  private static Path sourceOf(Path path) {
+    if (Files.isDirectory(path)) {
+      Path zip = path.resolveSibling(path.getFileName() + ".zip");
+      if (Files.isRegularFile(zip)) {
+        return zip;
+      }
+    }
+    return path;
+  }
+
+  /** Refuses, before anything changes, a plugin file that is gone or not a readable archive. */
+  private static void requireLoadable(String pluginId, Path source) {
+    if (Files.isDirectory(source)) {
+      return;
+    }
+    if (!Files.isRegularFile(source)) {
+      throw new IllegalStateException(
+          String.format(
+              Locale.ROOT,
+              "plugin '%s' not reloaded: its file %s is missing; nothing changed",
+              pluginId,
+              source));
+    }
+    try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(source.toFile())) {
+      if (zip.size() == 0) {
+        throw new java.util.zip.ZipException("empty archive");
+      }
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(
+          String.format(
+              Locale.ROOT,
+              "plugin '%s' not reloaded: %s is not a readable JAR or ZIP (%s); nothing changed",
+              pluginId,
+              source,
+              e.getMessage()),
+          e);
     }
   }
 
@@ -1476,12 +1578,17 @@ public final class Ndp implements AutoCloseable {
    * (a nested call): the outermost call sends them once it released them.
    */
   private void sendPluginEvents() {
-    if (!events.active()
-        || pluginOps.isHeldByCurrentThread()
+    if (pluginOps.isHeldByCurrentThread()
         || Thread.holdsLock(lifecycle)
         || sendingPluginEvents.get() != null) {
       // A listener's own call back into the runtime (stopping the plugin it just heard about)
       // queues its events: the outer loop sends them after the one being sent, in order.
+      return;
+    }
+    if (!events.active()) {
+      // Nobody listens (the last listener was removed meanwhile): a listener added later must
+      // not hear what happened before it.
+      pluginEvents.clear();
       return;
     }
     sendingPluginEvents.set(Boolean.TRUE);
@@ -1500,6 +1607,11 @@ public final class Ndp implements AutoCloseable {
   /** Publishes a new immutable snapshot of the reports; caller holds {@link #lifecycle}. */
   private void putReport(PluginReport r) {
     SortedMap<String, PluginReport> next = new TreeMap<>(reports);
+    if (!r.pluginId().startsWith("?@")) {
+      // The file now has an id: a report of it as unreadable is stale.
+      next.entrySet()
+          .removeIf(e -> e.getKey().startsWith("?@") && e.getValue().path().equals(r.path()));
+    }
     next.put(r.pluginId(), r);
     reports = Collections.unmodifiableSortedMap(next);
   }

@@ -296,6 +296,14 @@ public final class PatternRegistry {
    * @return the removed pattern, or empty when none had that name
    */
   public Optional<Pattern> unregister(String name) {
+    return unregister(name, true);
+  }
+
+  /**
+   * Removes a pattern, keeping its circuit breakers when {@code forgetBreakers} is false (a plugin
+   * withdrawal that may be undone; {@link #breakers()}{@code .forget} finishes it).
+   */
+  Optional<Pattern> unregister(@Nullable String name, boolean forgetBreakers) {
     if (name == null) {
       return Optional.empty();
     }
@@ -306,7 +314,9 @@ public final class PatternRegistry {
       }
       unindex(removed);
       removed.detach(owner);
-      breakers.forget(name);
+      if (forgetBreakers) {
+        breakers.forget(name);
+      }
       return Optional.of(removed);
     }
   }

@@ -193,7 +193,7 @@ class ReloadReviewTest {
   }
 
   @Test
-  void reload_thatTimesOut_sendsNoPluginEvents_aboutAnotherPluginsConflict() throws Exception {
+  void reload_thatTimesOut_endsWithTheOtherPluginInConflictAgain_andSaysSoLast() throws Exception {
     TestPluginJar.echoKind("a-plugin", "echo", "a").writeTo(plugins);
     TestPluginJar.echoKind("b-plugin", "echo", "b").writeTo(plugins);
     List<String> heard = new CopyOnWriteArrayList<>();
@@ -231,9 +231,13 @@ class ReloadReviewTest {
             .isInstanceOf(IllegalStateException.class);
 
         assertThat(ndp.pluginReport("b-plugin").orElseThrow().status()).isEqualTo(Status.CONFLICT);
-        assertThat(heard)
-            .as("a reload that changed nothing is heard as nothing (not b loaded, then failed)")
-            .isEmpty();
+        // Adjusted by the owner: during the drain a's type was withdrawn and b really served it,
+        // so listeners hear that window truthfully (b loaded, then in conflict again); what must
+        // hold is that it ends as it began and says so last.
+        assertThat(heard).containsExactly("loaded b-plugin", "failed b-plugin CONFLICT");
+        assertThat(ndp.factories().find("echo").orElseThrow().getClass().getClassLoader())
+            .as("a serves the type again")
+            .isSameAs(ndp.registry().getPattern("e").getClass().getClassLoader());
       } finally {
         gate.release.countDown();
         inFlight.get(30, TimeUnit.SECONDS);
