@@ -1,0 +1,176 @@
+package io.ndp.spring.boot;
+
+import static io.ndp.spring.boot.Apps.messages;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.ndp.api.PatternDefinition;
+import io.ndp.core.Ndp;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.aopalliance.intercept.MethodInterceptor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.aop.framework.autoproxy.BeanNameAutoProxyCreator;
+import org.springframework.aop.support.AopUtils;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Defects of the starter found in review: each test states the expected behaviour and fails. */
+class StarterReviewTest {
+
+  @TempDir Path dir;
+
+  // --- lifecycle -------------------------------------------------------------------------------
+
+  /**
+   * A child context (SpringApplicationBuilder.child, a bootstrap context...) sees the parent's
+   * runtime, so it builds none; closing the child must leave the parent's runtime alone. The child
+   * still gets its own ndpLifecycle bean (unconditional) over the parent's Ndp, and its stop closes
+   * the runtime the parent owns.
+   */
+  @Test
+  void closingAChildContext_leavesTheParentsRuntimeOpen() {
+    Apps.runner()
+        .run(
+            parent -> {
+              assertThat(parent).hasNotFailed();
+              Ndp ndp = parent.getBean(Ndp.class);
+              Apps.runner()
+                  .withParent(parent)
+                  .run(
+                      child -> {
+                        assertThat(child).hasNotFailed();
+                        assertThat(child.getBean(Ndp.class)).isSameAs(ndp);
+                      });
+              // the child context is closed now; the parent is still running
+              assertThat(ndp.isClosed())
+                  .as("the parent's runtime after a child context closed")
+                  .isFalse();
+            });
+  }
+
+  // --- @NdpDelegate ----------------------------------------------------------------------------
+
+  /** An interface, so that an auto-proxy creator without proxyTargetClass makes a JDK proxy. */
+  interface Greeter {
+    String greet(String name);
+  }
+
+  static class GreeterImpl implements Greeter {
+    @Override
+    @NdpDelegate("greet")
+    public String greet(String name) {
+      return "hello " + name;
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class JdkProxiedDelegate {
+    @Bean
+    Greeter greeter() {
+      return new GreeterImpl();
+    }
+
+    @Bean
+    MethodInterceptor passThrough() {
+      return invocation -> invocation.proceed();
+    }
+
+    @Bean
+    static BeanNameAutoProxyCreator greeterProxies() {
+      BeanNameAutoProxyCreator c = new BeanNameAutoProxyCreator();
+      c.setBeanNames("greeter");
+      c.setInterceptorNames("passThrough"); // proxyTargetClass=false: a JDK proxy of Greeter
+      return c;
+    }
+  }
+
+  /**
+   * An {@code @NdpDelegate} method of a bean behind a JDK proxy (an interface-based
+   * {@code @Transactional}/AOP proxy, spring.aop.proxy-target-class=false) must be registered as on
+   * any bean ("NdpDelegate methods of any bean"), or fail the startup naming it. The registrar
+   * scans ClassUtils.getUserClass(proxy class), which for a JDK proxy is the proxy class itself (no
+   * annotations), so the delegate is silently missing and the first execution fails at run time.
+   */
+  @Test
+  void ndpDelegateMethodOfAJdkProxiedBean_isRegistered() {
+    Apps.runner()
+        .withUserConfiguration(JdkProxiedDelegate.class)
+        .run(
+            ctx -> {
+              assertThat(ctx).hasNotFailed();
+              assertThat(AopUtils.isJdkDynamicProxy(ctx.getBean("greeter")))
+                  .as("the bean is a JDK proxy")
+                  .isTrue();
+              assertThat(ctx.getBean(Ndp.class).delegates().contains("greet"))
+                  .as("the @NdpDelegate(\"greet\") method of the JDK-proxied bean is registered")
+                  .isTrue();
+            });
+  }
+
+  // --- properties ------------------------------------------------------------------------------
+
+  /**
+   * NdpProperties promises that every setter checks its value with the rule of the core builder it
+   * feeds and names the property when it refuses one. ndp.storage.pool-size accepts 1 ("at least
+   * 1"), JdbcStorage.Builder.poolSize refuses it ("at least 2"), and JdbcStorages.open calls
+   * poolSize(...) outside the try that renames builder settings, so the startup fails with
+   * "poolSize must be at least 2" and no property name.
+   */
+  @Test
+  void storagePoolSizeOne_failsNamingTheProperty() {
+    Apps.runner()
+        .withPropertyValues(
+            "ndp.storage.type=h2",
+            "ndp.storage.h2-directory=" + dir.resolve("db"),
+            "ndp.storage.pool-size=1")
+        .run(
+            ctx -> {
+              assertThat(ctx).hasFailed();
+              assertThat(messages(ctx.getStartupFailure())).contains("ndp.storage.pool-size");
+            });
+  }
+
+  /**
+   * Binding's Javadoc: maps whose keys are 0, 1, 2... (a bound list) become lists. A parameter map
+   * keyed by other numbers (HTTP statuses here) is a map, and must stay one; it comes out as a list
+   * of its values, its keys lost.
+   */
+  @Test
+  void parameterMapWithNumericKeysThatAreNotAListsIndexes_staysAMap() {
+    Map<String, String> props = new LinkedHashMap<>();
+    props.put("ndp.patterns[0].type", "sequential");
+    props.put("ndp.patterns[0].name", "calls");
+    props.put("ndp.patterns[0].parameters.steps[0]", "call");
+    props.put("ndp.patterns[0].parameters.retry-after.429", "5");
+    props.put("ndp.patterns[0].parameters.retry-after.503", "30");
+    NdpProperties p =
+        new Binder(new MapConfigurationPropertySource(props))
+            .bind("ndp", NdpProperties.class)
+            .get();
+    PatternDefinition d = p.getPatterns().get(0).toDefinition(0);
+    assertThat(d.parameters().get("retry-after"))
+        .as("retry-after keyed by status")
+        .isEqualTo(Map.of("429", 5L, "503", 30L));
+  }
+
+  // --- metrics ---------------------------------------------------------------------------------
+
+  /**
+   * Two MeterRegistry beans without a primary (no actuator's composite) are a legitimate setup;
+   * NDP's metrics must not stop the application from starting. ndpMetrics(MeterRegistry) asks for a
+   * single registry, so the startup fails with NoUniqueBeanDefinitionException.
+   */
+  @Test
+  void twoMeterRegistries_doNotFailTheStartup() {
+    Apps.runner()
+        .withBean("prometheusLike", MeterRegistry.class, SimpleMeterRegistry::new)
+        .withBean("jmxLike", MeterRegistry.class, SimpleMeterRegistry::new)
+        .run(ctx -> assertThat(ctx).hasNotFailed());
+  }
+}
