@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.ndp.api.PatternDefinition;
+import io.ndp.api.PatternResult;
 import io.ndp.core.Ndp;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -172,5 +173,112 @@ class StarterReviewTest {
         .withBean("prometheusLike", MeterRegistry.class, SimpleMeterRegistry::new)
         .withBean("jmxLike", MeterRegistry.class, SimpleMeterRegistry::new)
         .run(ctx -> assertThat(ctx).hasNotFailed());
+  }
+
+  // --- a runtime the application defines ---------------------------------------------------------
+
+  static class Steps {
+    @NdpDelegate("echo")
+    String echo(Object input) {
+      return "echo " + input;
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class OwnRuntime {
+    @Bean
+    Ndp ndp() {
+      return Ndp.builder().build();
+    }
+
+    @Bean
+    Steps steps() {
+      return new Steps();
+    }
+  }
+
+  /**
+   * The auto-configuration backs off from its Ndp for the application's own (it is
+   * {@code @ConditionalOnMissingBean}) but still registers the delegates and patterns in it, and
+   * the actuator's auto-configuration still creates RecentDecisions (and the metrics NdpMetrics)
+   * for it. NdpAutoConfiguration promises that every NdpListener bean hears the runtime; these are
+   * only ever given to the builder of its own Ndp, never added (Ndp.addListener) to the
+   * application's, so the ndp endpoint shows no decisions and the meters count nothing, silently.
+   */
+  @Test
+  void withTheApplicationsOwnNdp_listenerBeansStillHearIt() {
+    Apps.runner()
+        .withUserConfiguration(OwnRuntime.class)
+        .withPropertyValues(Apps.sequential(0, "echoing", "echo"))
+        .run(
+            ctx -> {
+              assertThat(ctx).hasNotFailed();
+              PatternResult r = Apps.run(ctx.getBean(Ndp.class), "orders", "x");
+              assertThat(r.success()).as(r.message()).isTrue();
+              assertThat(ctx.getBean(RecentDecisions.class).newestFirst())
+                  .as("the RecentDecisions listener bean heard the execution")
+                  .hasSize(1);
+            });
+  }
+
+  // --- @NdpDelegate on a class-proxied (CGLIB) bean -------------------------------------------
+
+  static class Prefixer {
+    private final String prefix;
+
+    Prefixer() {
+      this.prefix = String.join("", "pre", "-"); // not a constant: kept in the instance
+    }
+
+    @NdpDelegate("prefix")
+    public final String prefix(Object input) {
+      return prefix + input;
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class CglibProxiedDelegate {
+    @Bean
+    Prefixer prefixer() {
+      return new Prefixer();
+    }
+
+    @Bean
+    MethodInterceptor passThrough() {
+      return invocation -> invocation.proceed();
+    }
+
+    @Bean
+    static BeanNameAutoProxyCreator prefixerProxies() {
+      BeanNameAutoProxyCreator c = new BeanNameAutoProxyCreator();
+      c.setBeanNames("prefixer");
+      c.setInterceptorNames("passThrough");
+      c.setProxyTargetClass(true); // a CGLIB subclass, as @Transactional/@Async classes get
+      return c;
+    }
+  }
+
+  /**
+   * A final {@code @NdpDelegate} method of a CGLIB-proxied bean cannot be intercepted, so calling
+   * it on the proxy runs it on the proxy instance, whose fields were never initialised. The
+   * delegate must run on the bean (the target), or the startup must refuse the method naming it;
+   * MethodDelegate invokes it on the proxy and the step silently computes with null fields.
+   */
+  @Test
+  void finalNdpDelegateMethodOfACglibProxiedBean_runsOnTheBean() {
+    Apps.runner()
+        .withUserConfiguration(CglibProxiedDelegate.class)
+        .withPropertyValues(Apps.sequential(0, "prefixing", "prefix"))
+        .run(
+            ctx -> {
+              if (ctx.getStartupFailure() != null) {
+                assertThat(messages(ctx.getStartupFailure())).contains("prefix");
+                return;
+              }
+              assertThat(AopUtils.isCglibProxy(ctx.getBean("prefixer"))).isTrue();
+              PatternResult r = Apps.run(ctx.getBean(Ndp.class), "orders", "x");
+              assertThat(r.success()).as(r.message()).isTrue();
+              assertThat(r.output()).isEqualTo("pre-x");
+            });
   }
 }
