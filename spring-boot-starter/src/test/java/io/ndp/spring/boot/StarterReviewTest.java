@@ -281,4 +281,76 @@ class StarterReviewTest {
               assertThat(r.output()).isEqualTo("pre-x");
             });
   }
+
+  // --- a failed startup and durable storage ----------------------------------------------------
+
+  /**
+   * A startup that fails must leave the durable storage as it was. The registrar, finding a stored
+   * pattern whose configured definition differs, withdraws the stored one (Ndp.unregister, which
+   * deletes it from storage) before it registers the configured one; when that registration fails
+   * (here a typo in the type), the startup fails, as it should, but the stored definition is gone:
+   * the next start no longer restores the pattern.
+   */
+  @Test
+  void aFailedStartup_leavesTheStoredPatternsAsTheyWere() {
+    String[] h2 = {"ndp.storage.type=h2", "ndp.storage.h2-directory=" + dir.resolve("db")};
+    Apps.runner()
+        .withUserConfiguration(Steps.class)
+        .withPropertyValues(Apps.concat(h2, Apps.sequential(0, "p", "echo")))
+        .run(ctx -> assertThat(ctx).hasNotFailed());
+    Apps.runner() // control: without ndp.patterns the stored pattern is restored
+        .withUserConfiguration(Steps.class)
+        .withPropertyValues(h2)
+        .run(ctx -> assertThat(ctx.getBean(Ndp.class).registry().find("p")).isPresent());
+    Apps.runner()
+        .withUserConfiguration(Steps.class)
+        .withPropertyValues(
+            Apps.concat(
+                h2,
+                new String[] {
+                  "ndp.patterns[0].type=sequentail",
+                  "ndp.patterns[0].name=p",
+                  "ndp.patterns[0].parameters.steps[0]=echo"
+                }))
+        .run(ctx -> assertThat(ctx).hasFailed());
+    Apps.runner()
+        .withUserConfiguration(Steps.class)
+        .withPropertyValues(h2)
+        .run(
+            ctx -> {
+              assertThat(ctx).hasNotFailed();
+              assertThat(ctx.getBean(Ndp.class).registry().find("p"))
+                  .as("pattern 'p' stored by the first start, after a later start failed")
+                  .isPresent();
+            });
+  }
+
+  // --- @NdpDelegate beans of a parent context --------------------------------------------------
+
+  /**
+   * A child context whose runtime the starter builds can use the parent's beans (getBean resolves
+   * them), but the registrar scans beanFactory.getBeanDefinitionNames(), the child's own beans
+   * only: an {@code @NdpDelegate} method of a parent's bean is silently not registered, and the
+   * pattern naming it fails at run time. Expected: registered, or a startup failure naming it.
+   */
+  @Test
+  void ndpDelegateOfABeanInTheParentContext_isRegisteredInTheChildsRuntime() {
+    new org.springframework.boot.test.context.runner.ApplicationContextRunner()
+        .withUserConfiguration(Steps.class)
+        .run(
+            parent ->
+                Apps.runner()
+                    .withParent(parent)
+                    .withPropertyValues(Apps.sequential(0, "e", "echo"))
+                    .run(
+                        child -> {
+                          if (child.getStartupFailure() != null) {
+                            assertThat(messages(child.getStartupFailure())).contains("echo");
+                            return;
+                          }
+                          PatternResult r = Apps.run(child.getBean(Ndp.class), "orders", "x");
+                          assertThat(r.success()).as(r.message()).isTrue();
+                          assertThat(r.output()).isEqualTo("echo x");
+                        }));
+  }
 }
