@@ -40,10 +40,23 @@ final class Binding {
     return out;
   }
 
+  /** Keys 0, 1, ..., n-1 exactly (a YAML list bound into a map); {429, 503} stays a map. */
+  private static boolean isListIndexes(java.util.Set<?> keys) {
+    if (keys.isEmpty()) {
+      return false;
+    }
+    java.util.Set<String> want = new java.util.HashSet<>();
+    for (int i = 0; i < keys.size(); i++) {
+      want.add(Integer.toString(i));
+    }
+    java.util.Set<String> have = new java.util.HashSet<>();
+    keys.forEach(k -> have.add(k.toString()));
+    return have.equals(want);
+  }
+
   private static Object value(Object v) {
     if (v instanceof Map<?, ?> map) {
-      if (!map.isEmpty()
-          && map.keySet().stream().allMatch(k -> INTEGER.matcher(k.toString()).matches())) {
+      if (isListIndexes(map.keySet())) {
         TreeMap<Integer, Object> sorted = new TreeMap<>();
         map.forEach((k, x) -> sorted.put(Integer.parseInt(k.toString()), value(x)));
         return new ArrayList<>(sorted.values());

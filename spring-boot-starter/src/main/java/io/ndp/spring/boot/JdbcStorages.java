@@ -27,6 +27,17 @@ final class JdbcStorages {
 
   /** Opens the storage {@code ndp.storage.*} describes: H2 files, or the given data source. */
   static NdpStorage open(NdpProperties.Storage p, @Nullable DataSource dataSource) {
+    try {
+      return configure(p, dataSource).open();
+    } catch (IllegalArgumentException e) {
+      // The builder names its settings (poolSize); the user wrote properties (pool-size).
+      throw new IllegalArgumentException(
+          "the ndp.storage settings do not combine: " + propertyNames(e.getMessage()), e);
+    }
+  }
+
+  private static JdbcStorage.Builder configure(
+      NdpProperties.Storage p, @Nullable DataSource dataSource) {
     JdbcStorage.Builder b = JdbcStorage.builder();
     if (p.getType() == StorageType.H2) {
       b.h2File(p.getH2Directory())
@@ -51,12 +62,7 @@ final class JdbcStorages {
     if (host != null) {
       b.host(host);
     }
-    try {
-      return b.open();
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(
-          "the ndp.storage settings do not combine: " + propertyNames(e.getMessage()), e);
-    }
+    return b;
   }
 
   /** Names the builder's settings in a message as the properties that set them. */

@@ -18,8 +18,10 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.SearchStrategy;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.util.ClassUtils;
@@ -57,6 +59,9 @@ public class NdpAutoConfiguration {
 
   /** Creates the auto-configuration; Spring calls it. */
   public NdpAutoConfiguration() {}
+
+  /** The runtime this configuration built, if any (not one the application defined). */
+  private volatile @Nullable Ndp built;
 
   /**
    * The selection policy {@code ndp.selection.policy} names.
@@ -179,7 +184,9 @@ public class NdpAutoConfiguration {
     } else if (properties.getStorage().getType() != StorageType.MEMORY) {
       b.storage(openJdbc(properties, dataSources, beanFactory.getBeanClassLoader()));
     }
-    return b.build();
+    Ndp ndp = b.build();
+    built = ndp;
+    return ndp;
   }
 
   private static NdpStorage openJdbc(
@@ -241,9 +248,11 @@ public class NdpAutoConfiguration {
    * @return the registrar
    */
   @Bean
+  @ConditionalOnBean(value = Ndp.class, search = SearchStrategy.CURRENT)
   public NdpBeanRegistrar ndpBeanRegistrar(
       Ndp ndp, NdpProperties properties, ConfigurableListableBeanFactory beanFactory) {
-    return new NdpBeanRegistrar(ndp, properties, beanFactory);
+    // A runtime of the application's own did not hear the starter's listeners at build time.
+    return new NdpBeanRegistrar(ndp, properties, beanFactory, ndp != built);
   }
 
   /**
@@ -253,6 +262,9 @@ public class NdpAutoConfiguration {
    * @return the lifecycle
    */
   @Bean
+  // Only the context that holds the runtime closes it: a child context sees its parent's
+  // runtime but must not close it with itself.
+  @ConditionalOnBean(value = Ndp.class, search = SearchStrategy.CURRENT)
   public NdpLifecycle ndpLifecycle(Ndp ndp) {
     return new NdpLifecycle(ndp);
   }

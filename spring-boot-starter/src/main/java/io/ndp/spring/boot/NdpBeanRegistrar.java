@@ -3,6 +3,7 @@ package io.ndp.spring.boot;
 import io.ndp.api.Delegate;
 import io.ndp.api.Pattern;
 import io.ndp.api.PatternDefinition;
+import io.ndp.api.event.NdpListener;
 import io.ndp.core.Ndp;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -14,8 +15,11 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.aop.framework.AopProxyUtils;
+import org.springframework.aop.framework.autoproxy.AutoProxyUtils;
 import org.springframework.aop.scope.ScopedProxyUtils;
 import org.springframework.aop.support.AopUtils;
+import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanInitializationException;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.config.BeanDefinition;
@@ -49,78 +53,71 @@ public final class NdpBeanRegistrar implements SmartInitializingSingleton {
   private final Ndp ndp;
   private final NdpProperties properties;
   private final ConfigurableListableBeanFactory beanFactory;
+  private final boolean attachListeners;
 
   /**
    * Creates the registrar.
    *
    * @param ndp the runtime to register in
    * @param properties the properties with {@code ndp.patterns}
-   * @param beanFactory the bean factory to scan
+   * @param beanFactory the bean factory to scan (and its ancestors without a runtime of their own)
+   * @param attachListeners whether the runtime was built elsewhere (the application's own {@code
+   *     Ndp} bean): then the starter's listeners (recent decisions, metrics) are added to it
    */
   public NdpBeanRegistrar(
-      Ndp ndp, NdpProperties properties, ConfigurableListableBeanFactory beanFactory) {
+      Ndp ndp,
+      NdpProperties properties,
+      ConfigurableListableBeanFactory beanFactory,
+      boolean attachListeners) {
     this.ndp = ndp;
     this.properties = properties;
     this.beanFactory = beanFactory;
+    this.attachListeners = attachListeners;
   }
 
   @Override
   public void afterSingletonsInstantiated() {
+    if (attachListeners) {
+      beanFactory
+          .getBeansOfType(NdpListener.class)
+          .values()
+          .forEach(
+              l -> {
+                String c = l.getClass().getName();
+                if (c.equals(RecentDecisions.class.getName())
+                    || c.equals("io.ndp.micrometer.NdpMetrics")) {
+                  ndp.addListener(l);
+                }
+              });
+    }
     registerDelegates();
     registerPatterns();
   }
 
+  /**
+   * This context's bean factory, then its ancestors up to (not including) the first that holds a
+   * runtime of its own: their delegates belong to that one.
+   */
+  private List<ConfigurableListableBeanFactory> scanned() {
+    List<ConfigurableListableBeanFactory> out = new ArrayList<>();
+    out.add(beanFactory);
+    BeanFactory parent = beanFactory.getParentBeanFactory();
+    while (parent instanceof ConfigurableListableBeanFactory p
+        && p.getBeanNamesForType(Ndp.class, true, false).length == 0) {
+      out.add(p);
+      parent = p.getParentBeanFactory();
+    }
+    return out;
+  }
+
   private void registerDelegates() {
     Map<String, Found> found = new LinkedHashMap<>();
-    for (String beanName : beanFactory.getBeanDefinitionNames()) {
-      if (ScopedProxyUtils.isScopedTarget(beanName) || !isEagerSingleton(beanName)) {
-        continue;
-      }
-      Class<?> type = beanFactory.getType(beanName);
-      if (type == null) {
-        continue;
-      }
-      Class<?> userType = ClassUtils.getUserClass(type);
-      NdpDelegate onType = AnnotatedElementUtils.findMergedAnnotation(userType, NdpDelegate.class);
-      Map<Method, NdpDelegate> methods =
-          MethodIntrospector.selectMethods(
-              userType,
-              (MethodIntrospector.MetadataLookup<NdpDelegate>)
-                  m -> AnnotatedElementUtils.findMergedAnnotation(m, NdpDelegate.class));
-      if (onType == null && methods.isEmpty()) {
-        continue;
-      }
-      Object bean = beanFactory.getBean(beanName);
-      if (onType != null) {
-        if (!(bean instanceof Delegate d)) {
-          throw new BeanInitializationException(
-              "@NdpDelegate on bean '"
-                  + beanName
-                  + "' ("
-                  + userType.getName()
-                  + "): a class annotated @NdpDelegate must implement io.ndp.api.Delegate;"
-                  + " annotate a method of it instead");
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (ConfigurableListableBeanFactory factory : scanned()) {
+      for (String beanName : factory.getBeanDefinitionNames()) {
+        if (seen.add(beanName)) {
+          scan(factory, beanName, found);
         }
-        String name = onType.value().isBlank() ? beanName : onType.value();
-        claim(found, name, new Found(d, "bean '" + beanName + "' (" + userType.getName() + ")"));
-      }
-      for (Map.Entry<Method, NdpDelegate> e : methods.entrySet()) {
-        Method m = e.getKey();
-        String where = "bean '" + beanName + "' method " + m.getName() + describeParameters(m);
-        if (Modifier.isStatic(m.getModifiers())) {
-          throw new BeanInitializationException(
-              "@NdpDelegate " + where + " must not be static: it runs on the bean");
-        }
-        if (m.getParameterCount() > 1) {
-          throw new BeanInitializationException(
-              "@NdpDelegate "
-                  + where
-                  + " must take one parameter (the input) or none, but takes "
-                  + m.getParameterCount());
-        }
-        Method invocable = AopUtils.selectInvocableMethod(m, bean.getClass());
-        String name = e.getValue().value().isBlank() ? m.getName() : e.getValue().value();
-        claim(found, name, new Found(new MethodDelegate(bean, invocable, beanName), where));
       }
     }
     found.forEach(
@@ -138,11 +135,91 @@ public final class NdpBeanRegistrar implements SmartInitializingSingleton {
         });
   }
 
-  private boolean isEagerSingleton(String beanName) {
-    if (!beanFactory.containsBeanDefinition(beanName)) {
-      return beanFactory.containsSingleton(beanName);
+  private void scan(
+      ConfigurableListableBeanFactory factory, String beanName, Map<String, Found> found) {
+    if (ScopedProxyUtils.isScopedTarget(beanName) || !isEagerSingleton(factory, beanName)) {
+      return;
     }
-    BeanDefinition bd = beanFactory.getBeanDefinition(beanName);
+    // The target class behind a proxy, JDK (interface) proxies included, as Spring finds
+    // @EventListener methods.
+    Class<?> type = AutoProxyUtils.determineTargetClass(factory, beanName);
+    if (type == null) {
+      type = factory.getType(beanName);
+    }
+    if (type == null) {
+      return;
+    }
+    Class<?> userType = ClassUtils.getUserClass(type);
+    NdpDelegate onType = AnnotatedElementUtils.findMergedAnnotation(userType, NdpDelegate.class);
+    Map<Method, NdpDelegate> methods =
+        MethodIntrospector.selectMethods(
+            userType,
+            (MethodIntrospector.MetadataLookup<NdpDelegate>)
+                m -> AnnotatedElementUtils.findMergedAnnotation(m, NdpDelegate.class));
+    if (onType == null && methods.isEmpty()) {
+      return;
+    }
+    Object bean = factory.getBean(beanName);
+    if (onType != null) {
+      if (!(bean instanceof Delegate d)) {
+        throw new BeanInitializationException(
+            "@NdpDelegate on bean '"
+                + beanName
+                + "' ("
+                + userType.getName()
+                + "): a class annotated @NdpDelegate must implement io.ndp.api.Delegate;"
+                + " annotate a method of it instead");
+      }
+      String name = onType.value().isBlank() ? beanName : onType.value();
+      claim(found, name, new Found(d, "bean '" + beanName + "' (" + userType.getName() + ")"));
+    }
+    for (Map.Entry<Method, NdpDelegate> e : methods.entrySet()) {
+      Method m = e.getKey();
+      String where = "bean '" + beanName + "' method " + m.getName() + describeParameters(m);
+      if (Modifier.isStatic(m.getModifiers())) {
+        throw new BeanInitializationException(
+            "@NdpDelegate " + where + " must not be static: it runs on the bean");
+      }
+      if (m.getParameterCount() > 1) {
+        throw new BeanInitializationException(
+            "@NdpDelegate "
+                + where
+                + " must take one parameter (the input) or none, but takes "
+                + m.getParameterCount());
+      }
+      Method invocable;
+      try {
+        invocable = AopUtils.selectInvocableMethod(m, bean.getClass());
+      } catch (IllegalStateException notOnProxy) {
+        throw new BeanInitializationException(
+            "@NdpDelegate "
+                + where
+                + " is not reachable through the bean's JDK proxy: declare it on an interface"
+                + " the bean implements, or proxy the class",
+            notOnProxy);
+      }
+      Object on = bean;
+      if (AopUtils.isCglibProxy(bean) && Modifier.isFinal(invocable.getModifiers())) {
+        // A final method cannot be proxied: called on the proxy it would see none of the
+        // bean's state. It runs on the bean itself (without the proxy's advice).
+        Object target = AopProxyUtils.getSingletonTarget(bean);
+        if (target == null) {
+          throw new BeanInitializationException(
+              "@NdpDelegate " + where + " is final on a proxied bean whose target is not fixed");
+        }
+        on = target;
+      }
+      String name = e.getValue().value().isBlank() ? m.getName() : e.getValue().value();
+      claim(found, name, new Found(new MethodDelegate(on, invocable, beanName), where));
+    }
+  }
+
+  private static boolean isEagerSingleton(
+      ConfigurableListableBeanFactory factory, String beanName) {
+    if (!factory.containsBeanDefinition(beanName)) {
+      return factory.containsSingleton(beanName);
+    }
+    BeanDefinition bd = factory.getBeanDefinition(beanName);
     return bd.isSingleton() && !bd.isAbstract() && !bd.isLazyInit();
   }
 
@@ -212,6 +289,22 @@ public final class NdpBeanRegistrar implements SmartInitializingSingleton {
               + " statistics stay)",
           name,
           c.source());
+      if (c.pattern() == null) {
+        // Built first: a definition that cannot be built fails the startup before the stored
+        // one is removed (a typo must not cost the stored pattern).
+        try {
+          ndp.create(c.definition());
+        } catch (RuntimeException e) {
+          throw new BeanInitializationException(
+              "pattern '"
+                  + name
+                  + "' of "
+                  + c.source()
+                  + " could not be registered: "
+                  + e.getMessage(),
+              e);
+        }
+      }
       ndp.unregister(name);
     }
     try {

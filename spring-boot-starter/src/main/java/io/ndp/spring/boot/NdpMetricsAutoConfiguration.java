@@ -10,6 +10,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.context.annotation.Bean;
 
 /**
@@ -30,7 +31,10 @@ import org.springframework.context.annotation.Bean;
       "org.springframework.boot.actuate.autoconfigure.metrics.export.simple.SimpleMetricsExportAutoConfiguration"
     })
 @ConditionalOnClass({NdpMetrics.class, MeterRegistry.class})
-@ConditionalOnBean({Ndp.class, MeterRegistry.class})
+@ConditionalOnBean(Ndp.class)
+// Two registries and no primary one (Actuator's composite is primary): which to bind is the
+// application's choice, so none is bound rather than the startup failing.
+@ConditionalOnSingleCandidate(MeterRegistry.class)
 @ConditionalOnProperty(prefix = "ndp.metrics", name = "enabled", matchIfMissing = true)
 public class NdpMetricsAutoConfiguration {
 

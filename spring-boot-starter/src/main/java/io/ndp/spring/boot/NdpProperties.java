@@ -442,7 +442,7 @@ public class NdpProperties {
      * @throws IllegalArgumentException naming the property when below 1
      */
     public void setPoolSize(int poolSize) {
-      this.poolSize = atLeast("ndp.storage.pool-size", 1, poolSize);
+      this.poolSize = atLeast("ndp.storage.pool-size", 2, poolSize); // a writer and a reader
     }
 
     /** {@return the half-life} */

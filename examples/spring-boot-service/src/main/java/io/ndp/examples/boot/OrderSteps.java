@@ -15,6 +15,12 @@ import org.springframework.stereotype.Component;
 @Component
 public class OrderSteps {
 
+  /** The largest amount accepted has this many digits before the decimal point. */
+  static final int MAX_INTEGER_DIGITS = 12;
+
+  /** The most decimals an amount may have. */
+  static final int MAX_SCALE = 4;
+
   private final OrderBook book;
 
   /**
@@ -48,6 +54,16 @@ public class OrderSteps {
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(
           "amount must be a number but was " + order.get("amount"), e);
+    }
+    // Bounded before any arithmetic: 1e100000 is a valid number of 100,001 digits.
+    if (amount.precision() - amount.scale() > MAX_INTEGER_DIGITS || amount.scale() > MAX_SCALE) {
+      throw new IllegalArgumentException(
+          "amount must have at most "
+              + MAX_INTEGER_DIGITS
+              + " digits before the point and "
+              + MAX_SCALE
+              + " after it but was "
+              + amount.toString().substring(0, Math.min(40, amount.toString().length())));
     }
     if (amount.signum() <= 0) {
       throw new IllegalArgumentException("amount must be positive but was " + amount);

@@ -30,14 +30,10 @@ public class RunController {
    *
    * @param domain the context's domain, e.g. {@code orders}
    * @param agentType the agent type, e.g. {@code sequential}
-   * @param requiredSteps steps the pattern must have, if any
    * @param payload the first step's input
    */
   public record RunRequest(
-      @Nullable String domain,
-      @Nullable String agentType,
-      @Nullable List<String> requiredSteps,
-      @Nullable Object payload) {}
+      @Nullable String domain, @Nullable String agentType, @Nullable Object payload) {}
 
   /**
    * One attempt of the execution.
@@ -87,12 +83,13 @@ public class RunController {
    */
   @PostMapping("/run")
   public ResponseEntity<RunResponse> run(@RequestBody RunRequest request) {
-    PatternContext.Builder context =
-        PatternContext.builder(request.domain(), request.agentType()).payload(request.payload());
-    if (request.requiredSteps() != null) {
-      context.requiredSteps(request.requiredSteps().toArray(String[]::new));
-    }
-    PatternResult result = executor.executeBestPattern(context.build());
+    // The client picks domain and agent type, never the steps: a pattern runs all of its own,
+    // so every order is validated before it is stored.
+    PatternContext context =
+        PatternContext.builder(request.domain(), request.agentType())
+            .payload(request.payload())
+            .build();
+    PatternResult result = executor.executeBestPattern(context);
     List<AttemptView> attempts =
         result.attempts().stream()
             .filter(a -> a.kind() != Attempt.Kind.SKIPPED)
