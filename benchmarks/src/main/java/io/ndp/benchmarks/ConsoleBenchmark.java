@@ -39,10 +39,11 @@ import org.openjdk.jmh.annotations.TearDown;
  * open {@code GET /api/events} stream ({@code stream}): a real HTTP connection read continuously by
  * a background thread that discards what it reads. In {@code stream} every execution's event is
  * queued by the executing thread for the console's own thread, which formats it as JSON and writes
- * it to the stream; a full queue drops events instead. The tear-down prints how many executions
- * the feed heard, how many events the reader received and how many were dropped. The reader and Jetty's threads share the machine with the measured thread: on
- * few cores that is part of what an open console costs, and JMH's {@code gc.alloc.rate.norm} counts
- * what every thread of the JVM allocated, theirs included.
+ * it to the stream; a full queue drops events instead. The tear-down prints how many executions the
+ * feed heard, how many events the reader received and how many were dropped. The reader and Jetty's
+ * threads share the machine with the measured thread: on few cores that is part of what an open
+ * console costs, and JMH's {@code gc.alloc.rate.norm} counts what every thread of the JVM
+ * allocated, theirs included.
  *
  * <p>The tear-down of {@code stream} fails the trial unless the stream was still open and the
  * reader received execution events after the set-up: a figure measured against a closed stream
