@@ -52,6 +52,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
@@ -136,6 +137,8 @@ public final class Ndp implements AutoCloseable {
   private final PatternExecutor executor;
   private final @Nullable NdpPluginManager plugins;
   private final @Nullable Path pluginsDir;
+  // Under a verifying trust policy: the private folder of verified copies, deleted at close.
+  private final @Nullable TrustGate trustGate;
   private final Duration drainTimeout;
   private final @Nullable NdpStorage ownedStorage;
   private final List<Source> baseSources;
@@ -217,8 +220,20 @@ public final class Ndp implements AutoCloseable {
     eb.retry(b.retryPolicy);
     this.executor = b.executorCustomizer.apply(eb).build();
     this.pluginsDir = b.pluginsDir;
+    this.trustGate =
+        b.pluginsDir != null && b.pluginTrust.verifies()
+            ? new TrustGate(b.pluginTrust, b.afterPluginVerified)
+            : null;
+    if (b.pluginsDir != null && trustGate == null) {
+      log.warn(
+          "plugins in {} are loaded without verification; set pluginTrust to an allowlist or"
+              + " signatures",
+          b.pluginsDir);
+    }
     this.plugins =
-        b.pluginsDir == null ? null : new NdpPluginManager(b.pluginsDir, NdpVersion.API_VERSION);
+        b.pluginsDir == null
+            ? null
+            : new NdpPluginManager(b.pluginsDir, NdpVersion.API_VERSION, trustGate);
     synchronized (lifecycle) {
       if (plugins != null) {
         long start = System.nanoTime();
@@ -516,16 +531,26 @@ public final class Ndp implements AutoCloseable {
    * Loads and starts a plugin JAR at runtime (e.g. a new version dropped in), then registers the
    * stored definitions its types can now build.
    *
+   * <p>Under a verifying {@linkplain Builder#pluginTrust trust policy} the JAR is copied into the
+   * runtime's private folder and the copy is checked first; a JAR that fails is not loaded and its
+   * report is {@link Status#REFUSED} with the reason (keyed {@code id@file.jar} when a plugin with
+   * its id is loaded, so the loaded one's report stays).
+   *
    * @param jar the plugin JAR
    * @return its report
    * @throws IllegalStateException when the facade has no plugins folder
    */
   public PluginReport loadPlugin(Path jar) {
+    return loadPlugin(jar, null);
+  }
+
+  /** Loads a plugin file, checked by the trust policy unless {@code admitted} says it was. */
+  private PluginReport loadPlugin(Path jar, NdpPluginManager.@Nullable Verdict admitted) {
     pluginOps.lock();
     try {
       synchronized (lifecycle) {
         requireOpen("loadPlugin(" + jar + ")");
-        return loadPluginLocked(jar);
+        return loadPluginLocked(jar, admitted);
       }
     } finally {
       pluginOps.unlock();
@@ -534,9 +559,24 @@ public final class Ndp implements AutoCloseable {
   }
 
   /** Loads and starts a plugin; the caller holds both locks. */
-  private PluginReport loadPluginLocked(Path jar) {
+  private PluginReport loadPluginLocked(Path jar, NdpPluginManager.@Nullable Verdict admitted) {
     NdpPluginManager pm = requirePlugins();
-    Optional<NdpPluginManager.Exclusion> refused = pm.checkBeforeLoad(jar);
+    NdpPluginManager.Verdict verdict = admitted != null ? admitted : pm.admit(jar);
+    if (verdict.isRefused()) {
+      PluginReport r =
+          refusedReport(
+              new NdpPluginManager.Exclusion(
+                  verdict.pluginId() == null ? "?" : verdict.pluginId(),
+                  NdpPluginManager.Kind.REFUSED,
+                  verdict.reason()),
+              jar,
+              pm);
+      record(r);
+      return r;
+    }
+    // The verified copy under a verifying trust policy, else the file itself.
+    Path load = Objects.requireNonNull(verdict.load());
+    Optional<NdpPluginManager.Exclusion> refused = pm.checkBeforeLoad(load);
     if (refused.isPresent()) {
       PluginReport r = exclusionReport(refused.get(), jar);
       record(r);
@@ -544,7 +584,7 @@ public final class Ndp implements AutoCloseable {
     }
     String id;
     try {
-      id = pm.loadPlugin(jar);
+      id = pm.loadPlugin(load);
     } catch (RuntimeException e) {
       PluginReport r = inspectInvisible(jar, pm, e.getMessage());
       record(r);
@@ -697,7 +737,7 @@ public final class Ndp implements AutoCloseable {
         record(
             new PluginReport(
                 id,
-                w.getPluginPath(),
+                pm.originalOf(w.getPluginPath()),
                 failed ? Status.FAILED : Status.STOPPED,
                 failed
                     ? why + "; its stop() failed: " + w.getFailedException()
@@ -807,7 +847,7 @@ public final class Ndp implements AutoCloseable {
             record(
                 unloadedReport(
                     id,
-                    e.getValue().getPluginPath(),
+                    pm.originalOf(e.getValue().getPluginPath()),
                     id.equals(pluginId)
                         ? "unloaded at runtime"
                         : "unloaded at runtime because it depends on '" + pluginId + "'",
@@ -829,12 +869,17 @@ public final class Ndp implements AutoCloseable {
    * executions for up to the {@linkplain Builder#drainTimeout drain timeout} — then loads its JAR,
    * then loads again the dependents that were unloaded with it.
    *
+   * <p>Under a verifying {@linkplain Builder#pluginTrust trust policy} the JAR is copied and the
+   * copy verified before anything is unloaded; a refused JAR throws {@link IllegalStateException}
+   * naming the reason, and the loaded version keeps serving with its report unchanged.
+   *
    * @param pluginId the plugin id
    * @return its new report
    * @throws IllegalArgumentException when no plugin has that id
-   * @throws IllegalStateException when the facade has no plugins folder, or executions of its
-   *     patterns still ran after the drain timeout: then nothing changed (its types and stored
-   *     patterns are back in place and it keeps serving); call again once they finish
+   * @throws IllegalStateException when the facade has no plugins folder, its file is missing or
+   *     unreadable, the trust policy refuses it, or executions of its patterns still ran after the
+   *     drain timeout: then nothing changed (its types and stored patterns are back in place and it
+   *     keeps serving); call again once they finish
    * @since 0.2.0
    */
   public PluginReport reloadPlugin(String pluginId) {
@@ -858,7 +903,7 @@ public final class Ndp implements AutoCloseable {
           for (String dependent : pm.dependentsOf(pluginId)) {
             PluginWrapper d = pm.getPlugin(dependent);
             if (d != null) {
-              dependents.put(dependent, sourceOf(d.getPluginPath()));
+              dependents.put(dependent, sourceOf(pm.originalOf(d.getPluginPath())));
               Set<String> ids = new HashSet<>();
               d.getDescriptor().getDependencies().forEach(x -> ids.add(x.getPluginId()));
               needs.put(dependent, ids);
@@ -869,6 +914,20 @@ public final class Ndp implements AutoCloseable {
       // Checked before anything is unloaded: a missing or unreadable file changes nothing.
       Path source = sourceOf(before.path());
       requireLoadable(pluginId, source);
+      // Verified (a private copy) before anything is unloaded: a refused JAR changes nothing.
+      NdpPluginManager.Verdict verdict = pm.admit(source);
+      if (verdict.isRefused()) {
+        String msg =
+            String.format(
+                Locale.ROOT,
+                "plugin '%s' not reloaded: %s is refused by the trust policy: %s; nothing changed%s",
+                pluginId,
+                source,
+                verdict.reason(),
+                loaded ? ", the loaded version keeps serving" : "");
+        log.error(msg);
+        throw new IllegalStateException(msg);
+      }
       if (loaded && !unloadPlugin(pluginId, drainTimeout, true)) {
         throw new IllegalStateException(
             String.format(
@@ -878,7 +937,7 @@ public final class Ndp implements AutoCloseable {
                 pluginId,
                 drainTimeout));
       }
-      PluginReport after = loadPlugin(source);
+      PluginReport after = loadPlugin(source, verdict);
       // Dependents after what they depend on (a <- b <- c: b before c).
       Set<String> pending = new LinkedHashSet<>(dependents.keySet());
       while (!pending.isEmpty()) {
@@ -1027,13 +1086,16 @@ public final class Ndp implements AutoCloseable {
                 record(
                     unloadedReport(
                         id,
-                        w.getPluginPath(),
+                        plugins.originalOf(w.getPluginPath()),
                         "unloaded when the runtime closed",
                         loaders.get(id)));
               });
         }
       }
       executor.close();
+      if (trustGate != null) {
+        trustGate.close(); // the verified copies: after the plugins loaded from them are unloaded
+      }
     } finally {
       try {
         if (ownedStorage != null) {
@@ -1080,7 +1142,7 @@ public final class Ndp implements AutoCloseable {
     // plugins: compare the folder with what it knows and say what happened to the rest.
     Set<Path> known =
         pm.getPlugins().stream()
-            .map(w -> w.getPluginPath().toAbsolutePath().normalize())
+            .map(w -> pm.originalOf(w.getPluginPath()).toAbsolutePath().normalize())
             .collect(Collectors.toSet());
     for (Path file : pluginFilesIn(Objects.requireNonNull(pluginsDir))) {
       Path normal = file.toAbsolutePath().normalize();
@@ -1088,7 +1150,9 @@ public final class Ndp implements AutoCloseable {
         continue; // loaded (a zip: from the folder PF4J unpacked it into)
       }
       NdpPluginManager.Exclusion left = excludedAt(pm, file);
-      if (left != null) {
+      if (left != null && left.kind() == NdpPluginManager.Kind.REFUSED) {
+        record(refusedReport(left, file, pm));
+      } else if (left != null) {
         record(exclusionReport(left, file));
       } else {
         record(inspectInvisible(file, pm, null));
@@ -1096,9 +1160,27 @@ public final class Ndp implements AutoCloseable {
     }
   }
 
+  /**
+   * The report of a file the trust policy refused: keyed by the id its descriptor claims, or {@code
+   * id@file.jar} when a plugin with that id is loaded (its report stays) or it has none.
+   */
+  private static PluginReport refusedReport(
+      NdpPluginManager.Exclusion left, Path file, NdpPluginManager pm) {
+    String id = left.pluginId();
+    String key = "?".equals(id) || pm.getPlugin(id) != null ? id + "@" + file.getFileName() : id;
+    return new PluginReport(key, file, Status.REFUSED, left.reason(), List.of());
+  }
+
   /** The report of a plugin left out before loading. */
   private static PluginReport exclusionReport(NdpPluginManager.Exclusion left, Path file) {
     return switch (left.kind()) {
+      case REFUSED ->
+          new PluginReport(
+              left.pluginId() + "@" + file.getFileName(),
+              file,
+              Status.REFUSED,
+              left.reason(),
+              List.of());
       case SUPERSEDED ->
           new PluginReport(
               left.pluginId() + "@" + file.getFileName(),
@@ -1167,7 +1249,8 @@ public final class Ndp implements AutoCloseable {
 
   private void collect(NdpPluginManager pm, PluginWrapper w) {
     String id = w.getPluginId();
-    Path path = w.getPluginPath();
+    // Reports name the file the operator knows, not the verified copy PF4J loaded.
+    Path path = pm.originalOf(w.getPluginPath());
     PluginState state = w.getPluginState();
     if (state == PluginState.DISABLED) {
       record(
@@ -1198,7 +1281,7 @@ public final class Ndp implements AutoCloseable {
       record(new PluginReport(id, path, Status.FAILED, "not started: state " + state, List.of()));
       return;
     }
-    List<String> bundled = bundledApiClasses(path);
+    List<String> bundled = bundledApiClasses(w.getPluginPath());
     if (bundled.isEmpty()) {
       // Its dependencies' classes come before the host's: a copy of the API there clashes too.
       for (String dependency : dependenciesOf(pm, id)) {
@@ -1360,12 +1443,15 @@ public final class Ndp implements AutoCloseable {
     }
     String id = descriptor.get().getPluginId();
     PluginWrapper same = pm.getPlugin(id);
-    if (same != null && !same.getPluginPath().equals(file)) {
+    if (same != null && !pm.originalOf(same.getPluginPath()).equals(file)) {
       return new PluginReport(
           id + "@" + file.getFileName(),
           file,
           Status.INVALID,
-          "duplicate plugin id '" + id + "': already loaded from " + same.getPluginPath(),
+          "duplicate plugin id '"
+              + id
+              + "': already loaded from "
+              + pm.originalOf(same.getPluginPath()),
           List.of());
     }
     return new PluginReport(
@@ -1658,8 +1744,43 @@ public final class Ndp implements AutoCloseable {
     private final List<Double> confidenceAlerts = new ArrayList<>();
     private RetryPolicy retryPolicy = RetryPolicy.none();
     private BreakerPolicy breakerPolicy = BreakerPolicy.none();
+    private PluginTrust pluginTrust = PluginTrust.any();
+    private Consumer<Path> afterPluginVerified = original -> {};
 
     private Builder() {}
+
+    /**
+     * Sets which plugin JARs are loaded (default {@link PluginTrust#any()}: all, with a warning
+     * logged at start naming the plugins folder). Under {@link PluginTrust#allowlist(Path)} or
+     * {@link PluginTrust#signed(java.security.KeyStore)} each JAR, at start and in {@link
+     * Ndp#loadPlugin} and {@link Ndp#reloadPlugin}, is copied into a private folder of the runtime
+     * (under {@code java.io.tmpdir}, owner-only, deleted at {@link Ndp#close()}); the copy is
+     * verified and the copy is loaded, so the file cannot be swapped between check and load. A
+     * refused JAR is reported {@link Status#REFUSED} with the reason, never loaded, and the other
+     * plugins load.
+     *
+     * @param trust the policy
+     * @return this builder
+     * @throws IllegalArgumentException when it is null
+     * @since 0.2.0
+     */
+    public Builder pluginTrust(PluginTrust trust) {
+      if (trust == null) {
+        throw new IllegalArgumentException(
+            "pluginTrust must not be null; use PluginTrust.any() to load every plugin unverified");
+      }
+      this.pluginTrust = trust;
+      return this;
+    }
+
+    /**
+     * Test seam: called with the original file once its private copy is verified and before the
+     * copy is loaded (a test swaps the original there to show the verified bytes are what runs).
+     */
+    Builder afterPluginVerified(Consumer<Path> hook) {
+      this.afterPluginVerified = Objects.requireNonNull(hook, "hook");
+      return this;
+    }
 
     /**
      * Adds a listener of everything the runtime reports: its executor's executions and attempts

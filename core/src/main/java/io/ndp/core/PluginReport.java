@@ -63,6 +63,14 @@ public record PluginReport(
     /** Unloaded at runtime; the reason says whether its class loader was collected yet. */
     UNLOADED,
     /** Unloaded, but threads it started still run and keep its class loader alive (named). */
-    LEAKED
+    LEAKED,
+    /**
+     * Not loaded: the host's {@link PluginTrust} refused the JAR (its SHA-256 is not listed, its
+     * listed id or version differs, an entry is unsigned, signed by an untrusted signer or altered,
+     * or it is not a JAR); the reason says which. No class of it was defined.
+     *
+     * @since 0.2.0
+     */
+    REFUSED
   }
 }

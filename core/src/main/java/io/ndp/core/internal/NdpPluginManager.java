@@ -11,10 +11,12 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.pf4j.DefaultExtensionFinder;
 import org.pf4j.DefaultPluginManager;
@@ -59,7 +61,49 @@ public final class NdpPluginManager extends DefaultPluginManager {
     /** A required dependency is missing, in the wrong version, unusable, or in a cycle. */
     UNRESOLVED,
     /** Its descriptor cannot be understood (e.g. a version that does not parse). */
-    INVALID
+    INVALID,
+    /** The host's trust policy refused the file (not listed, not signed by a trusted key...). */
+    REFUSED
+  }
+
+  /**
+   * Decides, before PF4J sees a plugin file, whether it may be loaded and from which file (a
+   * verified private copy, so that nothing can change between the check and the load).
+   */
+  public interface Gate {
+    /**
+     * Checks a plugin file.
+     *
+     * @param original the file in the plugins folder (or given to load at runtime)
+     * @param descriptors reads a plugin's descriptor with PF4J's finder
+     * @return the file to load, or why not
+     */
+    Verdict check(Path original, Function<Path, Optional<PluginDescriptor>> descriptors);
+  }
+
+  /**
+   * What a {@link Gate} decided.
+   *
+   * @param load the file to hand PF4J, or null when refused
+   * @param pluginId the id the file's descriptor claims, when known (a refused file is not trusted:
+   *     this is a label only)
+   * @param reason why it is refused (empty when accepted)
+   */
+  public record Verdict(@Nullable Path load, @Nullable String pluginId, String reason) {
+    /** Accepted: load {@code load}. */
+    public static Verdict accepted(Path load) {
+      return new Verdict(load, null, "");
+    }
+
+    /** Refused, with why. */
+    public static Verdict refused(@Nullable String pluginId, String reason) {
+      return new Verdict(null, pluginId, reason);
+    }
+
+    /** Whether the file was refused. */
+    public boolean isRefused() {
+      return load == null;
+    }
   }
 
   /**
@@ -72,15 +116,51 @@ public final class NdpPluginManager extends DefaultPluginManager {
   public record Exclusion(String pluginId, Kind kind, String reason) {}
 
   private final Map<Path, Exclusion> excluded = new ConcurrentHashMap<>();
+  private final @Nullable Gate gate;
+  // The verified copies PF4J loads, to the files they were copied from (what reports name).
+  private final Map<Path, Path> originals = new ConcurrentHashMap<>();
 
   /**
    * @param pluginsRoot the plugins folder
    * @param systemVersion the NDP API version the host provides
    */
   public NdpPluginManager(Path pluginsRoot, String systemVersion) {
+    this(pluginsRoot, systemVersion, null);
+  }
+
+  /**
+   * @param pluginsRoot the plugins folder
+   * @param systemVersion the NDP API version the host provides
+   * @param gate checks each plugin file before PF4J sees it, or null to load every file as is
+   */
+  public NdpPluginManager(Path pluginsRoot, String systemVersion, @Nullable Gate gate) {
     super(pluginsRoot);
+    this.gate = gate;
     setSystemVersion(systemVersion);
     setResolveRecoveryStrategy(ResolveRecoveryStrategy.IGNORE_PLUGIN_AND_CONTINUE);
+  }
+
+  /**
+   * Checks a plugin file with the gate (accepting it as is when there is none); an accepted copy is
+   * remembered so that {@link #originalOf} names the original.
+   *
+   * @param original the plugin file
+   * @return the file to load, or why not
+   */
+  public Verdict admit(Path original) {
+    if (gate == null) {
+      return Verdict.accepted(original);
+    }
+    Verdict v = gate.check(original, this::descriptorOf);
+    if (!v.isRefused() && !v.load().equals(original)) {
+      originals.put(v.load(), original);
+    }
+    return v;
+  }
+
+  /** The file a loaded plugin was copied from (the path itself when it was loaded as is). */
+  public Path originalOf(Path loaded) {
+    return originals.getOrDefault(loaded, loaded);
   }
 
   /** The plugins left out before loading, by path, with why. */
@@ -305,7 +385,15 @@ public final class NdpPluginManager extends DefaultPluginManager {
     excluded.clear();
     List<Path> out = new ArrayList<>();
     Map<String, Node> nodes = new TreeMap<>();
-    for (Path p : paths) {
+    for (Path original : paths) {
+      Verdict v = admit(original);
+      if (v.isRefused()) {
+        String id = v.pluginId() == null ? "?" : v.pluginId();
+        excluded.put(original, new Exclusion(id, Kind.REFUSED, v.reason()));
+        log.error("plugin '{}' ({}) is refused: {}", id, original, v.reason());
+        continue;
+      }
+      Path p = Objects.requireNonNull(v.load());
       Optional<PluginDescriptor> d = descriptorOf(p);
       if (d.isEmpty()) {
         out.add(p);
@@ -331,7 +419,7 @@ public final class NdpPluginManager extends DefaultPluginManager {
           nodes.put(n.id(), n);
         }
         excluded.put(
-            bad.path(),
+            originalOf(bad.path()),
             new Exclusion(
                 bad.id(),
                 Kind.INVALID,
@@ -347,7 +435,7 @@ public final class NdpPluginManager extends DefaultPluginManager {
       Node dropped = newer ? earlier : n;
       nodes.put(n.id(), kept);
       excluded.put(
-          dropped.path(),
+          originalOf(dropped.path()),
           new Exclusion(
               n.id(),
               Kind.SUPERSEDED,
@@ -363,7 +451,7 @@ public final class NdpPluginManager extends DefaultPluginManager {
       if (!parses(n.descriptor().getVersion())) {
         nodes.remove(n.id());
         excluded.put(
-            n.path(),
+            originalOf(n.path()),
             new Exclusion(
                 n.id(),
                 Kind.INVALID,
@@ -380,8 +468,8 @@ public final class NdpPluginManager extends DefaultPluginManager {
       if (why == null) {
         out.add(n.path());
       } else if (!why.isEmpty()) {
-        excluded.put(n.path(), new Exclusion(n.id(), Kind.UNRESOLVED, why));
-        log.error("plugin '{}' ({}) is left out: {}", n.id(), n.path(), why);
+        excluded.put(originalOf(n.path()), new Exclusion(n.id(), Kind.UNRESOLVED, why));
+        log.error("plugin '{}' ({}) is left out: {}", n.id(), originalOf(n.path()), why);
       }
     }
     return out;
