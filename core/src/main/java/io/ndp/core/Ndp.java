@@ -84,6 +84,12 @@ import org.slf4j.LoggerFactory;
  * the class path, then plugins in the order of their ids. Never are two kinds of one type id
  * registered.
  *
+ * <p><b>Trusted plugins only</b>: with {@link Builder#pluginTrust} set to an allowlist of SHA-256
+ * digests or to jarsigner signatures, each plugin JAR is copied into a private folder of the
+ * runtime, the copy is verified and the copy is loaded (no gap between check and load); a JAR that
+ * fails is reported {@link Status#REFUSED} and never loaded. The default, {@link
+ * PluginTrust#any()}, loads every plugin unverified, with a warning.
+ *
  * <p><b>Broken plugins</b> never stop the host: each gets a {@link PluginReport} (id, path,
  * reason), logged through SLF4J, and the other plugins load. Stored definitions whose type no
  * loaded kind provides are kept in storage and listed by {@link #unresolvedDefinitions()}.
@@ -1156,6 +1162,19 @@ public final class Ndp implements AutoCloseable {
         record(exclusionReport(left, file));
       } else {
         record(inspectInvisible(file, pm, null));
+      }
+    }
+    // A plugin folder (not unpacked from a ZIP) refused by the trust policy: say so too.
+    Set<Path> zipFolders =
+        pluginFilesIn(pluginsDir).stream()
+            .map(f -> unpackedFolderOf(f.toAbsolutePath().normalize()))
+            .collect(Collectors.toSet());
+    for (Map.Entry<Path, NdpPluginManager.Exclusion> e : pm.excluded().entrySet()) {
+      Path p = e.getKey().toAbsolutePath().normalize();
+      if (e.getValue().kind() == NdpPluginManager.Kind.REFUSED
+          && Files.isDirectory(p)
+          && !zipFolders.contains(p)) {
+        record(refusedReport(e.getValue(), e.getKey(), pm));
       }
     }
   }

@@ -44,11 +44,13 @@ final class TrustGate implements NdpPluginManager.Gate, AutoCloseable {
   public synchronized NdpPluginManager.Verdict check(
       Path original, Function<Path, Optional<PluginDescriptor>> descriptors) {
     if (Files.isDirectory(original)) {
+      // PF4J unpacks plugins/x.zip into plugins/x before anyone sees it: name the ZIP then.
+      Path zip = original.resolveSibling(original.getFileName() + ".zip");
       return NdpPluginManager.Verdict.refused(
           idOf(descriptors.apply(original)),
           "only JAR files can be verified, and "
-              + original
-              + " is a folder (an unpacked plugin or PF4J ZIP); package it as a JAR");
+              + (Files.isRegularFile(zip) ? zip + " is a PF4J ZIP" : original + " is a folder")
+              + "; package the plugin as a JAR");
     }
     if (!Files.isRegularFile(original)) {
       return NdpPluginManager.Verdict.refused(null, "cannot read " + original + ": no such file");

@@ -224,7 +224,11 @@ class PluginTrustTest {
         Ndp.builder().pluginsDir(plugins).pluginTrust(PluginTrust.allowlist(list)).build()) {
       PluginReport r = ndp.pluginReport("zip-plugin").orElseThrow();
       assertThat(r.status()).isEqualTo(Status.REFUSED);
-      assertThat(r.reason()).startsWith("only JAR files can be verified");
+      assertThat(r.reason())
+          .isEqualTo(
+              "only JAR files can be verified, and "
+                  + zip
+                  + " is a PF4J ZIP; package the plugin as a JAR");
       assertThat(ndp.factories().find("echo")).isEmpty();
     }
   }
@@ -467,6 +471,47 @@ class PluginTrustTest {
       assertThat(r.status()).isEqualTo(Status.REFUSED);
       assertThat(r.reason()).startsWith("digest mismatch in entry " + PATTERN_CLASS);
       assertThat(ndp.factories().find("echo")).isEmpty();
+    }
+  }
+
+  @Test
+  void signed_withTheManifestsPluginIdChangedAfterSigning_isRefused() throws Exception {
+    Signer trusted = signer("Trusted Signer");
+    Path jar = TestPluginJar.echoKind("echo-plugin", "echo", "v1").writeTo(plugins);
+    trusted.sign(jar);
+    String manifest =
+        new String(entry(jar, "META-INF/MANIFEST.MF"), StandardCharsets.UTF_8)
+            .replace("Plugin-Id: echo-plugin", "Plugin-Id: other-plugin");
+    rewrite(jar, Map.of("META-INF/MANIFEST.MF", manifest.getBytes(StandardCharsets.UTF_8)));
+    try (Ndp ndp =
+        Ndp.builder()
+            .pluginsDir(plugins)
+            .pluginTrust(PluginTrust.signed(trusted.truststore()))
+            .build()) {
+      PluginReport r = only(ndp);
+      assertThat(r.status()).isEqualTo(Status.REFUSED);
+      assertThat(ndp.factories().find("echo")).isEmpty();
+    }
+  }
+
+  @Test
+  void allowlist_pluginFolder_isRefused_andReported() throws Exception {
+    Path dir = Files.createDirectories(plugins.resolve("folder-plugin"));
+    Files.createDirectories(dir.resolve("META-INF"));
+    Files.writeString(
+        dir.resolve("plugin.properties"), "plugin.id=folder-plugin\nplugin.version=1.0.0\n");
+    Path list = allowlist("# none");
+    try (Ndp ndp =
+        Ndp.builder().pluginsDir(plugins).pluginTrust(PluginTrust.allowlist(list)).build()) {
+      PluginReport r = only(ndp);
+      assertThat(r.status()).isEqualTo(Status.REFUSED);
+      assertThat(r.path()).isEqualTo(dir);
+      assertThat(r.reason())
+          .isEqualTo(
+              "only JAR files can be verified, and "
+                  + dir
+                  + " is a folder; package the plugin as"
+                  + " a JAR");
     }
   }
 
