@@ -859,6 +859,10 @@ public final class Ndp implements AutoCloseable {
                         : "unloaded at runtime because it depends on '" + pluginId + "'",
                     loaders.get(id)));
           }
+          if (trustGate != null) {
+            // Their verified copies serve no one now (PF4J closed their class loaders).
+            unloading.values().forEach(w -> trustGate.discard(pm.forget(w.getPluginPath())));
+          }
           registerStoredDefinitions();
         }
         return unloaded;

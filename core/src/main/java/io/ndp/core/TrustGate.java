@@ -83,6 +83,14 @@ final class TrustGate implements NdpPluginManager.Gate, AutoCloseable {
     return NdpPluginManager.Verdict.accepted(copy);
   }
 
+  /** Deletes a copy of an unloaded plugin (nothing when {@code loaded} is not one of ours). */
+  synchronized void discard(Path loaded) {
+    Path d = dir;
+    if (d != null && loaded.getParent() != null && d.equals(loaded.getParent().getParent())) {
+      deleteTree(loaded.getParent());
+    }
+  }
+
   /** Deletes the private folder and the copies in it. */
   @Override
   public synchronized void close() {

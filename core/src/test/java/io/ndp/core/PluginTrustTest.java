@@ -291,9 +291,12 @@ class PluginTrustTest {
       assertThat(ndp.executor().executeBestPattern(echo("a")).output()).isEqualTo("v1:a");
 
       // The operator lists the new JAR: the allowlist is read again, the reload goes through.
+      Path oldCopy = TestPluginJar.codeSource(ndp.registry().find("e").orElseThrow().getClass());
       allowlist(line(jar, "echo-plugin", "1.0.0"));
       assertThat(ndp.reloadPlugin("echo-plugin").status()).isEqualTo(Status.STARTED);
       assertThat(ndp.executor().executeBestPattern(echo("b")).output()).isEqualTo("v2:b");
+      assertThat(ndp.pluginReport("echo-plugin").orElseThrow().path()).isEqualTo(jar);
+      assertThat(oldCopy).as("the unloaded version's copy is deleted").doesNotExist();
     }
   }
 

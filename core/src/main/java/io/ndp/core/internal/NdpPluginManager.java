@@ -163,6 +163,17 @@ public final class NdpPluginManager extends DefaultPluginManager {
     return originals.getOrDefault(loaded, loaded);
   }
 
+  /**
+   * Forgets the original of an unloaded plugin's copy.
+   *
+   * @param loaded the path PF4J loaded the plugin from
+   * @return that path
+   */
+  public Path forget(Path loaded) {
+    originals.remove(loaded);
+    return loaded;
+  }
+
   /** The plugins left out before loading, by path, with why. */
   public Map<Path, Exclusion> excluded() {
     return Collections.unmodifiableMap(excluded);
