@@ -1,6 +1,7 @@
 package io.ndp.examples.hostapp;
 
 import io.ndp.api.NdpException;
+import io.ndp.core.PluginTrust;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -89,6 +90,14 @@ final class Cli implements Callable<Integer> {
   @Nullable Path plugins;
 
   @Option(
+      names = "--trusted-plugins",
+      paramLabel = "FILE",
+      description =
+          "load only the plugin JARs listed in FILE, one 'sha256  plugin-id  version' per line"
+              + " (see README, Trusting plugins); a JAR not listed is refused, never loaded")
+  @Nullable Path trustedPlugins;
+
+  @Option(
       names = "--data",
       paramLabel = "DIR",
       description = "definitions and learned confidence, an H2 file (default: ${DEFAULT-VALUE})",
@@ -158,7 +167,9 @@ final class Cli implements Callable<Integer> {
       Path pluginsDir = plugins != null ? plugins : HostApp.defaultPluginsDir();
       checkInputs(pluginsDir);
       HostApp.Summary summary =
-          new HostApp().run(input, out, pluginsDir, inMemory ? null : data, outStream, console);
+          new HostApp()
+              .pluginTrust(trust())
+              .run(input, out, pluginsDir, inMemory ? null : data, outStream, console);
       try (HostApp.Serving serving = summary.serving()) {
         code = finish(summary, outCreated);
         if (serving != null) {
@@ -310,6 +321,18 @@ final class Cli implements Callable<Integer> {
    * everything before it creates anything: the input, the plugins folder, then the data and output
    * folders (created here when missing).
    */
+  /** The trust policy: the allowlist given, read now (a bad one is a usage error), else any. */
+  private PluginTrust trust() {
+    if (trustedPlugins == null) {
+      return PluginTrust.any();
+    }
+    try {
+      return PluginTrust.allowlist(trustedPlugins);
+    } catch (IllegalArgumentException e) {
+      throw new InputError("--trusted-plugins: " + e.getMessage());
+    }
+  }
+
   private void checkInputs(Path pluginsDir) {
     if (console != null && (console < 0 || console > 65_535)) {
       throw new InputError(

@@ -14,6 +14,7 @@ import io.ndp.core.PatternStorage;
 import io.ndp.core.PerformanceMeasurement;
 import io.ndp.core.PerformanceStats;
 import io.ndp.core.PluginReport;
+import io.ndp.core.PluginTrust;
 import io.ndp.examples.hostapp.OrdersCsv.InputRecord;
 import io.ndp.storage.jdbc.Durability;
 import io.ndp.storage.jdbc.JdbcConfidenceStore;
@@ -47,6 +48,20 @@ import org.jspecify.annotations.Nullable;
  * bundled {@code data/orders.csv}.
  */
 public final class HostApp {
+
+  /** Which plugin JARs the runtime loads; every one unless an allowlist is given. */
+  private PluginTrust pluginTrust = PluginTrust.any();
+
+  /**
+   * Loads only the plugin JARs this policy trusts ({@code --trusted-plugins}).
+   *
+   * @param trust the policy
+   * @return this
+   */
+  HostApp pluginTrust(PluginTrust trust) {
+    this.pluginTrust = trust;
+    return this;
+  }
 
   /** The pattern kinds the job uses, each from a plugin. */
   static final List<String> KINDS =
@@ -195,6 +210,7 @@ public final class HostApp {
     Ndp.Builder builder =
         Ndp.builder()
             .pluginsDir(pluginsDir)
+            .pluginTrust(pluginTrust)
             .listener(metrics.listener())
             .executor(b -> b.maxAttempts(2).seed(SEED));
     // The console's feed hears every execution from the first one on.
