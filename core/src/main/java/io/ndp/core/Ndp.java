@@ -231,10 +231,12 @@ public final class Ndp implements AutoCloseable {
             ? new TrustGate(b.pluginTrust, b.afterPluginVerified)
             : null;
     if (b.pluginsDir != null && trustGate == null) {
-      log.warn(
-          "plugins in {} are loaded without verification; set pluginTrust to an allowlist or"
-              + " signatures",
-          b.pluginsDir);
+      // Its own logger, so a host that says it in its own words can quiet this one line.
+      org.slf4j.LoggerFactory.getLogger(PluginTrust.class)
+          .warn(
+              "plugins in {} are loaded without verification; set pluginTrust to an allowlist or"
+                  + " signatures",
+              b.pluginsDir);
     }
     this.plugins =
         b.pluginsDir == null

@@ -116,7 +116,8 @@ public final class PluginTrust {
 
   /**
    * Trusts every plugin: loads them without verification, as NDP always did. The runtime logs a
-   * warning naming the plugins folder when it starts with it.
+   * warning naming the plugins folder when it starts with it, on the logger named after this class
+   * ({@code io.ndp.core.PluginTrust}), so that a host that tells its users itself can quiet it.
    *
    * @return the policy
    */

@@ -243,9 +243,12 @@ public final class HostApp {
     ndp.pluginReports().forEach(r -> byStatus.merge(r.status(), 1L, Long::sum));
     progress.printf(
         Locale.ROOT,
-        "plugins from %s in %d ms: %s%n",
+        "plugins from %s in %d ms (%s): %s%n",
         pluginsDir,
         pluginMillis,
+        pluginTrust.verifies()
+            ? "verified: " + pluginTrust
+            : "not verified; --trusted-plugins FILE loads only the JARs it lists",
         byStatus.isEmpty()
             ? "none found"
             : byStatus.entrySet().stream()
