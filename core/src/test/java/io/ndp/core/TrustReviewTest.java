@@ -177,6 +177,93 @@ class TrustReviewTest {
     }
   }
 
+  /** A build that fails after the plugins were verified leaves no verified copy behind. */
+  @Test
+  void failedBuild_leavesNoVerifiedCopyInTheTempFolder() throws Exception {
+    Path jar = TestPluginJar.echoKind("failed-build-probe", "probe", "p").writeTo(plugins);
+    Path list = allowlist(line(jar, "failed-build-probe", "1.0.0") + "\n");
+    List<Path> before = copiesNamed(jar.getFileName().toString());
+    io.ndp.api.PatternDefinitionStore broken =
+        new io.ndp.api.PatternDefinitionStore() {
+          @Override
+          public void store(io.ndp.api.PatternDefinition definition) {}
+
+          @Override
+          public java.util.Optional<io.ndp.api.PatternDefinition> find(String name) {
+            return java.util.Optional.empty();
+          }
+
+          @Override
+          public List<io.ndp.api.PatternDefinition> findByType(String type) {
+            return List.of();
+          }
+
+          @Override
+          public List<io.ndp.api.PatternDefinition> findAll() {
+            throw new IllegalStateException("the definition store is down");
+          }
+
+          @Override
+          public boolean remove(String name) {
+            return false;
+          }
+        };
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                Ndp.builder()
+                    .pluginsDir(plugins)
+                    .pluginTrust(PluginTrust.allowlist(list))
+                    .definitionStore(broken)
+                    .build())
+        .hasMessageContaining("the definition store is down");
+    List<Path> after = new java.util.ArrayList<>(copiesNamed(jar.getFileName().toString()));
+    after.removeAll(before);
+    assertThat(after).as("verified copies left in java.io.tmpdir by a build that failed").isEmpty();
+  }
+
+  private static List<Path> copiesNamed(String name) throws IOException {
+    Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+    try (Stream<Path> dirs = Files.list(tmp)) {
+      List<Path> out = new java.util.ArrayList<>();
+      for (Path d :
+          dirs.filter(d -> d.getFileName().toString().startsWith("ndp-plugins-")).toList()) {
+        try (Stream<Path> w = Files.walk(d)) {
+          w.filter(f -> f.getFileName().toString().equals(name)).forEach(out::add);
+        } catch (IOException | RuntimeException e) {
+          // not ours
+        }
+      }
+      return out;
+    }
+  }
+
+  /**
+   * Reports name the file the operator knows, never the runtime's private copy: hot-adding a JAR
+   * PF4J cannot load (here, the one already loaded) gives a reason that names the given file, not
+   * the copies under the private folder (which also holds no copy of the file not loaded).
+   */
+  @Test
+  void hotAdd_notLoadedByPf4j_reasonNamesTheOriginal_notThePrivateCopies() throws Exception {
+    Path jar = TestPluginJar.echoKind("echo-plugin", "echo", "v1").writeTo(plugins);
+    Path list = allowlist(line(jar, "echo-plugin", "1.0.0") + "\n");
+    try (Ndp ndp =
+        Ndp.builder().pluginsDir(plugins).pluginTrust(PluginTrust.allowlist(list)).build()) {
+      PluginReport again = ndp.loadPlugin(jar);
+      Path dir = privateDir(ndp);
+      List<Path> copies;
+      try (Stream<Path> walk = Files.walk(dir)) {
+        copies = walk.filter(Files::isRegularFile).toList();
+      }
+      org.assertj.core.api.SoftAssertions.assertSoftly(
+          soft -> {
+            soft.assertThat(again.reason())
+                .as("the reason of %s", again.pluginId())
+                .doesNotContain(dir.toString());
+            soft.assertThat(copies).as("copies in the private folder").hasSize(1);
+          });
+    }
+  }
+
   private static Path privateDir(Ndp ndp) throws Exception {
     Field g = Ndp.class.getDeclaredField("trustGate");
     g.setAccessible(true);
