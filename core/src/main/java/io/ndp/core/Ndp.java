@@ -242,18 +242,35 @@ public final class Ndp implements AutoCloseable {
         b.pluginsDir == null
             ? null
             : new NdpPluginManager(b.pluginsDir, NdpVersion.API_VERSION, trustGate);
-    synchronized (lifecycle) {
-      if (plugins != null) {
-        long start = System.nanoTime();
-        loadAllPlugins();
-        log.info(
-            "loaded {} plugin(s) from {} in {} ms",
-            plugins.getPlugins().size(),
-            pluginsDir,
-            (System.nanoTime() - start) / 1_000_000);
+    try {
+      synchronized (lifecycle) {
+        if (plugins != null) {
+          long start = System.nanoTime();
+          loadAllPlugins();
+          log.info(
+              "loaded {} plugin(s) from {} in {} ms",
+              plugins.getPlugins().size(),
+              pluginsDir,
+              (System.nanoTime() - start) / 1_000_000);
+        }
+        rebuildFactories();
+        registerStoredDefinitions();
       }
-      rebuildFactories();
-      registerStoredDefinitions();
+    } catch (RuntimeException | Error e) {
+      // A build that fails leaves no plugin running and no verified copy behind.
+      try {
+        if (plugins != null) {
+          plugins.stopPlugins();
+          plugins.unloadPlugins();
+        }
+      } catch (RuntimeException cleanup) {
+        e.addSuppressed(cleanup);
+      } finally {
+        if (trustGate != null) {
+          trustGate.close();
+        }
+      }
+      throw e;
     }
     sendPluginEvents();
   }
@@ -586,6 +603,7 @@ public final class Ndp implements AutoCloseable {
     Path load = Objects.requireNonNull(verdict.load());
     Optional<NdpPluginManager.Exclusion> refused = pm.checkBeforeLoad(load);
     if (refused.isPresent()) {
+      discardCopy(pm, load, jar);
       PluginReport r = exclusionReport(refused.get(), jar);
       record(r);
       return r;
@@ -594,11 +612,19 @@ public final class Ndp implements AutoCloseable {
     try {
       id = pm.loadPlugin(load);
     } catch (RuntimeException e) {
-      PluginReport r = inspectInvisible(jar, pm, e.getMessage());
+      discardCopy(pm, load, jar);
+      // PF4J names the file it was given: the private copy, which the operator never saw.
+      String message = e.getMessage();
+      String why =
+          message == null
+              ? null
+              : pm.withOriginals(message.replace(load.toString(), jar.toString()));
+      PluginReport r = inspectInvisible(jar, pm, why);
       record(r);
       return r;
     }
     if (id == null) {
+      discardCopy(pm, load, jar);
       PluginReport r = inspectInvisible(jar, pm, null);
       record(r);
       return r;
@@ -1189,11 +1215,23 @@ public final class Ndp implements AutoCloseable {
    * The report of a file the trust policy refused: keyed by the id its descriptor claims, or {@code
    * id@file.jar} when a plugin with that id is loaded (its report stays) or it has none.
    */
-  private static PluginReport refusedReport(
+  private PluginReport refusedReport(
       NdpPluginManager.Exclusion left, Path file, NdpPluginManager pm) {
     String id = left.pluginId();
-    String key = "?".equals(id) || pm.getPlugin(id) != null ? id + "@" + file.getFileName() : id;
+    // A claimed id is unverified: it takes no other report's place (a loaded plugin's, another
+    // refused JAR's), it sits beside it.
+    String key =
+        "?".equals(id) || pm.getPlugin(id) != null || reports.containsKey(id)
+            ? id + "@" + file.getFileName()
+            : id;
     return new PluginReport(key, file, Status.REFUSED, left.reason(), List.of());
+  }
+
+  /** Deletes the verified copy of a file that was not loaded after all (none without one). */
+  private void discardCopy(NdpPluginManager pm, Path load, Path original) {
+    if (trustGate != null && !load.equals(original)) {
+      trustGate.discard(pm.forget(load));
+    }
   }
 
   /** The report of a plugin left out before loading. */

@@ -396,12 +396,23 @@ public final class PluginTrust {
     try {
       lines = Files.readAllLines(file, StandardCharsets.UTF_8);
     } catch (IOException | RuntimeException e) {
-      throw new IllegalArgumentException("allowlist " + file + " cannot be read: " + e, e);
+      String why =
+          Files.isDirectory(file)
+              ? "it is a folder, not a file"
+              : !Files.exists(file)
+                  ? "no such file"
+                  : e instanceof java.nio.charset.CharacterCodingException
+                      ? "it is not UTF-8 text"
+                      : String.valueOf(e.getMessage());
+      throw new IllegalArgumentException("allowlist " + file + " cannot be read: " + why, e);
     }
     Map<String, AllowedJar> byHash = new LinkedHashMap<>();
     List<String> problems = new ArrayList<>();
     for (int i = 0; i < lines.size(); i++) {
       String line = lines.get(i).strip();
+      if (i == 0 && line.startsWith("\uFEFF")) {
+        line = line.substring(1).strip(); // a byte-order mark, as some editors write
+      }
       if (line.isEmpty() || line.startsWith("#")) {
         continue;
       }

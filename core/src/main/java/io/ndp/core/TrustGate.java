@@ -74,6 +74,9 @@ final class TrustGate implements NdpPluginManager.Gate, AutoCloseable {
           null, "cannot copy " + original + " to verify it: " + e);
     }
     Optional<String> refusal = trust.refusal(copy, original, () -> descriptors.apply(copy));
+    if (refusal.isEmpty()) {
+      refusal = classPathOf(copy, original);
+    }
     if (refusal.isPresent()) {
       String id = idOf(descriptors.apply(copy));
       deleteTree(copy.getParent());
@@ -81,6 +84,31 @@ final class TrustGate implements NdpPluginManager.Gate, AutoCloseable {
     }
     afterVerified.accept(original);
     return NdpPluginManager.Verdict.accepted(copy);
+  }
+
+  /**
+   * A manifest {@code Class-Path} makes the plugin's class loader read other files, which no check
+   * read: refused, since the verified bytes must be all the bytes that run.
+   */
+  private static Optional<String> classPathOf(Path copy, Path original) {
+    try (java.util.jar.JarFile jar = new java.util.jar.JarFile(copy.toFile(), false)) {
+      java.util.jar.Manifest m = jar.getManifest();
+      String cp =
+          m == null
+              ? null
+              : m.getMainAttributes().getValue(java.util.jar.Attributes.Name.CLASS_PATH);
+      if (cp != null && !cp.isBlank()) {
+        return Optional.of(
+            "the manifest of "
+                + original
+                + " has Class-Path '"
+                + cp.strip()
+                + "', which would load code that was not verified; bundle it in the JAR");
+      }
+      return Optional.empty();
+    } catch (IOException e) {
+      return Optional.of("cannot read the manifest of " + original + ": " + e.getMessage());
+    }
   }
 
   /** Deletes a copy of an unloaded plugin (nothing when {@code loaded} is not one of ours). */

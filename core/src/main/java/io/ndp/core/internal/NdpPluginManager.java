@@ -158,7 +158,27 @@ public final class NdpPluginManager extends DefaultPluginManager {
     return v;
   }
 
-  /** The file a loaded plugin was copied from (the path itself when it was loaded as is). */
+  /**
+   * A message with every verified copy's path replaced by the original's (PF4J names the files it
+   * was given; the operator knows the originals).
+   *
+   * @param text the message
+   * @return the message naming originals
+   */
+  public String withOriginals(String text) {
+    String out = text;
+    for (Map.Entry<Path, Path> e : originals.entrySet()) {
+      out = out.replace(e.getKey().toString(), e.getValue().toString());
+    }
+    return out;
+  }
+
+  /**
+   * The file a loaded path was verified from (the path itself under no verifying policy).
+   *
+   * @param loaded the path PF4J loaded
+   * @return the original
+   */
   public Path originalOf(Path loaded) {
     return originals.getOrDefault(loaded, loaded);
   }
@@ -509,11 +529,17 @@ public final class NdpPluginManager extends DefaultPluginManager {
         String range = dep.getPluginVersionSupport();
         if (target == null) {
           if (!dep.isOptional()) {
+            boolean refused =
+                excluded.values().stream()
+                    .anyMatch(
+                        x -> x.kind() == Kind.REFUSED && x.pluginId().equals(dep.getPluginId()));
             why.putIfAbsent(
                 n.id(),
                 String.format(
                     Locale.ROOT,
-                    "depends on plugin '%s' (version %s), which is missing",
+                    refused
+                        ? "depends on plugin '%s' (version %s), which the trust policy refused"
+                        : "depends on plugin '%s' (version %s), which is missing",
                     dep.getPluginId(),
                     range));
           }
