@@ -608,6 +608,20 @@ public final class Ndp implements AutoCloseable {
       record(r);
       return r;
     }
+    // The same file again: nothing to load, and the running plugin's report must stay as it is.
+    Optional<String> loadedId = pm.descriptorOf(load).map(PluginDescriptor::getPluginId);
+    if (loadedId.isPresent()) {
+      PluginWrapper running = pm.getPlugin(loadedId.get());
+      if (running != null && pm.originalOf(running.getPluginPath()).equals(jar)) {
+        discardCopy(pm, load, jar);
+        return new PluginReport(
+            loadedId.get() + "@" + jar.getFileName(),
+            jar,
+            Status.INVALID,
+            "already loaded from this file; reloadPlugin('" + loadedId.get() + "') loads it anew",
+            List.of());
+      }
+    }
     String id;
     try {
       id = pm.loadPlugin(load);

@@ -121,6 +121,21 @@ class NdpReloadPluginTest {
   }
 
   @Test
+  void loadPlugin_ofTheFileAlreadyLoaded_changesNothing_andPointsToReload() throws Exception {
+    Path jar = TestPluginJar.echoKind("echo-plugin", "echo", "v1").writeTo(plugins);
+    try (Ndp ndp = Ndp.builder().pluginsDir(plugins).build()) {
+      PluginReport again = ndp.loadPlugin(jar);
+
+      assertThat(again.status()).isEqualTo(Status.INVALID);
+      assertThat(again.reason()).contains("already loaded from this file").contains("reloadPlugin");
+      assertThat(ndp.pluginReport("echo-plugin").orElseThrow().status())
+          .as("the running plugin's report stays")
+          .isEqualTo(Status.STARTED);
+      assertThat(ndp.pluginReports()).hasSize(1);
+    }
+  }
+
+  @Test
   void reload_ofAnUnknownIdOrWithoutPluginsFolder_isAClearError() {
     try (Ndp ndp = Ndp.builder().pluginsDir(plugins).build()) {
       assertThatThrownBy(() -> ndp.reloadPlugin("nope"))
