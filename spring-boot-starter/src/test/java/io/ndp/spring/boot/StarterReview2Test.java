@@ -1,0 +1,98 @@
+package io.ndp.spring.boot;
+
+import static io.ndp.spring.boot.Apps.messages;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ndp.api.PatternResult;
+import io.ndp.api.event.NdpListener;
+import io.ndp.core.Ndp;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Second review of the starter's fixes: each test states the expected behaviour and fails. */
+class StarterReview2Test {
+
+  static class Steps {
+    @NdpDelegate("echo")
+    String echo(Object input) {
+      return "echo " + input;
+    }
+  }
+
+  /**
+   * The application's own runtime, built as the starter builds its own: every NdpListener bean
+   * given to the builder (NdpAutoConfiguration's documented contract).
+   */
+  @Configuration(proxyBeanMethods = false)
+  static class OwnRuntimeWithListeners {
+    @Bean
+    Ndp ndp(ObjectProvider<NdpListener> listeners) {
+      Ndp.Builder b = Ndp.builder();
+      listeners.orderedStream().forEach(b::listener);
+      return b.build();
+    }
+
+    @Bean
+    Steps steps() {
+      return new Steps();
+    }
+  }
+
+  /**
+   * An application's own Ndp that already has the RecentDecisions bean as a listener must not get
+   * it a second time: one execution is one recent decision (and one count in the meters). The
+   * registrar adds RecentDecisions/NdpMetrics to every runtime it did not build, without looking
+   * whether they are already listening, so each execution is recorded twice.
+   */
+  @Test
+  void ownRuntimeThatAlreadyHasTheListeners_hearsEachExecutionOnce() {
+    Apps.runner()
+        .withUserConfiguration(OwnRuntimeWithListeners.class)
+        .withPropertyValues(Apps.sequential(0, "echoing", "echo"))
+        .run(
+            ctx -> {
+              assertThat(ctx).hasNotFailed();
+              PatternResult r = Apps.run(ctx.getBean(Ndp.class), "orders", "x");
+              assertThat(r.success()).as(r.message()).isTrue();
+              assertThat(ctx.getBean(RecentDecisions.class).newestFirst())
+                  .as("recent decisions after one execution")
+                  .hasSize(1);
+            });
+  }
+
+  /**
+   * A child context that sees its parent's runtime has no registrar any more
+   * (ConditionalOnBean(search = CURRENT)): its own {@code @NdpDelegate} beans and its ndp.patterns
+   * are silently ignored, and the pattern naming the delegate fails at run time. Expected: the
+   * child's delegate is usable, or the child's startup fails naming it; not silence.
+   */
+  @Test
+  void childContextUnderAParentWithARuntime_doesNotSilentlyIgnoreItsDelegates() {
+    Apps.runner()
+        .run(
+            parent ->
+                Apps.runner()
+                    .withParent(parent)
+                    .withUserConfiguration(ChildSteps.class)
+                    .run(
+                        child -> {
+                          if (child.getStartupFailure() != null) {
+                            assertThat(messages(child.getStartupFailure())).contains("echo");
+                            return;
+                          }
+                          assertThat(child.getBean(Ndp.class).delegates().contains("echo"))
+                              .as("the child's @NdpDelegate(\"echo\") is registered somewhere")
+                              .isTrue();
+                        }));
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class ChildSteps {
+    @Bean
+    Steps steps() {
+      return new Steps();
+    }
+  }
+}
