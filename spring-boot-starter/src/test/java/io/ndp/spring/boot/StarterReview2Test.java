@@ -95,4 +95,68 @@ class StarterReview2Test {
       return new Steps();
     }
   }
+
+  static class PrivatePrefixer {
+    private final String prefix;
+
+    PrivatePrefixer() {
+      this.prefix = String.join("", "pre", "-"); // kept in the instance, not in the proxy
+    }
+
+    @NdpDelegate("prefix")
+    private String prefix(Object input) {
+      return prefix + input;
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class CglibProxiedPrivateDelegate {
+    @Bean
+    PrivatePrefixer prefixer() {
+      return new PrivatePrefixer();
+    }
+
+    @Bean
+    org.aopalliance.intercept.MethodInterceptor passThrough() {
+      return invocation -> invocation.proceed();
+    }
+
+    @Bean
+    static org.springframework.aop.framework.autoproxy.BeanNameAutoProxyCreator prefixerProxies() {
+      org.springframework.aop.framework.autoproxy.BeanNameAutoProxyCreator c =
+          new org.springframework.aop.framework.autoproxy.BeanNameAutoProxyCreator();
+      c.setBeanNames("prefixer");
+      c.setInterceptorNames("passThrough");
+      c.setProxyTargetClass(true); // a CGLIB subclass: no JDK proxy anywhere
+      return c;
+    }
+  }
+
+  /**
+   * A private {@code @NdpDelegate} method of a class-proxied (CGLIB) bean cannot be called through
+   * the proxy, exactly like a final one (which the fix runs on the bean). Expected: it runs on the
+   * bean, or the startup fails saying why (a private method on a class proxy). The registrar
+   * catches Spring's refusal and reports that the method "is not reachable through the bean's JDK
+   * proxy: declare it on an interface", which is wrong (there is no JDK proxy) and sends the
+   * developer to add an interface that would not help.
+   */
+  @Test
+  void privateDelegateMethodOfACglibProxiedBean_runsOrFailsNamingTheRealCause() {
+    Apps.runner()
+        .withUserConfiguration(CglibProxiedPrivateDelegate.class)
+        .withPropertyValues(Apps.sequential(0, "prefixing", "prefix"))
+        .run(
+            ctx -> {
+              if (ctx.getStartupFailure() != null) {
+                assertThat(messages(ctx.getStartupFailure()))
+                    .as("the failure of a CGLIB-proxied bean's private @NdpDelegate method")
+                    .doesNotContain("JDK proxy")
+                    .doesNotContain("declare it on an interface");
+                return;
+              }
+              PatternResult r = Apps.run(ctx.getBean(Ndp.class), "orders", "x");
+              assertThat(r.success()).as(r.message()).isTrue();
+              assertThat(r.output()).isEqualTo("pre-x");
+            });
+  }
 }
