@@ -159,4 +159,56 @@ class StarterReview2Test {
               assertThat(r.output()).isEqualTo("pre-x");
             });
   }
+
+  /** An interface, so that a scoped proxy in INTERFACES mode is a JDK proxy. */
+  interface Greeter {
+    String greet(String name);
+  }
+
+  static class GreeterImpl implements Greeter {
+    @Override
+    @NdpDelegate("greet")
+    public String greet(String name) {
+      return "hello " + name;
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class InterfaceScopedDelegate {
+    @Bean
+    @org.springframework.context.annotation.Scope(
+        value = org.springframework.beans.factory.config.BeanDefinition.SCOPE_PROTOTYPE,
+        proxyMode = org.springframework.context.annotation.ScopedProxyMode.INTERFACES)
+    Greeter greeter() {
+      return new GreeterImpl();
+    }
+  }
+
+  /**
+   * The fix finds {@code @NdpDelegate} methods behind JDK proxies "as Spring finds @EventListener
+   * methods", but Spring also looks behind a scoped proxy (ScopedObject: the target bean's class);
+   * the registrar does not, so the method of a bean behind an interface scoped proxy (request,
+   * session, refresh scope with proxyMode INTERFACES) is still silently skipped. Expected:
+   * registered, or a startup failure naming it.
+   */
+  @Test
+  void ndpDelegateMethodBehindAnInterfaceScopedProxy_isRegisteredOrNamed() {
+    Apps.runner()
+        .withUserConfiguration(InterfaceScopedDelegate.class)
+        .run(
+            ctx -> {
+              if (ctx.getStartupFailure() != null) {
+                assertThat(messages(ctx.getStartupFailure())).contains("greet");
+                return;
+              }
+              assertThat(
+                      org.springframework.aop.support.AopUtils.isJdkDynamicProxy(
+                          ctx.getBean("greeter")))
+                  .as("the bean is a JDK proxy")
+                  .isTrue();
+              assertThat(ctx.getBean(Ndp.class).delegates().contains("greet"))
+                  .as("the @NdpDelegate(\"greet\") method behind the scoped proxy is registered")
+                  .isTrue();
+            });
+  }
 }
