@@ -211,4 +211,46 @@ class StarterReview2Test {
                   .isTrue();
             });
   }
+
+  @Configuration(proxyBeanMethods = false)
+  static class ParentStepsAndDefinition {
+    @Bean
+    Steps steps() {
+      return new Steps();
+    }
+
+    @Bean
+    io.ndp.api.PatternDefinition echoing() {
+      return new io.ndp.api.PatternDefinition(
+          "sequential", "echoing", "", java.util.Map.of("steps", java.util.List.of("echo")));
+    }
+  }
+
+  /**
+   * The fix registers the {@code @NdpDelegate}s of a parent context without a runtime of its own in
+   * the child's runtime, but not the parent's PatternDefinition (or Pattern) beans beside them: the
+   * child scans its ancestors for delegates and only its own factory for patterns, so a parent that
+   * declares a delegate and the pattern over it gets half of it registered. Expected: the parent's
+   * pattern bean is registered in the child's runtime like its delegate.
+   */
+  @Test
+  void patternBeanOfAParentWithoutARuntime_isRegisteredInTheChildsRuntime_likeItsDelegates() {
+    new org.springframework.boot.test.context.runner.ApplicationContextRunner()
+        .withUserConfiguration(ParentStepsAndDefinition.class)
+        .run(
+            parent ->
+                Apps.runner()
+                    .withParent(parent)
+                    .run(
+                        child -> {
+                          assertThat(child).hasNotFailed();
+                          Ndp ndp = child.getBean(Ndp.class);
+                          assertThat(ndp.delegates().contains("echo"))
+                              .as("the parent's delegate")
+                              .isTrue();
+                          assertThat(ndp.registry().find("echoing"))
+                              .as("the parent's PatternDefinition bean 'echoing'")
+                              .isPresent();
+                        }));
+  }
 }
