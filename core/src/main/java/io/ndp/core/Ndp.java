@@ -462,6 +462,9 @@ public final class Ndp implements AutoCloseable {
    * onConfidenceThresholdCrossed}). Resource events and circuit breaker changes are sent from now
    * on when it overrides their methods.
    *
+   * <p>A listener already registered (given to the builder, or added before) is not added again: it
+   * hears each event once.
+   *
    * @param listener the listener
    * @throws IllegalArgumentException when it is null
    * @throws RuntimeClosedException when the runtime is closed
@@ -472,6 +475,9 @@ public final class Ndp implements AutoCloseable {
     synchronized (lifecycle) {
       if (closed) {
         throw new RuntimeClosedException("addListener(" + listener + ")");
+      }
+      if (events.contains(listener)) {
+        return; // given to the builder or added before: it hears each event once
       }
       events.add(listener);
       registry.addListener(listener);
@@ -612,7 +618,7 @@ public final class Ndp implements AutoCloseable {
     Optional<String> loadedId = pm.descriptorOf(load).map(PluginDescriptor::getPluginId);
     if (loadedId.isPresent()) {
       PluginWrapper running = pm.getPlugin(loadedId.get());
-      if (running != null && pm.originalOf(running.getPluginPath()).equals(jar)) {
+      if (running != null && sameFile(pm.originalOf(running.getPluginPath()), jar)) {
         discardCopy(pm, load, jar);
         return new PluginReport(
             loadedId.get() + "@" + jar.getFileName(),
@@ -981,6 +987,7 @@ public final class Ndp implements AutoCloseable {
         throw new IllegalStateException(msg);
       }
       if (loaded && !unloadPlugin(pluginId, drainTimeout, true)) {
+        discardCopy(pm, Objects.requireNonNull(verdict.load()), source);
         throw new IllegalStateException(
             String.format(
                 Locale.ROOT,
@@ -1235,10 +1242,24 @@ public final class Ndp implements AutoCloseable {
     // A claimed id is unverified: it takes no other report's place (a loaded plugin's, another
     // refused JAR's), it sits beside it.
     String key =
-        "?".equals(id) || pm.getPlugin(id) != null || reports.containsKey(id)
+        "?".equals(id)
+                || pm.getPlugin(id) != null
+                || (reports.containsKey(id) && !sameFile(reports.get(id).path(), file))
             ? id + "@" + file.getFileName()
             : id;
     return new PluginReport(key, file, Status.REFUSED, left.reason(), List.of());
+  }
+
+  /** Whether two paths name one file ({@code plugins/./x.jar} is {@code plugins/x.jar}). */
+  private static boolean sameFile(Path a, Path b) {
+    if (a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize())) {
+      return true;
+    }
+    try {
+      return Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /** Deletes the verified copy of a file that was not loaded after all (none without one). */
@@ -1520,7 +1541,7 @@ public final class Ndp implements AutoCloseable {
     }
     String id = descriptor.get().getPluginId();
     PluginWrapper same = pm.getPlugin(id);
-    if (same != null && !pm.originalOf(same.getPluginPath()).equals(file)) {
+    if (same != null && !sameFile(pm.originalOf(same.getPluginPath()), file)) {
       return new PluginReport(
           id + "@" + file.getFileName(),
           file,

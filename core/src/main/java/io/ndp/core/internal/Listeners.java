@@ -143,6 +143,21 @@ public final class Listeners {
   }
 
   /**
+   * Whether a listener is registered here (compared by identity).
+   *
+   * @param listener the listener
+   * @return whether it is
+   */
+  public boolean contains(NdpListener listener) {
+    for (NdpListener l : listeners) {
+      if (l == listener) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
    * Removes a listener (compared by identity); it hears nothing sent after this returns, but for an
    * event whose dispatch had already begun.
    *

@@ -15,7 +15,10 @@ import java.util.List;
 import java.util.Locale;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.BeanFactoryUtils;
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -261,6 +264,25 @@ public class NdpAutoConfiguration {
    * @param ndp the runtime
    * @return the lifecycle
    */
+  /**
+   * In a child context whose runtime is its parent's: refuses delegates and pattern beans declared
+   * here, which would otherwise be silently missing.
+   *
+   * @param beanFactory this context's bean factory
+   * @return the check, run once every singleton exists
+   */
+  @Bean
+  @ConditionalOnMissingBean(value = Ndp.class, search = SearchStrategy.CURRENT)
+  public static SmartInitializingSingleton ndpChildContextCheck(
+      ConfigurableListableBeanFactory beanFactory) {
+    return () -> {
+      if (beanFactory.getParentBeanFactory() instanceof ListableBeanFactory parent
+          && BeanFactoryUtils.beanNamesForTypeIncludingAncestors(parent, Ndp.class).length > 0) {
+        NdpBeanRegistrar.refuseInChildContext(beanFactory);
+      }
+    };
+  }
+
   @Bean
   // Only the context that holds the runtime closes it: a child context sees its parent's
   // runtime but must not close it with itself.

@@ -146,6 +146,15 @@ public final class NdpBeanRegistrar implements SmartInitializingSingleton {
     if (type == null) {
       type = factory.getType(beanName);
     }
+    if (type != null && org.springframework.aop.scope.ScopedObject.class.isAssignableFrom(type)) {
+      // A scoped proxy: the methods are the target bean's (as for @EventListener).
+      Class<?> target =
+          AutoProxyUtils.determineTargetClass(
+              factory, ScopedProxyUtils.getTargetBeanName(beanName));
+      if (target != null) {
+        type = target;
+      }
+    }
     if (type == null) {
       return;
     }
@@ -194,23 +203,85 @@ public final class NdpBeanRegistrar implements SmartInitializingSingleton {
         throw new BeanInitializationException(
             "@NdpDelegate "
                 + where
-                + " is not reachable through the bean's JDK proxy: declare it on an interface"
-                + " the bean implements, or proxy the class",
+                + (AopUtils.isJdkDynamicProxy(bean)
+                    ? " is not reachable through the bean's JDK proxy: declare it on an"
+                        + " interface the bean implements, or proxy the class"
+                    : " cannot be called on the bean: " + notOnProxy.getMessage()),
             notOnProxy);
       }
       Object on = bean;
-      if (AopUtils.isCglibProxy(bean) && Modifier.isFinal(invocable.getModifiers())) {
-        // A final method cannot be proxied: called on the proxy it would see none of the
-        // bean's state. It runs on the bean itself (without the proxy's advice).
+      if (AopUtils.isCglibProxy(bean)
+          && (Modifier.isFinal(invocable.getModifiers())
+              || Modifier.isPrivate(invocable.getModifiers()))) {
+        // A final or private method cannot be proxied: called on the proxy it would see none of
+        // the bean's state. It runs on the bean itself (without the proxy's advice).
         Object target = AopProxyUtils.getSingletonTarget(bean);
         if (target == null) {
           throw new BeanInitializationException(
-              "@NdpDelegate " + where + " is final on a proxied bean whose target is not fixed");
+              "@NdpDelegate "
+                  + where
+                  + " is final or private on a proxied bean whose target is not fixed");
         }
         on = target;
       }
       String name = e.getValue().value().isBlank() ? m.getName() : e.getValue().value();
       claim(found, name, new Found(new MethodDelegate(on, invocable, beanName), where));
+    }
+  }
+
+  /**
+   * Fails a context that declares delegates or patterns for a runtime it does not hold (the runtime
+   * is its parent's): registered there, they would outlive this context; ignored, they would be
+   * silently missing.
+   *
+   * @param factory the child context's bean factory
+   * @throws BeanInitializationException naming the beans
+   */
+  static void refuseInChildContext(ConfigurableListableBeanFactory factory) {
+    List<String> named = new ArrayList<>();
+    for (String beanName : factory.getBeanDefinitionNames()) {
+      if (ScopedProxyUtils.isScopedTarget(beanName) || !isEagerSingleton(factory, beanName)) {
+        continue;
+      }
+      Class<?> type = AutoProxyUtils.determineTargetClass(factory, beanName);
+      if (type == null) {
+        type = factory.getType(beanName);
+      }
+      if (type == null) {
+        continue;
+      }
+      Class<?> user = ClassUtils.getUserClass(type);
+      boolean delegates =
+          AnnotatedElementUtils.hasAnnotation(user, NdpDelegate.class)
+              || !MethodIntrospector.selectMethods(
+                      user,
+                      (MethodIntrospector.MetadataLookup<NdpDelegate>)
+                          m -> AnnotatedElementUtils.findMergedAnnotation(m, NdpDelegate.class))
+                  .isEmpty();
+      if (delegates
+          || PatternDefinition.class.isAssignableFrom(user)
+          || Pattern.class.isAssignableFrom(user)) {
+        List<String> names = new ArrayList<>();
+        NdpDelegate onType = AnnotatedElementUtils.findMergedAnnotation(user, NdpDelegate.class);
+        if (onType != null) {
+          names.add(onType.value().isBlank() ? beanName : onType.value());
+        }
+        MethodIntrospector.selectMethods(
+                user,
+                (MethodIntrospector.MetadataLookup<NdpDelegate>)
+                    m -> AnnotatedElementUtils.findMergedAnnotation(m, NdpDelegate.class))
+            .forEach((m, d) -> names.add(d.value().isBlank() ? m.getName() : d.value()));
+        named.add(names.isEmpty() ? beanName : beanName + " (@NdpDelegate " + names + ")");
+      }
+    }
+    if (!named.isEmpty()) {
+      throw new BeanInitializationException(
+          "the NDP runtime is defined in a parent context, so the @NdpDelegate, PatternDefinition"
+              + " and Pattern beans "
+              + named
+              + " of this context would not be registered in it (they would outlive this"
+              + " context): declare them in the parent context, or give this context an Ndp bean"
+              + " of its own");
     }
   }
 
@@ -253,12 +324,26 @@ public final class NdpBeanRegistrar implements SmartInitializingSingleton {
       configured.add(
           new Configured(listed.get(i).toDefinition(i), null, "ndp.patterns[" + i + "]"));
     }
-    beanFactory
-        .getBeansOfType(PatternDefinition.class)
-        .forEach((n, d) -> configured.add(new Configured(d, null, "bean '" + n + "'")));
-    beanFactory
-        .getBeansOfType(Pattern.class)
-        .forEach((n, p) -> configured.add(new Configured(p.definition(), p, "bean '" + n + "'")));
+    // From this context and the ancestors without a runtime of their own, as delegates are.
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (ConfigurableListableBeanFactory factory : scanned()) {
+      factory
+          .getBeansOfType(PatternDefinition.class)
+          .forEach(
+              (n, d) -> {
+                if (seen.add(n)) {
+                  configured.add(new Configured(d, null, "bean '" + n + "'"));
+                }
+              });
+      factory
+          .getBeansOfType(Pattern.class)
+          .forEach(
+              (n, p) -> {
+                if (seen.add(n)) {
+                  configured.add(new Configured(p.definition(), p, "bean '" + n + "'"));
+                }
+              });
+    }
     for (Configured c : configured) {
       String name = c.definition().name();
       String prior = sources.putIfAbsent(name, c.source());

@@ -19,9 +19,14 @@ import java.lang.annotation.Target;
  * </ul>
  *
  * <p>A method with more than one parameter, a static method, or a name that two delegates claim is
- * a startup failure naming the bean and the method. Eager singleton beans are scanned (once every
- * singleton exists); lazy and non-singleton beans are not, so that registering delegates never
- * creates a bean the application wanted later or many times.
+ * a startup failure naming the bean and the method.
+ *
+ * <p>Beans are scanned by the class their definition declares, without creating them: a
+ * {@code @Bean} method declared to return only an interface (e.g. behind a scoped proxy) shows the
+ * interface's methods; annotate the interface's method, or declare the class as the return type.
+ * Eager singleton beans are scanned (once every singleton exists); lazy and non-singleton beans are
+ * not, so that registering delegates never creates a bean the application wanted later or many
+ * times.
  *
  * <pre>{@code
  * @Component

@@ -179,17 +179,23 @@ class StarterReview2Test {
     @org.springframework.context.annotation.Scope(
         value = org.springframework.beans.factory.config.BeanDefinition.SCOPE_PROTOTYPE,
         proxyMode = org.springframework.context.annotation.ScopedProxyMode.INTERFACES)
-    Greeter greeter() {
+    GreeterImpl greeter() { // adjusted by the owner: the concrete type, see below
       return new GreeterImpl();
     }
   }
 
   /**
-   * The fix finds {@code @NdpDelegate} methods behind JDK proxies "as Spring finds @EventListener
-   * methods", but Spring also looks behind a scoped proxy (ScopedObject: the target bean's class);
-   * the registrar does not, so the method of a bean behind an interface scoped proxy (request,
-   * session, refresh scope with proxyMode INTERFACES) is still silently skipped. Expected:
-   * registered, or a startup failure naming it.
+   * Adjusted by the owner: a factory method declared to return only the interface hides the class's
+   * annotations from any scan that does not create the bean (Spring's @EventListener scan has the
+   * same limit), and a prototype behind a scoped proxy is not created at startup; the starter
+   * documents it on {@code @NdpDelegate}. Declared with its class, the method behind the interface
+   * scoped proxy is found and registered.
+   *
+   * <p>The fix finds {@code @NdpDelegate} methods behind JDK proxies "as Spring
+   * finds @EventListener methods", but Spring also looks behind a scoped proxy (ScopedObject: the
+   * target bean's class); the registrar does not, so the method of a bean behind an interface
+   * scoped proxy (request, session, refresh scope with proxyMode INTERFACES) is still silently
+   * skipped. Expected: registered, or a startup failure naming it.
    */
   @Test
   void ndpDelegateMethodBehindAnInterfaceScopedProxy_isRegisteredOrNamed() {
