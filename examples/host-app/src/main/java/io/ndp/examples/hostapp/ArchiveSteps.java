@@ -4,8 +4,10 @@ import io.ndp.api.DelegateDirectory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -55,9 +57,18 @@ final class ArchiveSteps {
 
   private static Compressed candidate(Path original, int level, long smallest) throws IOException {
     Path dir = Files.createDirectories(original.resolveSibling("candidates"));
-    Path file = Files.createTempFile(dir, "level-" + level + "-", ".gz");
-    gzip(original, level, Files.newOutputStream(file));
-    return new Compressed(level, file, Files.size(file), original, smallest);
+    for (int n = 1; ; n++) {
+      // Created the usual way (the umask's permissions, like the other outputs), never over a file.
+      Path file = dir.resolve("level-" + level + "-" + n + ".gz");
+      OutputStream out;
+      try {
+        out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW);
+      } catch (FileAlreadyExistsException taken) {
+        continue;
+      }
+      gzip(original, level, out);
+      return new Compressed(level, file, Files.size(file), original, smallest);
+    }
   }
 
   /** Writes the gzip of {@code original} at {@code level} to {@code out}, and closes it. */

@@ -217,6 +217,12 @@ class CliProcessTest {
     assertThat(r.out()).contains("records " + n + ",").contains("report: succeeded");
     AppProcess.assertVerifies(dir.resolve(out));
     assertThat(dir.resolve(out)).isDirectoryNotContaining("glob:**/.ndp-staging-*");
+    // Every output is created the usual way: the archive has the permissions of the CSV files,
+    // not a temporary file's owner-only ones.
+    java.util.Set<java.nio.file.attribute.PosixFilePermission> csv =
+        Files.getPosixFilePermissions(dir.resolve(out).resolve("orders-processed.csv"));
+    assertThat(Files.getPosixFilePermissions(dir.resolve(out).resolve("orders-processed.csv.gz")))
+        .isEqualTo(csv);
   }
 
   /** One sample of a Prometheus text page: {@code name{k="v",...} value}. */
