@@ -130,13 +130,13 @@ public abstract class AbstractPattern implements Pattern {
   @Override
   public final double confidenceScore() {
     PatternRuntime rt = owner;
-    return rt == null ? ConfidenceStats.NEUTRAL_PRIOR : rt.statistics(name).score();
+    return rt == null ? prior().mean() : rt.statistics(name).score(prior());
   }
 
   @Override
   public final double confidenceScore(String domain) {
     PatternRuntime rt = owner;
-    return rt == null ? ConfidenceStats.NEUTRAL_PRIOR : rt.statistics(name, domain).score();
+    return rt == null ? prior().mean() : rt.statistics(name, domain).score(prior());
   }
 
   @Override

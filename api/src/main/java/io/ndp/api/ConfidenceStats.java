@@ -12,9 +12,13 @@ import java.util.Locale;
  * PatternRegistry.Builder.halfLife}), so that old evidence gives way to new; without forgetting
  * they equal the counts.
  *
- * <p>The score is the mean of a Beta(1, 1) prior updated by the effective evidence, {@code
- * (effectiveSuccesses + 1) / (effectiveSuccesses + effectiveFailures + 2)}: {@value #NEUTRAL_PRIOR}
- * for an unseen pattern, approaching the recent success rate as outcomes accumulate.
+ * <p>The score is the mean of a Beta(alpha, beta) prior updated by the effective evidence, {@code
+ * (effectiveSuccesses + alpha) / (effectiveSuccesses + effectiveFailures + alpha + beta)}: the
+ * prior's mean for an unseen pattern, approaching the recent success rate as outcomes accumulate.
+ * {@link #score(Prior)} takes the pattern's prior ({@link Pattern#prior()}, what {@link
+ * Pattern#confidenceScore(String)} uses); {@link #score()} is the score under {@link
+ * Prior#NEUTRAL}, Beta(1, 1): {@code (effectiveSuccesses + 1) / (effectiveSuccesses +
+ * effectiveFailures + 2)}, {@value #NEUTRAL_PRIOR} for an unseen pattern.
  *
  * <p>Immutable and thread-safe.
  *
@@ -96,11 +100,30 @@ public record ConfidenceStats(
   }
 
   /**
-   * {@return the posterior mean success rate from the effective evidence, in {@code (0, 1)}:
-   * {@value #NEUTRAL_PRIOR} when nothing is recorded or all of it is forgotten}
+   * {@return the posterior mean success rate from the effective evidence under the neutral prior
+   * Beta(1, 1), in {@code (0, 1)}: {@value #NEUTRAL_PRIOR} when nothing is recorded or all of it is
+   * forgotten; {@code score(Prior.NEUTRAL)}}
    */
   public double score() {
     return (effectiveSuccesses + 1.0) / (effectiveSampleSize() + 2.0);
+  }
+
+  /**
+   * Returns the posterior mean success rate from the effective evidence under {@code prior}: {@code
+   * (effectiveSuccesses + alpha) / (effectiveSampleSize + alpha + beta)}, in {@code (0, 1)}; the
+   * prior's {@link Prior#mean() mean} when nothing is recorded or all of it is forgotten.
+   *
+   * @param prior what was believed before any outcome, e.g. the pattern's {@link Pattern#prior()}
+   * @return the score
+   * @throws IllegalArgumentException when {@code prior} is null
+   * @since 0.2.0
+   */
+  public double score(Prior prior) {
+    if (prior == null) {
+      throw new IllegalArgumentException("prior must not be null (Prior.NEUTRAL is Beta(1, 1))");
+    }
+    return (effectiveSuccesses + prior.alpha())
+        / (effectiveSampleSize() + prior.alpha() + prior.beta());
   }
 
   /**
@@ -108,6 +131,19 @@ public record ConfidenceStats(
    */
   public ConfidenceLevel level() {
     return ConfidenceLevel.of(score());
+  }
+
+  /**
+   * Returns the band ({@code LOW}, {@code MEDIUM}, {@code HIGH}) that {@link #score(Prior)} falls
+   * in.
+   *
+   * @param prior what was believed before any outcome, e.g. the pattern's {@link Pattern#prior()}
+   * @return the band
+   * @throws IllegalArgumentException when {@code prior} is null
+   * @since 0.2.0
+   */
+  public ConfidenceLevel level(Prior prior) {
+    return ConfidenceLevel.of(score(prior));
   }
 
   /**

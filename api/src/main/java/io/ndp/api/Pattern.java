@@ -104,19 +104,22 @@ public interface Pattern {
 
   /**
    * {@return the confidence learned for this pattern over all domains, read from the runtime that
-   * owns it: the {@link ConfidenceStats#score()} of its statistics over all domains, a posterior
-   * mean success rate in {@code (0, 1)}; {@link ConfidenceStats#NEUTRAL_PRIOR} while it belongs to
-   * no runtime}
+   * owns it: the {@link ConfidenceStats#score(Prior)} of its statistics over all domains under its
+   * {@link #prior()}, a posterior mean success rate in {@code (0, 1)}; the prior's mean while it
+   * belongs to no runtime or nothing was recorded ({@link ConfidenceStats#NEUTRAL_PRIOR} for the
+   * neutral prior)}
    */
   double confidenceScore();
 
   /**
    * Returns the confidence learned for this pattern in {@code domain}, read from the runtime that
-   * owns it.
+   * owns it: the {@link ConfidenceStats#score(Prior)} of its statistics there under its {@link
+   * #prior()}. It equals the posterior mean a selection shows for the pattern in that domain when
+   * nothing is borrowed from other domains.
    *
    * @param domain the domain
-   * @return the score, {@link ConfidenceStats#NEUTRAL_PRIOR} when nothing was recorded or while it
-   *     belongs to no runtime
+   * @return the score; the prior's mean ({@link ConfidenceStats#NEUTRAL_PRIOR} for the neutral
+   *     prior) when nothing was recorded or while it belongs to no runtime
    */
   double confidenceScore(String domain);
 

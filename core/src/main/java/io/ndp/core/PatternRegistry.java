@@ -10,6 +10,7 @@ import io.ndp.api.Pattern;
 import io.ndp.api.PatternContext;
 import io.ndp.api.PatternNotFoundException;
 import io.ndp.api.PatternRuntime;
+import io.ndp.api.Prior;
 import io.ndp.api.ResourcePool;
 import io.ndp.api.event.BreakerStateChangedEvent;
 import io.ndp.api.event.ConfidenceThresholdCrossedEvent;
@@ -135,6 +136,7 @@ public final class PatternRegistry {
                     ConfidenceThresholdCrossedEvent.class)
                 ? b.confidenceAlerts.stream().mapToDouble(Double::doubleValue).toArray()
                 : null);
+    this.confidence.priors(this::priorOf);
     this.resourcePool = b.resourcePool != null ? b.resourcePool : new ResourcePool();
     this.breakers =
         new Breakers(
@@ -146,6 +148,24 @@ public final class PatternRegistry {
         || hears(b.listeners, "onResourceReleased", ResourceReleasedEvent.class)
         || hears(b.listeners, "onResourceConflict", ResourceConflictEvent.class)) {
       observePool();
+    }
+  }
+
+  /**
+   * The prior the registered pattern {@code name} declares, which its confidence is read under;
+   * neutral when none is registered, or when its {@code prior()} breaks its contract (null or
+   * throws), as a selection would not run it either.
+   */
+  Prior priorOf(String name) {
+    Pattern p = byName.get(name);
+    if (p == null) {
+      return Prior.NEUTRAL;
+    }
+    try {
+      Prior prior = p.prior();
+      return prior != null ? prior : Prior.NEUTRAL;
+    } catch (RuntimeException e) {
+      return Prior.NEUTRAL;
     }
   }
 

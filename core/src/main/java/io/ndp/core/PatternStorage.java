@@ -11,6 +11,7 @@ import io.ndp.api.Pattern;
 import io.ndp.api.PatternDefinition;
 import io.ndp.api.PatternDefinitionStore;
 import io.ndp.api.PatternNotFoundException;
+import io.ndp.api.Prior;
 import io.ndp.core.internal.InMemoryDefinitionStore;
 import io.ndp.core.internal.SnapshotCache;
 import java.time.Duration;
@@ -240,7 +241,8 @@ public final class PatternStorage {
 
   /**
    * Returns the stored patterns whose confidence over all domains is at {@code level}, sorted by
-   * name: the registry's live instances, judged by the registry's statistics.
+   * name: the registry's live instances, judged by the registry's statistics under each pattern's
+   * prior (as {@link Pattern#confidenceScore()} reads them).
    *
    * @param level the band
    * @return the patterns
@@ -251,7 +253,9 @@ public final class PatternStorage {
     }
     List<PatternDefinition> matching = new ArrayList<>();
     for (PatternDefinition d : definitions()) {
-      if (registry.statistics(d.name()).level() == level) {
+      // Under the live pattern's prior (a plugin may declare its own), else the definition's.
+      Prior prior = registry.find(d.name()).isPresent() ? registry.priorOf(d.name()) : d.prior();
+      if (registry.statistics(d.name()).level(prior) == level) {
         matching.add(d);
       }
     }

@@ -71,4 +71,49 @@ class DeclaredPriorConfidenceArtifactReviewTest {
         .as("its confidence in eu, by the README and Decision.Entry: the same posterior mean")
         .isCloseTo(posterior, within(1e-9));
   }
+
+  /**
+   * The threshold events compare the scores a host reads: a pattern declared Beta(9, 1) starts HIGH
+   * (0.9); one failure leaves it at 9/11 (HIGH), the second at 9/12 = 0.75, MEDIUM. Under the
+   * neutral score the events would have said it fell from MEDIUM to LOW on the first failure.
+   */
+  @Test
+  void thresholdEvents_readTheScoreUnderTheDeclaredPrior() {
+    List<io.ndp.api.event.ConfidenceThresholdCrossedEvent> events =
+        new java.util.concurrent.CopyOnWriteArrayList<>();
+    PatternRegistry registry =
+        PatternRegistry.builder()
+            .listener(
+                new io.ndp.api.event.NdpListener() {
+                  @Override
+                  public void onConfidenceThresholdCrossed(
+                      io.ndp.api.event.ConfidenceThresholdCrossedEvent e) {
+                    events.add(e);
+                  }
+                })
+            .build();
+    registry.register(
+        new SequentialDelegationPattern("trusted", "", List.of("validate", "store"), BELIEVED));
+    PatternExecutor executor = PatternExecutor.builder(registry).maxAttempts(1).build();
+    executor
+        .delegates()
+        .register(
+            "validate",
+            in -> {
+              throw new IllegalStateException("down");
+            })
+        .register("store", in -> in);
+    PatternContext context = PatternContext.builder("eu", "sequential").payload("order").build();
+
+    assertThat(executor.executeBestPattern(context).success()).isFalse();
+    assertThat(events).as("9/11 is still HIGH").isEmpty();
+    assertThat(executor.executeBestPattern(context).success()).isFalse();
+
+    assertThat(events).hasSize(1);
+    assertThat(events.get(0).oldConfidence())
+        .isCloseTo(9.0 / 11, within(1e-3)); // forgetting: half-life 100
+    assertThat(events.get(0).newConfidence()).isCloseTo(9.0 / 12, within(1e-3));
+    assertThat(events.get(0).oldLevel()).isEqualTo(ConfidenceLevel.HIGH);
+    assertThat(events.get(0).newLevel()).isEqualTo(ConfidenceLevel.MEDIUM);
+  }
 }

@@ -4,10 +4,12 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import com.google.common.collect.ImmutableSortedMap;
 import io.ndp.api.ConfidenceStats;
 import io.ndp.api.ConfidenceStore;
+import io.ndp.api.Prior;
 import io.ndp.api.event.ConfidenceThresholdCrossedEvent;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -33,6 +35,8 @@ public final class ConfidenceService {
   private final boolean direct;
   // Null when nobody listens: recording then reads nothing more than before.
   private final @Nullable ConfidenceWatch watch;
+  // The prior each pattern's score is read under (its Pattern.prior()); set by the owning registry.
+  private volatile Function<String, Prior> priors = name -> Prior.NEUTRAL;
 
   /** A pattern in one domain, or over all domains when {@code domain} is null. */
   private record Key(String pattern, @Nullable String domain) {}
@@ -74,6 +78,21 @@ public final class ConfidenceService {
         new InMemoryConfidenceStore(), DEFAULT_CACHE_SIZE, null, Ticker.systemTicker());
   }
 
+  /**
+   * Sets where the prior of a pattern, by name, is found: crossings compare scores under it, as
+   * {@link io.ndp.api.Pattern#confidenceScore(String)} reads them. Until set, every prior is {@link
+   * Prior#NEUTRAL}.
+   *
+   * @param priors pattern name to its prior; must answer quickly, without locks, never null
+   */
+  public void priors(Function<String, Prior> priors) {
+    this.priors = priors;
+  }
+
+  private double score(String pattern, ConfidenceStats stats) {
+    return stats.score(priors.apply(pattern));
+  }
+
   /** Returns the store behind this service. */
   public ConfidenceStore store() {
     return store;
@@ -101,10 +120,10 @@ public final class ConfidenceService {
     java.util.concurrent.locks.Lock lock = w.lockFor(pattern, domain);
     lock.lock();
     try {
-      double before = store.stats(pattern, domain).score();
+      double before = score(pattern, store.stats(pattern, domain));
       recordOnly(pattern, domain, success);
       List<ConfidenceThresholdCrossedEvent> crossed =
-          w.crossings(pattern, domain, before, store.stats(pattern, domain).score());
+          w.crossings(pattern, domain, before, score(pattern, store.stats(pattern, domain)));
       pending.addAll(crossed); // in the key's order: delivered in it by deliverCrossings
       return crossed;
     } finally {
@@ -191,7 +210,7 @@ public final class ConfidenceService {
     Map<String, Double> m = new java.util.LinkedHashMap<>();
     if (watch != null) {
       for (String p : patterns) {
-        store.statsByDomain(p).forEach((d, s) -> m.put(p + '\u0000' + d, s.score()));
+        store.statsByDomain(p).forEach((d, s) -> m.put(p + '\u0000' + d, score(p, s)));
       }
     }
     return m;
@@ -209,7 +228,7 @@ public final class ConfidenceService {
           int cut = key.indexOf('\u0000');
           String p = key.substring(0, cut);
           String d = key.substring(cut + 1);
-          out.addAll(w.crossings(p, d, old, store.stats(p, d).score()));
+          out.addAll(w.crossings(p, d, old, score(p, store.stats(p, d))));
         });
     pending.addAll(out);
     return out;

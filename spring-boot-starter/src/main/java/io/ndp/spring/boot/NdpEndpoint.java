@@ -2,6 +2,7 @@ package io.ndp.spring.boot;
 
 import io.ndp.api.ConfidenceStats;
 import io.ndp.api.Pattern;
+import io.ndp.api.Prior;
 import io.ndp.core.Ndp;
 import io.ndp.core.PatternRegistry;
 import java.util.ArrayList;
@@ -45,7 +46,7 @@ public final class NdpEndpoint {
     for (Pattern p : registry.patterns()) {
       Map<String, DomainConfidence> byDomain = new LinkedHashMap<>();
       new TreeMap<>(registry.statisticsByDomain(p.name()))
-          .forEach((domain, s) -> byDomain.put(domain, DomainConfidence.of(s)));
+          .forEach((domain, s) -> byDomain.put(domain, DomainConfidence.of(s, p.prior())));
       patterns.add(new PatternSummary(p.name(), p.type(), p.description(), byDomain));
     }
     return new Report(patterns, recent.newestFirst());
@@ -76,15 +77,17 @@ public final class NdpEndpoint {
   /**
    * A pattern's confidence in one domain. Immutable.
    *
-   * @param score the posterior mean in [0, 1]
+   * @param score the posterior mean in [0, 1] under the pattern's prior ({@code
+   *     Pattern.confidenceScore(domain)})
    * @param level LOW, MEDIUM or HIGH
    * @param successes successes recorded
    * @param failures failures recorded
    * @since 0.2.0
    */
   public record DomainConfidence(double score, String level, long successes, long failures) {
-    static DomainConfidence of(ConfidenceStats s) {
-      return new DomainConfidence(s.score(), s.level().name(), s.successes(), s.failures());
+    static DomainConfidence of(ConfidenceStats s, Prior prior) {
+      return new DomainConfidence(
+          s.score(prior), s.level(prior).name(), s.successes(), s.failures());
     }
   }
 }

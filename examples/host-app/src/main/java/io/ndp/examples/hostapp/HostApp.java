@@ -792,7 +792,8 @@ public final class HostApp {
         Map<String, String> perDomain = new TreeMap<>();
         byDomain
             .get(p.name())
-            .forEach((d, s) -> perDomain.put(d, String.format(Locale.ROOT, "%.2f", s.score())));
+            .forEach(
+                (d, s) -> perDomain.put(d, String.format(Locale.ROOT, "%.2f", s.score(p.prior()))));
         sb.append(
             String.format(
                 Locale.ROOT,
@@ -801,8 +802,8 @@ public final class HostApp {
                 p.type(),
                 all.total(),
                 all.successes(),
-                all.score(),
-                all.level(),
+                all.score(p.prior()),
+                all.level(p.prior()),
                 perDomain));
       }
       sb.append(
