@@ -1,0 +1,107 @@
+package io.ndp.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.assertj.core.api.SoftAssertions;
+import org.junit.jupiter.api.Test;
+
+/** Review of bad input to the api's public value types, beyond the context and the definition. */
+class ApiInputReviewTest {
+
+  /**
+   * {@code new PatternResult(..., attempts = null, ...)} (or a null {@code rejections}, or a
+   * rejections map with a null value) fails with the JDK's NullPointerException from inside {@code
+   * List.copyOf} / {@code Map.copyOf}, whose message names neither {@code attempts} nor {@code
+   * rejections} nor the offending entry; the same constructor names {@code message}, {@code
+   * totalDuration} and {@code decision} when they are null. Promised: null input is reported naming
+   * the offending value, never as a NullPointerException from deep inside the JDK.
+   */
+  @Test
+  void patternResult_nullCollections_failInsideTheJdk_withoutNamingTheComponent() {
+    Map<String, String> nullReason = new HashMap<>();
+    nullReason.put("p", null);
+    Map<String, Throwable> thrown = new LinkedHashMap<>();
+    thrown.put(
+        "attempts",
+        catchThrowable(
+            () -> new PatternResult(false, "m", null, null, null, Map.of(), Duration.ZERO)));
+    thrown.put(
+        "rejections",
+        catchThrowable(
+            () -> new PatternResult(false, "m", null, null, List.of(), null, Duration.ZERO)));
+    thrown.put(
+        "p",
+        catchThrowable(
+            () -> new PatternResult(false, "m", null, null, List.of(), nullReason, Duration.ZERO)));
+
+    SoftAssertions soft = new SoftAssertions();
+    thrown.forEach(
+        (named, t) -> {
+          soft.assertThat(t).as("null %s was accepted", named).isNotNull();
+          if (t != null) {
+            soft.assertThat(String.valueOf(t.getMessage()))
+                .as("the message of %s for a null %s", t, named)
+                .contains(named);
+          }
+        });
+    soft.assertAll();
+  }
+
+  /**
+   * {@link Decision} and {@link Decision.Entry} document ranges for their numbers ({@code
+   * minConfidence} "a posterior mean in [0, 1]", {@code maxAttempts} "at least 1 ... 0 in NONE", an
+   * entry's {@code match} "in [0, 1]", {@code posteriorMean} "in [0, 1]", {@code
+   * effectiveSampleSize} and {@code borrowed} "non-negative"), yet accept NaN, infinities and
+   * negatives silently: a decision record that says minConfidence NaN and maxAttempts -5 is built
+   * and printed. Promised: malformed numbers in a public value type are refused with the project's
+   * typed exception naming the value.
+   */
+  @Test
+  void decision_acceptsNanAndNegativeNumbers_outsideTheDocumentedRanges() {
+    Throwable decision =
+        catchThrowable(() -> new Decision("greedy", Double.NaN, -5, List.of(), List.of()));
+    Throwable entry =
+        catchThrowable(
+            () ->
+                new Decision.Entry(
+                    "p",
+                    Double.POSITIVE_INFINITY,
+                    -3,
+                    -1,
+                    Double.NaN,
+                    Double.NaN,
+                    Decision.Verdict.RANKED));
+
+    SoftAssertions soft = new SoftAssertions();
+    soft.assertThat(decision)
+        .as("Decision(minConfidence=NaN, maxAttempts=-5) was accepted")
+        .isInstanceOf(IllegalArgumentException.class);
+    soft.assertThat(entry)
+        .as("Entry(match=Infinity, posteriorMean=-3, effectiveSampleSize=-1, borrowed=NaN)")
+        .isInstanceOf(IllegalArgumentException.class);
+    soft.assertAll();
+  }
+
+  /**
+   * {@link ConfidenceStats} checks that each count is non-negative, but not that their sum fits:
+   * {@code new ConfidenceStats(Long.MAX_VALUE, 1)} is accepted and its {@code total()}, documented
+   * as "every outcome ever recorded: successes plus failures, non-negative", is negative. Promised:
+   * huge input is refused by name, never an object whose own documented invariant is broken.
+   */
+  @Test
+  void confidenceStats_countsWhoseSumOverflows_giveANegativeTotal() {
+    Throwable thrown = catchThrowable(() -> new ConfidenceStats(Long.MAX_VALUE, 1));
+    if (thrown == null) {
+      ConfidenceStats stats = new ConfidenceStats(Long.MAX_VALUE, 1);
+      assertThat(stats.total()).as("total() of %s", stats).isNotNegative();
+    } else {
+      assertThat(thrown).isInstanceOf(IllegalArgumentException.class);
+    }
+  }
+}

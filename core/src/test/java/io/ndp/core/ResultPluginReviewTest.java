@@ -1,0 +1,269 @@
+package io.ndp.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import io.ndp.api.Attempt;
+import io.ndp.api.OutcomeStatus;
+import io.ndp.api.Pattern;
+import io.ndp.api.PatternContext;
+import io.ndp.api.PatternDefinition;
+import io.ndp.api.PatternFactory;
+import io.ndp.api.PatternResult;
+import io.ndp.api.event.FallbackEvent;
+import io.ndp.api.event.NdpListener;
+import io.ndp.core.PluginReport.Status;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.assertj.core.api.SoftAssertions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Review of the result vocabulary ({@code fallbacksTried()} / {@code configuredFallbacksTried()}
+ * against {@link FallbackEvent}), plugin reports, and bad input to the core's builders.
+ */
+class ResultPluginReviewTest {
+
+  @TempDir Path plugins;
+
+  private final AtomicLong nanos = new AtomicLong();
+  private final List<FallbackEvent> fallbackEvents = new CopyOnWriteArrayList<>();
+
+  private final NdpListener keeping =
+      new NdpListener() {
+        @Override
+        public void onFallback(FallbackEvent event) {
+          fallbackEvents.add(event);
+        }
+      };
+
+  /**
+   * A configured fallback that fails once and succeeds on its retry is ONE configured fallback
+   * tried: one move to it ({@code fallbacksTried() == 1}, one {@link FallbackEvent} with {@code
+   * toConfiguredFallback}), one configured fallback pattern tried. Yet {@code
+   * configuredFallbacksTried()} says 2, because it counts every attempt flagged {@code fallback},
+   * retries included. Promised: {@code configuredFallbacksTried()} "returns how many configured
+   * fallback patterns were tried" and is the configured part of {@code fallbacksTried()} ("counts
+   * the configured fallbacks alone"); retries are not fall-backs ({@code retries()} counts them).
+   * Here the configured part (2) exceeds the whole (1), and disagrees with the events.
+   */
+  @Test
+  void configuredFallbackThatIsRetried_isCountedAsTwoConfiguredFallbacks() {
+    PatternRegistry registry = PatternRegistry.builder().ticker(nanos::get).build();
+    AtomicInteger safetyCalls = new AtomicInteger();
+    registry
+        .register(new ScriptedPattern("a", "t", 1.0, OutcomeStatus.FAILED))
+        .register(
+            new ScriptedPattern("safety", "other", 0.1, OutcomeStatus.SUCCESS)
+                .script(
+                    c ->
+                        safetyCalls.incrementAndGet() == 1
+                            ? OutcomeStatus.FAILED
+                            : OutcomeStatus.SUCCESS));
+    RetryPolicy retrying =
+        RetryPolicy.builder().maxRetries(1).initialBackoff(Duration.ofMillis(1)).build();
+    try (PatternExecutor executor =
+        PatternExecutor.builder(registry)
+            .selectionPolicy(SelectionPolicy.greedy())
+            .ticker(nanos::get)
+            .sleeper(nanos::addAndGet)
+            .retry(retrying)
+            .retry("a", RetryPolicy.none())
+            .fallbackPatterns("safety")
+            .listener(keeping)
+            .build()) {
+      executor.delegates().register("work", in -> in);
+
+      PatternResult r = executor.executeBestPattern(new PatternContext("orders", "t", Map.of()));
+
+      assertThat(r.success()).isTrue();
+      assertThat(r.attempts())
+          .extracting(Attempt::patternName, Attempt::fallback, Attempt::kind)
+          .containsExactly(
+              org.assertj.core.groups.Tuple.tuple("a", false, Attempt.Kind.RUN),
+              org.assertj.core.groups.Tuple.tuple("safety", true, Attempt.Kind.RUN),
+              org.assertj.core.groups.Tuple.tuple("safety", true, Attempt.Kind.RETRY));
+      assertThat(r.fallbacksTried()).isEqualTo(1);
+      assertThat(r.retries()).isEqualTo(1);
+      long configuredMoves =
+          fallbackEvents.stream().filter(FallbackEvent::toConfiguredFallback).count();
+      assertThat(configuredMoves).isEqualTo(1);
+      assertThat(r.configuredFallbacksTried())
+          .as("one configured fallback pattern was tried (once, then retried)")
+          .isEqualTo(configuredMoves)
+          .isLessThanOrEqualTo(r.fallbacksTried());
+    }
+  }
+
+  /**
+   * A plugin with two pattern factories, one of whose constructors throws: the README and {@link
+   * FactoryConstructorThrowsTest} promise FAILED with the exception's message in the report (and
+   * the core's own rule: "One unusable factory makes the plugin FAILED: none of its types is
+   * half-served"). Actually the plugin is STARTED with only the good factory's type, the reason is
+   * empty, and the constructor's exception is nowhere in the report: PF4J drops the failing
+   * extension, and the cause is only looked for when no factory at all was created.
+   */
+  @Test
+  void pluginWithOneGoodAndOneThrowingFactory_isStartedHalfServed_withoutTheCause()
+      throws Exception {
+    new TestPluginJar("half-broken")
+        .factory(
+            "test.half_broken.GoodFactory",
+            """
+            package test.half_broken;
+            import io.ndp.api.*;
+            import java.util.*;
+            public final class GoodFactory implements PatternFactory {
+              public String type() { return "good"; }
+              public Set<String> aliases() { return Set.of(); }
+              public Pattern create(PatternDefinition d) { throw new UnsupportedOperationException(); }
+            }
+            """)
+        .factory(
+            "test.half_broken.BadFactory",
+            """
+            package test.half_broken;
+            import io.ndp.api.*;
+            import java.util.*;
+            public final class BadFactory implements PatternFactory {
+              public BadFactory() { throw new IllegalStateException("licence file missing"); }
+              public String type() { return "bad"; }
+              public Set<String> aliases() { return Set.of(); }
+              public Pattern create(PatternDefinition d) { throw new UnsupportedOperationException(); }
+            }
+            """)
+        .writeTo(plugins);
+
+    try (Ndp ndp = Ndp.builder().pluginsDir(plugins).serviceLoader(false).build()) {
+      PluginReport r = ndp.pluginReport("half-broken").orElseThrow();
+      assertThat(r.status()).as("report %s", r).isEqualTo(Status.FAILED);
+      assertThat(r.reason())
+          .contains("test.half_broken.BadFactory")
+          .contains("IllegalStateException: licence file missing");
+      assertThat(ndp.factories().types()).doesNotContain("good", "bad");
+    }
+  }
+
+  /**
+   * {@code PatternExecutor.Builder.fallbackPatterns("safety", "")} refuses the blank name with an
+   * IllegalArgumentException, but has already added "safety": the builder, reused after the
+   * failure, holds half of the refused input and builds an executor that falls back to "safety".
+   * Promised: a refused call leaves the builder as it was (no partial input).
+   */
+  @Test
+  void executorBuilder_fallbackPatternsRefused_stillKeepsTheNamesBeforeTheBadOne() {
+    PatternRegistry registry = PatternRegistry.builder().build();
+    registry
+        .register(new ScriptedPattern("a", "t", 1.0, OutcomeStatus.FAILED))
+        .register(new ScriptedPattern("safety", "other", 0.1, OutcomeStatus.SUCCESS));
+    PatternExecutor.Builder b =
+        PatternExecutor.builder(registry).selectionPolicy(SelectionPolicy.greedy());
+
+    Throwable refused = catchThrowable(() -> b.fallbackPatterns("safety", ""));
+    assertThat(refused).isInstanceOf(IllegalArgumentException.class);
+
+    try (PatternExecutor executor = b.build()) {
+      executor.delegates().register("work", in -> in);
+      PatternResult r = executor.executeBestPattern(new PatternContext("orders", "t", Map.of()));
+      assertThat(r.attempts())
+          .as("the refused call must not have configured any fallback")
+          .extracting(Attempt::patternName)
+          .containsExactly("a");
+    }
+  }
+
+  /**
+   * {@code Ndp.Builder.factories(good, null)} throws (a NullPointerException "factory"), but has
+   * already added {@code good}: the builder reused after the failure builds a runtime serving the
+   * half of the refused input. Promised: no half-built state, and null reported as the project's
+   * IllegalArgumentException (as {@code retry(null)}, {@code circuitBreaker(null)}, {@code
+   * pluginTrust(null)} of the same builder do), not a NullPointerException.
+   */
+  @Test
+  void ndpBuilder_factoriesWithANull_keepsTheFactoriesBeforeIt_andThrowsNpe() {
+    Ndp.Builder b = Ndp.builder().serviceLoader(false);
+
+    Throwable refused = catchThrowable(() -> b.factories(new TypeOnlyFactory("good"), null));
+
+    SoftAssertions soft = new SoftAssertions();
+    try (Ndp ndp = b.build()) {
+      soft.assertThat(ndp.factories().types())
+          .as("the refused call must not have added a factory")
+          .doesNotContain("good");
+    }
+    soft.assertThat(refused)
+        .as("threw %s", refused)
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("null");
+    soft.assertAll();
+  }
+
+  /**
+   * Null handed to the core builders' setters: several answer with a NullPointerException (from
+   * {@code Objects.requireNonNull}, or from the JDK iterating a null array or collection) while
+   * their sibling setters answer null with an IllegalArgumentException naming the setter. Promised:
+   * null input reported as the project's typed exception naming the offending value, never a
+   * NullPointerException.
+   */
+  @Test
+  void coreBuilders_someSettersAnswerNullWithANullPointerException() {
+    PatternRegistry registry = PatternRegistry.builder().build();
+    Map<String, Throwable> thrown = new LinkedHashMap<>();
+    thrown.put(
+        "Ndp.Builder.pluginsDir(null)", catchThrowable(() -> Ndp.builder().pluginsDir(null)));
+    thrown.put(
+        "Ndp.Builder.factories((PatternFactory[]) null)",
+        catchThrowable(() -> Ndp.builder().factories((PatternFactory[]) null)));
+    thrown.put(
+        "Ndp.Builder.factories((List) null)",
+        catchThrowable(() -> Ndp.builder().factories((List<PatternFactory>) null)));
+    thrown.put(
+        "Ndp.Builder.resourcePool(null)", catchThrowable(() -> Ndp.builder().resourcePool(null)));
+    thrown.put("Ndp.Builder.delegates(null)", catchThrowable(() -> Ndp.builder().delegates(null)));
+    thrown.put("Ndp.Builder.executor(null)", catchThrowable(() -> Ndp.builder().executor(null)));
+    thrown.put(
+        "PatternExecutor.Builder.delegates(null)",
+        catchThrowable(() -> PatternExecutor.builder(registry).delegates(null)));
+    thrown.put(
+        "PatternExecutor.Builder.ticker(null)",
+        catchThrowable(() -> PatternExecutor.builder(registry).ticker(null)));
+    thrown.put(
+        "PatternExecutor.Builder.executor(null)",
+        catchThrowable(
+            () ->
+                PatternExecutor.builder(registry).executor((java.util.concurrent.Executor) null)));
+    thrown.put(
+        "PatternExecutor.Builder.fallbackPatterns((String[]) null)",
+        catchThrowable(() -> PatternExecutor.builder(registry).fallbackPatterns((String[]) null)));
+    SoftAssertions soft = new SoftAssertions();
+    thrown.forEach(
+        (call, t) ->
+            soft.assertThat(t)
+                .as("%s threw %s", call, t)
+                .isNotNull()
+                .isNotInstanceOf(NullPointerException.class)
+                .isInstanceOf(IllegalArgumentException.class));
+    soft.assertAll();
+  }
+
+  /** A factory given by hand that only names its type. */
+  private record TypeOnlyFactory(String type) implements PatternFactory {
+    @Override
+    public Set<String> aliases() {
+      return Set.of();
+    }
+
+    @Override
+    public Pattern create(PatternDefinition definition) {
+      throw new UnsupportedOperationException();
+    }
+  }
+}
