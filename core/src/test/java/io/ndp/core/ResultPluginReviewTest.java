@@ -152,6 +152,110 @@ class ResultPluginReviewTest {
     }
   }
 
+  /** A plugin factory of type {@code type} whose class body holds {@code member}. */
+  private static String factorySource(String pkg, String member) {
+    return """
+        package PKG;
+        import io.ndp.api.*;
+        import java.util.*;
+        public final class F implements PatternFactory {
+          MEMBER
+          public String type() { return "PKG"; }
+          public Set<String> aliases() { return Set.of(); }
+          public Pattern create(PatternDefinition d) { throw new UnsupportedOperationException(); }
+        }
+        """
+        .replace("PKG", pkg)
+        .replace("MEMBER", member);
+  }
+
+  /**
+   * A plugin factory whose creation fails in its static initializer (reading a licence file there,
+   * as factories do with their configuration) is FAILED, but the report's reason is only "its
+   * pattern factories cannot be created: java.lang.ExceptionInInitializerError": neither the
+   * factory class nor the exception's message ("licence file missing", the EIIE's cause) is in it,
+   * so without an SLF4J binding the operator cannot tell what went wrong. Promised: a plugin whose
+   * factory cannot be created is FAILED with the exception's message in the report.
+   */
+  @Test
+  void factoryWhoseStaticInitializerThrows_reportLacksTheMessage() throws Exception {
+    new TestPluginJar("static-init")
+        .factory(
+            "static_init.F",
+            factorySource(
+                "static_init",
+                "static { if (true) throw new IllegalStateException(\"licence file missing\"); }"))
+        .writeTo(plugins);
+
+    try (Ndp ndp = Ndp.builder().pluginsDir(plugins).serviceLoader(false).build()) {
+      PluginReport r = ndp.pluginReport("static-init").orElseThrow();
+      assertThat(r.status()).isEqualTo(Status.FAILED);
+      assertThat(r.reason()).contains("static_init.F").contains("licence file missing");
+    }
+  }
+
+  /**
+   * A plugin factory whose constructor throws an Error that is not a LinkageError (here an
+   * AssertionError, as an {@code assert} or a test double would) escapes {@code Ndp.build()}: the
+   * whole runtime fails to start because of one plugin. Promised (README, "What a host sees when a
+   * plugin is broken"): "Nothing stops the host: each plugin gets a PluginReport"; the plugin is
+   * FAILED with the exception's message, the other plugins load.
+   */
+  @Test
+  void factoryConstructorThrowingAnAssertionError_takesTheWholeRuntimeDown() throws Exception {
+    new TestPluginJar("assert-error")
+        .factory(
+            "assert_error.F",
+            factorySource(
+                "assert_error",
+                "public F() { throw new AssertionError(\"licence file missing\"); }"))
+        .writeTo(plugins);
+    TestPluginJar.echoKind("echo-plugin", "echo", "v1").writeTo(plugins);
+
+    Ndp built = null;
+    Throwable thrown = null;
+    try {
+      built = Ndp.builder().pluginsDir(plugins).serviceLoader(false).build();
+    } catch (AssertionError e) {
+      thrown = e;
+    }
+    assertThat(thrown).as("Ndp.build() must not throw because one plugin's factory did").isNull();
+    try (Ndp ndp = built) {
+      PluginReport r = ndp.pluginReport("assert-error").orElseThrow();
+      assertThat(r.status()).isEqualTo(Status.FAILED);
+      assertThat(r.reason()).contains("licence file missing");
+      assertThat(ndp.pluginReport("echo-plugin").orElseThrow().status()).isEqualTo(Status.STARTED);
+    }
+  }
+
+  /**
+   * A plugin whose {@code Plugin} class constructor throws (IllegalStateException "licence
+   * expired") is FAILED, but its reason is a misleading NullPointerException from PF4J ("Cannot
+   * invoke org.pf4j.Plugin.start() because the return value of PluginWrapper.getPlugin() is null");
+   * the real exception and its message are lost (PF4J even logs it as "null"). Promised, like for
+   * {@code Plugin.start()} throwing (README table: "failed to start: ...IllegalStateException:
+   * licence expired"): FAILED with the exception's message in the report.
+   */
+  @Test
+  void pluginClassWhoseConstructorThrows_reportsAnNpeInsteadOfTheCause() throws Exception {
+    TestPluginJar.echoKind("ctor-plugin", "echo_c", "x")
+        .pluginClass(
+            "ctor_plugin.Boom",
+            """
+            package ctor_plugin;
+            public class Boom extends org.pf4j.Plugin {
+              public Boom() { throw new IllegalStateException("licence expired"); }
+            }
+            """)
+        .writeTo(plugins);
+
+    try (Ndp ndp = Ndp.builder().pluginsDir(plugins).serviceLoader(false).build()) {
+      PluginReport r = ndp.pluginReport("ctor-plugin").orElseThrow();
+      assertThat(r.status()).isEqualTo(Status.FAILED);
+      assertThat(r.reason()).contains("licence expired").doesNotContain("NullPointerException");
+    }
+  }
+
   /**
    * {@code PatternExecutor.Builder.fallbackPatterns("safety", "")} refuses the blank name with an
    * IllegalArgumentException, but has already added "safety": the builder, reused after the
