@@ -257,6 +257,78 @@ class ResultPluginReviewTest {
   }
 
   /**
+   * {@code ndp.loadPlugin(null)} fails with the JDK's NullPointerException from inside ("Cannot
+   * invoke Path.getFileName() because file is null") and {@code ndp.reloadPlugin(null)} with a
+   * NullPointerException without any message, while {@code stopPlugin(null)} and {@code
+   * unloadPlugin(null, ..)} of the same class answer with an IllegalArgumentException naming the
+   * value. Promised: null input reported as the project's typed exception naming the offending
+   * value, never a NullPointerException from deep inside.
+   */
+  @Test
+  void loadAndReloadPluginWithNull_failWithABareNullPointerException() {
+    try (Ndp ndp = Ndp.builder().pluginsDir(plugins).serviceLoader(false).build()) {
+      Map<String, Throwable> thrown = new LinkedHashMap<>();
+      thrown.put("loadPlugin(null)", catchThrowable(() -> ndp.loadPlugin(null)));
+      thrown.put("reloadPlugin(null)", catchThrowable(() -> ndp.reloadPlugin(null)));
+      SoftAssertions soft = new SoftAssertions();
+      thrown.forEach(
+          (call, t) ->
+              soft.assertThat(t)
+                  .as("%s threw %s", call, t)
+                  .isNotNull()
+                  .isNotInstanceOf(NullPointerException.class)
+                  .isInstanceOf(IllegalArgumentException.class)
+                  .hasMessageContaining("null"));
+      soft.assertAll();
+    }
+  }
+
+  /**
+   * {@code ndp.loadPlugin(jar)} for a JAR that does not exist (a typo, a file not copied yet)
+   * reports INVALID "not a readable JAR (corrupt?): ..." : the operator is sent looking for a
+   * corrupt file that is simply not there ({@code reloadPlugin} says "its file ... is missing" in
+   * the same situation). Promised: a missing plugin gets one clear report saying so.
+   */
+  @Test
+  void loadPluginOfAMissingFile_isReportedAsCorrupt() {
+    try (Ndp ndp = Ndp.builder().pluginsDir(plugins).serviceLoader(false).build()) {
+      PluginReport r = ndp.loadPlugin(plugins.resolve("orders-plugin-1.2.0.jar"));
+      assertThat(r.reason())
+          .as("report %s", r)
+          .doesNotContain("corrupt")
+          .containsAnyOf("missing", "does not exist", "no such file", "not found");
+    }
+  }
+
+  /**
+   * A plugins folder that does not exist (a typo in the host's configuration) is accepted without a
+   * word the host can read: {@code build()} succeeds and {@code pluginReports()} is empty, exactly
+   * as for an empty folder; the only trace is PF4J's WARN "No '...' root", visible only with an
+   * SLF4J binding. Promised: a missing plugins folder gets one clear line or report (or a clear
+   * exception), readable without any SLF4J binding.
+   */
+  @Test
+  void missingPluginsFolder_leavesNoReport() {
+    Path missing = plugins.resolve("plugin");
+    Throwable thrown = null;
+    List<PluginReport> reports = List.of();
+    try (Ndp ndp = Ndp.builder().pluginsDir(missing).serviceLoader(false).build()) {
+      reports = ndp.pluginReports();
+    } catch (RuntimeException e) {
+      thrown = e;
+    }
+    if (thrown != null) {
+      assertThat(thrown)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("plugin");
+    } else {
+      assertThat(reports)
+          .as("reports of a runtime built on the missing folder %s", missing)
+          .anySatisfy(r -> assertThat(r.path()).isEqualTo(missing));
+    }
+  }
+
+  /**
    * {@code PatternExecutor.Builder.fallbackPatterns("safety", "")} refuses the blank name with an
    * IllegalArgumentException, but has already added "safety": the builder, reused after the
    * failure, holds half of the refused input and builds an executor that falls back to "safety".
@@ -347,6 +419,15 @@ class ResultPluginReviewTest {
     thrown.put(
         "PatternExecutor.Builder.fallbackPatterns((String[]) null)",
         catchThrowable(() -> PatternExecutor.builder(registry).fallbackPatterns((String[]) null)));
+    thrown.put(
+        "PatternRegistry.Builder.confidenceStore(null)",
+        catchThrowable(() -> PatternRegistry.builder().confidenceStore(null)));
+    thrown.put(
+        "PatternRegistry.Builder.resourcePool(null)",
+        catchThrowable(() -> PatternRegistry.builder().resourcePool(null)));
+    thrown.put(
+        "PatternRegistry.Builder.ticker(null)",
+        catchThrowable(() -> PatternRegistry.builder().ticker(null)));
     SoftAssertions soft = new SoftAssertions();
     thrown.forEach(
         (call, t) ->
