@@ -104,4 +104,29 @@ class ApiInputReviewTest {
       assertThat(thrown).isInstanceOf(IllegalArgumentException.class);
     }
   }
+
+  /**
+   * A context whose {@code required_steps} is not a list but a map that indirectly holds itself
+   * (map → list → map, as a careless deserializer's graph may) fails with a StackOverflowError from
+   * inside {@code AbstractMap.toString()} while the constructor describes the bad value, instead of
+   * the InvalidContextException the class promises for every broken rule ("Validated at
+   * construction: every problem found is reported at once by an InvalidContextException"). The
+   * definition already refuses self-containing input by name ({@link InputHostilityReviewTest}).
+   */
+  @Test
+  void contextWhoseNameListValueContainsItselfIndirectly_overflowsTheStack() {
+    Map<String, Object> steps = new HashMap<>();
+    List<Object> inner = new java.util.ArrayList<>();
+    inner.add(steps);
+    steps.put("next", inner);
+    Map<String, Object> attributes = new HashMap<>();
+    attributes.put(PatternContext.REQUIRED_STEPS, steps);
+
+    Throwable thrown = catchThrowable(() -> new PatternContext("orders", "sequential", attributes));
+
+    assertThat(thrown)
+        .as("threw %s", thrown == null ? null : thrown.getClass())
+        .isInstanceOf(InvalidContextException.class)
+        .hasMessageContaining(PatternContext.REQUIRED_STEPS);
+  }
 }
