@@ -104,6 +104,56 @@ class ResultPluginReviewTest {
   }
 
   /**
+   * With {@code maxAttempts(1)} and the first candidate's breaker open, the executor skips it (an
+   * attempt of kind SKIPPED that "does not use up one of the executor's maxAttempts") and runs the
+   * second, which succeeds and is the chosen pattern. The result's own decision record says the
+   * opposite about it: {@code decision().why(entry of good)} ends with "skipped: only the first 1
+   * are tried". Promised: the result's vocabulary is consistent; a pattern that ran and served is
+   * not described as skipped by the maxAttempts limit in the same result.
+   */
+  @Test
+  void chosenPatternAfterABreakerSkip_isSaidToBeSkippedByMaxAttempts_inTheSameResult() {
+    PatternRegistry registry =
+        PatternRegistry.builder()
+            .ticker(nanos::get)
+            .circuitBreaker(
+                BreakerPolicy.builder()
+                    .window(2)
+                    .minimumCalls(2)
+                    .failureRateThreshold(50)
+                    .coolDown(Duration.ofMinutes(10))
+                    .probes(1)
+                    .build())
+            .build();
+    registry
+        .register(new ScriptedPattern("bad", "t", 0.9, OutcomeStatus.FAILED))
+        .register(new ScriptedPattern("good", "t", 0.5, OutcomeStatus.SUCCESS));
+    registry.pins().force("eu", "bad");
+    PatternContext ctx = new PatternContext("eu", "t", Map.of());
+    try (PatternExecutor e =
+        PatternExecutor.builder(registry)
+            .selectionPolicy(SelectionPolicy.greedy())
+            .maxAttempts(1)
+            .ticker(nanos::get)
+            .build()) {
+      e.delegates().register("work", in -> in);
+      e.executeBestPattern(ctx);
+      e.executeBestPattern(ctx); // bad's breaker in "eu" is open now
+
+      PatternResult r = e.executeBestPattern(ctx);
+
+      assertThat(r.attempts())
+          .extracting(a -> a.patternName() + ":" + a.kind())
+          .containsExactly("bad:SKIPPED", "good:RUN");
+      assertThat(r.chosenPattern()).isEqualTo("good");
+      io.ndp.api.Decision.Entry good = r.decision().entry("good").orElseThrow();
+      assertThat(r.decision().why(good))
+          .as("why the chosen pattern is where it is, in the result that it served")
+          .doesNotContain("skipped");
+    }
+  }
+
+  /**
    * A plugin with two pattern factories, one of whose constructors throws: the README and {@link
    * FactoryConstructorThrowsTest} promise FAILED with the exception's message in the report (and
    * the core's own rule: "One unusable factory makes the plugin FAILED: none of its types is
