@@ -129,4 +129,28 @@ class ApiInputReviewTest {
         .isInstanceOf(InvalidContextException.class)
         .hasMessageContaining(PatternContext.REQUIRED_STEPS);
   }
+
+  /**
+   * A pool whose capacity is {@code Integer.MAX_VALUE} (valid: "units, at least 1") over-allocates:
+   * with 2 units held, a request for {@code Integer.MAX_VALUE} units (not above the capacity, so
+   * valid) is granted, because {@code inUse + units} overflows int and the "does it fit" check
+   * passes; afterwards the pool reports a negative number of units in use. Promised (README,
+   * DESIGN): a task acquires all its resources at once or none, never over-allocating; huge but
+   * valid numbers must not break that.
+   */
+  @Test
+  void resourcePool_hugeCapacity_overAllocatesThroughIntOverflow() throws Exception {
+    ResourcePool pool = new ResourcePool(Map.of("gpu", Integer.MAX_VALUE));
+    try (ResourcePool.Lease held =
+        pool.tryAcquireAll(Map.of("gpu", 2), Duration.ZERO).orElseThrow()) {
+      java.util.Optional<ResourcePool.Lease> more =
+          pool.tryAcquireAll(Map.of("gpu", Integer.MAX_VALUE), Duration.ZERO);
+      Map<String, Integer> active = pool.activeResources();
+      more.ifPresent(ResourcePool.Lease::release);
+
+      assertThat(more).as("2 units are held; all %d more cannot fit", Integer.MAX_VALUE).isEmpty();
+      assertThat(active.get("gpu")).as("units in use of 'gpu'").isBetween(0, Integer.MAX_VALUE);
+      assertThat(held.isReleased()).isFalse();
+    }
+  }
 }
