@@ -379,6 +379,43 @@ class ResultPluginReviewTest {
   }
 
   /**
+   * Two class-path pattern factories (found by ServiceLoader) whose constructors throw ("licence A
+   * missing", "licence B missing"): both are keyed {@code classpath:<number of factories found so
+   * far>}, so the second report overwrites the first and only one failure is left in {@code
+   * pluginReports()}; and each reason is only ServiceConfigurationError's "Provider ... could not
+   * be instantiated", without the exception's message (it is in the cause, shown only by the log).
+   * Promised: a factory whose constructor throws is FAILED with the exception's message in its
+   * report, readable without an SLF4J binding, and the reports count every failure.
+   */
+  @Test
+  void twoClassPathFactoriesThatThrow_oneReportIsLost_andNeitherSaysWhy() throws Exception {
+    Path jar =
+        new TestPluginJar("cp-broken")
+            .factory(
+                "cp_a.F",
+                factorySource(
+                    "cp_a",
+                    "public F() { throw new IllegalStateException(\"licence A missing\"); }"))
+            .factory(
+                "cp_b.F",
+                factorySource(
+                    "cp_b",
+                    "public F() { throw new IllegalStateException(\"licence B missing\"); }"))
+            .writeTo(plugins);
+    try (java.net.URLClassLoader loader =
+            new java.net.URLClassLoader(
+                new java.net.URL[] {jar.toUri().toURL()}, getClass().getClassLoader());
+        Ndp ndp = Ndp.builder().classLoader(loader).build()) {
+      List<PluginReport> failed =
+          ndp.pluginReports().stream().filter(r -> r.status() == Status.FAILED).toList();
+      assertThat(failed).as("reports %s", ndp.pluginReports()).hasSize(2);
+      assertThat(failed)
+          .anySatisfy(r -> assertThat(r.reason()).contains("licence A missing"))
+          .anySatisfy(r -> assertThat(r.reason()).contains("licence B missing"));
+    }
+  }
+
+  /**
    * {@code PatternExecutor.Builder.fallbackPatterns("safety", "")} refuses the blank name with an
    * IllegalArgumentException, but has already added "safety": the builder, reused after the
    * failure, holds half of the refused input and builds an executor that falls back to "safety".
