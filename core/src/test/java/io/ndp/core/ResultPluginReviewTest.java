@@ -506,6 +506,15 @@ class ResultPluginReviewTest {
     thrown.put(
         "PatternExecutor.Builder.fallbackPatterns((String[]) null)",
         catchThrowable(() -> PatternExecutor.builder(registry).fallbackPatterns((String[]) null)));
+    thrown.put("Ndp.Builder.storage(null)", catchThrowable(() -> Ndp.builder().storage(null)));
+    thrown.put(
+        "Ndp.Builder.definitionStore(null)",
+        catchThrowable(() -> Ndp.builder().definitionStore(null)));
+    thrown.put(
+        "Ndp.Builder.confidenceStore(null)",
+        catchThrowable(() -> Ndp.builder().confidenceStore(null)));
+    thrown.put(
+        "Ndp.Builder.classLoader(null)", catchThrowable(() -> Ndp.builder().classLoader(null)));
     thrown.put(
         "PatternRegistry.Builder.confidenceStore(null)",
         catchThrowable(() -> PatternRegistry.builder().confidenceStore(null)));
