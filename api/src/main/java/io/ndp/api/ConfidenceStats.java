@@ -60,6 +60,15 @@ public record ConfidenceStats(
               successes,
               failures));
     }
+    if (successes > Long.MAX_VALUE - failures) {
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "counts must add up to at most %d outcomes but were successes=%d failures=%d",
+              Long.MAX_VALUE,
+              successes,
+              failures));
+    }
     if (!(effectiveSuccesses >= 0 && effectiveSuccesses <= successes + SLACK)
         || !(effectiveFailures >= 0 && effectiveFailures <= failures + SLACK)) {
       throw new IllegalArgumentException(
@@ -156,6 +165,11 @@ public record ConfidenceStats(
   public ConfidenceStats plus(ConfidenceStats other) {
     if (other == null) {
       throw new IllegalArgumentException("the stats to add must not be null");
+    }
+    if (successes > Long.MAX_VALUE - other.successes
+        || failures > Long.MAX_VALUE - other.failures) {
+      throw new IllegalArgumentException(
+          "the sum of " + this + " and " + other + " has more outcomes than a long counts");
     }
     return new ConfidenceStats(
         successes + other.successes,

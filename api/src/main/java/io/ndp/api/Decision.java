@@ -22,7 +22,9 @@ import java.util.Optional;
  * @param minConfidence the minimum-confidence floor in force, a posterior mean in {@code [0, 1]} (0
  *     when none)
  * @param maxAttempts how many of the entries the executor tries at most, at least 1 (those after
- *     are skipped); 0 in {@link #NONE}, where nothing was selected
+ *     are skipped); 0 in {@link #NONE}, where nothing was selected. In a result's decision it also
+ *     counts the entries skipped because their circuit breaker was open (they do not use up an
+ *     attempt; a note says how many)
  * @param entries the candidates, in the order they run; an unmodifiable copy, possibly empty
  * @param notes anything else that shaped the decision, in words, e.g. a pinned pattern that did not
  *     match; an unmodifiable copy, usually empty
@@ -43,9 +45,18 @@ public record Decision(
    * @param entries the candidates, in run order; copied, no null element
    * @param notes anything else that shaped the decision; copied, no null element
    * @throws NullPointerException when the policy, a list or an element of it is null
+   * @throws IllegalArgumentException when {@code minConfidence} is not in {@code [0, 1]} or {@code
+   *     maxAttempts} is negative
    */
   public Decision {
     Objects.requireNonNull(policy, "policy");
+    if (!(minConfidence >= 0 && minConfidence <= 1) || maxAttempts < 0) {
+      throw new IllegalArgumentException(
+          "a decision needs minConfidence in [0, 1] and maxAttempts >= 0 but was minConfidence="
+              + minConfidence
+              + ", maxAttempts="
+              + maxAttempts);
+    }
     entries = List.copyOf(entries);
     notes = List.copyOf(notes);
   }
@@ -147,10 +158,28 @@ public record Decision(
      * @param sample the confidence the policy ranked it by, or {@code NaN}
      * @param verdict what placed it; not null
      * @throws NullPointerException when the name or the verdict is null
+     * @throws IllegalArgumentException when {@code match} or {@code posteriorMean} is not in {@code
+     *     [0, 1]}, or {@code effectiveSampleSize} or {@code borrowed} is negative, NaN or infinite
      */
     public Entry {
       Objects.requireNonNull(pattern, "pattern");
       Objects.requireNonNull(verdict, "verdict");
+      if (!(match >= 0 && match <= 1)
+          || !(posteriorMean >= 0 && posteriorMean <= 1)
+          || !(effectiveSampleSize >= 0 && effectiveSampleSize < Double.POSITIVE_INFINITY)
+          || !(borrowed >= 0 && borrowed < Double.POSITIVE_INFINITY)) {
+        throw new IllegalArgumentException(
+            String.format(
+                Locale.ROOT,
+                "entry of '%s' needs match and posteriorMean in [0, 1], effectiveSampleSize and"
+                    + " borrowed finite and >= 0, but was match=%s, posteriorMean=%s,"
+                    + " effectiveSampleSize=%s, borrowed=%s",
+                pattern,
+                match,
+                posteriorMean,
+                effectiveSampleSize,
+                borrowed));
+      }
     }
 
     /**

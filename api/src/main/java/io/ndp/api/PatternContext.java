@@ -251,7 +251,34 @@ public record PatternContext(
     if (value instanceof String s) {
       return "String '" + s + "'";
     }
+    if (value instanceof Map<?, ?> m) {
+      // Never its toString: a map may hold itself (through a list), which would never end.
+      return value.getClass().getSimpleName() + " of " + m.size() + " entries";
+    }
+    if (value instanceof Collection<?> c) {
+      StringBuilder sb = new StringBuilder(value.getClass().getSimpleName()).append(" [");
+      int shown = 0;
+      for (Object element : c) {
+        if (shown == 10) {
+          sb.append(", ...");
+          break;
+        }
+        sb.append(shown++ == 0 ? "" : ", ").append(shallow(element));
+      }
+      return sb.append(']').toString();
+    }
     return value.getClass().getSimpleName() + " " + value;
+  }
+
+  /** An element of a collection: scalars as they are, anything else by its type only. */
+  private static String shallow(@Nullable Object element) {
+    if (element == null
+        || element instanceof String
+        || element instanceof Number
+        || element instanceof Boolean) {
+      return String.valueOf(element);
+    }
+    return element.getClass().getSimpleName();
   }
 
   @SuppressWarnings("unchecked")

@@ -53,7 +53,17 @@ public record PatternResult(
    */
   public PatternResult {
     Objects.requireNonNull(message, "message");
+    Objects.requireNonNull(attempts, "attempts");
+    for (int i = 0; i < attempts.size(); i++) {
+      Objects.requireNonNull(attempts.get(i), "attempts[" + i + "]");
+    }
     attempts = List.copyOf(attempts);
+    Objects.requireNonNull(rejections, "rejections");
+    rejections.forEach(
+        (pattern, reason) -> {
+          Objects.requireNonNull(pattern, "a pattern name in rejections");
+          Objects.requireNonNull(reason, () -> "the reason in rejections of " + pattern);
+        });
     rejections = Map.copyOf(rejections);
     Objects.requireNonNull(totalDuration, "totalDuration");
     Objects.requireNonNull(decision, "decision");
@@ -145,12 +155,23 @@ public record PatternResult(
   }
 
   /**
-   * Returns how many configured fallback patterns ({@code fallbackPatterns}) were tried.
+   * Returns how many times the execution fell back to a configured fallback pattern ({@code
+   * fallbackPatterns}): the part of {@link #fallbacksTried()} whose destination is a configured
+   * fallback, one per {@link io.ndp.api.event.FallbackEvent} with {@code toConfiguredFallback}.
+   * Retries of a fallback are not counted again ({@link #retries()} counts them).
    *
-   * @return the attempts whose {@link Attempt#fallback()} is true
+   * @return the attempts whose {@link Attempt#fallback()} is true and whose pattern differs from
+   *     the previous attempt's; at most {@link #fallbacksTried()}
    * @since 0.2.0
    */
   public long configuredFallbacksTried() {
-    return attempts.stream().filter(Attempt::fallback).count();
+    long moves = 0;
+    for (int i = 1; i < attempts.size(); i++) {
+      Attempt a = attempts.get(i);
+      if (a.fallback() && !a.patternName().equals(attempts.get(i - 1).patternName())) {
+        moves++;
+      }
+    }
+    return moves;
   }
 }

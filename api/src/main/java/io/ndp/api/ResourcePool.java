@@ -638,7 +638,8 @@ public final class ResourcePool {
   private boolean canGrant(Map<String, Integer> request, int priority, @Nullable Waiter self) {
     for (Map.Entry<String, Integer> e : request.entrySet()) {
       Integer capacity = capacities.get(e.getKey());
-      if (capacity == null || inUse.getOrDefault(e.getKey(), 0) + e.getValue() > capacity) {
+      // In long: a capacity near Integer.MAX_VALUE must not let the sum wrap around and "fit".
+      if (capacity == null || (long) inUse.getOrDefault(e.getKey(), 0) + e.getValue() > capacity) {
         return false;
       }
     }

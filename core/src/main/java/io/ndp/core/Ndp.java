@@ -30,6 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
@@ -279,6 +280,7 @@ public final class Ndp implements AutoCloseable {
   private List<Source> classPathSources(ClassLoader loader) {
     List<Source> found = new ArrayList<>();
     Iterator<PatternFactory> it = ServiceLoader.load(PatternFactory.class, loader).iterator();
+    int failed = 0;
     while (true) {
       PatternFactory f;
       try {
@@ -289,12 +291,13 @@ public final class Ndp implements AutoCloseable {
       } catch (ServiceConfigurationError | LinkageError e) {
         log.error("a class-path pattern factory cannot be created: {}", e.toString(), e);
         synchronized (lifecycle) {
+          // Keyed by the failure's own number: two failures never share a report.
           record(
               new PluginReport(
-                  CLASSPATH + ":" + found.size(),
+                  CLASSPATH + ":failed-" + ++failed,
                   Path.of(""),
                   Status.FAILED,
-                  "a class-path pattern factory cannot be created: " + e,
+                  "a class-path pattern factory cannot be created: " + withCauses(e),
                   List.of()));
         }
         continue;
@@ -567,11 +570,14 @@ public final class Ndp implements AutoCloseable {
    * report is {@link Status#REFUSED} with the reason (keyed {@code id@file.jar} when a plugin with
    * its id is loaded, so the loaded one's report stays).
    *
-   * @param jar the plugin JAR
+   * @param jar the plugin JAR; a file that does not exist is reported {@link Status#INVALID} ("no
+   *     such file")
    * @return its report
+   * @throws IllegalArgumentException when {@code jar} is null
    * @throws IllegalStateException when the facade has no plugins folder
    */
   public PluginReport loadPlugin(Path jar) {
+    Checks.notNull(jar, "loadPlugin(jar)");
     return loadPlugin(jar, null);
   }
 
@@ -933,7 +939,7 @@ public final class Ndp implements AutoCloseable {
    *
    * @param pluginId the plugin id
    * @return its new report
-   * @throws IllegalArgumentException when no plugin has that id
+   * @throws IllegalArgumentException when {@code pluginId} is null or no plugin has that id
    * @throws IllegalStateException when the facade has no plugins folder, its file is missing or
    *     unreadable, the trust policy refuses it, or executions of its patterns still ran after the
    *     drain timeout: then nothing changed (its types and stored patterns are back in place and it
@@ -941,6 +947,7 @@ public final class Ndp implements AutoCloseable {
    * @since 0.2.0
    */
   public PluginReport reloadPlugin(String pluginId) {
+    Checks.notNull(pluginId, "reloadPlugin(pluginId)");
     pluginOps.lock();
     try {
       NdpPluginManager pm = requirePlugins();
@@ -1324,11 +1331,7 @@ public final class Ndp implements AutoCloseable {
    * Why none of the declared pattern factories could be created: the first one's exception, or null
    * when none is declared (or all could be).
    */
-  private static @Nullable String whyNotCreated(
-      @Nullable Set<String> declared, ClassLoader loader) {
-    if (declared == null) {
-      return null;
-    }
+  private static @Nullable String whyNotCreated(Set<String> declared, ClassLoader loader) {
     for (String name : new java.util.TreeSet<>(declared)) {
       try {
         Class<?> c = Class.forName(name, false, loader);
@@ -1337,12 +1340,46 @@ public final class Ndp implements AutoCloseable {
         }
         c.getDeclaredConstructor().newInstance();
       } catch (java.lang.reflect.InvocationTargetException e) {
-        return name + " threw " + e.getCause();
-      } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
-        return name + ": " + e;
+        Throwable cause = e.getCause() != null ? e.getCause() : e;
+        rethrowIfFatal(cause);
+        return name + " threw " + withCauses(cause);
+      } catch (ReflectiveOperationException | RuntimeException | Error e) {
+        rethrowIfFatal(e);
+        return name + ": " + withCauses(e);
       }
     }
     return null;
+  }
+
+  /**
+   * An error the JVM cannot go on from (out of memory, stack overflow) is never a plugin's fault.
+   */
+  private static void rethrowIfFatal(Throwable t) {
+    if (t instanceof VirtualMachineError fatal) {
+      throw fatal;
+    }
+  }
+
+  /**
+   * A throwable and its causes in one line, for a report read without any logging binding: {@code
+   * java.lang.ExceptionInInitializerError (in the static initializer of x.F), caused by
+   * java.lang.IllegalStateException: licence missing}.
+   */
+  static String withCauses(Throwable t) {
+    StringBuilder sb = new StringBuilder();
+    Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    for (Throwable c = t; c != null && seen.add(c) && seen.size() <= 5; c = c.getCause()) {
+      sb.append(sb.length() == 0 ? "" : ", caused by ").append(c);
+      if (c instanceof ExceptionInInitializerError && c.getCause() != null) {
+        for (StackTraceElement frame : c.getCause().getStackTrace()) {
+          if ("<clinit>".equals(frame.getMethodName())) {
+            sb.append(" (in the static initializer of ").append(frame.getClassName()).append(')');
+            break;
+          }
+        }
+      }
+    }
+    return sb.toString();
   }
 
   private void collect(NdpPluginManager pm, PluginWrapper w) {
@@ -1365,13 +1402,19 @@ public final class Ndp implements AutoCloseable {
       return;
     }
     if (state == PluginState.FAILED) {
+      Optional<Throwable> creation = pm.creationFailure(id);
       Throwable t = w.getFailedException();
       record(
           new PluginReport(
               id,
               path,
               Status.FAILED,
-              "failed to start: " + (t == null ? "unknown cause" : t.toString()),
+              creation.isPresent()
+                  ? "failed to start: its plugin class "
+                      + w.getDescriptor().getPluginClass()
+                      + " cannot be created: "
+                      + withCauses(creation.get())
+                  : "failed to start: " + (t == null ? "unknown cause" : withCauses(t)),
               List.of()));
       return;
     }
@@ -1407,25 +1450,38 @@ public final class Ndp implements AutoCloseable {
     List<PatternFactory> found;
     try {
       found = pm.getExtensions(PatternFactory.class, id);
-    } catch (RuntimeException | LinkageError e) {
+    } catch (RuntimeException | Error e) {
+      rethrowIfFatal(e);
       record(
           new PluginReport(
-              id, path, Status.FAILED, "its pattern factories cannot be created: " + e, List.of()));
+              id,
+              path,
+              Status.FAILED,
+              "its pattern factories cannot be created: " + withCauses(e),
+              List.of()));
+      return;
+    }
+    // PF4J logs and skips an extension it cannot instantiate: find the real cause ourselves, for
+    // every declared factory it did not create (one of them failing fails the plugin: none of its
+    // types is half-served).
+    Set<String> notCreated = new java.util.TreeSet<>();
+    Set<String> declared = pm.getExtensionClassNames(id);
+    if (declared != null) {
+      notCreated.addAll(declared);
+    }
+    found.forEach(f -> notCreated.remove(f.getClass().getName()));
+    String cause = whyNotCreated(notCreated, w.getPluginClassLoader());
+    if (cause != null) {
+      record(
+          new PluginReport(
+              id,
+              path,
+              Status.FAILED,
+              "its pattern factory cannot be created: " + cause,
+              List.of()));
       return;
     }
     if (found.isEmpty()) {
-      // PF4J logs and skips an extension it cannot instantiate: find the real cause ourselves.
-      String cause = whyNotCreated(pm.getExtensionClassNames(id), w.getPluginClassLoader());
-      if (cause != null) {
-        record(
-            new PluginReport(
-                id,
-                path,
-                Status.FAILED,
-                "its pattern factory cannot be created: " + cause,
-                List.of()));
-        return;
-      }
       record(
           new PluginReport(
               id,
@@ -1518,6 +1574,10 @@ public final class Ndp implements AutoCloseable {
 
   /** Why PF4J holds no wrapper for a plugin file in the folder, read with PF4J's own finder. */
   private PluginReport inspectInvisible(Path file, NdpPluginManager pm, @Nullable String error) {
+    if (!Files.exists(file)) {
+      return new PluginReport(
+          "?@" + file.getFileName(), file, Status.INVALID, "no such file: " + file, List.of());
+    }
     if (file.getFileName().toString().endsWith(".jar")) {
       try (JarFile jf = new JarFile(file.toFile())) {
         jf.getManifest();
@@ -1876,7 +1936,7 @@ public final class Ndp implements AutoCloseable {
      * copy is loaded (a test swaps the original there to show the verified bytes are what runs).
      */
     Builder afterPluginVerified(Consumer<Path> hook) {
-      this.afterPluginVerified = Objects.requireNonNull(hook, "hook");
+      this.afterPluginVerified = Checks.notNull(hook, "Ndp.Builder.afterPluginVerified(hook)");
       return this;
     }
 
@@ -1948,23 +2008,28 @@ public final class Ndp implements AutoCloseable {
       return this;
     }
 
-    /** Loads plugin JARs from this folder (default: none). */
+    /**
+     * Loads plugin JARs from this folder (default: none). It must exist when {@link #build()} runs;
+     * it may be empty.
+     */
     public Builder pluginsDir(Path dir) {
-      this.pluginsDir = Objects.requireNonNull(dir, "dir");
+      this.pluginsDir = Checks.notNull(dir, "Ndp.Builder.pluginsDir(dir)");
       return this;
     }
 
     /** Adds factories given by the host; they win over every other source. */
     public Builder factories(PatternFactory... given) {
-      for (PatternFactory f : given) {
-        factories.add(Objects.requireNonNull(f, "factory"));
-      }
-      return this;
+      return factories(Arrays.asList(Checks.notNull(given, "Ndp.Builder.factories(factories)")));
     }
 
     /** Adds factories given by the host; they win over every other source. */
     public Builder factories(Collection<? extends PatternFactory> given) {
-      given.forEach(f -> factories.add(Objects.requireNonNull(f, "factory")));
+      Checks.notNull(given, "Ndp.Builder.factories(factories)");
+      List<PatternFactory> checked = new ArrayList<>(given.size());
+      for (PatternFactory f : given) { // all or nothing: a refused call adds none of them
+        checked.add(Checks.notNull(f, "Ndp.Builder.factories: factory " + checked.size()));
+      }
+      factories.addAll(checked);
       return this;
     }
 
@@ -1976,7 +2041,7 @@ public final class Ndp implements AutoCloseable {
 
     /** The class loader ServiceLoader searches (default: core's). */
     public Builder classLoader(ClassLoader loader) {
-      this.classLoader = Objects.requireNonNull(loader, "loader");
+      this.classLoader = Checks.notNull(loader, "Ndp.Builder.classLoader(loader)");
       return this;
     }
 
@@ -1994,7 +2059,7 @@ public final class Ndp implements AutoCloseable {
      * @since 0.2.0
      */
     public Builder storage(NdpStorage storage) {
-      Objects.requireNonNull(storage, "storage");
+      Checks.notNull(storage, "Ndp.Builder.storage(storage)");
       if (definitionStore != null || confidenceStore != null || halfLife != null) {
         throw new IllegalArgumentException(
             "storage("
@@ -2009,7 +2074,7 @@ public final class Ndp implements AutoCloseable {
     /** Keeps definitions in this store (default: in memory). */
     public Builder definitionStore(PatternDefinitionStore store) {
       requireNoStorage("definitionStore");
-      this.definitionStore = Objects.requireNonNull(store, "store");
+      this.definitionStore = Checks.notNull(store, "Ndp.Builder.definitionStore(store)");
       return this;
     }
 
@@ -2021,7 +2086,7 @@ public final class Ndp implements AutoCloseable {
             "halfLife applies to the in-memory statistics; the custom confidence store decides how"
                 + " it forgets");
       }
-      this.confidenceStore = Objects.requireNonNull(store, "store");
+      this.confidenceStore = Checks.notNull(store, "Ndp.Builder.confidenceStore(store)");
       return this;
     }
 
@@ -2052,7 +2117,7 @@ public final class Ndp implements AutoCloseable {
      * this runtime, capacity {@link ResourcePool#DEFAULT_CAPACITY} per resource unless declared).
      */
     public Builder resourcePool(ResourcePool pool) {
-      this.resourcePool = Objects.requireNonNull(pool, "pool");
+      this.resourcePool = Checks.notNull(pool, "Ndp.Builder.resourcePool(pool)");
       return this;
     }
 
@@ -2074,7 +2139,7 @@ public final class Ndp implements AutoCloseable {
 
     /** Uses this delegate directory (default: a new one). */
     public Builder delegates(DelegateDirectory delegates) {
-      this.delegates = Objects.requireNonNull(delegates, "delegates");
+      this.delegates = Checks.notNull(delegates, "Ndp.Builder.delegates(delegates)");
       return this;
     }
 
@@ -2083,7 +2148,7 @@ public final class Ndp implements AutoCloseable {
      * the facade.
      */
     public Builder executor(UnaryOperator<PatternExecutor.Builder> customizer) {
-      this.executorCustomizer = Objects.requireNonNull(customizer, "customizer");
+      this.executorCustomizer = Checks.notNull(customizer, "Ndp.Builder.executor(customizer)");
       return this;
     }
 
@@ -2102,9 +2167,21 @@ public final class Ndp implements AutoCloseable {
      *
      * <p>When building fails, a {@linkplain #storage storage} given to this builder is closed (the
      * runtime owned it).
+     *
+     * @return the runtime
+     * @throws IllegalArgumentException when the {@linkplain #pluginsDir plugins folder} does not
+     *     exist or is not a folder (a typo would otherwise load no plugin without a word)
      */
     public Ndp build() {
       try {
+        if (pluginsDir != null && !Files.isDirectory(pluginsDir)) {
+          throw new IllegalArgumentException(
+              String.format(
+                  Locale.ROOT,
+                  "the plugins folder %s (Ndp.Builder.pluginsDir) %s",
+                  pluginsDir,
+                  Files.exists(pluginsDir) ? "is not a folder" : "does not exist"));
+        }
         return new Ndp(this);
       } catch (RuntimeException | Error e) {
         if (storage != null) {

@@ -35,6 +35,7 @@ import io.ndp.core.internal.Listeners;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -42,7 +43,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executor;
@@ -530,6 +530,7 @@ public final class PatternExecutor implements AutoCloseable {
     // The names tried, which the fallbacks skip: only kept when there are fallbacks.
     List<String> tried = fallbacks.isEmpty() ? null : new ArrayList<>();
     int ranCandidates = 0;
+    int skippedCandidates = 0;
     for (Candidate c : selection.ranked) {
       if (ranCandidates >= maxAttempts
           || scope.expired()
@@ -542,6 +543,8 @@ public final class PatternExecutor implements AutoCloseable {
       Ran ran = attempt(c.pattern(), context, scope, false, attempts, retryBudget);
       if (ran.attempt().kind() != Attempt.Kind.SKIPPED) {
         ranCandidates++; // a candidate skipped by its open breaker does not use up an attempt
+      } else {
+        skippedCandidates++;
       }
       if (ran.attempt().isSuccess()) {
         return finish(
@@ -550,7 +553,7 @@ public final class PatternExecutor implements AutoCloseable {
             selection.rejections,
             ran.output(),
             start,
-            selection.arrangement.decision());
+            afterSkips(selection.arrangement.decision(), skippedCandidates));
       }
     }
     for (String name : fallbacks) {
@@ -591,11 +594,37 @@ public final class PatternExecutor implements AutoCloseable {
             selection.rejections,
             ran.output(),
             start,
-            selection.arrangement.decision());
+            afterSkips(selection.arrangement.decision(), skippedCandidates));
       }
     }
     return finish(
-        context, attempts, selection.rejections, null, start, selection.arrangement.decision());
+        context,
+        attempts,
+        selection.rejections,
+        null,
+        start,
+        afterSkips(selection.arrangement.decision(), skippedCandidates));
+  }
+
+  /**
+   * The decision as the result tells it: candidates skipped because their breaker was open did not
+   * use up an attempt, so {@code skipped} more entries were within reach ({@link Decision#why} then
+   * calls none of those that ran "skipped"), said in a note.
+   */
+  private static Decision afterSkips(Decision d, int skipped) {
+    if (skipped == 0) {
+      return d;
+    }
+    int reach = (int) Math.min(Integer.MAX_VALUE, (long) d.maxAttempts() + skipped);
+    List<String> notes = new ArrayList<>(d.notes());
+    notes.add(
+        String.format(
+            Locale.ROOT,
+            "%d candidate(s) skipped because their circuit breaker was open; they do not use up an"
+                + " attempt, so the first %d entries were within reach",
+            skipped,
+            reach));
+    return new Decision(d.policy(), d.minConfidence(), reach, d.entries(), notes);
   }
 
   /**
@@ -1707,7 +1736,7 @@ public final class PatternExecutor implements AutoCloseable {
 
     /** Uses this delegate directory (default: a new, empty one). */
     public Builder delegates(DelegateDirectory delegates) {
-      this.delegates = Objects.requireNonNull(delegates, "delegates");
+      this.delegates = Checks.notNull(delegates, "PatternExecutor.Builder.delegates(delegates)");
       return this;
     }
 
@@ -1811,7 +1840,7 @@ public final class PatternExecutor implements AutoCloseable {
      * @return this builder
      */
     public Builder ticker(Ticker ticker) {
-      this.ticker = Objects.requireNonNull(ticker, "ticker");
+      this.ticker = Checks.notNull(ticker, "PatternExecutor.Builder.ticker(ticker)");
       return this;
     }
 
@@ -1849,14 +1878,15 @@ public final class PatternExecutor implements AutoCloseable {
 
     /** Adds patterns (by name) tried, in order, after the ranked candidates failed. */
     public Builder fallbackPatterns(String... names) {
-      for (String n : names) {
+      Checks.notNull(names, "PatternExecutor.Builder.fallbackPatterns(names)");
+      for (String n : names) { // all checked first: a refused call adds none of them
         if (n == null || n.isBlank()) {
           throw new IllegalArgumentException(
               "fallback pattern names must be non-blank but got "
                   + (n == null ? "null" : "'" + n + "'"));
         }
-        fallbacks.add(n);
       }
+      fallbacks.addAll(Arrays.asList(names));
       return this;
     }
 
@@ -1866,7 +1896,7 @@ public final class PatternExecutor implements AutoCloseable {
      * work the executor has not started itself.
      */
     public Builder executor(Executor executor) {
-      this.executor = Objects.requireNonNull(executor, "executor");
+      this.executor = Checks.notNull(executor, "PatternExecutor.Builder.executor(executor)");
       return this;
     }
 
@@ -1915,7 +1945,7 @@ public final class PatternExecutor implements AutoCloseable {
 
     /** How backoffs are waited (tests advance a fake ticker). */
     Builder sleeper(Sleeper sleeper) {
-      this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+      this.sleeper = Checks.notNull(sleeper, "PatternExecutor.Builder.sleeper(sleeper)");
       return this;
     }
 

@@ -36,7 +36,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -1053,13 +1052,14 @@ public final class PatternRegistry {
             "halfLife applies to the in-memory statistics; the custom confidence store decides how"
                 + " it forgets");
       }
-      this.confidenceStore = Objects.requireNonNull(store, "store");
+      this.confidenceStore =
+          Checks.notNull(store, "PatternRegistry.Builder.confidenceStore(store)");
       return this;
     }
 
     /** Uses this resource pool, e.g. one the host declared capacities in (default: a new one). */
     public Builder resourcePool(ResourcePool pool) {
-      this.resourcePool = Objects.requireNonNull(pool, "pool");
+      this.resourcePool = Checks.notNull(pool, "PatternRegistry.Builder.resourcePool(pool)");
       return this;
     }
 
@@ -1099,7 +1099,7 @@ public final class PatternRegistry {
      * ticker); tests use a fake one.
      */
     public Builder ticker(Ticker ticker) {
-      this.ticker = Objects.requireNonNull(ticker, "ticker");
+      this.ticker = Checks.notNull(ticker, "PatternRegistry.Builder.ticker(ticker)");
       return this;
     }
 

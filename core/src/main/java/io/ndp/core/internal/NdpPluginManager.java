@@ -19,11 +19,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.pf4j.DefaultExtensionFinder;
+import org.pf4j.DefaultPluginFactory;
 import org.pf4j.DefaultPluginManager;
 import org.pf4j.ExtensionFinder;
+import org.pf4j.Plugin;
 import org.pf4j.PluginDependency;
 import org.pf4j.PluginDescriptor;
 import org.pf4j.PluginDescriptorFinder;
+import org.pf4j.PluginFactory;
 import org.pf4j.PluginRepository;
 import org.pf4j.PluginState;
 import org.pf4j.PluginWrapper;
@@ -197,6 +200,48 @@ public final class NdpPluginManager extends DefaultPluginManager {
   /** The plugins left out before loading, by path, with why. */
   public Map<Path, Exclusion> excluded() {
     return Collections.unmodifiableMap(excluded);
+  }
+
+  // Why a plugin's Plugin class could not be created, by plugin id: PF4J only logs it, then fails
+  // the start with a NullPointerException of its own.
+  private final Map<String, Throwable> creationFailures = new ConcurrentHashMap<>();
+
+  /**
+   * {@return why the {@code Plugin} class of {@code pluginId} could not be created when it was last
+   * loaded, or empty when it was}
+   */
+  public Optional<Throwable> creationFailure(String pluginId) {
+    return Optional.ofNullable(creationFailures.get(pluginId));
+  }
+
+  @Override
+  protected PluginFactory createPluginFactory() {
+    // Called from PF4J's constructor, before this class's fields are set: read them only when a
+    // plugin is created.
+    return new DefaultPluginFactory() {
+      @Override
+      protected Plugin createInstance(Class<?> pluginClass, PluginWrapper wrapper) {
+        String id = wrapper.getPluginId();
+        creationFailures.remove(id);
+        try {
+          try {
+            return (Plugin) pluginClass.getConstructor(PluginWrapper.class).newInstance(wrapper);
+          } catch (NoSuchMethodException noWrapperConstructor) {
+            return (Plugin) pluginClass.getConstructor().newInstance();
+          }
+        } catch (java.lang.reflect.InvocationTargetException e) {
+          Throwable cause = e.getCause() != null ? e.getCause() : e;
+          if (cause instanceof VirtualMachineError fatal) {
+            throw fatal;
+          }
+          creationFailures.put(id, cause);
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+          creationFailures.put(id, e);
+        }
+        log.debug("the plugin class of '{}' cannot be created", id, creationFailures.get(id));
+        return null;
+      }
+    };
   }
 
   @Override

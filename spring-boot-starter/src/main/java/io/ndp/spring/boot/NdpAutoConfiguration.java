@@ -134,7 +134,15 @@ public class NdpAutoConfiguration {
             .retry(retryPolicy)
             .circuitBreaker(breakerPolicy);
     if (properties.getPluginsDir() != null) {
-      b.pluginsDir(properties.getPluginsDir());
+      java.nio.file.Path dir = properties.getPluginsDir();
+      if (!java.nio.file.Files.isDirectory(dir)) {
+        // Said here, naming the property: a typo must not start a service without its kinds.
+        throw NdpProperties.invalid(
+            "ndp.plugins-dir",
+            java.nio.file.Files.exists(dir) ? "must be a folder" : "must be an existing folder",
+            dir);
+      }
+      b.pluginsDir(dir);
     }
     properties.getConfidenceAlerts().forEach(b::confidenceAlert);
     listeners.orderedStream().forEach(b::listener);

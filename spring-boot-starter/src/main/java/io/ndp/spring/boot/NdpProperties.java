@@ -79,7 +79,8 @@ public class NdpProperties {
   }
 
   /**
-   * Sets the plugins folder.
+   * Sets the plugins folder; it must exist when the runtime starts (a missing one fails the startup
+   * naming {@code ndp.plugins-dir}), and may be empty.
    *
    * @param pluginsDir the folder
    */

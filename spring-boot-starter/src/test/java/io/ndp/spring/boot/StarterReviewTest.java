@@ -123,6 +123,20 @@ class StarterReviewTest {
    * poolSize(...) outside the try that renames builder settings, so the startup fails with
    * "poolSize must be at least 2" and no property name.
    */
+  /** A plugins folder that does not exist (a typo) fails the startup naming the property. */
+  @Test
+  void missingPluginsDir_failsNamingTheProperty() {
+    Apps.runner()
+        .withPropertyValues("ndp.plugins-dir=" + dir.resolve("no-such-folder"))
+        .run(
+            ctx -> {
+              assertThat(ctx).hasFailed();
+              assertThat(messages(ctx.getStartupFailure()))
+                  .contains("ndp.plugins-dir must be an existing folder")
+                  .contains("no-such-folder");
+            });
+  }
+
   @Test
   void storagePoolSizeOne_failsNamingTheProperty() {
     Apps.runner()
