@@ -1,0 +1,227 @@
+package io.ndp.examples.hostapp;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ndp.examples.hostapp.AppProcess.Run;
+import io.ndp.storage.jdbc.JdbcStorage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Defects found in the third review of the host app (command line, data handling, output folder):
+ * each test states the promised behaviour and fails on the current code.
+ */
+class ThirdReviewTest {
+  private static final Path PLUGINS = Path.of("target", "plugins").toAbsolutePath();
+  private static final String HEADER = String.join(",", OrdersCsv.HEADER);
+
+  @TempDir Path dir;
+
+  private Run run(String... args) throws Exception {
+    return AppProcess.run(dir, args);
+  }
+
+  /** Writes the header and these lines as {@code name}, in the test folder. */
+  private Path input(String name, List<String> lines) throws Exception {
+    List<String> all = new ArrayList<>();
+    all.add(HEADER);
+    all.addAll(lines);
+    return Files.write(dir.resolve(name), all, UTF_8);
+  }
+
+  private static List<String> orders(int n) {
+    List<String> lines = new ArrayList<>();
+    for (int i = 1; i <= n; i++) {
+      lines.add("O-" + i + ",eu,SKU-0001,1,1.00,a@example.eu");
+    }
+    return lines;
+  }
+
+  private static PrintStream quiet() {
+    return new PrintStream(java.io.OutputStream.nullOutputStream(), true, UTF_8);
+  }
+
+  /**
+   * Invalid CSV is "one clear message" and, as the README's table shows for an unclosed quote,
+   * names the line. A character after a closing quote ({@code "eu"x}) on line 502 gives {@code
+   * error: input bad.csv is not valid CSV: Invalid character between encapsulate...}: Commons CSV's
+   * reason is cut to 40 characters, in the middle of a word, and the line it named ("at line: 502,
+   * position: ...") is cut off with it: the user cannot tell what is wrong nor where in the file.
+   */
+  @Test
+  void characterAfterAClosingQuote_isAnInputError_whoseMessageIsWholeAndNamesTheLine()
+      throws Exception {
+    List<String> lines = orders(500);
+    lines.add("O-X,\"eu\"x,SKU-0001,1,1.00,a@example.eu");
+    lines.addAll(orders(3).stream().map(l -> l.replace("O-", "P-")).toList());
+    input("bad.csv", lines);
+
+    Run r = run("--input", "bad.csv", "--in-memory", "--out", "out");
+
+    assertThat(r.code()).as("stderr: %s", r.err()).isEqualTo(2);
+    assertThat(r.errLines()).singleElement().asString().contains("not valid CSV");
+    assertThat(r.err())
+        .as("the reason is not cut off, and it names line 502")
+        .doesNotContain("...")
+        .containsPattern("line:? 502");
+  }
+
+  /**
+   * The README: "only those seven names are touched, other files in the folder are left alone"; "a
+   * staging folder left by a killed run is removed by the next". The clean-up deletes every entry
+   * of {@code --out} whose name starts with {@code .ndp-staging-}, whatever it is and whoever made
+   * it: the user's file {@code .ndp-staging-notes.txt} is deleted by a successful run.
+   */
+  @Test
+  void usersFileWhoseNameStartsLikeAStagingFolder_isLeftAlone() throws Exception {
+    Path out = Files.createDirectories(dir.resolve("out"));
+    Path notes = Files.writeString(out.resolve(".ndp-staging-notes.txt"), "the user's own file");
+    input("orders.csv", orders(3));
+
+    Run r = run("--input", "orders.csv", "--in-memory", "--out", "out");
+
+    assertThat(r.code()).as("stderr: %s", r.err()).isZero();
+    assertThat(notes)
+        .as("not a staging folder: a file, the user's")
+        .hasContent("the user's own file");
+  }
+
+  /**
+   * An input inside {@code --out} is never replaced (the input named like an output is refused). An
+   * input in a folder of {@code --out} whose name starts with {@code .ndp-staging-} (say the user
+   * copied a killed run's leftovers aside to feed them back) is deleted, with its folder, by the
+   * run before it reads it; the run then fails with exit code 1 and the bare message {@code error:
+   * out/.ndp-staging-kept/orders.csv} (a {@code NoSuchFileException}'s text): the user's data is
+   * gone, and nothing says why.
+   */
+  @Test
+  void inputInAFolderOfOutNamedLikeAStagingFolder_isNotDeleted() throws Exception {
+    Path kept = Files.createDirectories(dir.resolve("out").resolve(".ndp-staging-kept"));
+    Path input = kept.resolve("orders.csv");
+    Files.write(input, List.of(HEADER, "O-1,eu,SKU-0001,2,1.50,a@example.eu"), UTF_8);
+
+    Run r = run("--input", "out/.ndp-staging-kept/orders.csv", "--in-memory", "--out", "out");
+
+    assertThat(input)
+        .as("the input, exit code %d, stderr: %s", r.code(), r.err())
+        .exists()
+        .hasContent(HEADER + "\nO-1,eu,SKU-0001,2,1.50,a@example.eu");
+    assertThat(r.code()).as("stderr: %s", r.err()).isIn(0, 2);
+  }
+
+  /**
+   * Exit code 1 is "the job failed ...: nothing is written, the output folder is as it was" (the
+   * help and the README). A {@code --metrics-out} page that passes the checks but cannot be written
+   * (here a valid 250-character file name: the temporary file beside it, {@code
+   * .NAME.<random>.tmp}, is longer than the 255 the file system allows) fails the run with exit
+   * code 1 and {@code error: cannot write the metrics page ...: File name too long} after all seven
+   * outputs were published into {@code --out}, and the summary says they were: the exit code says
+   * the opposite of what was written.
+   */
+  @Test
+  void metricsPageThatCannotBeWritten_neverGivesExitCodeOneAfterTheOutputsWerePublished()
+      throws Exception {
+    input("orders.csv", orders(3));
+    String page = "m".repeat(245) + ".prom";
+
+    Run r = run("--input", "orders.csv", "--in-memory", "--out", "out", "--metrics-out", page);
+
+    Path out = dir.resolve("out");
+    if (r.code() == 0) {
+      assertThat(dir.resolve(page)).as("exit code 0: the page was written").exists();
+    } else {
+      assertThat(Files.exists(out.resolve(HostApp.MANIFEST)))
+          .as(
+              "exit code %d says nothing was written, but out holds the outputs; stdout: %s%n"
+                  + "stderr: %s",
+              r.code(), AppProcess.tail(r.out()), r.err())
+          .isFalse();
+    }
+  }
+
+  /**
+   * The README, exit codes: "1 the job failed (the report or the ingest): nothing was written, the
+   * summary ends with a {@code FAILED:} line saying why, that the output folder is as it was ...
+   * and whether the metrics page was written". When the ingest fails (here the input changes
+   * between the check and the ingest) the run ends with exit code 1 and one {@code error:} line
+   * about the input, but prints no summary and no {@code FAILED:} line: nothing says what was and
+   * was not written to {@code --out}; and the {@code --metrics-out} page ("written for a failed job
+   * too") is not written, without a word.
+   */
+  @Test
+  void failedIngest_endsWithAFailedLineSayingNothingWasWritten() throws Exception {
+    Path input = input("orders.csv", orders(2));
+    Path page = dir.resolve("failed.prom");
+    String[] args = {
+      "--input",
+      input.toString(),
+      "--out",
+      dir.resolve("out").toString(),
+      "--plugins",
+      PLUGINS.toString(),
+      "--in-memory",
+      "--metrics-out",
+      page.toString()
+    };
+    // Between the check and the ingest (the progress line printed after the check), one more
+    // order is appended to the input.
+    ByteArrayOutputStream text = new ByteArrayOutputStream();
+    PrintStream progress =
+        new PrintStream(text, true, UTF_8) {
+          @Override
+          public void println(String x) {
+            if (x.startsWith("confidence in memory")) {
+              try {
+                Files.writeString(
+                    input,
+                    "O-3,eu,SKU-0001,1,1.00,a@example.eu\n",
+                    java.nio.file.StandardOpenOption.APPEND);
+              } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            }
+            super.println(x);
+          }
+        };
+    ByteArrayOutputStream errors = new ByteArrayOutputStream();
+
+    int code = Cli.execute(args, progress, new PrintStream(errors, true, UTF_8));
+
+    String stdout = text.toString(UTF_8);
+    assertThat(code).as("stderr: %s", errors.toString(UTF_8)).isEqualTo(Cli.JOB_FAILED);
+    assertThat(stdout)
+        .as("stdout of a failed ingest; stderr: %s", errors.toString(UTF_8))
+        .contains("FAILED:")
+        .contains("nothing was written to");
+    assertThat(page).as("the metrics page of a failed job").exists();
+  }
+
+  /**
+   * Exit code 2 is "a usage or input error, found before any work" (like another run writing to the
+   * same {@code --out}: exit code 2, "another run is writing to ..."); exit code 1 is "the job
+   * failed (the report or the ingest) ... the summary ends with a {@code FAILED:} line". A {@code
+   * --data} folder that another run holds open (two nightly runs overlapping) is found before any
+   * work, yet exits with code 1, no summary and no {@code FAILED:} line, only H2's text: {@code
+   * error: cannot open H2 data: Failed to initialize pool: Database may be already in use: ...
+   * Possible solutions: close all other connection(s); use the server mode [90020-252]
+   * (org.h2.mvstore.MVStoreException: The file is locked: ...)}.
+   */
+  @Test
+  void dataFolderHeldByAnotherRun_isAUsageError_exitCodeTwo_inOnePlainLine() throws Exception {
+    input("orders.csv", orders(3));
+    Path data = dir.resolve("data");
+    try (JdbcStorage other = JdbcStorage.h2(data)) {
+      Run r = run("--input", "orders.csv", "--data", "data", "--out", "out");
+
+      assertThat(r.code()).as("stderr: %s", r.err()).isEqualTo(Cli.USAGE);
+      assertThat(r.errLines()).singleElement().asString().doesNotContain("Exception");
+    }
+  }
+}
