@@ -224,4 +224,104 @@ class ThirdReviewTest {
       assertThat(r.errLines()).singleElement().asString().doesNotContain("Exception");
     }
   }
+
+  /**
+   * One run at a time writes to a folder: "it locks {@code .ndp-lock}, an empty file that stays
+   * there (a second run gets exit code 2)", and the lock file is never deleted while held
+   * ("deleting it while locked would let a run that opened it meanwhile lock a file no one else can
+   * see"). Two runs started together into a new {@code --out}: the second one, which found the
+   * folder missing when it started, gets exit code 2 because the first holds the lock, and then, as
+   * a run that "leaves no folder it created behind", deletes {@code .ndp-lock}, the file the first
+   * run holds, and the folder with it: a third run now locks a new file and writes beside the
+   * first. (The allowlist is read through a named pipe only to pause the second run at the right
+   * moment.)
+   */
+  @Test
+  void runRefusedBecauseAnotherHoldsTheLock_doesNotDeleteTheOtherRunsLockFile() throws Exception {
+    input("orders.csv", orders(3));
+    Path fifo = dir.resolve("trusted.fifo");
+    assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+    List<String> allowlist = new ArrayList<>();
+    try (var jars = Files.list(PLUGINS)) {
+      for (Path jar : jars.filter(j -> j.toString().endsWith(".jar")).sorted().toList()) {
+        try (java.util.jar.JarFile j = new java.util.jar.JarFile(jar.toFile())) {
+          var a = j.getManifest().getMainAttributes();
+          allowlist.add(
+              java.util.HexFormat.of()
+                      .formatHex(
+                          java.security.MessageDigest.getInstance("SHA-256")
+                              .digest(Files.readAllBytes(jar)))
+                  + "  "
+                  + a.getValue("Plugin-Id")
+                  + "  "
+                  + a.getValue("Plugin-Version"));
+        }
+      }
+    }
+    Path out = dir.resolve("out");
+
+    AppProcess.Started second =
+        AppProcess.start(
+            dir,
+            List.of(),
+            "--input",
+            "orders.csv",
+            "--in-memory",
+            "--out",
+            "out",
+            "--plugins",
+            PLUGINS.toString(),
+            "--trusted-plugins",
+            fifo.toString());
+    // The second run has found out missing and created it; it now waits for its allowlist. The
+    // first run takes the folder's lock meanwhile.
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+    while (!Files.isDirectory(out) && second.process().isAlive() && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(out).as("the second run created the output folder").isDirectory();
+    Path lock = out.resolve(HostApp.LOCK);
+    try (java.nio.channels.FileChannel first =
+            java.nio.channels.FileChannel.open(
+                lock,
+                java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE);
+        java.nio.channels.FileLock held = first.tryLock()) {
+      assertThat(held).as("the first run holds the lock").isNotNull();
+      Object key =
+          Files.readAttributes(lock, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+      Files.write(fifo, allowlist, UTF_8);
+
+      Run r = second.await();
+
+      assertThat(r.code()).as("stderr: %s", r.err()).isEqualTo(Cli.USAGE);
+      assertThat(r.err()).contains("another run is writing to");
+      assertThat(lock).as("the lock file the first run holds").exists();
+      assertThat(
+              Files.readAttributes(lock, java.nio.file.attribute.BasicFileAttributes.class)
+                  .fileKey())
+          .as("the very file the first run holds")
+          .isEqualTo(key);
+    }
+  }
+
+  /**
+   * The seven outputs are one set of files a user hands on (to a report reader, a backup running as
+   * another user). Six are created the usual way (mode {@code rw-r--r--} under the usual umask);
+   * the archive {@code orders-processed.csv.gz} is a renamed {@code Files.createTempFile}, mode
+   * {@code rw-------}: readable by its owner only, unlike its six siblings and unlike the metrics
+   * page, which the app deliberately makes "readable by a collector running as another user".
+   */
+  @Test
+  void archive_hasTheSamePermissionsAsTheOtherOutputs() throws Exception {
+    input("orders.csv", orders(3));
+
+    Run r = run("--input", "orders.csv", "--in-memory", "--out", "out");
+
+    assertThat(r.code()).as("stderr: %s", r.err()).isZero();
+    Path out = dir.resolve("out");
+    assertThat(Files.getPosixFilePermissions(out.resolve(HostApp.PROCESSED + ".gz")))
+        .as("the archive's permissions, beside orders-processed.csv's")
+        .isEqualTo(Files.getPosixFilePermissions(out.resolve(HostApp.PROCESSED)));
+  }
 }
