@@ -324,4 +324,64 @@ class ThirdReviewTest {
         .as("the archive's permissions, beside orders-processed.csv's")
         .isEqualTo(Files.getPosixFilePermissions(out.resolve(HostApp.PROCESSED)));
   }
+
+  /**
+   * The README: lines no pattern can ingest go to {@code orders-rejected.csv} with "the reason of
+   * the attempt that got furthest (a semicolon line with a bad address is rejected for the address,
+   * not for its separators)". For a semicolon line with a bad quantity, the tolerant attempt read
+   * the semicolons and got to the quantity, the strict one stopped at the separators; both fail in
+   * the stage PARSE, and the tie goes to whichever pattern the executor happened to try first.
+   * Twelve identical lines {@code O-n;eu;SKU-0001;x;1,50;a@example.eu} are rejected, some for
+   * "quantity 'x' is not a whole number", the others for "expected 6 comma-separated fields but
+   * found 2": the same defect, two reasons, and one of them blames the separators.
+   */
+  @Test
+  void semicolonLineWithABadQuantity_isRejectedForTheQuantity_notForItsSeparators()
+      throws Exception {
+    List<String> lines = new ArrayList<>();
+    for (int i = 1; i <= 12; i++) {
+      lines.add("O-" + i + ";eu;SKU-0001;x;1,50;a@example.eu");
+    }
+    Path input = input("semicolons.csv", lines);
+    Path out = dir.resolve("out");
+
+    HostApp.Summary s = new HostApp().run(input, out, PLUGINS, null, quiet());
+
+    assertThat(s.rejected()).isEqualTo(12);
+    List<String> reasons = new ArrayList<>();
+    try (var parser =
+        OrdersCsv.IN
+            .builder()
+            .setHeader()
+            .setSkipHeaderRecord(true)
+            .get()
+            .parse(Files.newBufferedReader(out.resolve(HostApp.REJECTED), UTF_8))) {
+      parser.forEach(r -> reasons.add(r.get("line") + ": " + r.get("reason")));
+    }
+    assertThat(reasons).hasSize(12);
+    assertThat(reasons)
+        .as("the reasons: %s", reasons)
+        .allMatch(reason -> reason.contains("quantity 'x' is not a whole number"));
+  }
+
+  /**
+   * The README's synopsis: {@code [--data DIR | --in-memory]}, one or the other. Given both, the
+   * run silently takes {@code --in-memory}: exit code 0, "confidence in memory (--in-memory): this
+   * run starts from nothing", and the {@code --data} folder the user named is neither read nor
+   * written, so what the run learned is lost without a word. Options that contradict each other are
+   * a usage error (exit code 2, one line).
+   */
+  @Test
+  void dataAndInMemoryTogether_isAUsageError() throws Exception {
+    input("orders.csv", orders(3));
+
+    Run r = run("--input", "orders.csv", "--data", "data", "--in-memory", "--out", "out");
+
+    assertThat(r.code())
+        .as(
+            "exit code; data folder created: %s; stdout: %s",
+            Files.exists(dir.resolve("data")), AppProcess.tail(r.out()))
+        .isEqualTo(Cli.USAGE);
+    assertThat(r.errLines()).singleElement().asString().contains("--data").contains("--in-memory");
+  }
 }
