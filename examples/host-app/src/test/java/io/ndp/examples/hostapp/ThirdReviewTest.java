@@ -384,4 +384,55 @@ class ThirdReviewTest {
         .isEqualTo(Cli.USAGE);
     assertThat(r.errLines()).singleElement().asString().contains("--data").contains("--in-memory");
   }
+
+  /**
+   * "2 a usage or input error ... no output folder left behind": a run that created {@code --data}
+   * and stops with exit code 2 deletes that folder with everything in it ({@code deleteTree}),
+   * assuming only it could have put something there. Two runs started together with a new {@code
+   * --data}: the first opens its database there, the second (which found the folder missing when it
+   * started) stops on a usage error of its own, here a malformed {@code --trusted-plugins} list,
+   * and deletes the first run's open database {@code ndp.mv.db}: what the first run learns is lost.
+   * (The list is read through a named pipe only to pause the second run at the right moment.)
+   */
+  @Test
+  void usageErrorOfARunThatCreatedData_doesNotDeleteADatabaseAnotherRunOpenedThere()
+      throws Exception {
+    input("orders.csv", orders(3));
+    Path fifo = dir.resolve("trusted.fifo");
+    assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+    Path data = dir.resolve("data");
+
+    AppProcess.Started second =
+        AppProcess.start(
+            dir,
+            List.of(),
+            "--input",
+            "orders.csv",
+            "--data",
+            "data",
+            "--out",
+            "out",
+            "--plugins",
+            PLUGINS.toString(),
+            "--trusted-plugins",
+            fifo.toString());
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+    while (!Files.isDirectory(dir.resolve("out"))
+        && second.process().isAlive()
+        && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(data).as("the second run created the data folder").isDirectory();
+    // The first run opens its database in the folder meanwhile.
+    try (JdbcStorage first = JdbcStorage.h2(data)) {
+      Path db = data.resolve("ndp.mv.db");
+      assertThat(db).exists();
+      Files.writeString(fifo, "not an allowlist\n", UTF_8);
+
+      Run r = second.await();
+
+      assertThat(r.code()).as("stderr: %s", r.err()).isEqualTo(Cli.USAGE);
+      assertThat(db).as("the first run's open database").exists();
+    }
+  }
 }
