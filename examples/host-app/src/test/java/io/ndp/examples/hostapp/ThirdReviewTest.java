@@ -435,4 +435,46 @@ class ThirdReviewTest {
       assertThat(db).as("the first run's open database").exists();
     }
   }
+
+  /**
+   * "The input is streamed ... never held whole ... a 50 MB input runs in a 256 MB heap", and an
+   * error is one line without a stack trace. A 50 MB input whose one order line holds a 50 MB
+   * address (a runaway export) is held many times over while that record is checked, joined into
+   * its text, repaired (a copy per case repair) and parsed again: the run dies with {@code
+   * Exception in thread "main" java.lang.OutOfMemoryError: Java heap space} and its stack trace,
+   * exit code 1. One over-long field is one rejected line (as a 100,000-digit price is).
+   */
+  @Test
+  void fiftyMegabyteInputOfOneLongLine_underA256MegabyteHeap_rejectsThatLine() throws Exception {
+    Path input = dir.resolve("long-line.csv");
+    try (var w = Files.newBufferedWriter(input, UTF_8)) {
+      w.write(HEADER + "\n");
+      w.write("O-1,eu,SKU-0001,1,1.00,a@example.eu\n");
+      w.write("O-2,eu,SKU-0001,1,1.00,");
+      String chunk = "b".repeat(1_000_000);
+      for (int i = 0; i < 50; i++) {
+        w.write(chunk);
+      }
+      w.write("@example.eu\n");
+      w.write("O-3,eu,SKU-0001,1,1.00,a@example.eu\n");
+    }
+    assertThat(Files.size(input)).isGreaterThan(50_000_000L);
+
+    Run r =
+        AppProcess.start(
+                dir,
+                List.of("-Xmx256m"),
+                "--input",
+                "long-line.csv",
+                "--out",
+                "out",
+                "--plugins",
+                PLUGINS.toString(),
+                "--in-memory")
+            .await();
+
+    assertThat(r.err()).as("stderr").doesNotContain("OutOfMemoryError").doesNotContain("\tat ");
+    assertThat(r.code()).as("exit code; stdout tail: %s", AppProcess.tail(r.out())).isZero();
+    assertThat(r.out()).contains("records 3, written 2, rejected 1");
+  }
 }
