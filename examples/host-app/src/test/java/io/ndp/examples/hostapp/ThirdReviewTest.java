@@ -477,4 +477,38 @@ class ThirdReviewTest {
     assertThat(r.code()).as("exit code; stdout tail: %s", AppProcess.tail(r.out())).isZero();
     assertThat(r.out()).contains("records 3, written 2, rejected 1");
   }
+
+  /**
+   * "A binary file ... exit 2 ... one line on standard error without a stack trace"; "never held
+   * whole". NUL bytes are valid UTF-8, and a binary file (a disk image, a core dump, a preallocated
+   * file) may hold no line end and no comma for hundreds of megabytes: the NUL check looks at a
+   * field only once Commons CSV has gathered the whole of it in memory. A 400 MB file of NUL bytes
+   * under a 256 MB heap ends with {@code Exception in thread "main" java.lang.OutOfMemoryError:
+   * Java heap space} and its stack trace, exit code 1, instead of {@code error: input ... is not a
+   * text file (it holds NUL characters)}, exit code 2, which a 100 MB one gets.
+   */
+  @Test
+  void largeFileOfNulBytes_isOneLineInputError_notAnOutOfMemoryError() throws Exception {
+    Path input = dir.resolve("disk.img");
+    try (var f = new java.io.RandomAccessFile(input.toFile(), "rw")) {
+      f.setLength(400_000_000L); // sparse: NUL bytes that take no disk space
+    }
+
+    Run r =
+        AppProcess.start(
+                dir,
+                List.of("-Xmx256m"),
+                "--input",
+                "disk.img",
+                "--out",
+                "out",
+                "--plugins",
+                PLUGINS.toString(),
+                "--in-memory")
+            .await();
+
+    assertThat(r.err()).as("stderr").doesNotContain("OutOfMemoryError").doesNotContain("\tat ");
+    assertThat(r.code()).as("exit code; stderr: %s", r.err()).isEqualTo(Cli.USAGE);
+    assertThat(r.errLines()).singleElement().asString().contains("not a text file");
+  }
 }
