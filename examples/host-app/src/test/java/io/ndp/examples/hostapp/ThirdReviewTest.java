@@ -241,23 +241,7 @@ class ThirdReviewTest {
     input("orders.csv", orders(3));
     Path fifo = dir.resolve("trusted.fifo");
     assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
-    List<String> allowlist = new ArrayList<>();
-    try (var jars = Files.list(PLUGINS)) {
-      for (Path jar : jars.filter(j -> j.toString().endsWith(".jar")).sorted().toList()) {
-        try (java.util.jar.JarFile j = new java.util.jar.JarFile(jar.toFile())) {
-          var a = j.getManifest().getMainAttributes();
-          allowlist.add(
-              java.util.HexFormat.of()
-                      .formatHex(
-                          java.security.MessageDigest.getInstance("SHA-256")
-                              .digest(Files.readAllBytes(jar)))
-                  + "  "
-                  + a.getValue("Plugin-Id")
-                  + "  "
-                  + a.getValue("Plugin-Version"));
-        }
-      }
-    }
+    List<String> allowlist = allowlistOfThePlugins();
     Path out = dir.resolve("out");
 
     AppProcess.Started second =
@@ -510,5 +494,61 @@ class ThirdReviewTest {
     assertThat(r.err()).as("stderr").doesNotContain("OutOfMemoryError").doesNotContain("\tat ");
     assertThat(r.code()).as("exit code; stderr: %s", r.err()).isEqualTo(Cli.USAGE);
     assertThat(r.errLines()).singleElement().asString().contains("not a text file");
+  }
+
+  /** The allowlist of the built plugin JARs, as {@code --trusted-plugins} reads it. */
+  private static List<String> allowlistOfThePlugins() throws Exception {
+    List<String> allowlist = new ArrayList<>();
+    try (var jars = Files.list(PLUGINS)) {
+      for (Path jar : jars.filter(j -> j.toString().endsWith(".jar")).sorted().toList()) {
+        try (java.util.jar.JarFile j = new java.util.jar.JarFile(jar.toFile())) {
+          var a = j.getManifest().getMainAttributes();
+          allowlist.add(
+              java.util.HexFormat.of()
+                      .formatHex(
+                          java.security.MessageDigest.getInstance("SHA-256")
+                              .digest(Files.readAllBytes(jar)))
+                  + "  "
+                  + a.getValue("Plugin-Id")
+                  + "  "
+                  + a.getValue("Plugin-Version"));
+        }
+      }
+    }
+    return allowlist;
+  }
+
+  /**
+   * {@code --metrics-out} may not replace what the run reads: "a --metrics-out that would replace
+   * an output, the input or a file of the data or plugins folder" is exit code 2. The {@code
+   * --trusted-plugins} list is read by the run too, and is the one file that decides which code
+   * runs; {@code --trusted-plugins trusted.txt --metrics-out trusted.txt} exits 0 and replaces the
+   * allowlist with a Prometheus page: the next run with the same command line is refused
+   * ("malformed list"), and the trust configuration is gone.
+   */
+  @Test
+  void metricsOutThatIsTheTrustedPluginsList_isAUsageError_andTheListIsKept() throws Exception {
+    input("orders.csv", orders(3));
+    Path list = Files.write(dir.resolve("trusted.txt"), allowlistOfThePlugins(), UTF_8);
+    List<String> before = Files.readAllLines(list, UTF_8);
+
+    Run r =
+        run(
+            "--input",
+            "orders.csv",
+            "--in-memory",
+            "--out",
+            "out",
+            "--plugins",
+            PLUGINS.toString(),
+            "--trusted-plugins",
+            "trusted.txt",
+            "--metrics-out",
+            "trusted.txt");
+
+    assertThat(Files.readAllLines(list, UTF_8))
+        .as("the allowlist after the run (exit code %d)", r.code())
+        .isEqualTo(before);
+    assertThat(r.code()).as("stderr: %s", r.err()).isEqualTo(Cli.USAGE);
   }
 }
