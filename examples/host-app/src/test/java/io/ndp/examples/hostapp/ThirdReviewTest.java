@@ -551,4 +551,30 @@ class ThirdReviewTest {
         .isEqualTo(before);
     assertThat(r.code()).as("stderr: %s", r.err()).isEqualTo(Cli.USAGE);
   }
+
+  /**
+   * Exit code 2 leaves "no output folder left behind": a run removes the {@code --data} folder only
+   * when it created it. Whether it did is decided on the path with {@code ..} removed as text
+   * ({@code normalize()}), while the file system walks {@code ..} from where a link points. With
+   * {@code link -> real/sub} and the database of earlier runs in {@code real/d}, {@code --data
+   * link/../d} names {@code real/d}, but as text {@code d}, which does not exist: a plain usage
+   * error ({@code --input nope.csv}, exit code 2) then deletes {@code real/d} and everything the
+   * runs learned.
+   */
+  @Test
+  void usageError_doesNotDeleteAnExistingDataFolderNamedThroughALinkAndDotDot() throws Exception {
+    input("orders.csv", orders(3));
+    Path real = Files.createDirectories(dir.resolve("real").resolve("sub")).getParent();
+    Files.createSymbolicLink(dir.resolve("link"), Path.of("real", "sub"));
+    Run first = run("--input", "orders.csv", "--data", "real/d", "--out", "out");
+    assertThat(first.code()).as("stderr: %s", first.err()).isZero();
+    Path db = real.resolve("d").resolve("ndp.mv.db");
+    assertThat(db).exists();
+
+    Run r = run("--input", "nope.csv", "--data", "link/../d", "--out", "out");
+
+    assertThat(r.code()).as("stderr: %s", r.err()).isEqualTo(Cli.USAGE);
+    assertThat(r.err()).contains("input file not found: nope.csv");
+    assertThat(db).as("the earlier runs' database, which this run did not create").exists();
+  }
 }
