@@ -577,4 +577,53 @@ class ThirdReviewTest {
     assertThat(r.err()).contains("input file not found: nope.csv");
     assertThat(db).as("the earlier runs' database, which this run did not create").exists();
   }
+
+  /**
+   * The README: "The input is streamed, read twice (checked, then ingested; an input that changed
+   * in between fails the job)". Only the number of records is compared: an input rewritten between
+   * the check and the ingest with as many records (here every quantity 1 becomes 9, as an export
+   * being rewritten in place would) is ingested as it now reads, exit code 0, and the report is
+   * built from data the check never saw.
+   */
+  @Test
+  void inputThatChangesBetweenCheckAndIngest_failsTheJob_evenWithAsManyRecords() throws Exception {
+    Path input = input("orders.csv", orders(3));
+    String[] args = {
+      "--input",
+      input.toString(),
+      "--out",
+      dir.resolve("out").toString(),
+      "--plugins",
+      PLUGINS.toString(),
+      "--in-memory"
+    };
+    ByteArrayOutputStream text = new ByteArrayOutputStream();
+    PrintStream progress =
+        new PrintStream(text, true, UTF_8) {
+          @Override
+          public void println(String x) {
+            if (x.startsWith("confidence in memory")) {
+              try {
+                Files.writeString(
+                    input, Files.readString(input, UTF_8).replace(",1,1.00,", ",9,1.00,"), UTF_8);
+              } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            }
+            super.println(x);
+          }
+        };
+    ByteArrayOutputStream errors = new ByteArrayOutputStream();
+
+    int code = Cli.execute(args, progress, new PrintStream(errors, true, UTF_8));
+
+    assertThat(Files.readString(input, UTF_8)).contains(",9,1.00,");
+    assertThat(code)
+        .as(
+            "exit code of a run whose input changed after the check; report-eu.csv: %s",
+            Files.exists(dir.resolve("out").resolve("report-eu.csv"))
+                ? Files.readString(dir.resolve("out").resolve("report-eu.csv"), UTF_8)
+                : "(none)")
+        .isEqualTo(Cli.JOB_FAILED);
+  }
 }
