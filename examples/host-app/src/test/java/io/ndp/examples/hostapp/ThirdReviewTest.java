@@ -626,4 +626,56 @@ class ThirdReviewTest {
                 : "(none)")
         .isEqualTo(Cli.JOB_FAILED);
   }
+
+  /**
+   * "Plugin folder problems: missing or empty folder → one clear line": {@code --plugins nope} says
+   * {@code error: plugins folder not found: nope}. When the default folder, {@code plugins} next to
+   * the application, is missing (the JAR copied without it), the run goes on, prints {@code plugins
+   * from .../plugins ...: none found} and ends with {@code error: the plugins folder .../plugins
+   * provides no pattern kind sequential, parallel, ...}: it never says that the folder does not
+   * exist, and sends the user looking for JARs in a folder that is not there.
+   */
+  @Test
+  void missingDefaultPluginsFolder_isReportedAsNotFound() throws Exception {
+    input("orders.csv", orders(3));
+    // The application's classes in a folder with no plugins folder beside it.
+    Path classes = Path.of("target", "classes").toAbsolutePath();
+    Path app = Files.createDirectories(dir.resolve("app"));
+    Path copy = app.resolve("classes");
+    try (var files = Files.walk(classes)) {
+      for (Path f : files.toList()) {
+        Files.copy(f, copy.resolve(classes.relativize(f).toString()));
+      }
+    }
+    List<String> path = new ArrayList<>();
+    for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+      path.add(Path.of(e).toAbsolutePath().equals(classes) ? copy.toString() : e);
+    }
+    String javaCommand = ProcessHandle.current().info().command().orElse("java");
+    Process p =
+        new ProcessBuilder(
+                javaCommand,
+                "-cp",
+                String.join(java.io.File.pathSeparator, path),
+                HostApp.class.getName(),
+                "--input",
+                "orders.csv",
+                "--in-memory",
+                "--out",
+                "out")
+            .directory(dir.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .redirectOutput(dir.resolve("stdout.txt").toFile())
+            .redirectError(dir.resolve("stderr.txt").toFile())
+            .start();
+    assertThat(p.waitFor(3, java.util.concurrent.TimeUnit.MINUTES)).isTrue();
+    String err = Files.readString(dir.resolve("stderr.txt"), UTF_8);
+
+    assertThat(p.exitValue()).as("stderr: %s", err).isEqualTo(Cli.USAGE);
+    assertThat(err.lines().toList())
+        .singleElement()
+        .asString()
+        .contains(app.resolve("plugins").toString())
+        .containsAnyOf("not found", "does not exist", "is missing");
+  }
 }
