@@ -678,4 +678,49 @@ class ThirdReviewTest {
         .contains(app.resolve("plugins").toString())
         .containsAnyOf("not found", "does not exist", "is missing");
   }
+
+  /**
+   * Errors are "clear one-line errors". An input that disappears between the check and the ingest
+   * (moved away by a log rotation, deleted by a clean-up job) fails the run with exit code 1 and
+   * the line {@code error: /tmp/.../orders.csv}: a {@code NoSuchFileException}'s message, which is
+   * only the path, so the user is shown their own file name and nothing about what went wrong.
+   */
+  @Test
+  void inputThatDisappearsBeforeTheIngest_isAnErrorThatSaysWhat() throws Exception {
+    Path input = input("orders.csv", orders(3));
+    String[] args = {
+      "--input",
+      input.toString(),
+      "--out",
+      dir.resolve("out").toString(),
+      "--plugins",
+      PLUGINS.toString(),
+      "--in-memory"
+    };
+    ByteArrayOutputStream text = new ByteArrayOutputStream();
+    PrintStream progress =
+        new PrintStream(text, true, UTF_8) {
+          @Override
+          public void println(String x) {
+            if (x.startsWith("confidence in memory")) {
+              try {
+                Files.move(input, dir.resolve("orders.csv.1"));
+              } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            }
+            super.println(x);
+          }
+        };
+    ByteArrayOutputStream errors = new ByteArrayOutputStream();
+
+    int code = Cli.execute(args, progress, new PrintStream(errors, true, UTF_8));
+
+    String err = errors.toString(UTF_8);
+    assertThat(code).as("stderr: %s", err).isEqualTo(Cli.JOB_FAILED);
+    assertThat(err.strip())
+        .as("the error line")
+        .isNotEqualTo("error: " + input)
+        .containsAnyOf("not found", "no longer", "disappeared", "No such file", "does not exist");
+  }
 }
