@@ -764,4 +764,31 @@ class ThirdReviewTest {
     assertThat(r.code()).as("exit code; %s", report).isZero();
     assertThat(r.out()).contains("records " + lines + ", written " + lines);
   }
+
+  /**
+   * "Another CSV → one clear message" naming what line 1 is. The line is quoted cut to 40
+   * characters, and the six expected columns take 56: a header that differs only in its last column
+   * (here {@code email} for {@code customer_email}, the likeliest mistake) gives {@code error:
+   * input h.csv does not start with the header
+   * order_id,region,sku,quantity,unit_price,customer_email (line 1 is
+   * 'order_id,region,sku,quantity,unit_pri...')}: what is shown of line 1 is exactly the expected
+   * header, and the column that is wrong is never named.
+   */
+  @Test
+  void headerWrongInItsLastColumn_isAnInputErrorThatShowsTheWrongColumn() throws Exception {
+    Files.write(
+        dir.resolve("h.csv"),
+        List.of(
+            "order_id,region,sku,quantity,unit_price,email", "O-1,eu,SKU-0001,1,1.00,a@example.eu"),
+        UTF_8);
+
+    Run r = run("--input", "h.csv", "--in-memory", "--out", "out");
+
+    assertThat(r.code()).as("stderr: %s", r.err()).isEqualTo(Cli.USAGE);
+    assertThat(r.errLines())
+        .singleElement()
+        .asString()
+        .contains("does not start with the header")
+        .containsAnyOf("unit_price,email", "'email'");
+  }
 }
