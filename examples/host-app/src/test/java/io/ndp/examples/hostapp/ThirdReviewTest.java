@@ -257,35 +257,41 @@ class ThirdReviewTest {
             PLUGINS.toString(),
             "--trusted-plugins",
             fifo.toString());
-    // The second run has found out missing and created it; it now waits for its allowlist. The
-    // first run takes the folder's lock meanwhile.
-    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
-    while (!Files.isDirectory(out) && second.process().isAlive() && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
-    assertThat(out).as("the second run created the output folder").isDirectory();
-    Path lock = out.resolve(HostApp.LOCK);
-    try (java.nio.channels.FileChannel first =
-            java.nio.channels.FileChannel.open(
-                lock,
-                java.nio.file.StandardOpenOption.CREATE,
-                java.nio.file.StandardOpenOption.WRITE);
-        java.nio.channels.FileLock held = first.tryLock()) {
-      assertThat(held).as("the first run holds the lock").isNotNull();
-      Object key =
-          Files.readAttributes(lock, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
-      Files.write(fifo, allowlist, UTF_8);
+    try {
+      // The second run has found out missing and created it; it now waits for its allowlist. The
+      // first run takes the folder's lock meanwhile.
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+      while (!Files.isDirectory(out)
+          && second.process().isAlive()
+          && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertThat(out).as("the second run created the output folder").isDirectory();
+      Path lock = out.resolve(HostApp.LOCK);
+      try (java.nio.channels.FileChannel first =
+              java.nio.channels.FileChannel.open(
+                  lock,
+                  java.nio.file.StandardOpenOption.CREATE,
+                  java.nio.file.StandardOpenOption.WRITE);
+          java.nio.channels.FileLock held = first.tryLock()) {
+        assertThat(held).as("the first run holds the lock").isNotNull();
+        Object key =
+            Files.readAttributes(lock, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        feed(fifo, allowlist);
 
-      Run r = second.await();
+        Run r = second.await();
 
-      assertThat(r.code()).as("stderr: %s", r.err()).isEqualTo(Cli.USAGE);
-      assertThat(r.err()).contains("another run is writing to");
-      assertThat(lock).as("the lock file the first run holds").exists();
-      assertThat(
-              Files.readAttributes(lock, java.nio.file.attribute.BasicFileAttributes.class)
-                  .fileKey())
-          .as("the very file the first run holds")
-          .isEqualTo(key);
+        assertThat(r.code()).as("stderr: %s", r.err()).isEqualTo(Cli.USAGE);
+        assertThat(r.err()).contains("another run is writing to");
+        assertThat(lock).as("the lock file the first run holds").exists();
+        assertThat(
+                Files.readAttributes(lock, java.nio.file.attribute.BasicFileAttributes.class)
+                    .fileKey())
+            .as("the very file the first run holds")
+            .isEqualTo(key);
+      }
+    } finally {
+      second.process().destroyForcibly();
     }
   }
 
@@ -400,23 +406,27 @@ class ThirdReviewTest {
             PLUGINS.toString(),
             "--trusted-plugins",
             fifo.toString());
-    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
-    while (!Files.isDirectory(dir.resolve("out"))
-        && second.process().isAlive()
-        && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
-    assertThat(data).as("the second run created the data folder").isDirectory();
-    // The first run opens its database in the folder meanwhile.
-    try (JdbcStorage first = JdbcStorage.h2(data)) {
-      Path db = data.resolve("ndp.mv.db");
-      assertThat(db).exists();
-      Files.writeString(fifo, "not an allowlist\n", UTF_8);
+    try {
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+      while (!Files.isDirectory(dir.resolve("out"))
+          && second.process().isAlive()
+          && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertThat(data).as("the second run created the data folder").isDirectory();
+      // The first run opens its database in the folder meanwhile.
+      try (JdbcStorage first = JdbcStorage.h2(data)) {
+        Path db = data.resolve("ndp.mv.db");
+        assertThat(db).exists();
+        feed(fifo, List.of("not an allowlist"));
 
-      Run r = second.await();
+        Run r = second.await();
 
-      assertThat(r.code()).as("stderr: %s", r.err()).isEqualTo(Cli.USAGE);
-      assertThat(db).as("the first run's open database").exists();
+        assertThat(r.code()).as("stderr: %s", r.err()).isEqualTo(Cli.USAGE);
+        assertThat(db).as("the first run's open database").exists();
+      }
+    } finally {
+      second.process().destroyForcibly();
     }
   }
 
@@ -494,6 +504,25 @@ class ThirdReviewTest {
     assertThat(r.err()).as("stderr").doesNotContain("OutOfMemoryError").doesNotContain("\tat ");
     assertThat(r.code()).as("exit code; stderr: %s", r.err()).isEqualTo(Cli.USAGE);
     assertThat(r.errLines()).singleElement().asString().contains("not a text file");
+  }
+
+  /**
+   * Writes the lines into the named pipe from a daemon thread, so that the test never blocks on a
+   * run that does not read it.
+   */
+  private static void feed(Path fifo, List<String> lines) {
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                Files.write(fifo, lines, UTF_8);
+              } catch (java.io.IOException e) {
+                // The run went away without reading: its exit code tells.
+              }
+            },
+            "fifo-feed");
+    t.setDaemon(true);
+    t.start();
   }
 
   /** The allowlist of the built plugin JARs, as {@code --trusted-plugins} reads it. */
