@@ -19,7 +19,9 @@ import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The host app's command line (picocli): typed options, {@code --help}, {@code --version}, one-line
@@ -37,13 +39,16 @@ import picocli.CommandLine.Option;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:the job succeeded: every output file was written",
-      "1:the job failed (the report or the ingest): nothing is written, the output folder is as"
-          + " it was (a --metrics-out page is still written when the job ran to its end, and the"
-          + " failure says so, unless it would be in an output folder the run created)",
+      "1:the job failed (the report, the ingest or moving the outputs into place): nothing is"
+          + " written, the output folder is as it was (a --metrics-out page is still written, and"
+          + " the failure says so, unless it would be in an output folder the run created); or,"
+          + " after a successful job, the metrics page could not be written (the FAILED: line says"
+          + " the outputs were written)",
       "2:usage or input error: an unknown option, a missing value, an input file that cannot be"
           + " read, an output or plugins folder that cannot be used, a --metrics-out that would"
-          + " replace an output, the input or a file of the data or plugins folder, a --console"
-          + " port outside 0..65535 or in use"
+          + " replace an output, the input, the --trusted-plugins list or a file of the data or"
+          + " plugins folder, --data with --in-memory, a data folder in use by another run, a"
+          + " --console port outside 0..65535 or in use"
     },
     footer = {
       "%nWith --console the app keeps serving after the job until Ctrl-C or SIGTERM, then closes"
@@ -157,18 +162,29 @@ final class Cli implements Callable<Integer> {
     }
   }
 
+  @Spec CommandSpec spec;
+
+  /** The outermost folder this run created on the way to {@code --out}, or null. */
+  private @Nullable Path outCreated;
+
+  /** The outermost folder this run created on the way to {@code --data}, or null. */
+  private @Nullable Path dataCreated;
+
   @Override
   public Integer call() throws IOException {
-    // The first folder of each path that does not exist yet: what a failed run removes again.
-    Path outCreated = firstMissing(out);
-    Path dataCreated = inMemory ? null : firstMissing(data);
     int code = USAGE;
+    HostApp app = new HostApp();
     try {
+      if (inMemory && spec.commandLine().getParseResult().hasMatchedOption("--data")) {
+        throw new InputError(
+            "--data and --in-memory exclude each other: keep what is learned in --data "
+                + data
+                + ", or in memory only");
+      }
       Path pluginsDir = plugins != null ? plugins : HostApp.defaultPluginsDir();
       checkInputs(pluginsDir);
       HostApp.Summary summary =
-          new HostApp()
-              .pluginTrust(trust())
+          app.pluginTrust(trust())
               .run(input, out, pluginsDir, inMemory ? null : data, outStream, console);
       try (HostApp.Serving serving = summary.serving()) {
         code = finish(summary, outCreated);
@@ -186,19 +202,33 @@ final class Cli implements Callable<Integer> {
     } catch (InputError e) {
       code = USAGE;
       throw e;
+    } catch (HostApp.JobFailed e) {
+      code = JOB_FAILED;
+      failed(e.getMessage(), e.metrics(), outCreated);
+      if (verbose) {
+        e.printStackTrace(errStream);
+      }
+      return code;
     } catch (IOException | RuntimeException e) {
       code = JOB_FAILED;
       throw e;
     } finally {
       if (code != 0) {
-        // A failed run leaves no folder it created behind, unless something else was put there.
+        // A failed run leaves no folder it created behind, unless something else was put there;
+        // and removes only what is its own: the lock file when it held the lock, the database when
+        // it opened it (another run may have put its own there meanwhile).
         if (outCreated != null) {
-          Files.deleteIfExists(out.resolve(HostApp.LOCK));
-          deleteEmptyUpTo(out, outCreated);
+          if (app.heldTheLock()) {
+            Files.deleteIfExists(out.resolve(HostApp.LOCK));
+          }
+          deleteEmptyFolders(outCreated);
         }
         if (dataCreated != null && code == USAGE) {
-          HostApp.deleteTree(data); // found before any work: nothing was learned
-          deleteEmptyUpTo(data.toAbsolutePath().getParent(), dataCreated);
+          if (app.openedTheData()) {
+            HostApp.deleteTree(dataCreated); // found before any work: nothing was learned
+          } else {
+            deleteEmptyFolders(dataCreated);
+          }
         }
       }
     }
@@ -211,22 +241,46 @@ final class Cli implements Callable<Integer> {
    */
   private int finish(HostApp.Summary summary, @Nullable Path outCreated) throws IOException {
     outStream.print(summary.table());
-    boolean failed = !summary.report().success();
+    if (!summary.report().success()) {
+      failed(
+          "the report failed (" + summary.report().message() + ")", summary.metrics(), outCreated);
+      return JOB_FAILED;
+    }
+    if (metricsOut != null && metricsFile != null) {
+      try {
+        writeMetrics(metricsFile, metricsOut, summary.metrics().prometheus());
+        outStream.println("metrics written to " + metricsOut);
+      } catch (IOException e) {
+        // Checked before any work (a trial file beside it), so only a late failure (a full disk)
+        // gets here: the outputs are in place, and the line says so.
+        String message =
+            e.getMessage() + "; the job's outputs were written to " + out + " and verify";
+        outStream.println("FAILED: " + message);
+        errStream.println("error: " + message);
+        return JOB_FAILED;
+      }
+    }
+    return 0;
+  }
+
+  /**
+   * The end of a job that failed after the work began: the metrics page when it may be written, a
+   * {@code FAILED:} line on standard output saying what was and was not written, and the same as an
+   * {@code error:} line.
+   */
+  private void failed(String why, JobMetrics.Snapshot metrics, @Nullable Path outCreated) {
     // A failed run removes the output folder it created: a page in it would keep it, so that
     // page is not written (and the failure says so).
-    boolean pageInCreatedFolder = failed && metricsInOut && outCreated != null;
+    boolean pageInCreatedFolder = metricsInOut && outCreated != null;
     String pageNote = "";
     boolean pageInOut = false;
     if (metricsOut != null && metricsFile != null && !pageInCreatedFolder) {
       try {
-        writeMetrics(metricsFile, metricsOut, summary.metrics().prometheus());
+        writeMetrics(metricsFile, metricsOut, metrics.prometheus());
         outStream.println("metrics written to " + metricsOut);
         pageInOut = metricsInOut;
         pageNote = pageInOut ? "" : "; the metrics page was written to " + metricsOut;
       } catch (IOException e) {
-        if (!failed) {
-          throw e;
-        }
         pageNote = "; " + e.getMessage();
       }
     } else if (pageInCreatedFolder) {
@@ -237,24 +291,19 @@ final class Cli implements Callable<Integer> {
               + out
               + ", which this run created and removed again";
     }
-    if (failed) {
-      String message =
-          "the report failed ("
-              + summary.report().message()
-              + "); "
-              + (pageInOut
-                  ? "nothing but the metrics page "
-                      + metricsOut
-                      + " was written to "
-                      + out
-                      + ", which is otherwise as it was before the run"
-                  : "nothing was written to " + out + ", which is as it was before the run")
-              + pageNote;
-      outStream.println("FAILED: " + message);
-      errStream.println("error: " + message);
-      return JOB_FAILED;
-    }
-    return 0;
+    String message =
+        why
+            + "; "
+            + (pageInOut
+                ? "nothing but the metrics page "
+                    + metricsOut
+                    + " was written to "
+                    + out
+                    + ", which is otherwise as it was before the run"
+                : "nothing was written to " + out + ", which is as it was before the run")
+            + pageNote;
+    outStream.println("FAILED: " + message);
+    errStream.println("error: " + message);
   }
 
   /**
@@ -287,32 +336,25 @@ final class Cli implements Callable<Integer> {
     }
   }
 
-  /** The outermost missing folder on the way to {@code folder}, or null when it exists. */
-  private static @Nullable Path firstMissing(Path folder) {
-    Path p = folder.toAbsolutePath().normalize();
-    if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
-      return null;
+  /**
+   * Deletes the folders this run created, {@code top} and below it, each only while it is empty,
+   * innermost first. {@code top} is a real path ({@link #createFolder}).
+   */
+  private static void deleteEmptyFolders(Path top) throws IOException {
+    java.util.List<Path> folders = new ArrayList<>();
+    try (var walk = Files.walk(top)) {
+      walk.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)).forEach(folders::add);
+    } catch (java.nio.file.NoSuchFileException gone) {
+      return;
     }
-    while (p.getParent() != null && !Files.exists(p.getParent(), LinkOption.NOFOLLOW_LINKS)) {
-      p = p.getParent();
-    }
-    return p;
-  }
-
-  /** Deletes {@code folder} and its parents up to {@code top}, each only while it is empty. */
-  private static void deleteEmptyUpTo(@Nullable Path folder, Path top) throws IOException {
-    Path p = folder == null ? null : folder.toAbsolutePath().normalize();
-    while (p != null && p.startsWith(top) && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+    java.util.Collections.reverse(folders);
+    for (Path p : folders) {
       try (var entries = Files.list(p)) {
         if (entries.findAny().isPresent()) {
           return;
         }
       }
       Files.delete(p);
-      if (p.equals(top)) {
-        return;
-      }
-      p = p.getParent();
     }
   }
 
@@ -352,6 +394,12 @@ final class Cli implements Callable<Integer> {
     if (plugins != null && !Files.isDirectory(plugins)) {
       throw new InputError("plugins folder not found: " + plugins);
     }
+    if (plugins == null && !Files.isDirectory(pluginsDir)) {
+      throw new InputError(
+          "plugins folder not found: "
+              + pluginsDir
+              + " (the default, next to the application; give one with --plugins DIR)");
+    }
     if (!inMemory && Files.exists(data) && !Files.isDirectory(data)) {
       throw new InputError("--data must be a folder, but " + data + " is a file");
     }
@@ -371,17 +419,58 @@ final class Cli implements Callable<Integer> {
       checkOutputFolder();
     }
     if (!inMemory) {
-      createFolder(data, "data");
+      dataCreated = createFolder(data, "data");
     }
-    createFolder(out, "output");
+    outCreated = createFolder(out, "output");
     if (!Files.isWritable(out)) {
       throw new InputError("the output folder " + out + " is not writable");
     }
+    if (metricsFile != null) {
+      // A trial file where the page's temporary file will go: a name too long or a folder that
+      // cannot be written is found now, not after the outputs were published.
+      try {
+        Files.delete(
+            Files.createTempFile(
+                metricsFile.getParent(), "." + metricsFile.getFileName() + ".", ".tmp"));
+      } catch (IOException | RuntimeException e) {
+        throw new InputError("cannot write --metrics-out " + metricsOut + ": " + reason(e));
+      }
+    }
   }
 
-  private static void createFolder(Path folder, String what) {
+  /**
+   * Creates {@code folder} and its missing parents, one at a time, on its real path (through links
+   * and "..", as the file system walks it).
+   *
+   * @return the outermost folder this call created, or null when it created none: only that is this
+   *     run's to remove again (a folder another run created meanwhile is not)
+   */
+  private static @Nullable Path createFolder(Path folder, String what) {
     try {
-      Files.createDirectories(folder);
+      Path real = realPath(folder);
+      if (real == null) {
+        // A missing folder followed by "..": created as the file system walks it, never removed.
+        Files.createDirectories(folder);
+        return null;
+      }
+      java.util.ArrayDeque<Path> missing = new java.util.ArrayDeque<>();
+      for (Path p = real; !Files.exists(p, LinkOption.NOFOLLOW_LINKS); p = p.getParent()) {
+        missing.push(p);
+      }
+      Path created = null;
+      for (Path p : missing) {
+        try {
+          Files.createDirectory(p);
+          if (created == null) {
+            created = p;
+          }
+        } catch (java.nio.file.FileAlreadyExistsException someoneElse) {
+          if (!Files.isDirectory(p)) {
+            throw someoneElse;
+          }
+        }
+      }
+      return created;
     } catch (IOException | UnsupportedOperationException e) {
       throw new InputError("cannot create the " + what + " folder " + folder + ": " + reason(e));
     }
@@ -433,6 +522,16 @@ final class Cli implements Callable<Integer> {
                 + " is the --metrics-out file "
                 + metrics
                 + ": the run would replace it");
+      }
+      if (trustedPlugins != null
+          && Files.exists(trustedPlugins)
+          && file.equals(trustedPlugins.toRealPath())) {
+        throw new InputError(
+            "--metrics-out "
+                + metrics
+                + " is the --trusted-plugins list "
+                + trustedPlugins
+                + ": the page would replace it");
       }
       Path dataReal = inMemory ? null : realPath(data);
       if (dataReal != null && file.startsWith(dataReal)) {

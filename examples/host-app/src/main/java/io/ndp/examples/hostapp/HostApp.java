@@ -154,10 +154,17 @@ public final class HostApp {
             "another run is writing to " + outDir + " (it holds " + lockFile + ")");
       }
       try (lock) {
-        // Holding the lock, any staging folder here is a leftover of a run that was killed.
+        lockHeld = true;
+        // Holding the lock, a staging folder here is a leftover of a run that was killed: one
+        // named as a run names it, a folder (not a link), and not the input's folder.
+        Path inputReal = input == null ? null : input.toRealPath();
         try (var entries = Files.newDirectoryStream(outDir, STAGING_PREFIX + "*")) {
           for (Path leftover : entries) {
-            deleteTree(leftover);
+            if (STAGING_NAME.matcher(leftover.getFileName().toString()).matches()
+                && Files.isDirectory(leftover, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                && (inputReal == null || !inputReal.startsWith(leftover.toRealPath()))) {
+              deleteTree(leftover);
+            }
           }
         }
         // The lock file stays: deleting it while locked would let a run that opened it meanwhile
@@ -224,7 +231,8 @@ public final class HostApp {
       // The durable default: definitions and learned confidence in an H2 file. A batch job can
       // lose the last 200 ms of learning in a crash, so outcomes are committed in batches (a
       // service that must not lose one would keep the default, SYNC).
-      durable = JdbcStorage.builder().h2File(dataDir).durability(Durability.BATCHED).open();
+      durable = openData(dataDir);
+      dataOpened = true;
       JdbcConfidenceStore.Inventory held = durable.confidence().inventory();
       progress.printf(
           Locale.ROOT,
@@ -376,6 +384,9 @@ public final class HostApp {
                     rejects[0]);
               }
             });
+      } catch (IOException | java.io.UncheckedIOException e) {
+        // Nothing is published: the summary says so, and the metrics page is still written.
+        throw new JobFailed("the ingest failed: " + e.getMessage(), metrics.snapshot(), e);
       }
 
       progress.println(
@@ -410,7 +421,12 @@ public final class HostApp {
       // Everything that can fail is done: now the outputs move into place, or none does.
       List<Path> written = List.of();
       if (reportResult.success()) {
-        written = publish(staging, outDir);
+        try {
+          written = publish(staging, outDir);
+        } catch (IOException e) {
+          throw new JobFailed(
+              "the outputs could not be moved into place: " + e.getMessage(), measured, e);
+        }
       }
       keepServing = serving.console != null;
       return new Summary(
@@ -436,6 +452,36 @@ public final class HostApp {
         serving.close();
       }
       deleteTree(staging);
+    }
+  }
+
+  /**
+   * Opens the H2 file of definitions and statistics; one another run holds open, or that cannot be
+   * read, is an input error in one line (found before any record is read).
+   */
+  private static JdbcStorage openData(Path dataDir) {
+    try {
+      return JdbcStorage.builder().h2File(dataDir).durability(Durability.BATCHED).open();
+    } catch (RuntimeException e) {
+      StringBuilder chain = new StringBuilder();
+      for (Throwable t = e; t != null && chain.length() < 10_000; t = t.getCause()) {
+        chain.append(' ').append(t.getMessage());
+      }
+      String all = chain.toString();
+      if (all.contains("already in use") || all.contains("The file is locked")) {
+        throw new Cli.InputError(
+            "the data folder " + dataDir + " is in use by another run (its database is locked)");
+      }
+      Throwable root = e;
+      while (root.getCause() != null && root.getCause() != root) {
+        root = root.getCause();
+      }
+      throw new Cli.InputError(
+          "cannot open the data in "
+              + dataDir
+              + ": "
+              + Order.shorten(
+                  String.valueOf(root.getMessage()).lines().findFirst().orElse(""), 160));
     }
   }
 
@@ -498,6 +544,54 @@ public final class HostApp {
 
   /** The prefix of the staging folders inside the output folder. */
   static final String STAGING_PREFIX = ".ndp-staging-";
+
+  /**
+   * A staging folder's name: the prefix and the digits {@link Files#createTempDirectory} adds. Only
+   * folders named so are leftovers a run may delete; a user's {@code .ndp-staging-notes.txt} is
+   * not.
+   */
+  private static final java.util.regex.Pattern STAGING_NAME =
+      java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(STAGING_PREFIX) + "\\d+");
+
+  /**
+   * How long an aggregation task waits for a cpu unit at most: bounded by the report's deadline.
+   */
+  static final int AGGREGATE_WAIT_MILLIS = 3_600_000;
+
+  /**
+   * The ingest or the publishing failed after the work began: nothing was written to the output
+   * folder. Carries the job's metrics so far, for the {@code --metrics-out} page.
+   */
+  static final class JobFailed extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    private final transient JobMetrics.Snapshot metrics;
+
+    JobFailed(String message, JobMetrics.Snapshot metrics, Throwable cause) {
+      super(message, cause);
+      this.metrics = metrics;
+    }
+
+    JobMetrics.Snapshot metrics() {
+      return metrics;
+    }
+  }
+
+  private volatile boolean lockHeld;
+  private volatile boolean dataOpened;
+
+  /** {@return whether this run held the output folder's lock (and so may remove its lock file)} */
+  boolean heldTheLock() {
+    return lockHeld;
+  }
+
+  /**
+   * {@return whether this run opened the data folder's database: its files are then this run's own
+   * (H2 locks them), which a failed run that created the folder may remove}
+   */
+  boolean openedTheData() {
+    return dataOpened;
+  }
 
   static final String PROCESSED = "orders-processed.csv";
   static final String REJECTED = "orders-rejected.csv";
@@ -688,9 +782,16 @@ public final class HostApp {
                 "region_aggregation",
                 "Per-region totals, at most two regions at a time",
                 Map.of(
-                    "resources", List.of("cpu"),
-                    "capacities", Map.of("cpu", 2),
-                    "tasks", tasks))));
+                    "resources",
+                    List.of("cpu"),
+                    "capacities",
+                    Map.of("cpu", 2),
+                    "tasks",
+                    tasks,
+                    // A task waits for its cpu unit as long as the report's deadline allows: the
+                    // other tasks' time grows with the input (2 s, the default, failed on 100 MB).
+                    "acquireTimeoutMillis",
+                    AGGREGATE_WAIT_MILLIS))));
     out.add(
         registerOrReuse(
             ndp, optimizer("archive_max", "The smallest gzip, at the fastest level", 1.0, 1)));

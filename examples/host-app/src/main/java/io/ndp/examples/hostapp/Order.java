@@ -66,7 +66,12 @@ record Order(
    * may be megabytes long), never inside a surrogate pair or an escape.
    */
   static String shorten(String value) {
-    StringBuilder b = new StringBuilder(48);
+    return shorten(value, 40);
+  }
+
+  /** {@link #shorten(String)} to at most {@code max} characters. */
+  static String shorten(String value, int max) {
+    StringBuilder b = new StringBuilder(max + 8);
     for (int i = 0; i < value.length(); ) {
       int cp = value.codePointAt(i);
       String piece =
@@ -75,7 +80,7 @@ record Order(
               : new String(Character.toChars(cp));
       i += Character.charCount(cp);
       boolean more = i < value.length();
-      if (b.length() + piece.length() > (more ? 37 : 40)) {
+      if (b.length() + piece.length() > (more ? max - 3 : max)) {
         return b.append("...").toString();
       }
       b.append(piece);

@@ -72,13 +72,13 @@ final class OrderSteps {
     List<String> f = record.fields();
     if (f.size() != 6) {
       throw new Rejection(
-          Stage.PARSE,
+          Stage.SHAPE,
           String.format(Locale.ROOT, "expected 6 comma-separated fields but found %d", f.size()));
     }
     for (String field : f) {
       if (!field.equals(field.strip())) {
         throw new Rejection(
-            Stage.PARSE, "field '" + Order.shorten(field) + "' has surrounding spaces");
+            Stage.SHAPE, "field '" + Order.shorten(field) + "' has surrounding spaces");
       }
     }
     return new Order(

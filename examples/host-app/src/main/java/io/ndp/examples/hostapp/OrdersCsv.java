@@ -42,6 +42,13 @@ final class OrdersCsv {
   /** The legacy exports' format: semicolons, otherwise RFC 4180. */
   static final CSVFormat LEGACY = IN.builder().setDelimiter(';').get();
 
+  /**
+   * The most characters of one field that are read; the rest of a longer field is dropped as it is
+   * read, so a runaway field (a 50 MB address) costs no memory. No field the job accepts comes near
+   * it (an address is at most 254 characters), so a field cut to this length is still rejected.
+   */
+  static final int FIELD_LIMIT = 65_536;
+
   private final @Nullable Path input;
   private final String name;
 
@@ -87,7 +94,7 @@ final class OrdersCsv {
    */
   long check() throws IOException {
     long[] count = {0};
-    scan(r -> count[0]++);
+    checkedDigest = scan(r -> count[0]++);
     if (count[0] == 0) {
       throw new Cli.InputError("input " + name + " has no order lines, only the header");
     }
@@ -96,24 +103,34 @@ final class OrdersCsv {
   }
 
   private long checked = -1;
+  private byte @Nullable [] checkedDigest;
 
   /**
    * Streams the order records after the header to {@code action}, in file order.
    *
-   * @throws IOException when the input changed since {@link #check} (another number of records)
+   * @throws IOException when the input changed since {@link #check} (other bytes: its SHA-256
+   *     differs), found once it is read to its end
    */
   void forEach(RecordHandler action) throws IOException {
     long[] count = {0};
-    scan(
-        r -> {
-          count[0]++;
-          action.accept(r);
-        });
-    if (checked >= 0 && count[0] != checked) {
+    byte[] digest;
+    try {
+      digest =
+          scan(
+              r -> {
+                count[0]++;
+                action.accept(r);
+              });
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new IOException(
+          "input " + name + " no longer exists: it was moved or deleted after the check");
+    }
+    if (checkedDigest != null && !java.security.MessageDigest.isEqual(digest, checkedDigest)) {
       throw new IOException(
           String.format(
               Locale.ROOT,
-              "input %s changed while it was read: %d order records when checked, %d when ingested",
+              "input %s changed while it was read: its bytes differ from the ones checked (%d order"
+                  + " records when checked, %d when ingested)",
               name,
               checked,
               count[0]));
@@ -131,9 +148,16 @@ final class OrdersCsv {
    * read once the record is parsed, less the line ends inside its quoted fields: nothing but the
    * current and the next record is held, however many lines lie between them.
    */
-  private void scan(RecordHandler action) throws IOException {
-    try (InputStream in = open();
-        BomDroppingReader text = new BomDroppingReader(utf8(in));
+  private byte[] scan(RecordHandler action) throws IOException {
+    java.security.MessageDigest sha256;
+    try {
+      sha256 = java.security.MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
+    try (InputStream in = new java.security.DigestInputStream(open(), sha256);
+        FieldLimitingReader text =
+            new FieldLimitingReader(new BomDroppingReader(utf8(in)), FIELD_LIMIT, name);
         CSVParser parser = IN.parse(text)) {
       Iterator<CSVRecord> it = parser.iterator();
       Parsed header = next(it, parser);
@@ -145,7 +169,8 @@ final class OrdersCsv {
             "input " + name + " is empty: expected the header " + String.join(",", HEADER));
       }
       Parsed current = next(it, parser);
-      if (!header.record().stream().map(String::strip).toList().equals(HEADER)) {
+      List<String> columns = header.record().stream().map(String::strip).toList();
+      if (!columns.equals(HEADER)) {
         throw new Cli.InputError(
             "input "
                 + name
@@ -155,7 +180,9 @@ final class OrdersCsv {
                 + header.firstLine()
                 + " is '"
                 + Order.shorten(String.join(",", header.record().toList()).strip())
-                + "')");
+                + "'; "
+                + headerDifference(columns)
+                + ")");
       }
       while (current != null) {
         Parsed next = next(it, parser);
@@ -172,6 +199,26 @@ final class OrdersCsv {
     } catch (org.apache.commons.csv.CSVException e) {
       throw problem(e);
     }
+    return sha256.digest();
+  }
+
+  /** The first column of {@code columns} that is not the expected one, in words. */
+  private static String headerDifference(List<String> columns) {
+    for (int i = 0; i < HEADER.size(); i++) {
+      if (i >= columns.size()) {
+        return "column " + (i + 1) + ", '" + HEADER.get(i) + "', is missing";
+      }
+      if (!columns.get(i).equals(HEADER.get(i))) {
+        return "column "
+            + (i + 1)
+            + " is '"
+            + Order.shorten(columns.get(i))
+            + "', expected '"
+            + HEADER.get(i)
+            + "'";
+      }
+    }
+    return "it has " + columns.size() + " columns, expected " + HEADER.size();
   }
 
   /**
@@ -273,7 +320,64 @@ final class OrdersCsv {
           ? "a quoted field opened on line " + start.group(1) + " is not closed"
           : "a quoted field is not closed";
     }
-    return Order.shorten(m);
+    // Whole (Commons CSV names the line and position), but one line and of bounded length.
+    return Order.shorten(m, 200);
+  }
+
+  /**
+   * Passes the characters on, but at most {@code limit} characters of one field (the rest of it is
+   * dropped as it is read; quotes and field ends are kept, so the record's shape stays), and stops
+   * at a NUL character: a text file holds none, and a binary file may have no line end for hundreds
+   * of megabytes. Quote-aware: a comma or line end inside quotes does not end a field. Not
+   * thread-safe.
+   */
+  static final class FieldLimitingReader extends Reader {
+    private final Reader in;
+    private final int limit;
+    private final String name;
+    private boolean quoted;
+    private int run;
+
+    FieldLimitingReader(Reader in, int limit, String name) {
+      this.in = in;
+      this.limit = limit;
+      this.name = name;
+    }
+
+    @Override
+    public int read(char[] buf, int off, int len) throws IOException {
+      while (true) {
+        int n = in.read(buf, off, len);
+        if (n <= 0) {
+          return n;
+        }
+        int kept = off;
+        for (int i = off; i < off + n; i++) {
+          char c = buf[i];
+          if (c == '\u0000') {
+            throw new Cli.InputError(
+                "input " + name + " is not a text file (it holds NUL characters)");
+          }
+          if (c == '"') {
+            quoted = !quoted;
+          } else if (!quoted && (c == ',' || c == '\n' || c == '\r')) {
+            run = 0;
+          } else if (++run > limit) {
+            continue; // dropped: the field is already too long to be accepted
+          }
+          buf[kept++] = c;
+        }
+        if (kept > off) {
+          return kept - off;
+        }
+        // Everything read was dropped: read on rather than answer 0 (which means nothing).
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      in.close();
+    }
   }
 
   /** Passes the characters on and drops a byte order mark at the start. Not thread-safe. */

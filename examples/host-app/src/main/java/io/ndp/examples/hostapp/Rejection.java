@@ -11,6 +11,9 @@ final class Rejection extends IllegalArgumentException {
   /** The ingest stages, in the order a record goes through them. */
   enum Stage {
     REPAIR,
+    /** The record's shape: six fields, no padding (before any field is read). */
+    SHAPE,
+    /** A field's value: quantity, unit price. */
     PARSE,
     VALIDATE,
     PRICE,

@@ -163,7 +163,7 @@ class CliProcessTest {
     assertUsageError(
         run("--input", "other.csv", "--in-memory", "--out", "o4"),
         "does not start with the header order_id,region,sku,quantity,unit_price,customer_email"
-            + " (line 1 is 'name,age')");
+            + " (line 1 is 'name,age'; column 1 is 'name', expected 'order_id')");
     for (String o : List.of("o1", "o2", "o3", "o4")) {
       assertThat(dir.resolve(o)).as("no output folder left behind").doesNotExist();
     }

@@ -764,6 +764,7 @@ class ThirdReviewTest {
    * most runs, 300,000 lines pass; 100 MB failed every run.)
    */
   @Test
+  @org.junit.jupiter.api.Tag("large-input") // about a minute: runs with -Plarge-inputs (.ci/run)
   void hundredMegabytesOfShortValidOrders_getTheirReport() throws Exception {
     Path input = dir.resolve("many.csv");
     String[] regions = {"eu", "us", "apac"};
