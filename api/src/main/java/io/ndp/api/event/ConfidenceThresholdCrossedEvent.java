@@ -13,9 +13,10 @@ import org.jspecify.annotations.Nullable;
  * that threshold), downwards ({@link #falling()}) or back up. One event per line crossed; a record
  * that changes the level and crosses a host threshold sends two.
  *
- * <p>The values are the confidence scores ({@link io.ndp.api.ConfidenceStats#score()}) before and
- * after the outcome, as the runtime saw them; per pattern and domain, each event's old value is the
- * previous event's new value, so crossings alternate and none is reported twice.
+ * <p>The values are the confidence scores before and after the outcome, as the runtime saw them:
+ * {@link io.ndp.api.ConfidenceStats#score(io.ndp.api.Prior)} under the pattern's prior, the value
+ * {@link io.ndp.api.Pattern#confidenceScore(String)} reads; per pattern and domain, each event's
+ * old value is the previous event's new value, so crossings alternate and none is reported twice.
  *
  * <p>Immutable and thread-safe.
  *
