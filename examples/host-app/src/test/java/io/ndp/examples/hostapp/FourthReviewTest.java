@@ -302,4 +302,103 @@ class FourthReviewTest {
       }
     }
   }
+
+  /**
+   * "A run that fails removes only what is its own: a folder it created, ..., the database when it
+   * opened it (another run may have put its own there meanwhile)". A run given {@code --data
+   * shared/a}, where {@code shared} is missing, creates {@code shared} and {@code shared/a}; when
+   * it then stops on a usage error after it opened its database (here its plugins folder holds no
+   * pattern kind), it deletes the whole of {@code shared} ({@code deleteTree} of the outermost
+   * folder it created, "nothing was learned"), with the database another run opened meanwhile in
+   * {@code shared/b}: what that run learns is lost. (The allowlist is read through a named pipe
+   * only to pause the first run at the right moment.)
+   */
+  @Test
+  void usageErrorAfterOpeningItsData_doesNotDeleteAnotherRunsDatabaseBesideIt() throws Exception {
+    input("orders.csv", orders(3));
+    Path fifo = dir.resolve("trusted.fifo");
+    assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+    Path noKinds = Files.createDirectories(dir.resolve("no-kinds"));
+    Path shared = dir.resolve("shared");
+
+    AppProcess.Started first =
+        AppProcess.start(
+            dir,
+            List.of(),
+            "--input",
+            "orders.csv",
+            "--data",
+            "shared/a",
+            "--out",
+            "out",
+            "--plugins",
+            noKinds.toString(),
+            "--trusted-plugins",
+            fifo.toString());
+    try {
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+      while (!Files.isDirectory(dir.resolve("out"))
+          && first.process().isAlive()
+          && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertThat(shared.resolve("a")).as("the first run created its data folder").isDirectory();
+      // Another run opens its own database beside it meanwhile.
+      try (io.ndp.storage.jdbc.JdbcStorage other =
+          io.ndp.storage.jdbc.JdbcStorage.h2(shared.resolve("b"))) {
+        Path db = shared.resolve("b").resolve("ndp.mv.db");
+        assertThat(db).exists();
+        feed(fifo, allowlistOfThePlugins());
+
+        Run r = first.await();
+
+        assertThat(r.code()).as("stderr: %s", r.err()).isEqualTo(Cli.USAGE);
+        assertThat(r.err()).contains("provides no pattern kind");
+        assertThat(db).as("the other run's open database").exists();
+      }
+    } finally {
+      first.process().destroyForcibly();
+    }
+  }
+
+  /**
+   * Writes the lines into the named pipe from a daemon thread, so that the test never blocks on a
+   * run that does not read it.
+   */
+  private static void feed(Path fifo, List<String> lines) {
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                Files.write(fifo, lines, UTF_8);
+              } catch (java.io.IOException e) {
+                // The run went away without reading: its exit code tells.
+              }
+            },
+            "fifo-feed");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /** The allowlist of the built plugin JARs, as {@code --trusted-plugins} reads it. */
+  private static List<String> allowlistOfThePlugins() throws Exception {
+    List<String> allowlist = new ArrayList<>();
+    try (var jars = Files.list(PLUGINS)) {
+      for (Path jar : jars.filter(j -> j.toString().endsWith(".jar")).sorted().toList()) {
+        try (java.util.jar.JarFile j = new java.util.jar.JarFile(jar.toFile())) {
+          var a = j.getManifest().getMainAttributes();
+          allowlist.add(
+              java.util.HexFormat.of()
+                      .formatHex(
+                          java.security.MessageDigest.getInstance("SHA-256")
+                              .digest(Files.readAllBytes(jar)))
+                  + "  "
+                  + a.getValue("Plugin-Id")
+                  + "  "
+                  + a.getValue("Plugin-Version"));
+        }
+      }
+    }
+    return allowlist;
+  }
 }
