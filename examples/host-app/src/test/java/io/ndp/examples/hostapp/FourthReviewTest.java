@@ -99,6 +99,33 @@ class FourthReviewTest {
   }
 
   /**
+   * "A field is read up to 65,536 characters"; "tolerant_ingest also reads a semicolon-separated
+   * line, trims padding". The field limiter ends a field only at a comma or a line end, so a
+   * semicolon line is one field to it: a legacy line whose padded fields are each well under the
+   * limit (a quantity of {@code 1} and 40,000 spaces, an address after 40,000 spaces) loses its
+   * last 14,000 characters, and is rejected with the wrong reason, {@code email '' is not an
+   * address}, while the same line with commas (line 3) is accepted. The limit depends on the
+   * separator, and the semicolon line's own address is never read.
+   */
+  @Test
+  void semicolonLineWhoseFieldsAreUnderTheLimit_isReadWhole_likeItsCommaTwin() throws Exception {
+    String pad = " ".repeat(40_000);
+    input(
+        "legacy.csv",
+        List.of(
+            "O-1;eu;SKU-0001;1" + pad + ";1.00;" + pad + "a@example.eu",
+            "O-2,eu,SKU-0001,1" + pad + ",1.00," + pad + "a@example.eu"));
+
+    Run r = run("--input", "legacy.csv", "--in-memory", "--out", "out", "--plugins", "" + PLUGINS);
+
+    assertThat(r.code()).as("stderr: %s", r.err()).isZero();
+    assertThat(Files.readString(dir.resolve("out").resolve(HostApp.REJECTED), UTF_8))
+        .as("orders-rejected.csv")
+        .isEqualTo("line,reason\n");
+    assertThat(r.out()).contains("records 2, written 2, rejected 0");
+  }
+
+  /**
    * "Lines no pattern can ingest go to orders-rejected.csv with their line number in the file"; "a
    * line number is the line a record starts on" (quoted fields may hold line breaks). The field
    * limiter counts a quoted line end as a character of the field and drops those past 65,536, so
