@@ -389,6 +389,71 @@ class FourthReviewTest {
   }
 
   /**
+   * {@code --metrics-out} "may not be a folder, the input, ... compared by real path (through links
+   * and ..)"; a {@code --metrics-out} that would replace the input is exit code 2. The input is
+   * often named through a link ({@code latest.csv -> orders-2026-11-26.csv}); {@code --input
+   * latest.csv --metrics-out latest.csv}, the very same name twice, passes the check (the page's
+   * path is compared with the link left unresolved, the input's with it resolved), exits 0, and the
+   * page replaces {@code latest.csv}: the next run with the same command line reads a Prometheus
+   * page as its orders.
+   */
+  @Test
+  void metricsOutThatIsTheInputsOwnName_aLink_isAUsageError_andTheNameIsKept() throws Exception {
+    Path orders = input("orders-2026-11-26.csv", orders(3));
+    Path latest = Files.createSymbolicLink(dir.resolve("latest.csv"), orders.getFileName());
+
+    Run r =
+        run(
+            "--input",
+            "latest.csv",
+            "--in-memory",
+            "--out",
+            "out",
+            "--plugins",
+            "" + PLUGINS,
+            "--metrics-out",
+            "latest.csv");
+
+    assertThat(Files.isSymbolicLink(latest))
+        .as("latest.csv is still the link to the orders (exit code %d)", r.code())
+        .isTrue();
+    assertThat(r.code()).as("stderr: %s", r.err()).isEqualTo(Cli.USAGE);
+  }
+
+  /**
+   * "--metrics-out is the --trusted-plugins list" is exit code 2 ("the page would replace it"),
+   * compared "by real path (through links and ..)". Given the list through a link, {@code
+   * --trusted-plugins trusted-link --metrics-out trusted-link} (the same name twice) exits 0 and
+   * the page replaces {@code trusted-link}: the next run with the same command line is refused for
+   * a malformed allowlist, and the trust configuration the operator set up is gone.
+   */
+  @Test
+  void metricsOutThatIsTheTrustedPluginsListsOwnName_aLink_isAUsageError() throws Exception {
+    input("orders.csv", orders(3));
+    Path list = Files.write(dir.resolve("trusted.txt"), allowlistOfThePlugins(), UTF_8);
+    Path link = Files.createSymbolicLink(dir.resolve("trusted-link"), list.getFileName());
+
+    Run r =
+        run(
+            "--input",
+            "orders.csv",
+            "--in-memory",
+            "--out",
+            "out",
+            "--plugins",
+            "" + PLUGINS,
+            "--trusted-plugins",
+            "trusted-link",
+            "--metrics-out",
+            "trusted-link");
+
+    assertThat(Files.isSymbolicLink(link))
+        .as("trusted-link is still the link to the list (exit code %d)", r.code())
+        .isTrue();
+    assertThat(r.code()).as("stderr: %s", r.err()).isEqualTo(Cli.USAGE);
+  }
+
+  /**
    * Writes the lines into the named pipe from a daemon thread, so that the test never blocks on a
    * run that does not read it.
    */
