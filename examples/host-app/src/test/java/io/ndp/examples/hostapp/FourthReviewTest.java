@@ -203,6 +203,45 @@ class FourthReviewTest {
   }
 
   /**
+   * "A 50 MB input, even one of a single 50 MB line, runs in a 256 MB heap", and an error is one
+   * line without a stack trace. The field limit bounds one field, not how many fields a line has: a
+   * line of an order followed by 20 million commas (a 20 MB line of empty fields, as a broken
+   * export pads a row) is held as 20 million field values, listed, copied and joined, and the run
+   * dies with {@code Exception in thread "main" java.lang.OutOfMemoryError: Java heap space} and
+   * its stack trace, exit code 1, in a 256 MB heap (10 MB of commas already does). It is one
+   * malformed line: "expected 6 comma-separated fields", rejected.
+   */
+  @Test
+  void twentyMegabyteLineOfCommas_underA256MegabyteHeap_rejectsThatLine() throws Exception {
+    try (var w = Files.newBufferedWriter(dir.resolve("commas.csv"), UTF_8)) {
+      w.write(HEADER + "\n");
+      w.write("O-1,eu,SKU-0001,1,1.00,a@example.eu");
+      String chunk = ",".repeat(1_000_000);
+      for (int i = 0; i < 20; i++) {
+        w.write(chunk);
+      }
+      w.write("\nO-2,eu,SKU-0001,2,1.00,a@example.eu\n");
+    }
+
+    Run r =
+        AppProcess.start(
+                dir,
+                List.of("-Xmx256m"),
+                "--input",
+                "commas.csv",
+                "--out",
+                "out",
+                "--plugins",
+                PLUGINS.toString(),
+                "--in-memory")
+            .await();
+
+    assertThat(r.err()).as("stderr").doesNotContain("OutOfMemoryError").doesNotContain("\tat ");
+    assertThat(r.code()).as("exit code; stdout tail: %s", AppProcess.tail(r.out())).isZero();
+    assertThat(r.out()).contains("records 2, written 1, rejected 1");
+  }
+
+  /**
    * "The input is ... read twice (checked, then ingested; its SHA-256 must be the same both times,
    * else the job fails)"; exit code 1 is "the job failed (the report, the ingest ...): nothing is
    * written ... (a --metrics-out page is still written, and the failure says so)", and a failed job
