@@ -1,0 +1,185 @@
+package io.ndp.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.within;
+
+import io.ndp.api.ConfidenceLevel;
+import io.ndp.api.OutcomeStatus;
+import io.ndp.api.PatternContext;
+import io.ndp.api.PatternResult;
+import io.ndp.api.Prior;
+import io.ndp.api.event.ConfidenceThresholdCrossedEvent;
+import io.ndp.api.event.NdpListener;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Second review of the declared-prior confidence (8465423) and the bad-input / plugin-report fixes
+ * (a5d107f), with the brief "prove a bug with a failing test".
+ */
+class Round2ReviewTest {
+
+  private static PatternContext ctx() {
+    return PatternContext.builder("eu", "scripted").payload("x").build();
+  }
+
+  /** A plugin-style pattern whose prior() breaks its contract by answering null. */
+  static final class NullPriorPattern extends ScriptedPattern {
+    NullPriorPattern(String name) {
+      super(name, "scripted", 1.0, OutcomeStatus.SUCCESS);
+    }
+
+    @Override
+    public Prior prior() {
+      return null;
+    }
+  }
+
+  /** A plugin-style pattern whose prior() throws. */
+  static final class ThrowingPriorPattern extends ScriptedPattern {
+    ThrowingPriorPattern(String name) {
+      super(name, "scripted", 1.0, OutcomeStatus.SUCCESS);
+    }
+
+    @Override
+    public Prior prior() {
+      throw new IllegalStateException("plugin bug in prior()");
+    }
+  }
+
+  /**
+   * The executor (PatternExecutor.priorOf: "one that throws or returns null is judged by the
+   * neutral one"), the registry's crossings and the storage bands (PatternRegistry.priorOf:
+   * "neutral when ... its prior() breaks its contract (null or throws)") all read a pattern whose
+   * prior() answers null under the neutral prior, and such a pattern is selected and serves. But
+   * its own confidenceScore(domain) — what the console's /api/patterns and the micrometer gauge
+   * ndp.confidence read — throws IllegalArgumentException from ConfidenceStats.score(null), so one
+   * plugin's broken prior() takes those monitoring reads down where selection goes on.
+   */
+  @Test
+  void aPatternWhosePriorIsNull_isSelectedUnderTheNeutralPrior_butItsConfidenceScoreThrows() {
+    PatternRegistry registry = new PatternRegistry();
+    NullPriorPattern p = new NullPriorPattern("nullprior");
+    registry.register(p);
+    PatternExecutor executor = new PatternExecutor(registry);
+    executor.delegates().register("work", in -> in);
+
+    PatternResult r = executor.executeBestPattern(ctx());
+    assertThat(r.success()).as(r.message()).isTrue();
+    double posterior =
+        executor.explain(ctx()).decision().entry("nullprior").orElseThrow().posteriorMean();
+    assertThat(posterior)
+        .as("selection reads it under Beta(1, 1): 2/3")
+        .isCloseTo(2.0 / 3, within(1e-6));
+    assertThat(registry.priorOf("nullprior")).isEqualTo(Prior.NEUTRAL);
+
+    assertThatCode(() -> p.confidenceScore("eu"))
+        .as("confidenceScore(domain) under the prior every other reader uses")
+        .doesNotThrowAnyException();
+    assertThat(p.confidenceScore("eu")).isCloseTo(posterior, within(1e-6));
+    assertThatCode(p::confidenceScore).doesNotThrowAnyException();
+  }
+
+  /** As above, for a pattern whose prior() throws: selection serves it, confidenceScore throws. */
+  @Test
+  void aPatternWhosePriorThrows_isSelected_butItsConfidenceScoreThrows() {
+    PatternRegistry registry = new PatternRegistry();
+    ThrowingPriorPattern p = new ThrowingPriorPattern("throwingprior");
+    registry.register(p);
+    PatternExecutor executor = new PatternExecutor(registry);
+    executor.delegates().register("work", in -> in);
+
+    PatternResult r = executor.executeBestPattern(ctx());
+    assertThat(r.success()).as(r.message()).isTrue();
+    assertThat(r.chosenPattern()).isEqualTo("throwingprior");
+
+    assertThatCode(() -> p.confidenceScore("eu"))
+        .as("confidenceScore(domain) agrees with selection (neutral prior) and does not throw")
+        .doesNotThrowAnyException();
+    assertThatCode(p::confidenceScore).doesNotThrowAnyException();
+  }
+
+  /**
+   * ConfidenceThresholdCrossedEvent: "per pattern and domain, each event's old value is the
+   * previous event's new value, so crossings alternate and none is reported twice". Since the
+   * crossings are read under the registered pattern's prior, re-registering a pattern of the same
+   * name with another prior (its statistics are kept) moves the host-read confidence — 1/3 (LOW)
+   * under Beta(1, 1) becomes 9/11 (HIGH) under Beta(9, 1) — without any event, and the next failure
+   * then reports HIGH -> MEDIUM right after MEDIUM -> LOW: two falls in a row, the second's old
+   * value not the first's new value.
+   */
+  @Test
+  void reRegisteringWithAnotherPrior_breaksTheChainOfCrossings() {
+    List<ConfidenceThresholdCrossedEvent> events = new CopyOnWriteArrayList<>();
+    PatternRegistry registry =
+        PatternRegistry.builder()
+            .halfLife(Double.POSITIVE_INFINITY)
+            .listener(
+                new NdpListener() {
+                  @Override
+                  public void onConfidenceThresholdCrossed(ConfidenceThresholdCrossedEvent e) {
+                    events.add(e);
+                  }
+                })
+            .build();
+    registry.register(new ScriptedPattern("p", "scripted", 1.0, OutcomeStatus.FAILED));
+    PatternExecutor executor = PatternExecutor.builder(registry).maxAttempts(1).build();
+    executor.delegates().register("work", in -> in);
+
+    assertThat(executor.executeBestPattern(ctx()).success()).isFalse(); // 0.5 -> 1/3
+    registry.unregister("p");
+    ScriptedPattern believed =
+        new ScriptedPattern("p", "scripted", 1.0, OutcomeStatus.FAILED).prior(new Prior(9, 1));
+    registry.register(believed);
+    assertThat(believed.confidenceScore("eu"))
+        .as("the host now reads 9/11")
+        .isCloseTo(9.0 / 11, within(1e-9));
+    assertThat(executor.executeBestPattern(ctx()).success()).isFalse(); // 9/11 -> 9/12
+
+    assertThat(events).hasSizeGreaterThanOrEqualTo(2);
+    for (int i = 1; i < events.size(); i++) {
+      assertThat(events.get(i).oldConfidence())
+          .as(
+              "event %d's old value is event %d's new value (its Javadoc); events: %s",
+              i, i - 1, events)
+          .isCloseTo(events.get(i - 1).newConfidence(), within(1e-9));
+      assertThat(events.get(i).oldLevel()).isEqualTo(events.get(i - 1).newLevel());
+    }
+  }
+
+  /**
+   * ConfidenceThresholdCrossedEvent's Javadoc still says its values are ConfidenceStats#score()
+   * (the neutral score), but since 8465423 they are score(prior) — a Beta(9, 1) pattern's first
+   * crossing reads 9/11 -> 9/12, not the neutral 1/3 -> 1/4. Shown by the values the event carries.
+   */
+  @Test
+  void crossingEventValues_areNotTheNeutralScoreTheirJavadocNames() {
+    List<ConfidenceThresholdCrossedEvent> events = new CopyOnWriteArrayList<>();
+    PatternRegistry registry =
+        PatternRegistry.builder()
+            .halfLife(Double.POSITIVE_INFINITY)
+            .listener(
+                new NdpListener() {
+                  @Override
+                  public void onConfidenceThresholdCrossed(ConfidenceThresholdCrossedEvent e) {
+                    events.add(e);
+                  }
+                })
+            .build();
+    registry.register(
+        new ScriptedPattern("p", "scripted", 1.0, OutcomeStatus.FAILED).prior(new Prior(9, 1)));
+    PatternExecutor executor = PatternExecutor.builder(registry).maxAttempts(1).build();
+    executor.delegates().register("work", in -> in);
+    executor.executeBestPattern(ctx());
+    executor.executeBestPattern(ctx());
+
+    assertThat(events).hasSize(1);
+    ConfidenceThresholdCrossedEvent e = events.get(0);
+    assertThat(e.newConfidence())
+        .as("Javadoc: 'The values are the confidence scores (ConfidenceStats#score())'")
+        .isCloseTo(registry.statistics("p", "eu").score(), within(1e-9));
+    assertThat(e.newLevel()).isEqualTo(ConfidenceLevel.MEDIUM);
+  }
+}
