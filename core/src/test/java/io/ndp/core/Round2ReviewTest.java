@@ -11,15 +11,19 @@ import io.ndp.api.PatternResult;
 import io.ndp.api.Prior;
 import io.ndp.api.event.ConfidenceThresholdCrossedEvent;
 import io.ndp.api.event.NdpListener;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Second review of the declared-prior confidence (8465423) and the bad-input / plugin-report fixes
  * (a5d107f), with the brief "prove a bug with a failing test".
  */
 class Round2ReviewTest {
+
+  @TempDir Path plugins;
 
   private static PatternContext ctx() {
     return PatternContext.builder("eu", "scripted").payload("x").build();
@@ -181,5 +185,63 @@ class Round2ReviewTest {
         .as("Javadoc: 'The values are the confidence scores (ConfidenceStats#score())'")
         .isCloseTo(registry.statistics("p", "eu").score(), within(1e-9));
     assertThat(e.newLevel()).isEqualTo(ConfidenceLevel.MEDIUM);
+  }
+
+  /**
+   * a5d107f: "PF4J logs and skips an extension it cannot instantiate: find the real cause
+   * ourselves, for every declared factory it did not create (one of them failing fails the plugin:
+   * none of its types is half-served)". The cause is found by instantiating the factory a second
+   * time (Ndp.whyNotCreated) and the fresh instance is thrown away. A factory whose constructor
+   * fails on PF4J's call but not on the second one (a licence server that times out once, a lazy
+   * resource) is therefore judged healthy: the plugin is reported STARTED, serving "good" but not
+   * "flaky" — half-served, which the rule forbids — and the report names no cause. The constructor
+   * also ran twice.
+   */
+  @Test
+  void factoryFailingOnlyOnPf4jsCall_leavesThePluginHalfServed_reportedStarted() throws Exception {
+    new TestPluginJar("flaky-plugin")
+        .factory(
+            "test.flaky.GoodFactory",
+            """
+            package test.flaky;
+            import io.ndp.api.*;
+            import java.util.*;
+            public final class GoodFactory implements PatternFactory {
+              public String type() { return "good"; }
+              public Set<String> aliases() { return Set.of(); }
+              public Pattern create(PatternDefinition d) { throw new UnsupportedOperationException(); }
+            }
+            """)
+        .factory(
+            "test.flaky.FlakyFactory",
+            """
+            package test.flaky;
+            import io.ndp.api.*;
+            import java.util.*;
+            import java.util.concurrent.atomic.AtomicInteger;
+            public final class FlakyFactory implements PatternFactory {
+              static final AtomicInteger CALLS = new AtomicInteger();
+              public FlakyFactory() {
+                if (CALLS.incrementAndGet() == 1) {
+                  throw new IllegalStateException("licence server timed out");
+                }
+              }
+              public String type() { return "flaky"; }
+              public Set<String> aliases() { return Set.of(); }
+              public Pattern create(PatternDefinition d) { throw new UnsupportedOperationException(); }
+            }
+            """)
+        .writeTo(plugins);
+
+    try (Ndp ndp = Ndp.builder().pluginsDir(plugins).serviceLoader(false).build()) {
+      PluginReport r = ndp.pluginReport("flaky-plugin").orElseThrow();
+      boolean halfServed =
+          ndp.factories().types().contains("good") != ndp.factories().types().contains("flaky");
+      assertThat(halfServed)
+          .as(
+              "none of a plugin's types is half-served; report %s, types served %s",
+              r, ndp.factories().types())
+          .isFalse();
+    }
   }
 }
