@@ -11,6 +11,7 @@ import io.ndp.api.PatternResult;
 import io.ndp.api.Prior;
 import io.ndp.api.event.ConfidenceThresholdCrossedEvent;
 import io.ndp.api.event.NdpListener;
+import io.ndp.core.PluginReport.Status;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -242,6 +243,55 @@ class Round2ReviewTest {
               "none of a plugin's types is half-served; report %s, types served %s",
               r, ndp.factories().types())
           .isFalse();
+    }
+  }
+
+  /**
+   * a5d107f: NdpPluginManager keeps why a plugin's Plugin class "could not be created when it was
+   * last loaded" (creationFailure), cleared only when PF4J calls createInstance again. PF4J does
+   * not call it when the plugin class is missing, abstract or no Plugin: then the start fails
+   * (PF4J's NullPointerException) and the report reads the failure kept from an earlier, unloaded
+   * version of the plugin. Here v1's constructor threw "licence expired in v1"; v1 is unloaded and
+   * v2 (whose Plugin-Class is not a Plugin at all) is loaded: v2's report blames v1's exception.
+   */
+  @Test
+  void staleCreationFailure_ofAnUnloadedVersion_isReportedForTheNextOne() throws Exception {
+    Path v1 =
+        TestPluginJar.echoKind("stale-plugin", "echo_s", "x")
+            .version("1.0.0")
+            .pluginClass(
+                "stale_plugin.Boom",
+                """
+                package stale_plugin;
+                public class Boom extends org.pf4j.Plugin {
+                  public Boom() { throw new IllegalStateException("licence expired in v1"); }
+                }
+                """)
+            .writeTo(plugins);
+
+    try (Ndp ndp = Ndp.builder().pluginsDir(plugins).serviceLoader(false).build()) {
+      PluginReport first = ndp.pluginReport("stale-plugin").orElseThrow();
+      assertThat(first.status()).isEqualTo(Status.FAILED);
+      assertThat(first.reason()).contains("licence expired in v1");
+
+      ndp.unloadPlugin("stale-plugin", java.time.Duration.ofSeconds(5));
+      java.nio.file.Files.deleteIfExists(v1);
+      Path v2 =
+          TestPluginJar.echoKind("stale-plugin", "echo_s", "x")
+              .version("2.0.0")
+              .pluginClass(
+                  "stale_plugin.NotAPlugin",
+                  """
+                  package stale_plugin;
+                  public class NotAPlugin {
+                  }
+                  """)
+              .writeTo(plugins);
+      PluginReport second = ndp.loadPlugin(v2);
+
+      assertThat(second.reason())
+          .as("v2's report, %s, must not name v1's exception", second)
+          .doesNotContain("licence expired in v1");
     }
   }
 }
