@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import io.ndp.api.ConfidenceLevel;
 import io.ndp.api.OutcomeStatus;
 import io.ndp.api.PatternContext;
+import io.ndp.api.PatternFactory;
 import io.ndp.api.PatternResult;
 import io.ndp.api.Prior;
 import io.ndp.api.event.ConfidenceThresholdCrossedEvent;
@@ -293,5 +294,61 @@ class Round2ReviewTest {
           .as("v2's report, %s, must not name v1's exception", second)
           .doesNotContain("licence expired in v1");
     }
+  }
+
+  /**
+   * PatternStorage.getPatternsByConfidence: "the registry's live instances, judged by the
+   * registry's statistics under each pattern's prior (as Pattern#confidenceScore() reads them)".
+   * For a stored definition not yet live, the band is read under the definition's prior (neutral
+   * when it declares none), and only then the live instance is built — whose kind declares its own
+   * prior by overriding prior(), as Prior's Javadoc tells plugins to. So an unseen pattern of a
+   * kind believed at Beta(9, 1) is returned as MEDIUM while its confidenceScore() is 0.9 (HIGH),
+   * and asking for HIGH first returns nothing, asking again after the MEDIUM query returns it: the
+   * answer depends on which query built the pattern.
+   */
+  @Test
+  void bandsOfAStoredPatternNotYetLive_areReadUnderTheDefinitionsPrior_notThePatterns() {
+    PatternFactory believer =
+        new PatternFactory() {
+          @Override
+          public String type() {
+            return "scripted";
+          }
+
+          @Override
+          public java.util.Set<String> aliases() {
+            return java.util.Set.of();
+          }
+
+          @Override
+          public io.ndp.api.Pattern create(io.ndp.api.PatternDefinition d) {
+            return new ScriptedPattern(d.name(), "scripted", 1.0, OutcomeStatus.SUCCESS)
+                .prior(new Prior(9, 1));
+          }
+        };
+    io.ndp.core.internal.InMemoryDefinitionStore store =
+        new io.ndp.core.internal.InMemoryDefinitionStore();
+    store.store(new io.ndp.api.PatternDefinition("scripted", "b", "believed", java.util.Map.of()));
+    PatternRegistry registry = new PatternRegistry();
+    PatternStorage storage =
+        PatternStorage.builder()
+            .registry(registry)
+            .definitionStore(store)
+            .factories(PatternFactories.of(believer))
+            .build();
+
+    List<io.ndp.api.Pattern> high = storage.getPatternsByConfidence(ConfidenceLevel.HIGH);
+    List<io.ndp.api.Pattern> medium = storage.getPatternsByConfidence(ConfidenceLevel.MEDIUM);
+    io.ndp.api.Pattern b = storage.getPattern("b");
+
+    assertThat(b.confidenceScore()).isCloseTo(0.9, within(1e-9));
+    assertThat(medium)
+        .as("MEDIUM must not list a pattern whose confidenceScore() is 0.9")
+        .extracting(io.ndp.api.Pattern::name)
+        .doesNotContain("b");
+    assertThat(high)
+        .as("HIGH lists the pattern whose confidenceScore() is 0.9")
+        .extracting(io.ndp.api.Pattern::name)
+        .containsExactly("b");
   }
 }
