@@ -351,4 +351,78 @@ class Round2ReviewTest {
         .extracting(io.ndp.api.Pattern::name)
         .containsExactly("b");
   }
+
+  /**
+   * maxAttempts is "how many ranked candidates are tried before the fallbacks"; only "a candidate
+   * skipped by its open breaker does not use up an attempt". A candidate that RAN and failed, and
+   * whose retry is then skipped because its breaker opened during the backoff (another execution's
+   * failure), ends in an attempt of kind SKIPPED; runSelected reads only that last attempt and
+   * counts the candidate as skipped. So with maxAttempts(1) a second candidate is run after the
+   * first one ran — two candidates tried — and the result's decision (afterSkips) claims one
+   * "candidate(s) skipped because their circuit breaker was open" although it ran.
+   */
+  @Test
+  void aCandidateThatRan_butWhoseRetryWasSkipped_doesNotUseUpItsAttempt() {
+    java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
+    PatternRegistry registry =
+        PatternRegistry.builder()
+            .ticker(nanos::get)
+            .circuitBreaker(
+                BreakerPolicy.builder()
+                    .window(2)
+                    .minimumCalls(2)
+                    .failureRateThreshold(50)
+                    .coolDown(java.time.Duration.ofMinutes(10))
+                    .probes(1)
+                    .build())
+            .build();
+    ScriptedPattern a = new ScriptedPattern("a", "scripted", 0.9, OutcomeStatus.FAILED);
+    ScriptedPattern b = new ScriptedPattern("b", "scripted", 0.5, OutcomeStatus.SUCCESS);
+    registry.register(a).register(b);
+    PatternExecutor other =
+        PatternExecutor.builder(registry)
+            .selectionPolicy(SelectionPolicy.greedy())
+            .maxAttempts(1)
+            .ticker(nanos::get)
+            .build();
+    other.delegates().register("work", in -> in);
+    java.util.concurrent.atomic.AtomicBoolean once =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    try (PatternExecutor executor =
+        PatternExecutor.builder(registry)
+            .selectionPolicy(SelectionPolicy.greedy())
+            .maxAttempts(1)
+            .ticker(nanos::get)
+            .retry(
+                RetryPolicy.builder()
+                    .maxRetries(1)
+                    .initialBackoff(java.time.Duration.ofMillis(1))
+                    .build())
+            .sleeper(
+                n -> {
+                  if (once.compareAndSet(false, true)) {
+                    // Meanwhile another execution of "a" fails: its breaker opens.
+                    java.util.concurrent.CompletableFuture.runAsync(
+                            () -> other.executeBestPattern(ctx()))
+                        .join();
+                  }
+                  nanos.addAndGet(n);
+                })
+            .build()) {
+      executor.delegates().register("work", in -> in);
+
+      PatternResult r = executor.executeBestPattern(ctx());
+
+      assertThat(r.attempts())
+          .extracting(io.ndp.api.Attempt::patternName, io.ndp.api.Attempt::kind)
+          .as("a ran, its retry was skipped by its breaker")
+          .startsWith(
+              org.assertj.core.groups.Tuple.tuple("a", io.ndp.api.Attempt.Kind.RUN),
+              org.assertj.core.groups.Tuple.tuple("a", io.ndp.api.Attempt.Kind.SKIPPED));
+      assertThat(r.attempts())
+          .extracting(io.ndp.api.Attempt::patternName)
+          .as("maxAttempts(1): 'a' ran, so 'b' is not tried; result %s", r)
+          .doesNotContain("b");
+    }
+  }
 }
