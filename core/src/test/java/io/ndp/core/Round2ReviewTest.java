@@ -425,4 +425,40 @@ class Round2ReviewTest {
           .doesNotContain("b");
     }
   }
+
+  /**
+   * Ndp.classPathSources reports a class-path factory that "cannot be created" and continues with
+   * the next, keyed classpath:failed-N since a5d107f. But a ServiceConfigurationError does not
+   * always advance the ServiceLoader's iterator: when the class loader cannot list the services
+   * files (getResources throws IOException), every hasNext() throws the same error again, and the
+   * loop never ends — one more FAILED report per turn, each under a new key. Here the loader gives
+   * up after 200 turns (so the test ends): 200 reports for one unreadable class path, where one is
+   * due. An unbounded loop in Ndp.build() without the cap.
+   */
+  @Test
+  void anUnreadableClassPath_isReportedOnce_notOncePerRetryOfTheServiceLoader() {
+    java.util.concurrent.atomic.AtomicInteger listings =
+        new java.util.concurrent.atomic.AtomicInteger();
+    ClassLoader broken =
+        new ClassLoader(Round2ReviewTest.class.getClassLoader()) {
+          @Override
+          public java.util.Enumeration<java.net.URL> getResources(String name)
+              throws java.io.IOException {
+            if (name.startsWith("META-INF/services/") && listings.incrementAndGet() <= 200) {
+              throw new java.io.IOException("cannot list " + name + " (disk error)");
+            }
+            return super.getResources(name);
+          }
+        };
+
+    try (Ndp ndp = Ndp.builder().classLoader(broken).build()) {
+      List<PluginReport> failed =
+          ndp.pluginReports().stream()
+              .filter(r -> r.pluginId().startsWith("classpath:failed-"))
+              .toList();
+      assertThat(failed.size())
+          .as("reports of the one unreadable class path (loader asked %d times)", listings.get())
+          .isLessThanOrEqualTo(1);
+    }
+  }
 }
