@@ -461,4 +461,68 @@ class Round2ReviewTest {
           .isLessThanOrEqualTo(1);
     }
   }
+
+  /**
+   * The crossings read a pattern's score under the prior of the pattern registered under its name
+   * (PatternRegistry.priorOf), neutral when none is. An execution in flight while its pattern is
+   * withdrawn (unregister, a plugin reload or stop) records its outcome when no pattern of that
+   * name is registered, so the crossing is computed under Beta(1, 1): a pattern declared Beta(9, 1)
+   * whose one failure leaves it at 9/11 (HIGH, no line crossed) is reported falling MEDIUM -> LOW
+   * (0.5 -> 1/3) — levels it never had under its prior. Once it is back (the reload done), the host
+   * reads 9/11, HIGH, as before: a crossing was reported although the level the host reads did not
+   * change.
+   */
+  @Test
+  void anOutcomeRecordedWhileItsPatternIsWithdrawn_reportsACrossingUnderTheNeutralPrior()
+      throws Exception {
+    List<ConfidenceThresholdCrossedEvent> events = new CopyOnWriteArrayList<>();
+    PatternRegistry registry =
+        PatternRegistry.builder()
+            .halfLife(Double.POSITIVE_INFINITY)
+            .listener(
+                new NdpListener() {
+                  @Override
+                  public void onConfidenceThresholdCrossed(ConfidenceThresholdCrossedEvent e) {
+                    events.add(e);
+                  }
+                })
+            .build();
+    java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    ScriptedPattern p =
+        new ScriptedPattern("p", "scripted", 1.0, OutcomeStatus.FAILED)
+            .prior(new Prior(9, 1))
+            .script(
+                c -> {
+                  running.countDown();
+                  try {
+                    release.await();
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                  return OutcomeStatus.FAILED;
+                });
+    registry.register(p);
+    PatternExecutor executor = PatternExecutor.builder(registry).maxAttempts(1).build();
+    executor.delegates().register("work", in -> in);
+
+    java.util.concurrent.CompletableFuture<PatternResult> inFlight =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> executor.executeBestPattern(ctx()));
+    assertThat(running.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    registry.unregister("p"); // e.g. a plugin reload: withdrawn, then back
+    release.countDown();
+    assertThat(inFlight.get(10, java.util.concurrent.TimeUnit.SECONDS).success()).isFalse();
+    ScriptedPattern back =
+        new ScriptedPattern("p", "scripted", 1.0, OutcomeStatus.FAILED).prior(new Prior(9, 1));
+    registry.register(back);
+
+    assertThat(registry.statistics("p", "eu").failures())
+        .as("the failure was recorded")
+        .isEqualTo(1);
+    assertThat(back.confidenceScore("eu")).isCloseTo(9.0 / 11, within(1e-9));
+    assertThat(events)
+        .as("9/10 -> 9/11 stays HIGH under the declared prior: no line crossed")
+        .isEmpty();
+  }
 }
