@@ -525,4 +525,61 @@ class Round2ReviewTest {
         .as("9/10 -> 9/11 stays HIGH under the declared prior: no line crossed")
         .isEmpty();
   }
+
+  /**
+   * a5d107f's half-served check takes every "extension class name" PF4J holds for the plugin
+   * (pm.getExtensionClassNames(id)), minus the factories created, and instantiates the rest that
+   * are pattern factories. With the service-provider finder on, PF4J's names are every class listed
+   * in any file under the plugin's META-INF/services — also the providers of unrelated services of
+   * a library bundled in the JAR. One whose optional dependency is absent cannot even be loaded:
+   * Class.forName throws NoClassDefFoundError before the PatternFactory check, and the healthy
+   * plugin — its one pattern factory created, its type servable — is reported FAILED and serves
+   * nothing. Before a5d107f it was STARTED (PF4J itself skips such a class for PatternFactory).
+   */
+  @Test
+  void aBundledLibrarysUnloadableServiceProvider_failsAHealthyPlugin() throws Exception {
+    Path jar =
+        new TestPluginJar("bundling-plugin")
+            .factory(
+                "test.bundling.GoodFactory",
+                """
+                package test.bundling;
+                import io.ndp.api.*;
+                import java.util.*;
+                public final class GoodFactory implements PatternFactory {
+                  public String type() { return "bundled_good"; }
+                  public Set<String> aliases() { return Set.of(); }
+                  public Pattern create(PatternDefinition d) {
+                    throw new UnsupportedOperationException();
+                  }
+                }
+                """)
+            .source(
+                "test.optional.OptionalBase",
+                """
+                package test.optional;
+                public abstract class OptionalBase {}
+                """)
+            .source(
+                "test.lib.LibDriver",
+                """
+                package test.lib;
+                public class LibDriver extends test.optional.OptionalBase {}
+                """)
+            .writeTo(plugins);
+    // The bundled library's optional dependency is not in the JAR; its service file still is.
+    try (java.nio.file.FileSystem fs = java.nio.file.FileSystems.newFileSystem(jar)) {
+      java.nio.file.Files.delete(fs.getPath("test/optional/OptionalBase.class"));
+      java.nio.file.Files.writeString(
+          fs.getPath("META-INF/services/test.lib.SomeLibraryService"), "test.lib.LibDriver\n");
+    }
+
+    try (Ndp ndp = Ndp.builder().pluginsDir(plugins).serviceLoader(false).build()) {
+      PluginReport r = ndp.pluginReport("bundling-plugin").orElseThrow();
+      assertThat(r.status())
+          .as("its one pattern factory was created: %s", r)
+          .isEqualTo(Status.STARTED);
+      assertThat(ndp.factories().types()).contains("bundled_good");
+    }
+  }
 }
