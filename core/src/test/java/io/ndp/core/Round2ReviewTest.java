@@ -582,4 +582,58 @@ class Round2ReviewTest {
       assertThat(ndp.factories().types()).contains("bundled_good");
     }
   }
+
+  /**
+   * SelectionExplanation's decision is "the record a result of the same selection carries". Since
+   * a5d107f a result's decision after a breaker skip is rewritten (afterSkips: maxAttempts grows by
+   * the skips, a note), but explain() still hands out the raw one. With maxAttempts(1) and the
+   * first candidate's breaker OPEN (explain itself lists it "skipped until its cool-down ends"),
+   * explain() says of the healthy second candidate "skipped: only the first 1 are tried", while the
+   * result of the same selection — where it runs and serves — says it is within reach.
+   */
+  @Test
+  void explainAfterABreakerOpened_saysTheCandidateThatWillServeIsSkipped() {
+    java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
+    PatternRegistry registry =
+        PatternRegistry.builder()
+            .ticker(nanos::get)
+            .circuitBreaker(
+                BreakerPolicy.builder()
+                    .window(2)
+                    .minimumCalls(2)
+                    .failureRateThreshold(50)
+                    .coolDown(java.time.Duration.ofMinutes(10))
+                    .probes(1)
+                    .build())
+            .build();
+    registry
+        .register(new ScriptedPattern("bad", "scripted", 0.9, OutcomeStatus.FAILED))
+        .register(new ScriptedPattern("good", "scripted", 0.5, OutcomeStatus.SUCCESS));
+    registry.pins().force("eu", "bad");
+    try (PatternExecutor e =
+        PatternExecutor.builder(registry)
+            .selectionPolicy(SelectionPolicy.greedy())
+            .maxAttempts(1)
+            .ticker(nanos::get)
+            .build()) {
+      e.delegates().register("work", in -> in);
+      e.executeBestPattern(ctx());
+      e.executeBestPattern(ctx());
+      assertThat(registry.breakerState("bad", "eu")).isEqualTo(io.ndp.api.BreakerState.OPEN);
+
+      SelectionExplanation explained = e.explain(ctx());
+      PatternResult r = e.executeBestPattern(ctx());
+      assertThat(r.chosenPattern()).isEqualTo("good");
+
+      io.ndp.api.Decision told = explained.decision();
+      String explainedWhy = told.why(told.entry("good").orElseThrow());
+      String resultWhy = r.decision().why(r.decision().entry("good").orElseThrow());
+      assertThat(resultWhy).doesNotContain("skipped");
+      assertThat(explainedWhy)
+          .as(
+              "explain(): the record a result of the same selection carries; it said: %s",
+              explained)
+          .isEqualTo(resultWhy);
+    }
+  }
 }
