@@ -130,13 +130,15 @@ public abstract class AbstractPattern implements Pattern {
   @Override
   public final double confidenceScore() {
     PatternRuntime rt = owner;
-    return rt == null ? prior().mean() : rt.statistics(name).score(prior());
+    Prior prior = Prior.declaredBy(this);
+    return rt == null ? prior.mean() : rt.statistics(name).score(prior);
   }
 
   @Override
   public final double confidenceScore(String domain) {
     PatternRuntime rt = owner;
-    return rt == null ? prior().mean() : rt.statistics(name, domain).score(prior());
+    Prior prior = Prior.declaredBy(this);
+    return rt == null ? prior.mean() : rt.statistics(name, domain).score(prior);
   }
 
   @Override

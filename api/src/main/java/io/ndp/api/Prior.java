@@ -66,6 +66,29 @@ public record Prior(double alpha, double beta) {
   }
 
   /**
+   * Returns the prior {@code pattern} declares ({@link Pattern#prior()}), or {@link #NEUTRAL} when
+   * its {@code prior()} breaks its contract: returns null or throws. Selection, confidence scores,
+   * levels and threshold events all read a pattern's prior through this, so that a broken plugin is
+   * judged the same way everywhere and never makes a read throw.
+   *
+   * @param pattern the pattern
+   * @return its prior, never null
+   * @throws IllegalArgumentException when {@code pattern} is null
+   * @since 0.2.0
+   */
+  public static Prior declaredBy(Pattern pattern) {
+    if (pattern == null) {
+      throw new IllegalArgumentException("the pattern whose prior is read must not be null");
+    }
+    try {
+      Prior prior = pattern.prior();
+      return prior != null ? prior : NEUTRAL;
+    } catch (RuntimeException e) {
+      return NEUTRAL;
+    }
+  }
+
+  /**
    * {@return the success rate this prior expects, its mean {@code alpha / (alpha + beta)}, in
    * {@code (0, 1)}: 0.5 for {@link #NEUTRAL}}
    */

@@ -276,11 +276,15 @@ public final class Ndp implements AutoCloseable {
     sendPluginEvents();
   }
 
+  /** The most class-path factory failures reported before the search gives up. */
+  private static final int MAX_CLASS_PATH_FAILURES = 100;
+
   /** The class path's factories; one that cannot be created or read is reported, not thrown. */
   private List<Source> classPathSources(ClassLoader loader) {
     List<Source> found = new ArrayList<>();
     Iterator<PatternFactory> it = ServiceLoader.load(PatternFactory.class, loader).iterator();
     int failed = 0;
+    String lastFailure = null;
     while (true) {
       PatternFactory f;
       try {
@@ -290,6 +294,13 @@ public final class Ndp implements AutoCloseable {
         f = it.next();
       } catch (ServiceConfigurationError | LinkageError e) {
         log.error("a class-path pattern factory cannot be created: {}", e.toString(), e);
+        // An error that does not let the iterator advance (the class path cannot be read) comes
+        // again on every call: reported once, then the search ends.
+        String message = String.valueOf(e.getMessage());
+        if (message.equals(lastFailure) || failed >= MAX_CLASS_PATH_FAILURES) {
+          break;
+        }
+        lastFailure = message;
         synchronized (lifecycle) {
           // Keyed by the failure's own number: two failures never share a report.
           record(
@@ -1331,12 +1342,75 @@ public final class Ndp implements AutoCloseable {
    * Why none of the declared pattern factories could be created: the first one's exception, or null
    * when none is declared (or all could be).
    */
+  /**
+   * The pattern factories a plugin declares: the entries of its {@code
+   * META-INF/services/io.ndp.api.PatternFactory}, and the extension classes PF4J found that load
+   * and are factories. A class that does not load and is not in that file is another service's
+   * provider (a bundled library's, whose optional dependency may be absent): not ours to judge.
+   */
+  private static Set<String> declaredFactories(
+      Path pluginPath, @Nullable Set<String> extensionNames, ClassLoader loader) {
+    Set<String> out = new java.util.TreeSet<>();
+    String services = "META-INF/services/" + PatternFactory.class.getName();
+    try {
+      List<String> lines = List.of();
+      if (Files.isDirectory(pluginPath)) {
+        for (Path f :
+            List.of(
+                pluginPath.resolve(services), pluginPath.resolve("classes").resolve(services))) {
+          if (Files.isRegularFile(f)) {
+            lines = Files.readAllLines(f, java.nio.charset.StandardCharsets.UTF_8);
+            break;
+          }
+        }
+      } else {
+        try (JarFile jf = new JarFile(pluginPath.toFile())) {
+          JarEntry e = jf.getJarEntry(services);
+          if (e != null) {
+            try (java.io.InputStream in = jf.getInputStream(e)) {
+              lines =
+                  new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+                      .lines()
+                      .toList();
+            }
+          }
+        }
+      }
+      for (String line : lines) {
+        int hash = line.indexOf('#');
+        String name = (hash >= 0 ? line.substring(0, hash) : line).strip();
+        if (!name.isEmpty()) {
+          out.add(name);
+        }
+      }
+    } catch (IOException | RuntimeException unreadable) {
+      // Judged by what loads below.
+    }
+    if (extensionNames != null) {
+      for (String name : extensionNames) {
+        if (out.contains(name)) {
+          continue;
+        }
+        try {
+          if (PatternFactory.class.isAssignableFrom(Class.forName(name, false, loader))) {
+            out.add(name);
+          }
+        } catch (ReflectiveOperationException | LinkageError notOurs) {
+          // Not in our services file and not loadable: another service's provider.
+        }
+      }
+    }
+    return out;
+  }
+
   private static @Nullable String whyNotCreated(Set<String> declared, ClassLoader loader) {
     for (String name : new java.util.TreeSet<>(declared)) {
       try {
         Class<?> c = Class.forName(name, false, loader);
         if (!PatternFactory.class.isAssignableFrom(c)) {
-          continue;
+          return name
+              + " is listed as a pattern factory but does not implement "
+              + PatternFactory.class.getName();
         }
         c.getDeclaredConstructor().newInstance();
       } catch (java.lang.reflect.InvocationTargetException e) {
@@ -1461,23 +1535,25 @@ public final class Ndp implements AutoCloseable {
               List.of()));
       return;
     }
-    // PF4J logs and skips an extension it cannot instantiate: find the real cause ourselves, for
-    // every declared factory it did not create (one of them failing fails the plugin: none of its
-    // types is half-served).
-    Set<String> notCreated = new java.util.TreeSet<>();
-    Set<String> declared = pm.getExtensionClassNames(id);
-    if (declared != null) {
-      notCreated.addAll(declared);
-    }
+    // PF4J logs and skips an extension it cannot instantiate: every declared factory it did not
+    // create fails the plugin (none of its types is half-served), with the cause found ourselves.
+    Set<String> notCreated =
+        declaredFactories(
+            w.getPluginPath(), pm.getExtensionClassNames(id), w.getPluginClassLoader());
     found.forEach(f -> notCreated.remove(f.getClass().getName()));
-    String cause = whyNotCreated(notCreated, w.getPluginClassLoader());
-    if (cause != null) {
+    if (!notCreated.isEmpty()) {
+      String cause = whyNotCreated(notCreated, w.getPluginClassLoader());
       record(
           new PluginReport(
               id,
               path,
               Status.FAILED,
-              "its pattern factory cannot be created: " + cause,
+              "its pattern factory cannot be created: "
+                  + (cause != null
+                      ? cause
+                      : String.join(", ", notCreated)
+                          + " was not created when the plugin loaded, though it was on a second"
+                          + " try here (a constructor that fails now and then?)"),
               List.of()));
       return;
     }

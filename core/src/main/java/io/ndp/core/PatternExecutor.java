@@ -454,8 +454,28 @@ public final class PatternExecutor implements AutoCloseable {
         }
       }
     }
+    // As a run would tell it: a candidate whose breaker is open is skipped without using up an
+    // attempt, so one more entry is within reach (the result's decision says the same).
+    int ran = 0;
+    int skipped = 0;
+    for (Candidate c : s.ranked) {
+      if (ran >= maxAttempts) {
+        break;
+      }
+      if (open.get(c.pattern().name()) == BreakerState.OPEN) {
+        skipped++;
+      } else {
+        ran++;
+      }
+    }
     return new SelectionExplanation(
-        context, s.ranked, maxAttempts, fallbacks, s.rejections, s.arrangement.decision(), open);
+        context,
+        s.ranked,
+        maxAttempts,
+        fallbacks,
+        s.rejections,
+        afterSkips(s.arrangement.decision(), skipped),
+        open);
   }
 
   private PatternResult runAtDepth(
@@ -540,9 +560,16 @@ public final class PatternExecutor implements AutoCloseable {
       if (tried != null) {
         tried.add(c.pattern().name());
       }
+      int before = attempts.size();
       Ran ran = attempt(c.pattern(), context, scope, false, attempts, retryBudget);
-      if (ran.attempt().kind() != Attempt.Kind.SKIPPED) {
-        ranCandidates++; // a candidate skipped by its open breaker does not use up an attempt
+      // A candidate skipped by its open breaker does not use up an attempt; one that ran did, even
+      // when its retry was then skipped (its breaker opened during the backoff).
+      boolean anyRan = false;
+      for (int i = before; i < attempts.size(); i++) {
+        anyRan |= attempts.get(i).kind() != Attempt.Kind.SKIPPED;
+      }
+      if (anyRan || attempts.size() == before) {
+        ranCandidates++;
       } else {
         skippedCandidates++;
       }

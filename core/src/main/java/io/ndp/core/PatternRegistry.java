@@ -157,14 +157,31 @@ public final class PatternRegistry {
    */
   Prior priorOf(String name) {
     Pattern p = byName.get(name);
-    if (p == null) {
-      return Prior.NEUTRAL;
+    // A withdrawn pattern (a plugin stopped or reloading) keeps the prior it was read under: an
+    // outcome of one of its executions still in flight is judged as the host last read it.
+    return p != null ? Prior.declaredBy(p) : lastPriors.getOrDefault(name, Prior.NEUTRAL);
+  }
+
+  // The prior each pattern name was last registered with; kept after it is withdrawn.
+  private final ConcurrentHashMap<String, Prior> lastPriors = new ConcurrentHashMap<>();
+
+  /**
+   * Records the priors of patterns just registered; when one's differs from the prior its name was
+   * registered with before, its confidence moved without an outcome, and the lines that move
+   * crossed are reported (old value: the score under the old prior), so that the events stay one
+   * chain per pattern and domain.
+   */
+  private void priorsRegistered(Collection<? extends Pattern> registered) {
+    List<ConfidenceThresholdCrossedEvent> crossed = new ArrayList<>();
+    for (Pattern p : registered) {
+      Prior now = Prior.declaredBy(p);
+      Prior before = lastPriors.put(p.name(), now);
+      if (before != null && !before.equals(now)) {
+        crossed.addAll(confidence.priorChanged(p.name(), before, now));
+      }
     }
-    try {
-      Prior prior = p.prior();
-      return prior != null ? prior : Prior.NEUTRAL;
-    } catch (RuntimeException e) {
-      return Prior.NEUTRAL;
+    if (!crossed.isEmpty() && events.active()) {
+      confidenceCrossed(crossed);
     }
   }
 
@@ -268,6 +285,7 @@ public final class PatternRegistry {
         index(adding.get(i), offers.get(i));
       }
     }
+    priorsRegistered(adding);
     return this;
   }
 
@@ -284,8 +302,9 @@ public final class PatternRegistry {
   Optional<Pattern> replace(Pattern pattern) {
     requireValid(pattern);
     Map<String, Set<String>> offers = OfferIndex.validOffers(pattern);
+    Pattern old;
     synchronized (writeLock) {
-      Pattern old = byName.get(pattern.name());
+      old = byName.get(pattern.name());
       if (old == pattern) {
         return Optional.of(pattern);
       }
@@ -304,8 +323,9 @@ public final class PatternRegistry {
       } finally {
         replacing++;
       }
-      return Optional.ofNullable(old);
     }
+    priorsRegistered(List.of(pattern));
+    return Optional.ofNullable(old);
   }
 
   /**

@@ -251,15 +251,15 @@ public final class PatternStorage {
     if (level == null) {
       throw new IllegalArgumentException("level must be LOW, MEDIUM or HIGH but was null");
     }
-    List<PatternDefinition> matching = new ArrayList<>();
-    for (PatternDefinition d : definitions()) {
-      // Under the live pattern's prior (a plugin may declare its own), else the definition's.
-      Prior prior = registry.find(d.name()).isPresent() ? registry.priorOf(d.name()) : d.prior();
-      if (registry.statistics(d.name()).level(prior) == level) {
-        matching.add(d);
+    List<Pattern> matching = new ArrayList<>();
+    // The live patterns first (built when needed): each is judged under its own prior, which a
+    // plugin may declare in code, as its confidenceScore() reads it.
+    for (Pattern p : liveAll(definitions())) {
+      if (registry.statistics(p.name()).level(Prior.declaredBy(p)) == level) {
+        matching.add(p);
       }
     }
-    return liveAll(matching);
+    return matching;
   }
 
   /** Returns every stored definition, sorted by name, including those no factory can build. */

@@ -183,9 +183,11 @@ class Round2ReviewTest {
 
     assertThat(events).hasSize(1);
     ConfidenceThresholdCrossedEvent e = events.get(0);
+    // Adjusted after the fix: the Javadoc now names the score under the pattern's prior, which is
+    // what the events carry (and what confidenceScore reads); it named score() before.
     assertThat(e.newConfidence())
-        .as("Javadoc: 'The values are the confidence scores (ConfidenceStats#score())'")
-        .isCloseTo(registry.statistics("p", "eu").score(), within(1e-9));
+        .as("Javadoc: 'the confidence scores ... under the pattern's prior'")
+        .isCloseTo(registry.statistics("p", "eu").score(new Prior(9, 1)), within(1e-9));
     assertThat(e.newLevel()).isEqualTo(ConfidenceLevel.MEDIUM);
   }
 

@@ -89,6 +89,38 @@ public final class ConfidenceService {
     this.priors = priors;
   }
 
+  /**
+   * The crossings of a pattern whose prior changed (re-registered with another one): per domain it
+   * has outcomes in, the score under {@code before} against the score under {@code after}; queued
+   * for {@link #deliverCrossings} like an outcome's.
+   *
+   * @return the crossings; empty (and nothing read) when not watched
+   */
+  public List<ConfidenceThresholdCrossedEvent> priorChanged(
+      String pattern, Prior before, Prior after) {
+    ConfidenceWatch w = watch;
+    if (w == null) {
+      return List.of();
+    }
+    List<ConfidenceThresholdCrossedEvent> out = new java.util.ArrayList<>();
+    store
+        .statsByDomain(pattern)
+        .forEach(
+            (domain, s) -> {
+              java.util.concurrent.locks.Lock lock = w.lockFor(pattern, domain);
+              lock.lock();
+              try {
+                List<ConfidenceThresholdCrossedEvent> crossed =
+                    w.crossings(pattern, domain, s.score(before), s.score(after));
+                out.addAll(crossed);
+                pending.addAll(crossed);
+              } finally {
+                lock.unlock();
+              }
+            });
+    return out;
+  }
+
   private double score(String pattern, ConfidenceStats stats) {
     return stats.score(priors.apply(pattern));
   }

@@ -220,6 +220,22 @@ public final class NdpPluginManager extends DefaultPluginManager {
     // plugin is created.
     return new DefaultPluginFactory() {
       @Override
+      public Plugin create(PluginWrapper wrapper) {
+        // Each load starts afresh: a failure of an earlier version is not this one's.
+        creationFailures.remove(wrapper.getPluginId());
+        Plugin plugin = super.create(wrapper);
+        if (plugin == null) {
+          creationFailures.putIfAbsent(
+              wrapper.getPluginId(),
+              new IllegalStateException(
+                  "its Plugin-Class "
+                      + wrapper.getDescriptor().getPluginClass()
+                      + " is missing, abstract, or not an org.pf4j.Plugin"));
+        }
+        return plugin;
+      }
+
+      @Override
       protected Plugin createInstance(Class<?> pluginClass, PluginWrapper wrapper) {
         String id = wrapper.getPluginId();
         creationFailures.remove(id);

@@ -46,7 +46,8 @@ public final class NdpEndpoint {
     for (Pattern p : registry.patterns()) {
       Map<String, DomainConfidence> byDomain = new LinkedHashMap<>();
       new TreeMap<>(registry.statisticsByDomain(p.name()))
-          .forEach((domain, s) -> byDomain.put(domain, DomainConfidence.of(s, p.prior())));
+          .forEach(
+              (domain, s) -> byDomain.put(domain, DomainConfidence.of(s, Prior.declaredBy(p))));
       patterns.add(new PatternSummary(p.name(), p.type(), p.description(), byDomain));
     }
     return new Report(patterns, recent.newestFirst());
