@@ -185,6 +185,7 @@ final class Cli implements Callable<Integer> {
       checkInputs(pluginsDir);
       HostApp.Summary summary =
           app.pluginTrust(trust())
+              .removeLockWhenFailed(outCreated != null)
               .run(input, out, pluginsDir, inMemory ? null : data, outStream, console);
       try (HostApp.Serving serving = summary.serving()) {
         code = finish(summary, outCreated);
@@ -218,17 +219,16 @@ final class Cli implements Callable<Integer> {
         // and removes only what is its own: the lock file when it held the lock, the database when
         // it opened it (another run may have put its own there meanwhile).
         if (outCreated != null) {
-          if (app.heldTheLock()) {
-            Files.deleteIfExists(out.resolve(HostApp.LOCK));
-          }
+          // The lock file, when this run held it, was removed while still held (HostApp).
           deleteEmptyFolders(outCreated);
         }
         if (dataCreated != null && code == USAGE) {
           if (app.openedTheData()) {
-            HostApp.deleteTree(dataCreated); // found before any work: nothing was learned
-          } else {
-            deleteEmptyFolders(dataCreated);
+            // Found before any work: nothing was learned. Only the data folder itself (its files
+            // are this run's: H2 locked them), not a folder beside it that another run made.
+            HostApp.deleteTree(data.toRealPath());
           }
+          deleteEmptyFolders(dataCreated);
         }
       }
     }
@@ -515,7 +515,7 @@ final class Cli implements Callable<Integer> {
         throw new InputError(
             "--metrics-out " + metrics + " is the job's output " + name + " in " + out);
       }
-      if (input != null && file.equals(input.toRealPath())) {
+      if (input != null && sameName(file, input)) {
         throw new InputError(
             "the input "
                 + input
@@ -523,9 +523,7 @@ final class Cli implements Callable<Integer> {
                 + metrics
                 + ": the run would replace it");
       }
-      if (trustedPlugins != null
-          && Files.exists(trustedPlugins)
-          && file.equals(trustedPlugins.toRealPath())) {
+      if (trustedPlugins != null && sameName(file, trustedPlugins)) {
         throw new InputError(
             "--metrics-out "
                 + metrics
@@ -556,6 +554,28 @@ final class Cli implements Callable<Integer> {
     } catch (IOException e) {
       throw new InputError("cannot read --metrics-out " + metrics + ": " + reason(e));
     }
+  }
+
+  /**
+   * Whether the page {@code file} (its folder's real path and its name) and {@code other} are the
+   * same file or the same name: compared as the names are (a link is replaced by the page, so a
+   * link named like the input is the input's name) and as what they point to.
+   */
+  private static boolean sameName(Path file, Path other) throws IOException {
+    java.util.Set<Path> page = new java.util.HashSet<>();
+    page.add(file);
+    if (Files.exists(file)) {
+      page.add(file.toRealPath());
+    }
+    Path otherName = realPath(other);
+    if (otherName != null && otherName.getParent() != null) {
+      // Its folder's real path and its own name, the last link not followed.
+      Path folder = realPath(other.toAbsolutePath().getParent());
+      if (folder != null && page.contains(folder.resolve(other.getFileName()))) {
+        return true;
+      }
+    }
+    return Files.exists(other) && page.contains(other.toRealPath());
   }
 
   /**

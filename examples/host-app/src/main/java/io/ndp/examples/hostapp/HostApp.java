@@ -63,6 +63,18 @@ public final class HostApp {
     return this;
   }
 
+  private boolean removeLockWhenFailed;
+
+  /**
+   * Makes a failed run remove the output folder's lock file, while it still holds the lock (the
+   * caller created the folder and removes it again). A run that then locks the old file sees that
+   * the path no longer names it, and takes a new one.
+   */
+  HostApp removeLockWhenFailed(boolean remove) {
+    this.removeLockWhenFailed = remove;
+    return this;
+  }
+
   /** The pattern kinds the job uses, each from a plugin. */
   static final List<String> KINDS =
       List.of("sequential", "parallel", "meta-orchestration", "evaluator-optimizer");
@@ -128,50 +140,95 @@ public final class HostApp {
       PrintStream progress,
       @Nullable Integer consolePort)
       throws IOException {
-    Files.createDirectories(outDir);
     Path lockFile = outDir.resolve(LOCK);
-    java.nio.channels.FileChannel channel;
-    try {
-      channel =
-          java.nio.channels.FileChannel.open(
-              lockFile,
-              StandardOpenOption.CREATE,
-              StandardOpenOption.WRITE,
-              java.nio.file.LinkOption.NOFOLLOW_LINKS);
-    } catch (IOException e) {
-      throw new Cli.InputError(
-          "cannot use the lock file "
-              + lockFile
-              + " of the output folder (a link or not a file?): "
-              + (e instanceof java.nio.file.FileSystemException f && f.getReason() != null
-                  ? f.getReason()
-                  : e.getMessage()));
-    }
-    try (channel) {
-      java.nio.channels.FileLock lock = tryLock(channel);
-      if (lock == null) {
+    for (int tries = 1; ; tries++) {
+      Files.createDirectories(outDir);
+      Object before = fileKey(lockFile);
+      java.nio.channels.FileChannel channel;
+      try {
+        channel =
+            java.nio.channels.FileChannel.open(
+                lockFile,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE,
+                java.nio.file.LinkOption.NOFOLLOW_LINKS);
+      } catch (IOException e) {
         throw new Cli.InputError(
-            "another run is writing to " + outDir + " (it holds " + lockFile + ")");
+            "cannot use the lock file "
+                + lockFile
+                + " of the output folder (a link or not a file?): "
+                + (e instanceof java.nio.file.FileSystemException f && f.getReason() != null
+                    ? f.getReason()
+                    : e.getMessage()));
       }
-      try (lock) {
-        lockHeld = true;
-        // Holding the lock, a staging folder here is a leftover of a run that was killed: one
-        // named as a run names it, a folder (not a link), and not the input's folder.
-        Path inputReal = input == null ? null : input.toRealPath();
-        try (var entries = Files.newDirectoryStream(outDir, STAGING_PREFIX + "*")) {
-          for (Path leftover : entries) {
-            if (STAGING_NAME.matcher(leftover.getFileName().toString()).matches()
-                && Files.isDirectory(leftover, java.nio.file.LinkOption.NOFOLLOW_LINKS)
-                && (inputReal == null || !inputReal.startsWith(leftover.toRealPath()))) {
-              deleteTree(leftover);
+      try (channel) {
+        java.nio.channels.FileLock lock = tryLock(channel);
+        if (lock == null) {
+          throw new Cli.InputError(
+              "another run is writing to " + outDir + " (it holds " + lockFile + ")");
+        }
+        try (lock) {
+          // The path must still name the file now locked: a failed run removes its lock file
+          // while it holds it, and a run that had opened that file must take the new one.
+          if (before == null || !before.equals(fileKey(lockFile))) {
+            if (tries < 5) {
+              continue;
+            }
+            throw new Cli.InputError(
+                "the lock file " + lockFile + " keeps changing: another run is starting there");
+          }
+          boolean succeeded = false;
+          try {
+            Summary summary = locked(input, outDir, pluginsDir, dataDir, progress, consolePort);
+            succeeded = summary.report().success();
+            return summary;
+          } finally {
+            if (!succeeded && removeLockWhenFailed) {
+              Files.deleteIfExists(lockFile); // still held: see above
             }
           }
         }
-        // The lock file stays: deleting it while locked would let a run that opened it meanwhile
-        // lock a file no one else can see, and a third run lock a new one beside it.
-        return runLocked(input, outDir, pluginsDir, dataDir, progress, consolePort);
       }
     }
+  }
+
+  /** The file key (inode) of {@code file}, not following a link; null when it is missing. */
+  private static @Nullable Object fileKey(Path file) throws IOException {
+    try {
+      return Files.readAttributes(
+              file,
+              java.nio.file.attribute.BasicFileAttributes.class,
+              java.nio.file.LinkOption.NOFOLLOW_LINKS)
+          .fileKey();
+    } catch (java.nio.file.NoSuchFileException e) {
+      return null;
+    }
+  }
+
+  /** With the output folder locked: removes a killed run's staging folders, then runs the job. */
+  private Summary locked(
+      Path input,
+      Path outDir,
+      Path pluginsDir,
+      @Nullable Path dataDir,
+      PrintStream progress,
+      @Nullable Integer consolePort)
+      throws IOException {
+    // Holding the lock, a staging folder here is a leftover of a run that was killed: one named
+    // as a run names it, a folder (not a link), and not the input's folder.
+    Path inputReal = input == null ? null : input.toRealPath();
+    try (var entries = Files.newDirectoryStream(outDir, STAGING_PREFIX + "*")) {
+      for (Path leftover : entries) {
+        if (STAGING_NAME.matcher(leftover.getFileName().toString()).matches()
+            && Files.isDirectory(leftover, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+            && (inputReal == null || !inputReal.startsWith(leftover.toRealPath()))) {
+          deleteTree(leftover);
+        }
+      }
+    }
+    // The lock file stays after a successful run: deleting it would let a run that opened it
+    // meanwhile lock a file no one else can see (a run now checks, but older ones did not).
+    return runLocked(input, outDir, pluginsDir, dataDir, progress, consolePort);
   }
 
   private static java.nio.channels.@Nullable FileLock tryLock(java.nio.channels.FileChannel channel)
@@ -577,13 +634,7 @@ public final class HostApp {
     }
   }
 
-  private volatile boolean lockHeld;
   private volatile boolean dataOpened;
-
-  /** {@return whether this run held the output folder's lock (and so may remove its lock file)} */
-  boolean heldTheLock() {
-    return lockHeld;
-  }
 
   /**
    * {@return whether this run opened the data folder's database: its files are then this run's own
@@ -889,12 +940,13 @@ public final class HostApp {
               "level",
               "confidence per domain"));
       for (Pattern p : patterns) {
+        io.ndp.api.Prior prior = io.ndp.api.Prior.declaredBy(p);
         ConfidenceStats all = totals.get(p.name());
         Map<String, String> perDomain = new TreeMap<>();
         byDomain
             .get(p.name())
             .forEach(
-                (d, s) -> perDomain.put(d, String.format(Locale.ROOT, "%.2f", s.score(p.prior()))));
+                (d, s) -> perDomain.put(d, String.format(Locale.ROOT, "%.2f", s.score(prior))));
         sb.append(
             String.format(
                 Locale.ROOT,
@@ -903,8 +955,8 @@ public final class HostApp {
                 p.type(),
                 all.total(),
                 all.successes(),
-                all.score(p.prior()),
-                all.level(p.prior()),
+                all.score(prior),
+                all.level(prior),
                 perDomain));
       }
       sb.append(

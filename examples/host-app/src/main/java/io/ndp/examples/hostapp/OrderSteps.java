@@ -67,8 +67,21 @@ final class OrderSteps {
     delegates.register("store", in -> store((Order) in));
   }
 
+  /** A record longer than the reader's limit was not read whole: neither pattern may accept it. */
+  private static void requireWhole(InputRecord record) {
+    if (record.tooLong()) {
+      throw new Rejection(
+          Stage.SHAPE,
+          String.format(
+              Locale.ROOT,
+              "the line is longer than %,d characters: not read whole",
+              OrdersCsv.RECORD_LIMIT));
+    }
+  }
+
   /** Strict: exactly six fields, no padding, a whole quantity and a dot-decimal unit price. */
   static Order parse(InputRecord record) {
+    requireWhole(record);
     List<String> f = record.fields();
     if (f.size() != 6) {
       throw new Rejection(
@@ -164,6 +177,7 @@ final class OrderSteps {
    * Returns a record the strict parser accepts (or one it still rejects, with a precise reason).
    */
   static InputRecord repair(InputRecord record) {
+    requireWhole(record);
     List<String> f = record.fields();
     if (f.size() != 6 && record.text().indexOf(';') >= 0) {
       f = legacyFields(record.text());

@@ -43,11 +43,12 @@ final class OrdersCsv {
   static final CSVFormat LEGACY = IN.builder().setDelimiter(';').get();
 
   /**
-   * The most characters of one field that are read; the rest of a longer field is dropped as it is
-   * read, so a runaway field (a 50 MB address) costs no memory. No field the job accepts comes near
-   * it (an address is at most 254 characters), so a field cut to this length is still rejected.
+   * The most characters of one record that are read (262,144); the rest of a longer record is
+   * dropped as it is read, so a runaway line (a 50 MB address, 20 million commas) costs no more
+   * memory than this, and the record is rejected as too long: it was not read whole. A valid order
+   * is under 400 characters.
    */
-  static final int FIELD_LIMIT = 65_536;
+  static final int RECORD_LIMIT = 262_144;
 
   private final @Nullable Path input;
   private final String name;
@@ -64,14 +65,19 @@ final class OrdersCsv {
    * One record of the input: its line number in the file (the header is line 1; for a record with a
    * quoted line break, the line it starts on), its fields as RFC 4180 reads them, and its text.
    */
-  record InputRecord(int line, List<String> fields, String text) {
+  record InputRecord(int line, List<String> fields, String text, boolean tooLong) {
     InputRecord {
       fields = List.copyOf(fields);
     }
 
+    /** A record read whole. */
+    InputRecord(int line, List<String> fields, String text) {
+      this(line, fields, text, false);
+    }
+
     /** The same record with other fields (what the repair step makes of it). */
     InputRecord withFields(List<String> repaired) {
-      return new InputRecord(line, repaired, text);
+      return new InputRecord(line, repaired, text, tooLong);
     }
   }
 
@@ -123,7 +129,10 @@ final class OrdersCsv {
               });
     } catch (java.nio.file.NoSuchFileException e) {
       throw new IOException(
-          "input " + name + " no longer exists: it was moved or deleted after the check");
+          "input " + name + " no longer exists: it was moved or deleted after the check", e);
+    } catch (Cli.InputError e) {
+      // The check passed: what is wrong now came in after it (an exporter rewriting the file).
+      throw new IOException("input " + name + " changed while it was read: " + e.getMessage(), e);
     }
     if (checkedDigest != null && !java.security.MessageDigest.isEqual(digest, checkedDigest)) {
       throw new IOException(
@@ -156,8 +165,8 @@ final class OrdersCsv {
       throw new IllegalStateException("every JDK has SHA-256", e);
     }
     try (InputStream in = new java.security.DigestInputStream(open(), sha256);
-        FieldLimitingReader text =
-            new FieldLimitingReader(new BomDroppingReader(utf8(in)), FIELD_LIMIT, name);
+        RecordLimitingReader text =
+            new RecordLimitingReader(new BomDroppingReader(utf8(in)), RECORD_LIMIT, name);
         CSVParser parser = IN.parse(text)) {
       Iterator<CSVRecord> it = parser.iterator();
       Parsed header = next(it, parser);
@@ -188,7 +197,9 @@ final class OrdersCsv {
         Parsed next = next(it, parser);
         if (!current.blank()) {
           List<String> fields = current.record().toList();
-          action.accept(new InputRecord(current.firstLine(), fields, String.join(",", fields)));
+          int line = current.firstLine();
+          action.accept(
+              new InputRecord(line, fields, String.join(",", fields), text.cutShort(line)));
         }
         current = next;
       }
@@ -325,53 +336,129 @@ final class OrdersCsv {
   }
 
   /**
-   * Passes the characters on, but at most {@code limit} characters of one field (the rest of it is
-   * dropped as it is read; quotes and field ends are kept, so the record's shape stays), and stops
-   * at a NUL character: a text file holds none, and a binary file may have no line end for hundreds
-   * of megabytes. Quote-aware: a comma or line end inside quotes does not end a field. Not
-   * thread-safe.
+   * Passes the characters on, but at most {@code limit} characters of one record, and stops at a
+   * NUL character (a text file holds none; a binary one may have no line end for hundreds of
+   * megabytes). It follows RFC 4180 as the parser does (a quote opens a quoted field only at the
+   * field's start; {@code ""} inside one is a quote; commas and line ends inside quotes do not end
+   * the record), so it knows where each record ends. Past the limit it drops the rest of the
+   * record, but closes an open quote and passes every line end on: the parser sees the record's
+   * first {@code limit} characters, then empty lines, and its line count stays the file's. The
+   * lines of the records cut short are kept ({@link #cutShort}). Not thread-safe.
    */
-  static final class FieldLimitingReader extends Reader {
+  static final class RecordLimitingReader extends Reader {
+    private enum State {
+      START,
+      UNQUOTED,
+      QUOTED,
+      QUOTE
+    }
+
     private final Reader in;
     private final int limit;
     private final String name;
-    private boolean quoted;
-    private int run;
+    private final java.util.Set<Integer> cut = new java.util.HashSet<>();
+    private final char[] chunk = new char[8192];
+    // What is ready for the parser: at most two characters per one read (a closing quote, then
+    // the character), filled only when empty.
+    private final char[] ready = new char[2 * 8192];
+    private int readyStart;
+    private int readyEnd;
+    private boolean eof;
+    private State state = State.START;
+    private boolean inRecord;
+    private boolean dropping;
+    private boolean afterCr;
+    private int length;
+    private int line = 1;
+    private int recordLine = 1;
 
-    FieldLimitingReader(Reader in, int limit, String name) {
+    RecordLimitingReader(Reader in, int limit, String name) {
       this.in = in;
       this.limit = limit;
       this.name = name;
     }
 
+    /** {@return whether the record that starts on {@code line} was cut short} */
+    boolean cutShort(int line) {
+      return cut.contains(line);
+    }
+
     @Override
     public int read(char[] buf, int off, int len) throws IOException {
-      while (true) {
-        int n = in.read(buf, off, len);
-        if (n <= 0) {
-          return n;
-        }
-        int kept = off;
-        for (int i = off; i < off + n; i++) {
-          char c = buf[i];
-          if (c == '\u0000') {
-            throw new Cli.InputError(
-                "input " + name + " is not a text file (it holds NUL characters)");
-          }
-          if (c == '"') {
-            quoted = !quoted;
-          } else if (!quoted && (c == ',' || c == '\n' || c == '\r')) {
-            run = 0;
-          } else if (++run > limit) {
-            continue; // dropped: the field is already too long to be accepted
-          }
-          buf[kept++] = c;
-        }
-        if (kept > off) {
-          return kept - off;
-        }
-        // Everything read was dropped: read on rather than answer 0 (which means nothing).
+      if (len == 0) {
+        return 0;
       }
+      while (readyStart == readyEnd) {
+        if (eof) {
+          return -1;
+        }
+        fill();
+      }
+      int n = Math.min(len, readyEnd - readyStart);
+      System.arraycopy(ready, readyStart, buf, off, n);
+      readyStart += n;
+      return n;
+    }
+
+    private void fill() throws IOException {
+      readyStart = 0;
+      readyEnd = 0;
+      int n = in.read(chunk, 0, chunk.length);
+      if (n < 0) {
+        eof = true;
+        return;
+      }
+      for (int i = 0; i < n; i++) {
+        char c = chunk[i];
+        if (c == '\u0000') {
+          throw new Cli.InputError(
+              "input " + name + " is not a text file (it holds NUL characters)");
+        }
+        boolean lineEnd = c == '\n' || c == '\r';
+        boolean recordEnd = lineEnd && state != State.QUOTED;
+        if (!inRecord && !lineEnd) {
+          inRecord = true;
+          recordLine = line;
+          length = 0;
+        }
+        if (inRecord && !recordEnd && !dropping && ++length > limit) {
+          dropping = true;
+          cut.add(recordLine);
+          if (state == State.QUOTED) {
+            ready[readyEnd++] = '"'; // closes the quote the parser holds open
+          }
+        }
+        step(c);
+        if (lineEnd) {
+          if (c == '\r' || !afterCr) {
+            line++;
+          }
+          afterCr = c == '\r';
+        } else {
+          afterCr = false;
+        }
+        if (!dropping || lineEnd) {
+          ready[readyEnd++] = c; // every line end: the parser's line count stays the file's
+        }
+        if (recordEnd) {
+          inRecord = false;
+          dropping = false;
+        }
+      }
+    }
+
+    /** The RFC 4180 state after {@code c}. */
+    private void step(char c) {
+      boolean lineEnd = c == '\n' || c == '\r';
+      state =
+          switch (state) {
+            case START ->
+                c == '"' ? State.QUOTED : (c == ',' || lineEnd) ? State.START : State.UNQUOTED;
+            case UNQUOTED -> (c == ',' || lineEnd) ? State.START : State.UNQUOTED;
+            case QUOTED -> c == '"' ? State.QUOTE : State.QUOTED;
+            case QUOTE ->
+                c == '"' ? State.QUOTED : (c == ',' || lineEnd) ? State.START : State.UNQUOTED;
+          };
     }
 
     @Override
