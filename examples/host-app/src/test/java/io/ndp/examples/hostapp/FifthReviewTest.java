@@ -164,4 +164,29 @@ class FifthReviewTest {
     assertThat(r.err())
         .startsWith("error: input bad.csv is not valid CSV: Invalid character between");
   }
+
+  /**
+   * "Lines no pattern can ingest go to orders-rejected.csv"; "blank lines are skipped"; a record
+   * longer than 262,144 characters "is rejected as not read whole". A record that starts with more
+   * than 262,144 spaces ({@code O-1} padded on the left, line 2) is cut to its spaces, which the
+   * reader then takes for a blank line and skips: the record is neither written nor rejected, and
+   * the run reports {@code records 1, written 1, rejected 0} for two order lines. The same happens
+   * to a record whose first field is a quoted run of 300,000 line ends.
+   */
+  @Test
+  void recordCutToItsLeadingSpaces_isRejected_notSkippedAsABlankLine() throws Exception {
+    String text =
+        HEADER
+            + "\n"
+            + " ".repeat(300_000)
+            + "O-1,eu,SKU-0001,1,1.00,a@example.eu\nO-2,eu,SKU-0001,2,1.00,a@example.eu\n";
+
+    Run r = runOn("leading.csv", text);
+
+    assertThat(r.code()).as("stderr: %s", r.err()).isZero();
+    assertThat(r.out()).contains("records 2, written 1, rejected 1");
+    List<String> rejected = rejected();
+    assertThat(rejected).hasSize(2);
+    assertThat(rejected.get(1)).startsWith("2,").contains("not read whole");
+  }
 }
