@@ -189,4 +189,31 @@ class FifthReviewTest {
     assertThat(rejected).hasSize(2);
     assertThat(rejected.get(1)).startsWith("2,").contains("not read whole");
   }
+
+  /**
+   * Exit code 2 is "a usage or input error, found before any work, one line on standard error
+   * (...), no output folder left behind" (the README's row: "an empty plugins folder | 2"); "a run
+   * that fails removes only what is its own: a folder it created, the lock file when it held the
+   * lock". With a new {@code --out o} and the data folder inside it, {@code --data o/d}, the run
+   * creates {@code o} on the way to the data folder, so it does not count {@code o} as the output
+   * folder it created: the empty plugins folder is found after the lock was taken, the data folder
+   * is removed, and {@code o} is left behind holding only {@code .ndp-lock}. (With {@code --data
+   * o}, the same folder, nothing is left.)
+   */
+  @Test
+  void usageErrorWithTheDataFolderInsideANewOutputFolder_leavesNoOutputFolderBehind()
+      throws Exception {
+    Files.writeString(
+        dir.resolve("orders.csv"), HEADER + "\nO-1,eu,SKU-0001,1,1.00,a@example.eu\n", UTF_8);
+    Files.createDirectory(dir.resolve("empty"));
+
+    Run r =
+        AppProcess.run(
+            dir, "--input", "orders.csv", "--out", "o", "--data", "o/d", "--plugins", "empty");
+
+    assertThat(r.code()).as("stdout: %s", r.out()).isEqualTo(2);
+    assertThat(r.errLines()).hasSize(1);
+    assertThat(r.errLines().get(0)).startsWith("error: the plugins folder empty provides no");
+    assertThat(dir.resolve("o")).as("the output folder this run created").doesNotExist();
+  }
 }
