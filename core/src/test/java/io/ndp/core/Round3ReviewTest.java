@@ -1,0 +1,137 @@
+package io.ndp.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.ndp.api.ConfidenceLevel;
+import io.ndp.api.ConfidenceStats;
+import io.ndp.api.ConfidenceStore;
+import io.ndp.api.OutcomeStatus;
+import io.ndp.api.PatternContext;
+import io.ndp.api.Prior;
+import io.ndp.api.event.ConfidenceThresholdCrossedEvent;
+import io.ndp.api.event.NdpListener;
+import io.ndp.core.internal.InMemoryConfidenceStore;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Third review of 13fc07f (Prior.declaredBy, the registry's remembered priors and prior-change
+ * crossings, plugin reports, executor attempt counting), with the brief "prove a bug with a failing
+ * test".
+ */
+class Round3ReviewTest {
+
+  private static PatternContext ctx() {
+    return PatternContext.builder("eu", "scripted").payload("x").build();
+  }
+
+  private static NdpListener collecting(List<ConfidenceThresholdCrossedEvent> events) {
+    return new NdpListener() {
+      @Override
+      public void onConfidenceThresholdCrossed(ConfidenceThresholdCrossedEvent e) {
+        events.add(e);
+      }
+    };
+  }
+
+  /** An in-memory store that runs a one-shot hook right after a statsByDomain read. */
+  static final class HookedStore implements ConfidenceStore {
+    final InMemoryConfidenceStore delegate = new InMemoryConfidenceStore(Double.POSITIVE_INFINITY);
+    final AtomicReference<Runnable> afterStatsByDomain = new AtomicReference<>();
+
+    @Override
+    public void recordOutcome(String patternName, String domain, boolean success) {
+      delegate.recordOutcome(patternName, domain, success);
+    }
+
+    @Override
+    public ConfidenceStats stats(String patternName, String domain) {
+      return delegate.stats(patternName, domain);
+    }
+
+    @Override
+    public ConfidenceStats stats(String patternName) {
+      return delegate.stats(patternName);
+    }
+
+    @Override
+    public Map<String, ConfidenceStats> statsByDomain(String patternName) {
+      Map<String, ConfidenceStats> read = delegate.statsByDomain(patternName);
+      Runnable hook = afterStatsByDomain.getAndSet(null);
+      if (hook != null) {
+        hook.run();
+      }
+      return read;
+    }
+
+    @Override
+    public boolean hasOutcomesOutside(String patternName, String domain) {
+      return delegate.hasOutcomesOutside(patternName, domain);
+    }
+
+    @Override
+    public void reset(String patternName) {
+      delegate.reset(patternName);
+    }
+
+    @Override
+    public void resetDomain(String domain) {
+      delegate.resetDomain(domain);
+    }
+
+    @Override
+    public void resetAll() {
+      delegate.resetAll();
+    }
+  }
+
+  /**
+   * ConfidenceService.priorChanged reads store.statsByDomain(pattern) before it takes the key's
+   * lock, and priorsRegistered runs after the new pattern is already indexed (visible and
+   * selectable, read by priorOf). An outcome of the new pattern recorded in that window (another
+   * thread's execution; here run right after the read, as such a thread would) is reported under
+   * the new prior: 9/11 -> 9/12, HIGH -> MEDIUM. The prior change is then reported from the stale
+   * read: 1/3 -> 9/11, LOW -> HIGH. The chain breaks (the second event's old value 1/3 is not the
+   * first's new value 9/12) and the last event leaves a listener at HIGH while the host reads 9/12,
+   * MEDIUM.
+   */
+  @Test
+  void anOutcomeRecordedWhileAPriorChangeIsReported_breaksTheChainOfCrossings() {
+    List<ConfidenceThresholdCrossedEvent> events = new CopyOnWriteArrayList<>();
+    HookedStore store = new HookedStore();
+    PatternRegistry registry =
+        PatternRegistry.builder().confidenceStore(store).listener(collecting(events)).build();
+    registry.register(new ScriptedPattern("p", "scripted", 1.0, OutcomeStatus.FAILED));
+    PatternExecutor executor = PatternExecutor.builder(registry).maxAttempts(1).build();
+    executor.delegates().register("work", in -> in);
+    assertThat(executor.executeBestPattern(ctx()).success()).isFalse(); // 1/2 -> 1/3: MEDIUM->LOW
+
+    // A plugin reload: the same name, now declaring Beta(9, 1).
+    store.afterStatsByDomain.set(
+        () -> assertThat(executor.executeBestPattern(ctx()).success()).isFalse());
+    ScriptedPattern believed =
+        new ScriptedPattern("p", "scripted", 1.0, OutcomeStatus.FAILED).prior(new Prior(9, 1));
+    registry.replace(believed);
+
+    assertThat(registry.statistics("p", "eu").failures()).isEqualTo(2);
+    assertThat(believed.confidenceScore("eu"))
+        .as("the host reads 9/12")
+        .isCloseTo(9.0 / 12, within(1e-9));
+    assertThat(events).isNotEmpty();
+    for (int i = 1; i < events.size(); i++) {
+      assertThat(events.get(i).oldConfidence())
+          .as(
+              "event %d's old value is event %d's new value (its Javadoc); events: %s",
+              i, i - 1, events)
+          .isCloseTo(events.get(i - 1).newConfidence(), within(1e-9));
+    }
+    ConfidenceThresholdCrossedEvent last = events.get(events.size() - 1);
+    assertThat(last.newLevel())
+        .as("the last event tells the level the host reads; events: %s", events)
+        .isEqualTo(ConfidenceLevel.MEDIUM);
+  }
+}
