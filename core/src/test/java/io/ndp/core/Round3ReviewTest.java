@@ -134,4 +134,71 @@ class Round3ReviewTest {
         .as("the last event tells the level the host reads; events: %s", events)
         .isEqualTo(ConfidenceLevel.MEDIUM);
   }
+
+  /**
+   * priorsRegistered runs after writeLock is released, so two re-registrations of one name can
+   * record their priors in the other order than they were registered in. One thread registers a
+   * Beta(9, 1) pattern and is preempted after indexing it (here: held in its prior(), the first
+   * call priorsRegistered makes); meanwhile another withdraws it and registers a neutral one (no
+   * change from the remembered neutral prior: no event). The first then records Beta(9, 1) as the
+   * name's prior and reports LOW -> HIGH (1/3 -> 9/11), although the live pattern is neutral and
+   * the host reads 1/3, LOW. lastPriors keeps Beta(9, 1) for the neutral pattern: the listener
+   * believes HIGH, and the next outcome's event starts from 1/3, not 9/11.
+   */
+  @Test
+  void twoReRegistrationsOfOneName_recordTheirPriorsOutOfOrder() throws Exception {
+    List<ConfidenceThresholdCrossedEvent> events = new CopyOnWriteArrayList<>();
+    PatternRegistry registry =
+        PatternRegistry.builder()
+            .halfLife(Double.POSITIVE_INFINITY)
+            .listener(collecting(events))
+            .build();
+    registry.register(new ScriptedPattern("p", "scripted", 1.0, OutcomeStatus.FAILED));
+    PatternExecutor executor = PatternExecutor.builder(registry).maxAttempts(1).build();
+    executor.delegates().register("work", in -> in);
+    assertThat(executor.executeBestPattern(ctx()).success()).isFalse(); // 1/2 -> 1/3: MEDIUM->LOW
+
+    java.util.concurrent.CountDownLatch inPrior = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicBoolean holdOnce =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    ScriptedPattern believed =
+        new ScriptedPattern("p", "scripted", 1.0, OutcomeStatus.FAILED) {
+          @Override
+          public Prior prior() {
+            if (holdOnce.getAndSet(false)) {
+              inPrior.countDown();
+              try {
+                release.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            }
+            return new Prior(9, 1);
+          }
+        };
+    registry.unregister("p");
+    java.util.concurrent.CompletableFuture<Void> first =
+        java.util.concurrent.CompletableFuture.runAsync(() -> registry.register(believed));
+    assertThat(inPrior.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(registry.find("p"))
+        .as("indexed before its prior is recorded")
+        .containsSame(believed);
+
+    registry.unregister("p");
+    ScriptedPattern neutral = new ScriptedPattern("p", "scripted", 1.0, OutcomeStatus.FAILED);
+    registry.register(neutral);
+    release.countDown();
+    first.get(10, java.util.concurrent.TimeUnit.SECONDS);
+
+    assertThat(registry.find("p")).containsSame(neutral);
+    assertThat(neutral.confidenceScore("eu"))
+        .as("the host reads 1/3")
+        .isCloseTo(1.0 / 3, within(1e-9));
+    assertThat(registry.priorOf("p")).isEqualTo(Prior.NEUTRAL);
+    ConfidenceThresholdCrossedEvent last = events.get(events.size() - 1);
+    assertThat(last.newLevel())
+        .as("the last event tells the level the host reads; events: %s", events)
+        .isEqualTo(ConfidenceLevel.LOW);
+  }
 }
