@@ -201,4 +201,120 @@ class Round3ReviewTest {
         .as("the last event tells the level the host reads; events: %s", events)
         .isEqualTo(ConfidenceLevel.LOW);
   }
+
+  /**
+   * Prior.declaredBy: "the neutral prior when its prior() breaks its contract: returns null or
+   * throws ... so that a broken plugin ... never makes a read throw". It catches RuntimeException
+   * only, and so does the executor's priorOf. A plugin pattern whose prior() fails with a
+   * LinkageError (its optional dependency absent: NoClassDefFoundError), the way plugin code
+   * typically breaks and which the executor absorbs from match() ("match() threw", the pattern
+   * skipped) and GuardedFactory from a factory, escapes both: confidenceScore throws, and every
+   * selection of its agent type throws, so the healthy pattern beside it never serves.
+   */
+  @Test
+  void aPriorThatThrowsALinkageError_escapesDeclaredByAndTakesSelectionDown() {
+    PatternRegistry registry = new PatternRegistry();
+    java.util.concurrent.atomic.AtomicBoolean failing =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    ScriptedPattern broken =
+        new ScriptedPattern("broken", "scripted", 1.0, OutcomeStatus.SUCCESS) {
+          @Override
+          public Prior prior() {
+            if (failing.get()) {
+              throw new NoClassDefFoundError("org/optional/Dependency");
+            }
+            return Prior.NEUTRAL;
+          }
+        };
+    ScriptedPattern healthy =
+        new ScriptedPattern("healthy", "scripted", 0.5, OutcomeStatus.SUCCESS);
+    registry.registerAll(List.of(broken, healthy));
+    PatternExecutor executor = PatternExecutor.builder(registry).maxAttempts(2).build();
+    executor.delegates().register("work", in -> in);
+    failing.set(true); // e.g. its class first needs the absent dependency now
+
+    Throwable read =
+        org.assertj.core.api.Assertions.catchThrowable(() -> broken.confidenceScore("eu"));
+    Throwable selection =
+        org.assertj.core.api.Assertions.catchThrowable(() -> executor.executeBestPattern(ctx()));
+
+    assertThat(read)
+        .as(
+            "Prior.declaredBy: a broken prior() never makes a read throw (selection threw: %s)",
+            selection)
+        .isNull();
+    assertThat(selection)
+        .as(
+            "a plugin pattern's broken prior() is judged neutral, as one that throws a"
+                + " RuntimeException is; it does not take the agent type's selection down")
+        .isNull();
+  }
+
+  /**
+   * registerAll: "all of them or ... none ... (registry unchanged)" on a throw. priorsRegistered
+   * runs after the patterns are indexed and attached, outside any undo: a pattern whose prior()
+   * throws a LinkageError makes registerAll throw with both patterns registered (and the second's
+   * prior never recorded). The caller (a plugin start) sees a failed registration that took effect.
+   */
+  @Test
+  void registerAll_throwsAfterThePatternsAreRegistered() {
+    PatternRegistry registry = new PatternRegistry();
+    ScriptedPattern broken =
+        new ScriptedPattern("broken", "scripted", 1.0, OutcomeStatus.SUCCESS) {
+          @Override
+          public Prior prior() {
+            throw new NoClassDefFoundError("org/optional/Dependency");
+          }
+        };
+    ScriptedPattern healthy =
+        new ScriptedPattern("healthy", "scripted", 0.5, OutcomeStatus.SUCCESS);
+
+    Throwable thrown =
+        org.assertj.core.api.Assertions.catchThrowable(
+            () -> registry.registerAll(List.of(broken, healthy)));
+
+    if (thrown != null) {
+      assertThat(registry.find("broken"))
+          .as("registerAll threw %s: the registry must be unchanged", thrown)
+          .isEmpty();
+      assertThat(registry.find("healthy"))
+          .as("registerAll threw %s: the registry must be unchanged", thrown)
+          .isEmpty();
+    }
+  }
+
+  /**
+   * The same with a durable store that cannot be read for a moment: re-registering a pattern with
+   * another prior (a plugin reload, a definition stored again) reads store.statsByDomain after the
+   * new pattern is registered and the old one detached; the store's exception then escapes
+   * register(), whose contract says a throw leaves the registry unchanged — yet the new pattern is
+   * live and the old one gone.
+   */
+  @Test
+  void aStoreFailureWhileReportingAPriorChange_failsARegistrationThatTookEffect() {
+    List<ConfidenceThresholdCrossedEvent> events = new CopyOnWriteArrayList<>();
+    HookedStore store = new HookedStore();
+    PatternRegistry registry =
+        PatternRegistry.builder().confidenceStore(store).listener(collecting(events)).build();
+    registry.register(new ScriptedPattern("p", "scripted", 1.0, OutcomeStatus.FAILED));
+    PatternExecutor executor = PatternExecutor.builder(registry).maxAttempts(1).build();
+    executor.delegates().register("work", in -> in);
+    executor.executeBestPattern(ctx());
+
+    registry.unregister("p");
+    store.afterStatsByDomain.set(
+        () -> {
+          throw new IllegalStateException("database unavailable");
+        });
+    ScriptedPattern believed =
+        new ScriptedPattern("p", "scripted", 1.0, OutcomeStatus.FAILED).prior(new Prior(9, 1));
+    Throwable thrown =
+        org.assertj.core.api.Assertions.catchThrowable(() -> registry.register(believed));
+
+    if (thrown != null) {
+      assertThat(registry.find("p"))
+          .as("register threw %s: the registry must be unchanged", thrown)
+          .isEmpty();
+    }
+  }
 }
