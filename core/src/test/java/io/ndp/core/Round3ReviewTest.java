@@ -317,4 +317,39 @@ class Round3ReviewTest {
           .isEmpty();
     }
   }
+
+  /**
+   * PatternStorage.storeLocked: "Writes the store first, then makes the pattern the registry's
+   * instance; when the registry refuses it, the store gets its previous definition back". With
+   * replace() throwing from priorsRegistered after the swap took effect (the store unreadable for a
+   * moment), the storage puts the previous definition back while the registry serves the new
+   * pattern: the stored definition and the live instance disagree from then on.
+   */
+  @Test
+  void aStoreFailureWhileReportingAPriorChange_leavesStorageAndRegistryDisagreeing() {
+    List<ConfidenceThresholdCrossedEvent> events = new CopyOnWriteArrayList<>();
+    HookedStore store = new HookedStore();
+    PatternRegistry registry =
+        PatternRegistry.builder().confidenceStore(store).listener(collecting(events)).build();
+    PatternStorage storage = new PatternStorage(registry);
+    storage.storePattern(new ScriptedPattern("p", "scripted", 1.0, OutcomeStatus.FAILED));
+    PatternExecutor executor = PatternExecutor.builder(registry).maxAttempts(1).build();
+    executor.delegates().register("work", in -> in);
+    executor.executeBestPattern(ctx());
+
+    store.afterStatsByDomain.set(
+        () -> {
+          throw new IllegalStateException("database unavailable");
+        });
+    ScriptedPattern next =
+        new ScriptedPattern("p", "scripted", 1.0, OutcomeStatus.SUCCESS).prior(new Prior(9, 1));
+    Throwable thrown =
+        org.assertj.core.api.Assertions.catchThrowable(() -> storage.storePattern(next));
+
+    assertThat(storage.findDefinition("p"))
+        .as(
+            "storePattern threw %s; the stored definition is the live instance's (live: %s)",
+            thrown, registry.find("p").map(x -> x.description()).orElse("none"))
+        .contains(registry.find("p").orElseThrow().definition());
+  }
 }
