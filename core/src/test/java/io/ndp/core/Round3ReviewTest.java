@@ -352,4 +352,41 @@ class Round3ReviewTest {
             thrown, registry.find("p").map(x -> x.description()).orElse("none"))
         .contains(registry.find("p").orElseThrow().definition());
   }
+
+  /**
+   * The registry now keeps judging a withdrawn pattern (a plugin stopped or reloading) under the
+   * prior it remembers, for one chain of crossings per pattern and domain. resetAllStatistics (and
+   * resetDomainStatistics) read the scores to compare only for the registered names
+   * (patternNames()), so the reset of a withdrawn pattern's statistics moves its score 1/3 -> 1/2
+   * (LOW -> MEDIUM) with no event. Once it is back, its next failure reports MEDIUM -> LOW from
+   * 1/2: a second fall to LOW right after the first, the old value not the previous event's new
+   * value.
+   */
+  @Test
+  void resetAllWhileAPatternIsWithdrawn_breaksItsChainOfCrossings() {
+    List<ConfidenceThresholdCrossedEvent> events = new CopyOnWriteArrayList<>();
+    PatternRegistry registry =
+        PatternRegistry.builder()
+            .halfLife(Double.POSITIVE_INFINITY)
+            .listener(collecting(events))
+            .build();
+    registry.register(new ScriptedPattern("p", "scripted", 1.0, OutcomeStatus.FAILED));
+    PatternExecutor executor = PatternExecutor.builder(registry).maxAttempts(1).build();
+    executor.delegates().register("work", in -> in);
+    assertThat(executor.executeBestPattern(ctx()).success()).isFalse(); // 1/2 -> 1/3: MEDIUM->LOW
+
+    registry.unregister("p", false); // a plugin stop, as Ndp withdraws its patterns
+    registry.resetAllStatistics();
+    registry.register(new ScriptedPattern("p", "scripted", 1.0, OutcomeStatus.FAILED));
+    assertThat(executor.executeBestPattern(ctx()).success()).isFalse(); // 1/2 -> 1/3 again
+
+    assertThat(events).hasSizeGreaterThanOrEqualTo(2);
+    for (int i = 1; i < events.size(); i++) {
+      assertThat(events.get(i).oldConfidence())
+          .as(
+              "event %d's old value is event %d's new value (its Javadoc); events: %s",
+              i, i - 1, events)
+          .isCloseTo(events.get(i - 1).newConfidence(), within(1e-9));
+    }
+  }
 }
