@@ -389,4 +389,55 @@ class Round3ReviewTest {
           .isCloseTo(events.get(i - 1).newConfidence(), within(1e-9));
     }
   }
+
+  /**
+   * PatternRegistry.Builder.listener: listeners are "Called in the order added, with no lock held".
+   * The crossings of a prior change are delivered from inside replace(), which
+   * PatternStorage.storePattern calls holding the name's lock (storeLocked: "The caller holds the
+   * name's lock"): a listener that hands work on that pattern to another thread and waits for it
+   * (an alert that removes or re-reads the definition) blocks — here for the 2 s the test allows,
+   * otherwise for ever.
+   */
+  @Test
+  void aPriorChangesCrossings_areDeliveredWithTheStoragesNameLockHeld() throws Exception {
+    java.util.concurrent.atomic.AtomicReference<PatternStorage> storageRef =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    List<String> blocked = new CopyOnWriteArrayList<>();
+    PatternRegistry registry =
+        PatternRegistry.builder()
+            .halfLife(Double.POSITIVE_INFINITY)
+            .listener(
+                new NdpListener() {
+                  @Override
+                  public void onConfidenceThresholdCrossed(ConfidenceThresholdCrossedEvent e) {
+                    if (e.newLevel() != ConfidenceLevel.HIGH) {
+                      return;
+                    }
+                    try {
+                      java.util.concurrent.CompletableFuture.runAsync(
+                              () -> storageRef.get().removePattern("p"))
+                          .get(2, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (java.util.concurrent.TimeoutException timedOut) {
+                      blocked.add(e.toString());
+                    } catch (Exception other) {
+                      blocked.add(other.toString());
+                    }
+                  }
+                })
+            .build();
+    PatternStorage storage = new PatternStorage(registry);
+    storageRef.set(storage);
+    storage.storePattern(new ScriptedPattern("p", "scripted", 1.0, OutcomeStatus.FAILED));
+    PatternExecutor executor = PatternExecutor.builder(registry).maxAttempts(1).build();
+    executor.delegates().register("work", in -> in);
+    executor.executeBestPattern(ctx()); // 1/2 -> 1/3
+
+    // Stored again, now declaring Beta(9, 1): 1/3 -> 9/11, LOW -> HIGH.
+    storage.storePattern(
+        new ScriptedPattern("p", "scripted", 1.0, OutcomeStatus.FAILED).prior(new Prior(9, 1)));
+
+    assertThat(blocked)
+        .as("the listener ran with a lock held: another thread could not use the pattern's name")
+        .isEmpty();
+  }
 }
