@@ -12,11 +12,13 @@ import io.ndp.api.Prior;
 import io.ndp.api.event.ConfidenceThresholdCrossedEvent;
 import io.ndp.api.event.NdpListener;
 import io.ndp.core.internal.InMemoryConfidenceStore;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Third review of 13fc07f (Prior.declaredBy, the registry's remembered priors and prior-change
@@ -439,5 +441,85 @@ class Round3ReviewTest {
     assertThat(blocked)
         .as("the listener ran with a lock held: another thread could not use the pattern's name")
         .isEmpty();
+  }
+
+  private static TestPluginJar twoFactoriesOneUnloadable() {
+    return new TestPluginJar("lib-plugin")
+        .factory(
+            "test.libp.GoodFactory",
+            """
+            package test.libp;
+            import io.ndp.api.*;
+            import java.util.*;
+            public final class GoodFactory implements PatternFactory {
+              public String type() { return "libp_good"; }
+              public Set<String> aliases() { return Set.of(); }
+              public Pattern create(PatternDefinition d) {
+                throw new UnsupportedOperationException();
+              }
+            }
+            """)
+        .source(
+            "test.optional.OptionalBase",
+            """
+            package test.optional;
+            public abstract class OptionalBase {}
+            """)
+        .factory(
+            "test.libp.BadFactory",
+            """
+            package test.libp;
+            import io.ndp.api.*;
+            import java.util.*;
+            public final class BadFactory extends test.optional.OptionalBase
+                implements PatternFactory {
+              public String type() { return "libp_bad"; }
+              public Set<String> aliases() { return Set.of(); }
+              public Pattern create(PatternDefinition d) {
+                throw new UnsupportedOperationException();
+              }
+            }
+            """);
+  }
+
+  /**
+   * 13fc07f: the declared factories are "the entries of its META-INF/services/...PatternFactory,
+   * and the extension classes PF4J found that load and are factories"; the services file is read
+   * from the JAR, or for a folder from its root or classes/. A plugin folder in PF4J's usual layout
+   * with its code in lib/*.jar (classes/ holding only the manifest) has its services file in that
+   * JAR: it is not read, and a listed factory that does not load (its superclass's library absent)
+   * is taken for "another service's provider" and dropped. The same plugin as a JAR is FAILED
+   * ("none of its types is half-served"); as a folder it is STARTED serving only its other type.
+   */
+  @Test
+  void aFolderPluginWithItsCodeInLib_isHalfServedWhereItsJarIsFailed(@TempDir Path tmp)
+      throws Exception {
+    Path jarDir = tmp.resolve("jar-plugins");
+    Path jar = twoFactoriesOneUnloadable().writeTo(jarDir);
+    try (java.nio.file.FileSystem fs = java.nio.file.FileSystems.newFileSystem(jar)) {
+      java.nio.file.Files.delete(fs.getPath("test/optional/OptionalBase.class"));
+    }
+    Path folderDir = tmp.resolve("folder-plugins");
+    Path folder = folderDir.resolve("lib-plugin");
+    java.nio.file.Files.createDirectories(folder.resolve("classes/META-INF"));
+    java.nio.file.Files.createDirectories(folder.resolve("lib"));
+    try (java.nio.file.FileSystem fs = java.nio.file.FileSystems.newFileSystem(jar)) {
+      java.nio.file.Files.copy(
+          fs.getPath("META-INF/MANIFEST.MF"), folder.resolve("classes/META-INF/MANIFEST.MF"));
+    }
+    java.nio.file.Files.copy(jar, folder.resolve("lib/lib-plugin.jar"));
+
+    PluginReport asJar;
+    try (Ndp ndp = Ndp.builder().pluginsDir(jarDir).serviceLoader(false).build()) {
+      asJar = ndp.pluginReport("lib-plugin").orElseThrow();
+    }
+    PluginReport asFolder;
+    try (Ndp ndp = Ndp.builder().pluginsDir(folderDir).serviceLoader(false).build()) {
+      asFolder = ndp.pluginReport("lib-plugin").orElseThrow();
+    }
+    assertThat(asJar.status()).as("as a JAR: %s", asJar).isEqualTo(PluginReport.Status.FAILED);
+    assertThat(asFolder.status())
+        .as("the same plugin as a folder with lib/: %s (as a JAR: %s)", asFolder, asJar)
+        .isEqualTo(PluginReport.Status.FAILED);
   }
 }
