@@ -522,4 +522,30 @@ class Round3ReviewTest {
         .as("the same plugin as a folder with lib/: %s (as a JAR: %s)", asFolder, asJar)
         .isEqualTo(PluginReport.Status.FAILED);
   }
+
+  /**
+   * The same with PF4J's own index: a plugin built with PF4J's annotation processor declares its
+   * factories in META-INF/extensions.idx instead of META-INF/services (the NO_EXTENSIONS report
+   * names both). That file is not read; only the extension classes that load count, so a listed
+   * factory that does not load is dropped as "another service's provider", and the plugin is
+   * STARTED serving half its types where the same plugin with a services file is FAILED.
+   */
+  @Test
+  void aPluginDeclaringItsFactoriesInExtensionsIdx_isHalfServedWhenOneDoesNotLoad(@TempDir Path tmp)
+      throws Exception {
+    Path jar = twoFactoriesOneUnloadable().writeTo(tmp);
+    try (java.nio.file.FileSystem fs = java.nio.file.FileSystems.newFileSystem(jar)) {
+      java.nio.file.Files.delete(fs.getPath("test/optional/OptionalBase.class"));
+      java.nio.file.Files.delete(fs.getPath("META-INF/services/io.ndp.api.PatternFactory"));
+      java.nio.file.Files.writeString(
+          fs.getPath("META-INF/extensions.idx"), "test.libp.BadFactory\ntest.libp.GoodFactory\n");
+    }
+
+    try (Ndp ndp = Ndp.builder().pluginsDir(tmp).serviceLoader(false).build()) {
+      PluginReport r = ndp.pluginReport("lib-plugin").orElseThrow();
+      assertThat(r.status())
+          .as("one of its declared factories cannot be created: %s", r)
+          .isEqualTo(PluginReport.Status.FAILED);
+    }
+  }
 }
