@@ -218,10 +218,6 @@ final class Cli implements Callable<Integer> {
         // A failed run leaves no folder it created behind, unless something else was put there;
         // and removes only what is its own: the lock file when it held the lock, the database when
         // it opened it (another run may have put its own there meanwhile).
-        if (outCreated != null) {
-          // The lock file, when this run held it, was removed while still held (HostApp).
-          deleteEmptyFolders(outCreated);
-        }
         if (dataCreated != null && code == USAGE) {
           if (app.openedTheData()) {
             // Found before any work: nothing was learned. Only the data folder itself (its files
@@ -229,6 +225,10 @@ final class Cli implements Callable<Integer> {
             HostApp.deleteTree(data.toRealPath());
           }
           deleteEmptyFolders(dataCreated);
+        }
+        if (outCreated != null) {
+          // The lock file, when this run held it, was removed while still held (HostApp).
+          deleteEmptyFolders(outCreated);
         }
       }
     }
@@ -418,10 +418,11 @@ final class Cli implements Callable<Integer> {
     if (Files.isDirectory(out)) {
       checkOutputFolder();
     }
+    // The output folder first: with --data inside it, the output folder is this run's to remove.
+    outCreated = createFolder(out, "output");
     if (!inMemory) {
       dataCreated = createFolder(data, "data");
     }
-    outCreated = createFolder(out, "output");
     if (!Files.isWritable(out)) {
       throw new InputError("the output folder " + out + " is not writable");
     }

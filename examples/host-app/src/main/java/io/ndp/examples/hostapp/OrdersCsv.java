@@ -195,7 +195,8 @@ final class OrdersCsv {
       }
       while (current != null) {
         Parsed next = next(it, parser);
-        if (!current.blank()) {
+        // A record cut short is never taken for a blank line (it may have been cut to spaces).
+        if (!current.blank() || text.cutShort(current.firstLine())) {
           List<String> fields = current.record().toList();
           int line = current.firstLine();
           action.accept(
@@ -368,9 +369,12 @@ final class OrdersCsv {
     private boolean inRecord;
     private boolean dropping;
     private boolean afterCr;
+    // A CR passed on as a line end while dropping: the LF of its CRLF is not passed on again.
+    private boolean swallowLf;
     private int length;
     private int line = 1;
     private int recordLine = 1;
+    private int quoteLine = 1;
 
     RecordLimitingReader(Reader in, int limit, String name) {
       this.in = in;
@@ -406,6 +410,15 @@ final class OrdersCsv {
       int n = in.read(chunk, 0, chunk.length);
       if (n < 0) {
         eof = true;
+        if (dropping && state == State.QUOTED) {
+          // The quote the limiter closed was never closed in the file: the parser would have said.
+          throw new Cli.InputError(
+              "input "
+                  + name
+                  + " is not valid CSV: a quoted field opened on line "
+                  + quoteLine
+                  + " is not closed");
+        }
         return;
       }
       for (int i = 0; i < n; i++) {
@@ -421,24 +434,42 @@ final class OrdersCsv {
           recordLine = line;
           length = 0;
         }
-        if (inRecord && !recordEnd && !dropping && ++length > limit) {
+        boolean lfOfCrlf = c == '\n' && afterCr;
+        // The LF of a CRLF is not counted: a cut never falls between the two.
+        if (inRecord && !recordEnd && !dropping && !lfOfCrlf && ++length > limit) {
           dropping = true;
           cut.add(recordLine);
           if (state == State.QUOTED) {
             ready[readyEnd++] = '"'; // closes the quote the parser holds open
           }
         }
-        step(c);
-        if (lineEnd) {
-          if (c == '\r' || !afterCr) {
-            line++;
-          }
-          afterCr = c == '\r';
-        } else {
-          afterCr = false;
+        if (dropping && state == State.QUOTE && c != '"' && c != ',' && !lineEnd) {
+          throw new Cli.InputError(
+              "input "
+                  + name
+                  + " is not valid CSV: Invalid character between encapsulated token and delimiter at"
+                  + " line: "
+                  + line);
         }
-        if (!dropping || lineEnd) {
-          ready[readyEnd++] = c; // every line end: the parser's line count stays the file's
+        if (state != State.QUOTED && c == '"' && (state == State.START)) {
+          quoteLine = line;
+        }
+        step(c);
+        boolean newLine = lineEnd && !lfOfCrlf;
+        if (newLine) {
+          line++;
+        }
+        afterCr = c == '\r';
+        if (!dropping) {
+          if (!(swallowLf && lfOfCrlf)) {
+            ready[readyEnd++] = c;
+          }
+          swallowLf = false;
+        } else if (newLine) {
+          // One line end per line end of the file, as a plain LF: the parser's line count stays
+          // the file's, whatever was dropped between a CR and an LF.
+          ready[readyEnd++] = '\n';
+          swallowLf = c == '\r';
         }
         if (recordEnd) {
           inRecord = false;
