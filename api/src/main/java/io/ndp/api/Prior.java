@@ -67,9 +67,9 @@ public record Prior(double alpha, double beta) {
 
   /**
    * Returns the prior {@code pattern} declares ({@link Pattern#prior()}), or {@link #NEUTRAL} when
-   * its {@code prior()} breaks its contract: returns null or throws. Selection, confidence scores,
-   * levels and threshold events all read a pattern's prior through this, so that a broken plugin is
-   * judged the same way everywhere and never makes a read throw.
+   * its {@code prior()} breaks its contract: returns null or throws (a {@link LinkageError} too).
+   * Selection, confidence scores, levels and threshold events all read a pattern's prior through
+   * this, so that a broken plugin is judged the same way everywhere and never makes a read throw.
    *
    * @param pattern the pattern
    * @return its prior, never null
@@ -83,8 +83,8 @@ public record Prior(double alpha, double beta) {
     try {
       Prior prior = pattern.prior();
       return prior != null ? prior : NEUTRAL;
-    } catch (RuntimeException e) {
-      return NEUTRAL;
+    } catch (RuntimeException | LinkageError e) {
+      return NEUTRAL; // a plugin's class that cannot load is its fault, not the reader's
     }
   }
 

@@ -1344,63 +1344,73 @@ public final class Ndp implements AutoCloseable {
    */
   /**
    * The pattern factories a plugin declares: the entries of its {@code
-   * META-INF/services/io.ndp.api.PatternFactory}, and the extension classes PF4J found that load
-   * and are factories. A class that does not load and is not in that file is another service's
-   * provider (a bundled library's, whose optional dependency may be absent): not ours to judge.
+   * META-INF/services/io.ndp.api.PatternFactory} and of its {@code META-INF/extensions.idx} (PF4J's
+   * index; an entry that does not load is counted, one that loads counts when it is a factory),
+   * wherever its class loader finds them (a JAR, a folder's classes or its {@code lib} JARs), and
+   * the extension classes PF4J found that load and are factories. A class that does not load and is
+   * listed in neither file is another service's provider (a bundled library's, whose optional
+   * dependency may be absent): not ours to judge.
    */
   private static Set<String> declaredFactories(
-      Path pluginPath, @Nullable Set<String> extensionNames, ClassLoader loader) {
-    Set<String> out = new java.util.TreeSet<>();
-    String services = "META-INF/services/" + PatternFactory.class.getName();
-    try {
-      List<String> lines = List.of();
-      if (Files.isDirectory(pluginPath)) {
-        for (Path f :
-            List.of(
-                pluginPath.resolve(services), pluginPath.resolve("classes").resolve(services))) {
-          if (Files.isRegularFile(f)) {
-            lines = Files.readAllLines(f, java.nio.charset.StandardCharsets.UTF_8);
-            break;
-          }
-        }
-      } else {
-        try (JarFile jf = new JarFile(pluginPath.toFile())) {
-          JarEntry e = jf.getJarEntry(services);
-          if (e != null) {
-            try (java.io.InputStream in = jf.getInputStream(e)) {
-              lines =
-                  new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
-                      .lines()
-                      .toList();
-            }
-          }
-        }
+      @Nullable Set<String> extensionNames, ClassLoader loader) {
+    Set<String> out =
+        new java.util.TreeSet<>(
+            listedBy(loader, "META-INF/services/" + PatternFactory.class.getName()));
+    Set<String> candidates = new java.util.TreeSet<>(listedBy(loader, "META-INF/extensions.idx"));
+    if (extensionNames != null) {
+      candidates.addAll(extensionNames);
+    }
+    Set<String> indexed = listedBy(loader, "META-INF/extensions.idx");
+    for (String name : candidates) {
+      if (out.contains(name)) {
+        continue;
       }
-      for (String line : lines) {
-        int hash = line.indexOf('#');
-        String name = (hash >= 0 ? line.substring(0, hash) : line).strip();
-        if (!name.isEmpty()) {
+      try {
+        if (PatternFactory.class.isAssignableFrom(Class.forName(name, false, loader))) {
           out.add(name);
         }
-      }
-    } catch (IOException | RuntimeException unreadable) {
-      // Judged by what loads below.
-    }
-    if (extensionNames != null) {
-      for (String name : extensionNames) {
-        if (out.contains(name)) {
-          continue;
-        }
-        try {
-          if (PatternFactory.class.isAssignableFrom(Class.forName(name, false, loader))) {
-            out.add(name);
-          }
-        } catch (ReflectiveOperationException | LinkageError notOurs) {
-          // Not in our services file and not loadable: another service's provider.
+      } catch (ReflectiveOperationException | LinkageError notLoadable) {
+        if (indexed.contains(name)) {
+          out.add(name); // PF4J's index lists extensions: this one was meant to load
         }
       }
     }
     return out;
+  }
+
+  /**
+   * The class names a plugin's own copies of {@code resource} list (one per line, {@code #}
+   * comments), not the host's: those its class loader finds and the host's does not.
+   */
+  private static Set<String> listedBy(ClassLoader loader, String resource) {
+    Set<String> names = new java.util.TreeSet<>();
+    try {
+      Set<java.net.URL> host = new java.util.HashSet<>();
+      ClassLoader hostLoader = Ndp.class.getClassLoader();
+      if (hostLoader != null) {
+        host.addAll(java.util.Collections.list(hostLoader.getResources(resource)));
+      }
+      for (java.net.URL url : java.util.Collections.list(loader.getResources(resource))) {
+        if (host.contains(url)) {
+          continue;
+        }
+        try (java.io.InputStream in = url.openStream()) {
+          for (String line :
+              new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+                  .lines()
+                  .toList()) {
+            int hash = line.indexOf('#');
+            String name = (hash >= 0 ? line.substring(0, hash) : line).strip();
+            if (!name.isEmpty()) {
+              names.add(name);
+            }
+          }
+        }
+      }
+    } catch (IOException | RuntimeException unreadable) {
+      // Judged by what loads.
+    }
+    return names;
   }
 
   private static @Nullable String whyNotCreated(Set<String> declared, ClassLoader loader) {
@@ -1538,8 +1548,7 @@ public final class Ndp implements AutoCloseable {
     // PF4J logs and skips an extension it cannot instantiate: every declared factory it did not
     // create fails the plugin (none of its types is half-served), with the cause found ourselves.
     Set<String> notCreated =
-        declaredFactories(
-            w.getPluginPath(), pm.getExtensionClassNames(id), w.getPluginClassLoader());
+        declaredFactories(pm.getExtensionClassNames(id), w.getPluginClassLoader());
     found.forEach(f -> notCreated.remove(f.getClass().getName()));
     if (!notCreated.isEmpty()) {
       String cause = whyNotCreated(notCreated, w.getPluginClassLoader());

@@ -845,7 +845,7 @@ public final class PatternExecutor implements AutoCloseable {
         return prior;
       }
       log.warn("pattern '{}' returned a null prior(); the neutral prior is used", p.name());
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | LinkageError e) {
       log.warn("pattern '{}' threw from prior(); the neutral prior is used", p.name(), e);
     }
     return Prior.NEUTRAL;

@@ -73,6 +73,9 @@ import org.jspecify.annotations.Nullable;
  */
 public final class PatternRegistry {
 
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(PatternRegistry.class);
+
   private static final Comparator<Pattern> BY_NAME = Comparator.comparing(Pattern::name);
 
   private final ConfidenceService confidence;
@@ -135,7 +138,6 @@ public final class PatternRegistry {
                     ConfidenceThresholdCrossedEvent.class)
                 ? b.confidenceAlerts.stream().mapToDouble(Double::doubleValue).toArray()
                 : null);
-    this.confidence.priors(this::priorOf);
     this.resourcePool = b.resourcePool != null ? b.resourcePool : new ResourcePool();
     this.breakers =
         new Breakers(
@@ -159,30 +161,29 @@ public final class PatternRegistry {
     Pattern p = byName.get(name);
     // A withdrawn pattern (a plugin stopped or reloading) keeps the prior it was read under: an
     // outcome of one of its executions still in flight is judged as the host last read it.
-    return p != null ? Prior.declaredBy(p) : lastPriors.getOrDefault(name, Prior.NEUTRAL);
+    return p != null ? Prior.declaredBy(p) : confidence.priorOf(name);
   }
 
-  // The prior each pattern name was last registered with; kept after it is withdrawn.
-  private final ConcurrentHashMap<String, Prior> lastPriors = new ConcurrentHashMap<>();
-
   /**
-   * Records the priors of patterns just registered; when one's differs from the prior its name was
-   * registered with before, its confidence moved without an outcome, and the lines that move
-   * crossed are reported (old value: the score under the old prior), so that the events stay one
-   * chain per pattern and domain.
+   * Records the priors of patterns just registered, with the write lock held (so in registration
+   * order); when one's differs from the prior its name was registered with before, its confidence
+   * moved without an outcome, and the lines that move crossed are queued. Never throws: the
+   * registration has taken effect.
+   *
+   * @return the crossings, for the caller to deliver once it holds no lock
    */
-  private void priorsRegistered(Collection<? extends Pattern> registered) {
+  private List<ConfidenceThresholdCrossedEvent> priorsRegistered(
+      List<? extends Pattern> registered, List<Prior> priors) {
     List<ConfidenceThresholdCrossedEvent> crossed = new ArrayList<>();
-    for (Pattern p : registered) {
-      Prior now = Prior.declaredBy(p);
-      Prior before = lastPriors.put(p.name(), now);
-      if (before != null && !before.equals(now)) {
-        crossed.addAll(confidence.priorChanged(p.name(), before, now));
+    for (int i = 0; i < registered.size(); i++) {
+      String name = registered.get(i).name();
+      try {
+        crossed.addAll(confidence.setPrior(name, priors.get(i)));
+      } catch (RuntimeException | LinkageError e) {
+        log.warn("the prior of pattern '{}' could not be recorded: {}", name, e.toString());
       }
     }
-    if (!crossed.isEmpty() && events.active()) {
-      confidenceCrossed(crossed);
-    }
+    return crossed;
   }
 
   /** Whether one of the listeners overrides the listener method {@code name}. */
@@ -246,10 +247,13 @@ public final class PatternRegistry {
     }
     List<Pattern> adding = new ArrayList<>(patterns.size());
     List<Map<String, Set<String>>> offers = new ArrayList<>(patterns.size());
+    List<Prior> priors = new ArrayList<>(patterns.size());
     for (Pattern p : patterns) {
       adding.add(requireValid(p));
       offers.add(OfferIndex.validOffers(p));
+      priors.add(Prior.declaredBy(p)); // plugin code: read before the write lock, never under it
     }
+    List<ConfidenceThresholdCrossedEvent> crossed;
     synchronized (writeLock) {
       Set<String> seen = new HashSet<>();
       for (Pattern p : adding) {
@@ -284,8 +288,11 @@ public final class PatternRegistry {
       for (int i = 0; i < adding.size(); i++) {
         index(adding.get(i), offers.get(i));
       }
+      crossed = priorsRegistered(adding, priors);
     }
-    priorsRegistered(adding);
+    if (!crossed.isEmpty() && events.active()) {
+      confidenceCrossed(crossed);
+    }
     return this;
   }
 
@@ -300,8 +307,20 @@ public final class PatternRegistry {
    * @throws IllegalArgumentException when the pattern is invalid (registry unchanged)
    */
   Optional<Pattern> replace(Pattern pattern) {
+    Optional<Pattern> old = replaceQueued(pattern);
+    confidenceCrossed(List.of()); // the crossings a changed prior caused
+    return old;
+  }
+
+  /**
+   * {@link #replace(Pattern)}, but the crossings a changed prior caused are only queued, for a
+   * caller that holds a lock of its own (storage holds the name's) to deliver once it released it
+   * ({@link #confidenceCrossed}).
+   */
+  Optional<Pattern> replaceQueued(Pattern pattern) {
     requireValid(pattern);
     Map<String, Set<String>> offers = OfferIndex.validOffers(pattern);
+    Prior prior = Prior.declaredBy(pattern); // plugin code: read before the write lock
     Pattern old;
     synchronized (writeLock) {
       old = byName.get(pattern.name());
@@ -323,8 +342,9 @@ public final class PatternRegistry {
       } finally {
         replacing++;
       }
+      // Queued only: the caller (storage) holds the name's lock; it delivers once it released it.
+      priorsRegistered(List.of(pattern), List.of(prior));
     }
-    priorsRegistered(List.of(pattern));
     return Optional.ofNullable(old);
   }
 
@@ -546,7 +566,8 @@ public final class PatternRegistry {
     if (domain == null) {
       throw new IllegalArgumentException("domain must not be null");
     }
-    List<ConfidenceThresholdCrossedEvent> crossed = confidence.resetDomain(domain, patternNames());
+    List<ConfidenceThresholdCrossedEvent> crossed =
+        confidence.resetDomain(domain, patternNamesAndWithdrawn());
     breakers.reset(null, domain);
     breakersChanged();
     if (events.active()) {
@@ -557,7 +578,7 @@ public final class PatternRegistry {
 
   /** Forgets everything recorded for every pattern, and closes every circuit breaker. */
   public void resetAllStatistics() {
-    List<ConfidenceThresholdCrossedEvent> crossed = confidence.resetAll(patternNames());
+    List<ConfidenceThresholdCrossedEvent> crossed = confidence.resetAll(patternNamesAndWithdrawn());
     breakers.reset(null, null);
     breakersChanged();
     if (events.active()) {
@@ -567,6 +588,16 @@ public final class PatternRegistry {
   }
 
   /** The names of the registered patterns: what a reset may move across a threshold. */
+  /**
+   * The registered names and the withdrawn ones this registry knows: a reset moves a withdrawn
+   * pattern's confidence too, and its crossings keep its chain of events whole.
+   */
+  private List<String> patternNamesAndWithdrawn() {
+    Set<String> all = new java.util.TreeSet<>(patternNames());
+    all.addAll(confidence.knownPatterns());
+    return List.copyOf(all);
+  }
+
   private List<String> patternNames() {
     return patterns().stream().map(Pattern::name).toList();
   }

@@ -135,6 +135,8 @@ public final class PatternStorage {
       storeLocked(pattern, definition);
     } finally {
       lock.unlock();
+      // Crossings a changed prior caused, held back while the name's lock was held.
+      registry.confidenceCrossed(List.of());
     }
     return this;
   }
@@ -154,7 +156,7 @@ public final class PatternStorage {
         definitions.store(definition);
       }
       try {
-        registry.replace(pattern);
+        registry.replaceQueued(pattern); // crossings delivered once the name's lock is released
       } catch (RuntimeException refused) {
         try {
           if (previous.isPresent()) {

@@ -15,8 +15,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The values are the confidence scores before and after the outcome, as the runtime saw them:
  * {@link io.ndp.api.ConfidenceStats#score(io.ndp.api.Prior)} under the pattern's prior, the value
- * {@link io.ndp.api.Pattern#confidenceScore(String)} reads; per pattern and domain, each event's
- * old value is the previous event's new value, so crossings alternate and none is reported twice.
+ * {@link io.ndp.api.Pattern#confidenceScore(String)} reads (a re-registration with another prior
+ * moves them too, and is reported like an outcome). Outcomes that cross no line send nothing, so an
+ * event's old value is where the score was just before it, not the previous event's new value; but
+ * per pattern and domain each level event's old level is the previous level event's new level, and
+ * each threshold is crossed alternately downwards and upwards: none is reported twice.
  *
  * <p>Immutable and thread-safe.
  *

@@ -9,7 +9,6 @@ import io.ndp.api.event.ConfidenceThresholdCrossedEvent;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -35,8 +34,10 @@ public final class ConfidenceService {
   private final boolean direct;
   // Null when nobody listens: recording then reads nothing more than before.
   private final @Nullable ConfidenceWatch watch;
-  // The prior each pattern's score is read under (its Pattern.prior()); set by the owning registry.
-  private volatile Function<String, Prior> priors = name -> Prior.NEUTRAL;
+  // The prior each pattern's score is read under (its Pattern.prior() when it was last
+  // registered), kept after it is withdrawn; set by the owning registry through setPrior.
+  private final java.util.concurrent.ConcurrentHashMap<String, Prior> priors =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /** A pattern in one domain, or over all domains when {@code domain} is null. */
   private record Key(String pattern, @Nullable String domain) {}
@@ -79,50 +80,70 @@ public final class ConfidenceService {
   }
 
   /**
-   * Sets where the prior of a pattern, by name, is found: crossings compare scores under it, as
-   * {@link io.ndp.api.Pattern#confidenceScore(String)} reads them. Until set, every prior is {@link
-   * Prior#NEUTRAL}.
-   *
-   * @param priors pattern name to its prior; must answer quickly, without locks, never null
+   * {@return the prior the scores of {@code pattern} are read under: the one it was last registered
+   * with (kept after it is withdrawn), neutral for a name never registered}
    */
-  public void priors(Function<String, Prior> priors) {
-    this.priors = priors;
+  public Prior priorOf(String pattern) {
+    return priors.getOrDefault(pattern, Prior.NEUTRAL);
+  }
+
+  /** {@return the names of every pattern ever registered with this service} */
+  public java.util.Set<String> knownPatterns() {
+    return java.util.Collections.unmodifiableSet(priors.keySet());
   }
 
   /**
-   * The crossings of a pattern whose prior changed (re-registered with another one): per domain it
-   * has outcomes in, the score under {@code before} against the score under {@code after}; queued
-   * for {@link #deliverCrossings} like an outcome's.
+   * Reads {@code pattern}'s scores under {@code prior} from now on. When it had another prior, its
+   * confidence moved without an outcome: the lines that moved crossed are returned and queued for
+   * {@link #deliverCrossings} (old value: the score under the old prior). The change is made while
+   * holding the locks of the pattern's domains, so that an outcome recorded meanwhile is read
+   * wholly under the old prior or wholly under the new one: one chain of events per pattern and
+   * domain. Never throws for a store that cannot be read: the prior changes, and no crossing is
+   * reported.
    *
    * @return the crossings; empty (and nothing read) when not watched
    */
-  public List<ConfidenceThresholdCrossedEvent> priorChanged(
-      String pattern, Prior before, Prior after) {
+  public List<ConfidenceThresholdCrossedEvent> setPrior(String pattern, Prior prior) {
     ConfidenceWatch w = watch;
     if (w == null) {
+      priors.put(pattern, prior);
       return List.of();
     }
-    List<ConfidenceThresholdCrossedEvent> out = new java.util.ArrayList<>();
-    store
-        .statsByDomain(pattern)
-        .forEach(
-            (domain, s) -> {
-              java.util.concurrent.locks.Lock lock = w.lockFor(pattern, domain);
-              lock.lock();
-              try {
-                List<ConfidenceThresholdCrossedEvent> crossed =
-                    w.crossings(pattern, domain, s.score(before), s.score(after));
-                out.addAll(crossed);
-                pending.addAll(crossed);
-              } finally {
-                lock.unlock();
-              }
-            });
-    return out;
+    Map<String, ConfidenceStats> byDomain;
+    try {
+      byDomain = store.statsByDomain(pattern);
+    } catch (RuntimeException e) {
+      priors.put(pattern, prior);
+      return List.of();
+    }
+    List<java.util.concurrent.locks.Lock> held = w.locksFor(pattern, byDomain.keySet());
+    held.forEach(java.util.concurrent.locks.Lock::lock);
+    try {
+      Prior before = priors.put(pattern, prior);
+      if (before == null || before.equals(prior)) {
+        return List.of();
+      }
+      List<ConfidenceThresholdCrossedEvent> out = new java.util.ArrayList<>();
+      for (Map.Entry<String, ConfidenceStats> e : byDomain.entrySet()) {
+        ConfidenceStats now;
+        try {
+          now = store.stats(pattern, e.getKey()); // under the key's lock: no outcome in between
+        } catch (RuntimeException unreadable) {
+          now = e.getValue();
+        }
+        out.addAll(w.crossings(pattern, e.getKey(), now.score(before), now.score(prior)));
+      }
+      pending.addAll(out);
+      return out;
+    } finally {
+      for (int k = held.size() - 1; k >= 0; k--) {
+        held.get(k).unlock();
+      }
+    }
   }
 
   private double score(String pattern, ConfidenceStats stats) {
-    return stats.score(priors.apply(pattern));
+    return stats.score(priorOf(pattern));
   }
 
   /** Returns the store behind this service. */

@@ -10,10 +10,10 @@ import java.util.concurrent.locks.Lock;
 
 /**
  * Tells which lines a pattern's confidence in a domain crossed when an outcome was recorded: the
- * {@link ConfidenceLevel} bands and the host's thresholds. It keeps the last score it saw per
- * pattern and domain and swaps it atomically for the new one, so that per pattern and domain every
- * crossing is reported once, each event's old value is the previous one's new value, and concurrent
- * records never report the same crossing twice. Built only when someone listens.
+ * {@link ConfidenceLevel} bands and the host's thresholds, between two scores read from the store
+ * under the key's lock ({@link #lockFor}; a prior change takes all of a pattern's, {@link
+ * #locksFor}), so that per pattern and domain every crossing is reported once, levels chain, and
+ * concurrent records never report the same crossing twice. Built only when someone listens.
  *
  * <p>Thread-safe.
  */
@@ -27,6 +27,21 @@ final class ConfidenceWatch {
   ConfidenceWatch(double[] thresholds) {
     this.thresholds = thresholds.clone();
     Arrays.sort(this.thresholds);
+  }
+
+  /**
+   * The locks of a pattern's domains, in the one order every caller takes several in (so that two
+   * such callers never deadlock; a caller of {@link #lockFor} takes one only).
+   */
+  List<Lock> locksFor(String pattern, java.util.Collection<String> domains) {
+    List<String> keys = new ArrayList<>(domains.size());
+    for (String d : domains) {
+      keys.add(pattern + '\u0000' + d);
+    }
+    List<Lock> out = new ArrayList<>();
+    locks.bulkGet(keys).forEach(out::add);
+    // bulkGet may give a stripe twice (two keys on one stripe): take each once.
+    return new ArrayList<>(new java.util.LinkedHashSet<>(out));
   }
 
   /** The lock that orders the outcomes of a pattern in a domain. */
