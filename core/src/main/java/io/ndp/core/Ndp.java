@@ -1352,15 +1352,16 @@ public final class Ndp implements AutoCloseable {
    * dependency may be absent): not ours to judge.
    */
   private static Set<String> declaredFactories(
-      @Nullable Set<String> extensionNames, ClassLoader loader) {
+      Path pluginPath, @Nullable Set<String> extensionNames, ClassLoader loader) {
     Set<String> out =
         new java.util.TreeSet<>(
-            listedBy(loader, "META-INF/services/" + PatternFactory.class.getName()));
-    Set<String> candidates = new java.util.TreeSet<>(listedBy(loader, "META-INF/extensions.idx"));
+            listedBy(pluginPath, loader, "META-INF/services/" + PatternFactory.class.getName()));
+    Set<String> candidates =
+        new java.util.TreeSet<>(listedBy(pluginPath, loader, "META-INF/extensions.idx"));
     if (extensionNames != null) {
       candidates.addAll(extensionNames);
     }
-    Set<String> indexed = listedBy(loader, "META-INF/extensions.idx");
+    Set<String> indexed = listedBy(pluginPath, loader, "META-INF/extensions.idx");
     for (String name : candidates) {
       if (out.contains(name)) {
         continue;
@@ -1379,19 +1380,17 @@ public final class Ndp implements AutoCloseable {
   }
 
   /**
-   * The class names a plugin's own copies of {@code resource} list (one per line, {@code #}
-   * comments), not the host's: those its class loader finds and the host's does not.
+   * The class names the plugin's own copies of {@code resource} list (one per line, {@code #}
+   * comments): those its class loader finds inside the plugin's path (its JAR, or its folder's
+   * classes and lib JARs), not the host's nor a dependency's.
    */
-  private static Set<String> listedBy(ClassLoader loader, String resource) {
+  private static Set<String> listedBy(Path pluginPath, ClassLoader loader, String resource) {
     Set<String> names = new java.util.TreeSet<>();
     try {
-      Set<java.net.URL> host = new java.util.HashSet<>();
-      ClassLoader hostLoader = Ndp.class.getClassLoader();
-      if (hostLoader != null) {
-        host.addAll(java.util.Collections.list(hostLoader.getResources(resource)));
-      }
+      Path own = pluginPath.toAbsolutePath().normalize();
       for (java.net.URL url : java.util.Collections.list(loader.getResources(resource))) {
-        if (host.contains(url)) {
+        Path from = fileOf(url);
+        if (from == null || !from.startsWith(own)) {
           continue;
         }
         try (java.io.InputStream in = url.openStream()) {
@@ -1411,6 +1410,22 @@ public final class Ndp implements AutoCloseable {
       // Judged by what loads.
     }
     return names;
+  }
+
+  /**
+   * The file or folder a resource URL comes from ({@code jar:file:...!/...} or {@code file:...}).
+   */
+  private static @Nullable Path fileOf(java.net.URL url) {
+    try {
+      String u = url.toString();
+      if (u.startsWith("jar:")) {
+        int bang = u.indexOf("!/");
+        u = u.substring(4, bang < 0 ? u.length() : bang);
+      }
+      return Path.of(new java.net.URI(u)).toAbsolutePath().normalize();
+    } catch (java.net.URISyntaxException | RuntimeException notAFile) {
+      return null;
+    }
   }
 
   private static @Nullable String whyNotCreated(Set<String> declared, ClassLoader loader) {
@@ -1548,7 +1563,8 @@ public final class Ndp implements AutoCloseable {
     // PF4J logs and skips an extension it cannot instantiate: every declared factory it did not
     // create fails the plugin (none of its types is half-served), with the cause found ourselves.
     Set<String> notCreated =
-        declaredFactories(pm.getExtensionClassNames(id), w.getPluginClassLoader());
+        declaredFactories(
+            w.getPluginPath(), pm.getExtensionClassNames(id), w.getPluginClassLoader());
     found.forEach(f -> notCreated.remove(f.getClass().getName()));
     if (!notCreated.isEmpty()) {
       String cause = whyNotCreated(notCreated, w.getPluginClassLoader());
