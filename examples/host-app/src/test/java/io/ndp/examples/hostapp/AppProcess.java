@@ -92,4 +92,45 @@ final class AppProcess {
   static String tail(String s) {
     return s.length() <= 1_500 ? s : s.substring(s.length() - 1_500);
   }
+
+  /**
+   * Writes the lines into the named pipe from a daemon thread, so that the test never blocks on a
+   * run that does not read it.
+   */
+  static void feed(Path fifo, List<String> lines) {
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                Files.write(fifo, lines, java.nio.charset.StandardCharsets.UTF_8);
+              } catch (java.io.IOException e) {
+                // The run went away without reading: its exit code tells.
+              }
+            },
+            "fifo-feed");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /** The allowlist of the plugin JARs in {@code plugins}, as {@code --trusted-plugins} reads it. */
+  static List<String> allowlistOf(Path plugins) throws Exception {
+    List<String> allowlist = new java.util.ArrayList<>();
+    try (var jars = Files.list(plugins)) {
+      for (Path jar : jars.filter(j -> j.toString().endsWith(".jar")).sorted().toList()) {
+        try (java.util.jar.JarFile j = new java.util.jar.JarFile(jar.toFile())) {
+          var a = j.getManifest().getMainAttributes();
+          allowlist.add(
+              java.util.HexFormat.of()
+                      .formatHex(
+                          java.security.MessageDigest.getInstance("SHA-256")
+                              .digest(Files.readAllBytes(jar)))
+                  + "  "
+                  + a.getValue("Plugin-Id")
+                  + "  "
+                  + a.getValue("Plugin-Version"));
+        }
+      }
+    }
+    return allowlist;
+  }
 }

@@ -414,7 +414,7 @@ class FourthReviewTest {
           io.ndp.storage.jdbc.JdbcStorage.h2(shared.resolve("b"))) {
         Path db = shared.resolve("b").resolve("ndp.mv.db");
         assertThat(db).exists();
-        feed(fifo, allowlistOfThePlugins());
+        AppProcess.feed(fifo, AppProcess.allowlistOf(PLUGINS));
 
         Run r = first.await();
 
@@ -469,7 +469,7 @@ class FourthReviewTest {
   @Test
   void metricsOutThatIsTheTrustedPluginsListsOwnName_aLink_isAUsageError() throws Exception {
     input("orders.csv", orders(3));
-    Path list = Files.write(dir.resolve("trusted.txt"), allowlistOfThePlugins(), UTF_8);
+    Path list = Files.write(dir.resolve("trusted.txt"), AppProcess.allowlistOf(PLUGINS), UTF_8);
     Path link = Files.createSymbolicLink(dir.resolve("trusted-link"), list.getFileName());
 
     Run r =
@@ -490,46 +490,5 @@ class FourthReviewTest {
         .as("trusted-link is still the link to the list (exit code %d)", r.code())
         .isTrue();
     assertThat(r.code()).as("stderr: %s", r.err()).isEqualTo(Cli.USAGE);
-  }
-
-  /**
-   * Writes the lines into the named pipe from a daemon thread, so that the test never blocks on a
-   * run that does not read it.
-   */
-  private static void feed(Path fifo, List<String> lines) {
-    Thread t =
-        new Thread(
-            () -> {
-              try {
-                Files.write(fifo, lines, UTF_8);
-              } catch (java.io.IOException e) {
-                // The run went away without reading: its exit code tells.
-              }
-            },
-            "fifo-feed");
-    t.setDaemon(true);
-    t.start();
-  }
-
-  /** The allowlist of the built plugin JARs, as {@code --trusted-plugins} reads it. */
-  private static List<String> allowlistOfThePlugins() throws Exception {
-    List<String> allowlist = new ArrayList<>();
-    try (var jars = Files.list(PLUGINS)) {
-      for (Path jar : jars.filter(j -> j.toString().endsWith(".jar")).sorted().toList()) {
-        try (java.util.jar.JarFile j = new java.util.jar.JarFile(jar.toFile())) {
-          var a = j.getManifest().getMainAttributes();
-          allowlist.add(
-              java.util.HexFormat.of()
-                      .formatHex(
-                          java.security.MessageDigest.getInstance("SHA-256")
-                              .digest(Files.readAllBytes(jar)))
-                  + "  "
-                  + a.getValue("Plugin-Id")
-                  + "  "
-                  + a.getValue("Plugin-Version"));
-        }
-      }
-    }
-    return allowlist;
   }
 }

@@ -241,7 +241,7 @@ class ThirdReviewTest {
     input("orders.csv", orders(3));
     Path fifo = dir.resolve("trusted.fifo");
     assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
-    List<String> allowlist = allowlistOfThePlugins();
+    List<String> allowlist = AppProcess.allowlistOf(PLUGINS);
     Path out = dir.resolve("out");
 
     AppProcess.Started second =
@@ -277,7 +277,7 @@ class ThirdReviewTest {
         assertThat(held).as("the first run holds the lock").isNotNull();
         Object key =
             Files.readAttributes(lock, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
-        feed(fifo, allowlist);
+        AppProcess.feed(fifo, allowlist);
 
         Run r = second.await();
 
@@ -418,7 +418,7 @@ class ThirdReviewTest {
       try (JdbcStorage first = JdbcStorage.h2(data)) {
         Path db = data.resolve("ndp.mv.db");
         assertThat(db).exists();
-        feed(fifo, List.of("not an allowlist"));
+        AppProcess.feed(fifo, List.of("not an allowlist"));
 
         Run r = second.await();
 
@@ -507,47 +507,6 @@ class ThirdReviewTest {
   }
 
   /**
-   * Writes the lines into the named pipe from a daemon thread, so that the test never blocks on a
-   * run that does not read it.
-   */
-  private static void feed(Path fifo, List<String> lines) {
-    Thread t =
-        new Thread(
-            () -> {
-              try {
-                Files.write(fifo, lines, UTF_8);
-              } catch (java.io.IOException e) {
-                // The run went away without reading: its exit code tells.
-              }
-            },
-            "fifo-feed");
-    t.setDaemon(true);
-    t.start();
-  }
-
-  /** The allowlist of the built plugin JARs, as {@code --trusted-plugins} reads it. */
-  private static List<String> allowlistOfThePlugins() throws Exception {
-    List<String> allowlist = new ArrayList<>();
-    try (var jars = Files.list(PLUGINS)) {
-      for (Path jar : jars.filter(j -> j.toString().endsWith(".jar")).sorted().toList()) {
-        try (java.util.jar.JarFile j = new java.util.jar.JarFile(jar.toFile())) {
-          var a = j.getManifest().getMainAttributes();
-          allowlist.add(
-              java.util.HexFormat.of()
-                      .formatHex(
-                          java.security.MessageDigest.getInstance("SHA-256")
-                              .digest(Files.readAllBytes(jar)))
-                  + "  "
-                  + a.getValue("Plugin-Id")
-                  + "  "
-                  + a.getValue("Plugin-Version"));
-        }
-      }
-    }
-    return allowlist;
-  }
-
-  /**
    * {@code --metrics-out} may not replace what the run reads: "a --metrics-out that would replace
    * an output, the input or a file of the data or plugins folder" is exit code 2. The {@code
    * --trusted-plugins} list is read by the run too, and is the one file that decides which code
@@ -558,7 +517,7 @@ class ThirdReviewTest {
   @Test
   void metricsOutThatIsTheTrustedPluginsList_isAUsageError_andTheListIsKept() throws Exception {
     input("orders.csv", orders(3));
-    Path list = Files.write(dir.resolve("trusted.txt"), allowlistOfThePlugins(), UTF_8);
+    Path list = Files.write(dir.resolve("trusted.txt"), AppProcess.allowlistOf(PLUGINS), UTF_8);
     List<String> before = Files.readAllLines(list, UTF_8);
 
     Run r =
