@@ -63,4 +63,33 @@ class SixthReviewTest {
     assertThat(rejected).hasSize(2);
     assertThat(rejected.get(1)).as("the record cut short, line 2").startsWith("2,");
   }
+
+  /**
+   * "A failed run leaves no folder it created behind". The fifth review's fix creates the output
+   * folder before the data folder; with a new data folder and the output folder inside it, {@code
+   * --data d --out d/o}, creating {@code d/o} creates {@code d} on the way, so the run no longer
+   * counts {@code d} as the data folder it created: the empty plugins folder is a usage error (exit
+   * 2), and {@code d} is left behind.
+   */
+  @Test
+  void usageErrorWithTheOutputFolderInsideANewDataFolder_leavesNoDataFolderBehind()
+      throws Exception {
+    Files.writeString(
+        dir.resolve("orders.csv"), HEADER + "\nO-1,eu,SKU-0001,1,1.00,a@example.eu\n", UTF_8);
+    Files.createDirectory(dir.resolve("empty"));
+
+    Run r =
+        AppProcess.run(
+            dir, "--input", "orders.csv", "--out", "d/o", "--data", "d", "--plugins", "empty");
+
+    assertThat(r.code()).as("stdout: %s", r.out()).isEqualTo(2);
+    assertThat(r.errLines().get(0)).startsWith("error: the plugins folder empty provides no");
+    try (var left = Files.walk(dir.resolve("d"))) {
+      assertThat(dir.resolve("d"))
+          .as("the data folder this run created; left: %s", left.toList())
+          .doesNotExist();
+    } catch (java.nio.file.NoSuchFileException gone) {
+      // removed: as promised
+    }
+  }
 }
