@@ -173,10 +173,13 @@ public final class ConfidenceService {
     java.util.concurrent.locks.Lock lock = w.lockFor(pattern, domain);
     lock.lock();
     try {
-      double before = score(pattern, store.stats(pattern, domain));
+      // One prior for both reads: an outcome is read wholly under the prior it started with, even
+      // in a domain setPrior did not lock (its first outcome, recorded during the change).
+      Prior prior = priorOf(pattern);
+      double before = store.stats(pattern, domain).score(prior);
       recordOnly(pattern, domain, success);
       List<ConfidenceThresholdCrossedEvent> crossed =
-          w.crossings(pattern, domain, before, score(pattern, store.stats(pattern, domain)));
+          w.crossings(pattern, domain, before, store.stats(pattern, domain).score(prior));
       pending.addAll(crossed); // in the key's order: delivered in it by deliverCrossings
       return crossed;
     } finally {

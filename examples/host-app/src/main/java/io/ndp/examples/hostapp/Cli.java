@@ -418,10 +418,26 @@ final class Cli implements Callable<Integer> {
     if (Files.isDirectory(out)) {
       checkOutputFolder();
     }
-    // The output folder first: with --data inside it, the output folder is this run's to remove.
-    outCreated = createFolder(out, "output");
+    // The outer one first when one holds the other: the folder a run created is counted as the
+    // outer one's, and removed with it (data is cleaned first, then the output folder).
+    boolean dataHoldsOut = false;
     if (!inMemory) {
+      try {
+        Path dataReal = realPath(data);
+        Path outReal = realPath(out);
+        dataHoldsOut = dataReal != null && outReal != null && outReal.startsWith(dataReal);
+      } catch (IOException e) {
+        throw new InputError("cannot read --data " + data + ": " + reason(e));
+      }
+    }
+    if (dataHoldsOut) {
       dataCreated = createFolder(data, "data");
+      outCreated = createFolder(out, "output");
+    } else {
+      outCreated = createFolder(out, "output");
+      if (!inMemory) {
+        dataCreated = createFolder(data, "data");
+      }
     }
     if (!Files.isWritable(out)) {
       throw new InputError("the output folder " + out + " is not writable");

@@ -351,7 +351,9 @@ final class OrdersCsv {
       START,
       UNQUOTED,
       QUOTED,
-      QUOTE
+      QUOTE,
+      /** Whitespace after a closing quote, which the parser allows before a comma or line end. */
+      AFTER_QUOTE
     }
 
     private final Reader in;
@@ -443,7 +445,12 @@ final class OrdersCsv {
             ready[readyEnd++] = '"'; // closes the quote the parser holds open
           }
         }
-        if (dropping && state == State.QUOTE && c != '"' && c != ',' && !lineEnd) {
+        if (dropping
+            && (state == State.QUOTE || state == State.AFTER_QUOTE)
+            && !(state == State.QUOTE && c == '"')
+            && c != ','
+            && !lineEnd
+            && !Character.isWhitespace(c)) {
           throw new Cli.InputError(
               "input "
                   + name
@@ -488,7 +495,15 @@ final class OrdersCsv {
             case UNQUOTED -> (c == ',' || lineEnd) ? State.START : State.UNQUOTED;
             case QUOTED -> c == '"' ? State.QUOTE : State.QUOTED;
             case QUOTE ->
-                c == '"' ? State.QUOTED : (c == ',' || lineEnd) ? State.START : State.UNQUOTED;
+                c == '"'
+                    ? State.QUOTED
+                    : (c == ',' || lineEnd)
+                        ? State.START
+                        : Character.isWhitespace(c) ? State.AFTER_QUOTE : State.UNQUOTED;
+            case AFTER_QUOTE ->
+                (c == ',' || lineEnd)
+                    ? State.START
+                    : Character.isWhitespace(c) ? State.AFTER_QUOTE : State.UNQUOTED;
           };
     }
 
