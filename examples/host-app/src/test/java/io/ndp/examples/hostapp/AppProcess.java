@@ -133,4 +133,21 @@ final class AppProcess {
     }
     return allowlist;
   }
+
+  /** Writes the orders header and these lines to {@code file}. */
+  static Path input(Path file, List<String> lines) throws java.io.IOException {
+    List<String> all = new java.util.ArrayList<>();
+    all.add(String.join(",", OrdersCsv.HEADER));
+    all.addAll(lines);
+    return Files.write(file, all, java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /** {@code n} valid orders in the eu region, ids {@code O-1} to {@code O-n}. */
+  static List<String> orders(int n) {
+    List<String> lines = new java.util.ArrayList<>();
+    for (int i = 1; i <= n; i++) {
+      lines.add("O-" + i + ",eu,SKU-0001,1,1.00,a@example.eu");
+    }
+    return lines;
+  }
 }

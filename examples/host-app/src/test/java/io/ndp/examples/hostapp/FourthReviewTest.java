@@ -30,18 +30,11 @@ class FourthReviewTest {
 
   /** Writes the header and these lines as {@code name}, in the test folder. */
   private Path input(String name, List<String> lines) throws Exception {
-    List<String> all = new ArrayList<>();
-    all.add(HEADER);
-    all.addAll(lines);
-    return Files.write(dir.resolve(name), all, UTF_8);
+    return AppProcess.input(dir.resolve(name), lines);
   }
 
   private static List<String> orders(int n) {
-    List<String> lines = new ArrayList<>();
-    for (int i = 1; i <= n; i++) {
-      lines.add("O-" + i + ",eu,SKU-0001,1,1.00,a@example.eu");
-    }
-    return lines;
+    return AppProcess.orders(n);
   }
 
   /**
